@@ -1,0 +1,1 @@
+"""GitHub webhooks: verify, parse, route (pure), and the aiohttp receiver (I/O)."""
