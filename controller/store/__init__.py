@@ -1,0 +1,84 @@
+"""The runtime store: runs, project locks, chat sessions, webhook deliveries.
+
+Callers use ``open_store`` and the ``RuntimeStore`` interface, never a
+backend class, so a PostgreSQL backend can be added for several controller
+replicas without touching them. Records (``records``) and the run life cycle
+(``transitions``) are pure; ``sqlite`` is the only module doing I/O.
+
+    store = open_store(settings)             # SQLite file under the data dir
+    store = open_store("sqlite:///var/lib/cloudops/store.sqlite3")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError
+from ..settings import Settings
+from .base import Clock, RuntimeStore
+from .records import (
+    IN_FLIGHT_STATUSES,
+    ChatSession,
+    Delivery,
+    DeliveryStatus,
+    Lock,
+    LockAttempt,
+    Run,
+    RunKind,
+    RunStatus,
+    utc_now,
+)
+from .sqlite import SqliteStore
+
+_PLANNED_SCHEMES = {"postgres", "postgresql"}
+
+
+def open_store(target: Settings | Path | str, *, clock: Clock = utc_now) -> RuntimeStore:
+    """Open (creating and migrating as needed) the store that ``target`` names.
+
+    ``target`` is ``Settings`` (its ``store_path``), a filesystem path, or a
+    URL: ``sqlite:///abs/path.sqlite3`` or ``sqlite:///./relative.sqlite3``.
+    """
+    if isinstance(target, Settings):
+        return SqliteStore(target.store_path, clock=clock)
+    if isinstance(target, Path) or "://" not in target:
+        return SqliteStore(Path(target).expanduser(), clock=clock)
+    parts = urlsplit(target)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        if parts.netloc or not parts.path or parts.path == "/":
+            raise ConfigError(
+                f"opening the runtime store: {scheme}:// URL has no file path",
+                hint="write sqlite:///absolute/path.sqlite3 or sqlite:///./relative.sqlite3",
+            )
+        path = parts.path[1:] if parts.path.startswith("/./") else parts.path
+        return SqliteStore(Path(path).expanduser(), clock=clock)
+    # Only the scheme goes into the message: the URL may carry a password.
+    if scheme in _PLANNED_SCHEMES:
+        raise ConfigError(
+            f"opening the runtime store: the {scheme} backend is not available yet",
+            hint="use SQLite for now: leave the store URL unset or write sqlite:///path",
+        )
+    raise ConfigError(
+        f"opening the runtime store: unknown URL scheme {scheme!r}",
+        hint="use sqlite:///path (PostgreSQL support is planned)",
+    )
+
+
+__all__ = [
+    "IN_FLIGHT_STATUSES",
+    "ChatSession",
+    "Clock",
+    "Delivery",
+    "DeliveryStatus",
+    "Lock",
+    "LockAttempt",
+    "Run",
+    "RunKind",
+    "RunStatus",
+    "RuntimeStore",
+    "SqliteStore",
+    "open_store",
+    "utc_now",
+]

@@ -1,0 +1,174 @@
+"""Versioned schema of the runtime store, and how a database file catches up.
+
+``MIGRATIONS`` is the ordered history of the schema: each step has a version
+and dialect-neutral SQL (TEXT/INTEGER/DOUBLE PRECISION columns, ISO-8601 UTC
+timestamps as text, JSON as text, ``ON CONFLICT`` upserts), so a PostgreSQL
+backend can replay the same steps. Never edit a released step; append one.
+
+Applied versions are rows of ``schema_migrations`` (a table rather than
+SQLite's ``PRAGMA user_version``, for the same reason). Opening an older file
+applies the missing steps, each in its own transaction together with its
+version row; a file written by a newer cloudops is refused with a
+``StoreError`` rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..errors import StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_RUN_KINDS = "'plan', 'apply', 'destroy_plan'"
+_RUN_STATUSES = "'queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'timed_out'"
+_DELIVERY_STATUSES = "'received', 'processed', 'ignored', 'failed'"
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "runs and project locks",
+        (
+            f"""CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                repo TEXT NOT NULL,
+                project TEXT NOT NULL,
+                pr_number INTEGER,
+                head_sha TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ({_RUN_KINDS})),
+                status TEXT NOT NULL CHECK (status IN ({_RUN_STATUSES})),
+                created_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT,
+                summary TEXT NOT NULL DEFAULT '{{}}',
+                error TEXT,
+                plan_file TEXT,
+                triggered_by TEXT NOT NULL DEFAULT '',
+                actor TEXT
+            )""",
+            "CREATE INDEX runs_by_project ON runs (repo, project, created_at)",
+            "CREATE INDEX runs_by_pr ON runs (repo, pr_number, created_at)",
+            "CREATE INDEX runs_by_status ON runs (status)",
+            """CREATE TABLE locks (
+                repo TEXT NOT NULL,
+                project TEXT NOT NULL,
+                pr_number INTEGER NOT NULL,
+                holder_user TEXT,
+                run_id TEXT REFERENCES runs (id) ON DELETE SET NULL,
+                acquired_at TEXT NOT NULL,
+                PRIMARY KEY (repo, project)
+            )""",
+            "CREATE INDEX locks_by_pr ON locks (repo, pr_number)",
+        ),
+    ),
+    Migration(
+        2,
+        "chat sessions and webhook deliveries",
+        (
+            """CREATE TABLE chat_sessions (
+                id TEXT PRIMARY KEY,
+                guild_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                project TEXT,
+                state TEXT NOT NULL,
+                idle_seconds DOUBLE PRECISION NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX chat_sessions_by_expiry ON chat_sessions (expires_at)",
+            f"""CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                event TEXT NOT NULL,
+                action TEXT,
+                received_at TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ({_DELIVERY_STATUSES}))
+            )""",
+            "CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at)",
+        ),
+    ),
+)
+
+LATEST_VERSION: int = MIGRATIONS[-1].version
+
+_BOOTSTRAP = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def pending(current: int, target: int = LATEST_VERSION) -> list[Migration]:
+    """The steps that take a database from ``current`` to ``target`` (pure)."""
+    return [m for m in MIGRATIONS if current < m.version <= target]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The highest applied version; 0 for a new, empty database."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    where: str,
+    target: int = LATEST_VERSION,
+) -> int:
+    """Bring an autocommit SQLite connection's database up to ``target``; return the version.
+
+    Safe when several processes open the same new file at once: each step
+    runs under ``BEGIN IMMEDIATE`` and re-reads the version before applying,
+    so a step is applied exactly once. ``where`` names the database in errors.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_BOOTSTRAP)
+        _refuse_newer(current_version(conn), where)
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    for step in pending(0, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if current_version(conn) < step.version:
+                for statement in step.statements:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                    (step.version, step.description, now.isoformat(timespec="microseconds")),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+    return current_version(conn)
+
+
+def _refuse_newer(version: int, where: str) -> None:
+    if version > LATEST_VERSION:
+        raise StoreError(
+            f"opening the runtime store at {where}: its schema version {version} is newer "
+            f"than this cloudops knows ({LATEST_VERSION})",
+            hint="upgrade cloudops, or point CLOUDOPS_DATA_DIR at another directory",
+        )
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
