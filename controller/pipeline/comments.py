@@ -1,0 +1,151 @@
+"""PR comment bodies the pipeline posts (pure templates, golden-file tested).
+
+One comment per project and purpose, found again by a hidden marker key
+(``plan:<project>``) so a re-plan edits it in place; the forge client adds
+the marker and splits bodies over GitHub's size limit. Sections that later
+layers fill (policy, cost) say plainly when they have nothing, never a
+made-up verdict or figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..errors import DiagnosticRef
+
+FOLD_AFTER_LINES = 40
+NO_POLICY = "no policies configured"
+NO_COST = "cost not estimated"
+
+
+class ApplyOn(StrEnum):
+    MERGE = "merge"
+    APPROVE = "approve"
+
+
+def plan_key(project: str) -> str:
+    return f"plan:{project}"
+
+
+def apply_key(project: str) -> str:
+    return f"apply:{project}"
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """Everything a plan comment shows; built by the planner from real results."""
+
+    project: str
+    head_sha: str
+    run_id: str
+    summary_line: str
+    diff_text: str
+    has_changes: bool
+    apply_on: ApplyOn
+    policy_markdown: str | None = None  # None: no policy engine configured
+    policy_passed: bool = True
+    cost_markdown: str | None = None  # None: no cost engine configured
+    narrative_markdown: str | None = None
+    config_changed: bool = False
+
+
+def _code_block(text: str, language: str = "diff") -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def _folded(summary: str, body: str, line_count: int) -> str:
+    if line_count <= FOLD_AFTER_LINES:
+        return body
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def _next_step(report: PlanReport) -> str:
+    if not report.has_changes:
+        return "Nothing to apply."
+    if not report.policy_passed:
+        return (
+            "Apply is blocked by policy: fix the violations and push, or an admin comments "
+            f"`cloudops approve_policies -p {report.project}`."
+        )
+    if report.apply_on is ApplyOn.MERGE:
+        return "Merge this pull request to apply. To re-plan, push or comment `cloudops plan -p " + report.project + "`."
+    return f"To apply, comment `cloudops apply -p {report.project}` (or use the chat's approve button)."
+
+
+def plan_comment(report: PlanReport) -> str:
+    lines = report.diff_text.count("\n") + 1
+    parts = [
+        f"### Project `{report.project}` · {report.summary_line}",
+        f"Commit `{report.head_sha[:12]}` · run `{report.run_id}`",
+    ]
+    if report.config_changed:
+        parts.append(
+            "> [!WARNING]\n> This pull request changes `cloudops.yaml`. It was planned under the rules on the "
+            "default branch; the new rules take effect once it is merged."
+        )
+    parts.append(_folded(f"Show plan ({lines} lines)", _code_block(report.diff_text), lines))
+    parts.append(f"**Policy:** {report.policy_markdown if report.policy_markdown is not None else NO_POLICY}")
+    parts.append(f"**Cost:** {report.cost_markdown if report.cost_markdown is not None else NO_COST}")
+    if report.narrative_markdown:
+        parts.append(report.narrative_markdown)
+    parts.append(f"**Next:** {_next_step(report)}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _diagnostic_lines(diagnostics: Sequence[DiagnosticRef]) -> str:
+    rendered = []
+    for diag in diagnostics:
+        where = f" at `{diag.location()}`" if diag.location() else ""
+        detail = f"\n{diag.detail}" if diag.detail else ""
+        rendered.append(f"{diag.severity.capitalize() or 'Error'}: {diag.summary}{where}{detail}")
+    return "\n\n".join(rendered)
+
+
+def plan_failed_comment(
+    project: str, head_sha: str, run_id: str, message: str, diagnostics: Sequence[DiagnosticRef] = ()
+) -> str:
+    body = _diagnostic_lines(diagnostics) or message
+    return (
+        f"### Plan for project `{project}` failed\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`\n\n"
+        f"{_code_block(body, 'text')}\n\n"
+        f"**Next:** fix the configuration and push; the plan runs again.\n"
+    )
+
+
+def plan_timed_out_comment(project: str, head_sha: str, run_id: str, timeout_seconds: float) -> str:
+    return (
+        f"### Plan for project `{project}` timed out\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`\n\n"
+        f"Terraform did not finish within {timeout_seconds:g} seconds and was stopped. "
+        f"The project lock was released.\n\n"
+        f"**Next:** find what hangs (a provisioner waiting for input? an unreachable API?) and comment "
+        f"`cloudops plan -p {project}` to try again.\n"
+    )
+
+
+def lock_contended_comment(project: str, holder_pr: int, holder_user: str | None) -> str:
+    by = f" (opened by @{holder_user})" if holder_user else ""
+    return (
+        f"### Project `{project}` is locked by #{holder_pr}{by}\n\n"
+        f"Another pull request has planned `{project}` and holds its lock until it is merged or closed, "
+        f"so two plans never race for the same infrastructure.\n\n"
+        f"**Next:** wait for #{holder_pr} to be merged or closed, then comment `cloudops plan -p {project}` here; "
+        f"or its author or an admin comments `cloudops unlock` on #{holder_pr}.\n"
+    )
+
+
+def cancelled_comment(project: str, what: str, by: str) -> str:
+    return f"### {what.capitalize()} of project `{project}` was cancelled by @{by}\n\nTerraform was interrupted gracefully.\n"
+
+
+def unlocked_comment(projects: Sequence[str], by: str) -> str:
+    if not projects:
+        return "This pull request holds no project locks.\n"
+    names = ", ".join(f"`{p}`" for p in projects)
+    return f"@{by} released the lock on {names}. Other pull requests can plan these projects now.\n"
