@@ -52,7 +52,11 @@ class EventBus:
         handlers = self._handlers.setdefault(event_type, [])
         if handler not in handlers:
             handlers.append(handler)
-        return lambda: self.unsubscribe(event_type, handler)
+
+        def unsubscribe() -> None:
+            self.unsubscribe(event_type, handler)
+
+        return unsubscribe
 
     def unsubscribe(self, event_type: type[DomainEvent], handler: Handler) -> bool:
         """Remove a subscription; False if it was not there."""

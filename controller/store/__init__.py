@@ -2,8 +2,9 @@
 
 Callers use ``open_store`` and the ``RuntimeStore`` interface, never a
 backend class, so a PostgreSQL backend can be added for several controller
-replicas without touching them. Records (``records``) and the run life cycle
-(``transitions``) are pure; ``sqlite`` is the only module doing I/O.
+replicas without touching them. Records (``records``), the run life cycle
+(``transitions``), the schema history (``migrations.MIGRATIONS``) and the row
+mapping (``sqlite_rows``) are pure; ``sqlite`` and ``sqlite_conn`` do the I/O.
 
     store = open_store(settings)             # SQLite file under the data dir
     store = open_store("sqlite:///var/lib/cloudops/store.sqlite3")

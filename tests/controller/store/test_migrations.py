@@ -45,7 +45,7 @@ def test_opening_a_new_file_creates_the_whole_schema(store: SqliteStore, db_path
 def test_the_store_file_uses_wal_and_enforces_foreign_keys(store: SqliteStore, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    conn = store._conn()
+    conn = store._db.connection()
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
 
