@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -73,3 +74,10 @@ def test_the_same_delivery_racing_through_two_store_objects_is_new_exactly_once(
     for s in stores:
         s.close()
     assert sorted(results) == [False] * 7 + [True]
+
+
+async def test_async_callers_can_share_the_store_through_a_thread_pool(store: SqliteStore) -> None:
+    ids = [f"d-{i}" for i in range(20)]
+    first = await asyncio.gather(*(asyncio.to_thread(store.record_delivery, i, event="push") for i in ids))
+    again = await asyncio.gather(*(asyncio.to_thread(store.record_delivery, i, event="push") for i in ids))
+    assert all(first) and not any(again)
