@@ -21,6 +21,7 @@ from .errors import CloudOpsError
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply-local": ("controller.commands.apply_local", "init, plan and apply a project directory with live progress"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
+    "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
 }
 
 
