@@ -1,0 +1,153 @@
+"""What one priced resource is made of: cost components and their verdict (pure).
+
+A component is a line of the bill (instance hours, a disk's GB-months). Its
+``monthly`` is ``None`` when the catalog has no price for it: the resource is
+then *not priced* (main component) or *partially priced* (a secondary one),
+and the render says so. Usage-based lines carry a unit price but no fixed
+monthly amount. Nothing unknown ever becomes a silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Mapping
+
+from .catalog import HOURS_PER_MONTH, PricingCatalog
+
+
+class Status(str, Enum):
+    PRICED = "priced"
+    PARTIAL = "partially priced"
+    NOT_PRICED = "not priced"
+    USAGE_BASED = "usage-based"
+    FREE = "free"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    monthly: Decimal | None
+    unit: str = ""
+    unit_price: Decimal | None = None
+    quantity: Decimal | None = None
+    usage_based: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Costed:
+    """The monthly cost of one resource state (before or after a change)."""
+
+    status: Status
+    components: tuple[Component, ...] = ()
+    note: str = ""
+
+    @property
+    def monthly(self) -> Decimal | None:
+        """Fixed monthly cost; None when not priced; the priced part when partial."""
+        if self.status is Status.NOT_PRICED:
+            return None
+        return sum((c.monthly for c in self.components if c.monthly is not None), Decimal(0))
+
+    @property
+    def usage_based(self) -> bool:
+        return any(c.usage_based for c in self.components)
+
+    def missing(self) -> list[str]:
+        return [c.note or c.name for c in self.components if c.monthly is None and not c.usage_based]
+
+
+FREE = Costed(Status.FREE)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a pricer may consult besides the resource's own values."""
+
+    catalog: PricingCatalog
+    provider_regions: Mapping[str, str] = field(default_factory=dict)
+
+
+def verdict(components: list[Component], note: str = "") -> Costed:
+    """Main component first: its price decides priced vs not priced."""
+    if not components:
+        return Costed(Status.NOT_PRICED, (), note or "nothing to price")
+    main = components[0]
+    fixed = [c for c in components if not c.usage_based]
+    if main.monthly is None and not main.usage_based:
+        return Costed(Status.NOT_PRICED, tuple(components), note or main.note)
+    if not fixed:
+        return Costed(Status.USAGE_BASED, tuple(components), note)
+    if any(c.monthly is None for c in fixed):
+        return Costed(Status.PARTIAL, tuple(components), note)
+    return Costed(Status.PRICED, tuple(components), note)
+
+
+def hourly(name: str, price: Decimal | None, count: Decimal = Decimal(1), missing: str = "") -> Component:
+    """A line billed per hour: price × count × 730."""
+    if price is None:
+        return Component(name, None, "hours", None, count * HOURS_PER_MONTH, note=missing or f"{name}: no price")
+    return Component(name, price * count * HOURS_PER_MONTH, "hours", price, count * HOURS_PER_MONTH)
+
+
+def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: str = "") -> Component:
+    if gb is None:
+        return Component(name, None, "GB", price, None, note=f"{name}: size not known at plan time")
+    if price is None:
+        return Component(name, None, "GB", None, gb, note=missing or f"{name}: no price")
+    return Component(name, price * gb, "GB", price, gb)
+
+
+def usage(name: str, price: Decimal | None, unit: str) -> Component:
+    text = f"depends on usage: ${price} per {unit}" if price is not None else "depends on usage"
+    return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text)
+
+
+# --- reading terraform values -------------------------------------------------------------
+
+
+def first(values: Any, key: str) -> Mapping[str, Any]:
+    """The first block of a nested block list (terraform renders blocks as lists)."""
+    if not isinstance(values, Mapping):
+        return {}
+    block = values.get(key)
+    if isinstance(block, list) and block and isinstance(block[0], Mapping):
+        return block[0]
+    if isinstance(block, Mapping):
+        return block
+    return {}
+
+
+def text(values: Mapping[str, Any], key: str, default: str | None = None) -> str | None:
+    value = values.get(key) if isinstance(values, Mapping) else None
+    if isinstance(value, str) and value:
+        return value
+    return default
+
+
+def number(values: Mapping[str, Any], key: str, default: Decimal | None = None) -> Decimal | None:
+    value = values.get(key) if isinstance(values, Mapping) else None
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return default
+    return default
+
+
+def zone_region(zone: str | None) -> str | None:
+    """us-central1-a -> us-central1 (GCP); us-east-1a -> us-east-1 (AWS)."""
+    if not zone:
+        return None
+    parts = zone.split("-")
+    if len(parts) == 3 and len(parts[2]) == 1 and parts[2].isalpha():  # GCP zone
+        return "-".join(parts[:2])
+    if len(parts) == 3 and parts[2][:-1].isdigit() and parts[2][-1].isalpha():  # AWS AZ
+        return zone[:-1]
+    return zone

@@ -1,0 +1,216 @@
+"""From a parsed plan to monthly costs before and after, per resource and project (pure).
+
+Every managed resource change is priced on both sides that exist: a create
+has no "before" (it cost nothing), a delete no "after". A side that cannot be
+priced makes the row *not priced*: its delta is unknown, it is listed, and it
+is left out of the totals (which say so) instead of counting as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..terraform.plan import Action, Plan, ResourceChange
+from . import resources
+from .catalog import PricingCatalog, default_catalog
+from .components import Context, Costed, Status
+
+ZERO = Decimal(0)
+DEFAULT_PROJECT = "default"
+_PRICED_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.NOOP}
+_PROVIDER_KEYS = {"google": "region", "aws": "region", "azurerm": "location"}
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    address: str
+    type: str
+    action: Action
+    project: str
+    before: Costed | None  # None: the resource did not exist before
+    after: Costed | None  # None: it will not exist after
+
+    def _side(self, costed: Costed | None) -> Decimal | None:
+        return ZERO if costed is None else costed.monthly
+
+    @property
+    def before_monthly(self) -> Decimal | None:
+        return self._side(self.before)
+
+    @property
+    def after_monthly(self) -> Decimal | None:
+        return self._side(self.after)
+
+    @property
+    def priced(self) -> bool:
+        return self.before_monthly is not None and self.after_monthly is not None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if not self.priced:
+            return None
+        return self.after_monthly - self.before_monthly  # type: ignore[operator]
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Change relative to before; None when before is zero or unknown."""
+        delta, before = self.delta, self.before_monthly
+        if delta is None or not before:
+            return None
+        return delta / before * 100
+
+    @property
+    def status(self) -> Status:
+        sides = [c for c in (self.after, self.before) if c is not None]
+        for wanted in (Status.NOT_PRICED, Status.PARTIAL):
+            if any(c.status is wanted for c in sides):
+                return wanted
+        if sides and all(c.status is Status.FREE for c in sides):
+            return Status.FREE
+        if any(c.status is Status.USAGE_BASED for c in sides) and not any(c.monthly for c in sides):
+            return Status.USAGE_BASED
+        return Status.PRICED
+
+    @property
+    def usage_based(self) -> bool:
+        return any(c.usage_based for c in (self.before, self.after) if c is not None)
+
+    @property
+    def reason(self) -> str:
+        """Why the row is not (fully) priced, for the callout."""
+        notes: list[str] = []
+        for side in (self.after, self.before):
+            if side is None:
+                continue
+            for text in [side.note, *side.missing()] if side.status is Status.NOT_PRICED else side.missing():
+                if text and text not in notes:
+                    notes.append(text)
+        return "; ".join(notes)
+
+
+@dataclass(frozen=True)
+class ProjectTotal:
+    project: str
+    before: Decimal
+    after: Decimal
+    not_priced: int = 0
+    budget: Decimal | None = None
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def budget_remaining(self) -> Decimal | None:
+        """Budget minus the monthly cost after the change (negative: over budget)."""
+        return None if self.budget is None else self.budget - self.after
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.after > self.budget
+
+
+@dataclass(frozen=True)
+class Estimate:
+    resources: tuple[ResourceEstimate, ...]
+    projects: tuple[ProjectTotal, ...]
+    as_of: Mapping[str, str] = field(default_factory=dict)
+    currency: str = "USD"
+
+    @property
+    def before(self) -> Decimal:
+        return sum((p.before for p in self.projects), ZERO)
+
+    @property
+    def after(self) -> Decimal:
+        return sum((p.after for p in self.projects), ZERO)
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def changed(self) -> tuple[ResourceEstimate, ...]:
+        return tuple(r for r in self.resources if r.action is not Action.NOOP)
+
+    @property
+    def not_priced(self) -> tuple[ResourceEstimate, ...]:
+        return tuple(r for r in self.resources if r.status is Status.NOT_PRICED)
+
+    @property
+    def partially_priced(self) -> tuple[ResourceEstimate, ...]:
+        return tuple(r for r in self.resources if r.status is Status.PARTIAL)
+
+    @property
+    def usage_based(self) -> tuple[ResourceEstimate, ...]:
+        return tuple(r for r in self.resources if r.usage_based)
+
+    @property
+    def free(self) -> tuple[ResourceEstimate, ...]:
+        return tuple(r for r in self.resources if r.status is Status.FREE)
+
+
+def provider_regions(plan: Plan) -> dict[str, str]:
+    """Region (or location) set as a constant in each provider block, if any."""
+    found: dict[str, str] = {}
+    config = plan.configuration.get("provider_config") if isinstance(plan.configuration, Mapping) else None
+    for key, block in (config or {}).items():
+        name = str(block.get("name", key)) if isinstance(block, Mapping) else key
+        attr = _PROVIDER_KEYS.get(name)
+        expr = (block.get("expressions") or {}).get(attr) if isinstance(block, Mapping) and attr else None
+        value = expr.get("constant_value") if isinstance(expr, Mapping) else None
+        if isinstance(value, str) and name not in found:
+            found[name] = value
+    return found
+
+
+def _project_of(values: Any, fallback: str) -> str:
+    if not isinstance(values, Mapping):
+        return fallback
+    for key in ("triggers", "labels", "tags"):
+        found = values.get(key)
+        if isinstance(found, Mapping) and isinstance(found.get("project"), str) and found["project"]:
+            return str(found["project"])
+    return fallback
+
+
+def estimate_change(change: ResourceChange, ctx: Context, project: str = DEFAULT_PROJECT) -> ResourceEstimate:
+    action = change.action
+    before = resources.price(change.type, change.before, ctx) if action is not Action.CREATE else None
+    after = resources.price(change.type, change.after, ctx) if action is not Action.DELETE else None
+    owner = _project_of(change.after if change.after is not None else change.before, project)
+    return ResourceEstimate(change.address, change.type, action, owner, before, after)
+
+
+def _totals(rows: list[ResourceEstimate], budgets: Mapping[str, Decimal]) -> tuple[ProjectTotal, ...]:
+    names = sorted({r.project for r in rows} | set(budgets))
+    out = []
+    for name in names:
+        mine = [r for r in rows if r.project == name]
+        priced = [r for r in mine if r.priced]
+        out.append(ProjectTotal(
+            name,
+            sum((r.before_monthly for r in priced), ZERO),  # type: ignore[misc]
+            sum((r.after_monthly for r in priced), ZERO),  # type: ignore[misc]
+            len(mine) - len(priced),
+            budgets.get(name),
+        ))
+    return tuple(out)
+
+
+def estimate(
+    plan: Plan,
+    *,
+    project: str = DEFAULT_PROJECT,
+    budgets: Mapping[str, Decimal] | None = None,
+    catalog: PricingCatalog | None = None,
+) -> Estimate:
+    """Price every managed resource change of ``plan``; ``budgets`` maps project -> monthly USD."""
+    cat = catalog or default_catalog()
+    ctx = Context(cat, provider_regions(plan))
+    rows = [estimate_change(c, ctx, project) for c in plan.resource_changes
+            if c.mode == "managed" and c.action in _PRICED_ACTIONS]
+    as_of = {name: book.as_of for name, book in cat.books.items()}
+    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
