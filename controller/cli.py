@@ -20,6 +20,7 @@ from .errors import CloudOpsError
 # name -> (module, one-line help). Keep sorted by name.
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply-local": ("controller.commands.apply_local", "init, plan and apply a project directory with live progress"),
+    "cost": ("controller.commands.cost", "price a terraform plan document (monthly before, after, change)"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
     "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
 }
