@@ -1,0 +1,337 @@
+"""The infrastructure repo's ``cloudops.yaml``: a strict loader and its types.
+
+Unknown keys, wrong types, bad values and dangling references are
+:class:`~controller.errors.ConfigError` naming the file, the line and the key
+path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
+
+    version: 1
+    projects:
+      <name>:                      # lowercase, starts with a letter, <= 40 chars
+        target: local|gcp|aws|azure
+        region: <a region of the target>
+        budget_monthly_usd: 100    # optional, >= 0
+        quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}   # optional, per kind
+        apply_on: approve|merge    # default approve
+        required_approvals: 1      # default 1
+        allow_self_approval: false # default false
+        policy_sets: [baseline]    # names from policy_sets
+    members:
+      <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
+    grants:                        # time-limited extra roles
+      - {member: <member>, project: <name>, role: user|admin, expires_at: 2030-01-31T18:00:00Z, reason: "..."}
+    policy_sets:
+      <name>: {description: "...", policies: [<path under policies/ or builtin/<name>>], enforcement: advisory|soft|hard}
+
+Pure apart from :func:`load` (reads the file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from .catalog.offerings import offerings
+from .catalog.specs import Kind, Target
+from .errors import ConfigError
+
+FILENAME = "cloudops.yaml"
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+_MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    USER = "user"
+    ADMIN = "admin"
+
+    def allows(self, needed: "Role") -> bool:
+        order = [Role.VIEWER, Role.USER, Role.ADMIN]
+        return order.index(self) >= order.index(needed)
+
+
+class ApplyOn(StrEnum):
+    APPROVE = "approve"
+    MERGE = "merge"
+
+
+class Enforcement(StrEnum):
+    ADVISORY = "advisory"
+    SOFT = "soft"
+    HARD = "hard"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    name: str
+    target: Target
+    region: str
+    budget_monthly_usd: float | None = None
+    quotas: dict[Kind, int] = field(default_factory=dict)
+    apply_on: ApplyOn = ApplyOn.APPROVE
+    required_approvals: int = 1
+    allow_self_approval: bool = False
+    policy_sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: Role
+    github: str | None = None
+    discord: str | None = None
+    projects: tuple[str, ...] = ()  # empty: every project
+
+
+@dataclass(frozen=True)
+class Grant:
+    member: str
+    project: str
+    role: Role
+    expires_at: dt.datetime
+    reason: str = ""
+
+    def active(self, now: dt.datetime) -> bool:
+        return now < self.expires_at
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    name: str
+    policies: tuple[str, ...]
+    description: str = ""
+    enforcement: Enforcement = Enforcement.HARD
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    version: int
+    projects: dict[str, ProjectConfig]
+    members: dict[str, Member] = field(default_factory=dict)
+    grants: tuple[Grant, ...] = ()
+    policy_sets: dict[str, PolicySet] = field(default_factory=dict)
+    source: str = FILENAME
+
+    def role_of(self, member: str, project: str, now: dt.datetime | None = None) -> Role | None:
+        """The strongest role ``member`` holds on ``project`` now (grants included)."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        roles: list[Role] = []
+        m = self.members.get(member)
+        if m and (not m.projects or project in m.projects):
+            roles.append(m.role)
+        roles += [g.role for g in self.grants if g.member == member and g.project == project and g.active(now)]
+        return max(roles, key=[Role.VIEWER, Role.USER, Role.ADMIN].index) if roles else None
+
+    def member_by(self, *, github: str | None = None, discord: str | None = None) -> Member | None:
+        for m in self.members.values():
+            if (github and m.github and m.github.lower() == github.lower()) or (discord and m.discord == discord):
+                return m
+        return None
+
+
+def load(path: Path) -> RepoConfig:
+    """Read ``cloudops.yaml`` (or a repo dir containing it)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / FILENAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"reading {path}: {exc.strerror or exc}", hint="create it with `cloudops init-repo`") from exc
+    return loads(text, source=str(path))
+
+
+def loads(text: str, *, source: str = FILENAME) -> RepoConfig:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    if root is None:
+        raise ConfigError(f"{source}: the file is empty", hint="start from the template: `cloudops init-repo`")
+    return _Reader(source).config(root)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._loader = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, path: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.source}:{node.start_mark.line + 1}: {path}: {problem}")
+
+    def mapping(self, node: yaml.Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, path, "must be a mapping")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node, path, str)
+            if allowed and key not in allowed:
+                raise self.fail(key_node, f"{path}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
+            if key in out:
+                raise self.fail(key_node, f"{path}.{key}", "given twice")
+            out[key] = (key_node, value_node)
+        for key in required:
+            if key not in out:
+                raise self.fail(node, path, f"missing required key {key!r}")
+        return out
+
+    def entries(self, node: yaml.Node, path: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, path, "must be a mapping")
+        return [(self.scalar(k, path, str), k, v) for k, v in self.mapping(node, path, ()).values()]
+
+    def scalar(self, node: yaml.Node, path: str, kind: type[T] | tuple[type, ...]) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, path, "must be a single value")
+        value = self._loader.construct_object(node)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(node, path, f"must be {_names(kinds)}, not true/false")
+        if not isinstance(value, kinds):
+            raise self.fail(node, path, f"must be {_names(kinds)}, not {type(value).__name__} {value!r}")
+        return value
+
+    def sequence(self, node: yaml.Node, path: str, item: Callable[[yaml.Node, str], T]) -> tuple[T, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, path, "must be a list")
+        return tuple(item(child, f"{path}[{i}]") for i, child in enumerate(node.value))
+
+    def enum(self, node: yaml.Node, path: str, enum: type[StrEnum]) -> Any:
+        value = self.scalar(node, path, str)
+        try:
+            return enum(value)
+        except ValueError:
+            raise self.fail(node, path, f"{value!r} is not one of {', '.join(e.value for e in enum)}") from None
+
+    def name(self, node: yaml.Node, path: str, pattern: re.Pattern[str] = _NAME) -> str:
+        value = self.scalar(node, path, str)
+        if not pattern.fullmatch(value):
+            raise self.fail(node, path, f"{value!r} is not a valid name (pattern {pattern.pattern})")
+        return value
+
+    def int_at_least(self, node: yaml.Node, path: str, low: int) -> int:
+        value = self.scalar(node, path, int)
+        if value < low:
+            raise self.fail(node, path, f"must be at least {low}")
+        return value
+
+    # -- the document -----------------------------------------------------
+
+    def config(self, root: yaml.Node) -> RepoConfig:
+        top = self.mapping(root, "cloudops.yaml", ("version", "projects", "members", "grants", "policy_sets"), ("version", "projects"))
+        version_node = top["version"][1]
+        if self.scalar(version_node, "version", int) != 1:
+            raise self.fail(version_node, "version", "only version 1 is supported")
+        policy_sets = {name: self.policy_set(name, k, v) for name, k, v in self.entries(top["policy_sets"][1], "policy_sets")} if "policy_sets" in top else {}
+        projects = {name: self.project(name, k, v, policy_sets) for name, k, v in self.entries(top["projects"][1], "projects")}
+        members = {name: self.member(name, k, v, projects) for name, k, v in self.entries(top["members"][1], "members")} if "members" in top else {}
+        grants = self.sequence(top["grants"][1], "grants", lambda n, p: self.grant(n, p, projects, members)) if "grants" in top else ()
+        return RepoConfig(version=1, projects=projects, members=members, grants=grants, policy_sets=policy_sets, source=self.source)
+
+    def policy_set(self, name: str, key: yaml.Node, node: yaml.Node) -> PolicySet:
+        path = f"policy_sets.{name}"
+        self.name(key, path)
+        fields = self.mapping(node, path, ("description", "policies", "enforcement"), ("policies",))
+        policies = self.sequence(fields["policies"][1], f"{path}.policies", lambda n, p: self._policy_ref(n, p))
+        return PolicySet(
+            name=name,
+            policies=policies,
+            description=self.scalar(fields["description"][1], f"{path}.description", str) if "description" in fields else "",
+            enforcement=self.enum(fields["enforcement"][1], f"{path}.enforcement", Enforcement) if "enforcement" in fields else Enforcement.HARD,
+        )
+
+    def _policy_ref(self, node: yaml.Node, path: str) -> str:
+        value = self.scalar(node, path, str)
+        if not re.fullmatch(r"[a-z0-9_-]+(/[a-z0-9_.-]+)*", value) or ".." in value:
+            raise self.fail(node, path, f"{value!r} must be a relative path under policies/ or builtin/<name> (lowercase, no '..')")
+        return value
+
+    def project(self, name: str, key: yaml.Node, node: yaml.Node, policy_sets: Mapping[str, PolicySet]) -> ProjectConfig:
+        path = f"projects.{name}"
+        self.name(key, path)
+        fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
+                                           "allow_self_approval", "policy_sets"), ("target", "region"))
+        target = self.enum(fields["target"][1], f"{path}.target", Target)
+        region_node = fields["region"][1]
+        region = self.scalar(region_node, f"{path}.region", str)
+        if region not in offerings(target).regions:
+            raise self.fail(region_node, f"{path}.region", f"{region!r} is not a {target.value} region ({', '.join(offerings(target).regions)})")
+        budget = None
+        if "budget_monthly_usd" in fields:
+            budget = float(self.scalar(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", (int, float)))
+            if budget < 0:
+                raise self.fail(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", "must not be negative")
+        quotas: dict[Kind, int] = {}
+        if "quotas" in fields:
+            for kind_name, kind_key, value in self.entries(fields["quotas"][1], f"{path}.quotas"):
+                kind = self.enum(kind_key, f"{path}.quotas.{kind_name}", Kind)
+                quotas[kind] = self.int_at_least(value, f"{path}.quotas.{kind_name}", 0)
+        sets: tuple[str, ...] = ()
+        if "policy_sets" in fields:
+            sets = self.sequence(fields["policy_sets"][1], f"{path}.policy_sets", lambda n, p: self._known(n, p, policy_sets, "policy set"))
+        return ProjectConfig(
+            name=name, target=target, region=region, budget_monthly_usd=budget, quotas=quotas,
+            apply_on=self.enum(fields["apply_on"][1], f"{path}.apply_on", ApplyOn) if "apply_on" in fields else ApplyOn.APPROVE,
+            required_approvals=self.int_at_least(fields["required_approvals"][1], f"{path}.required_approvals", 0) if "required_approvals" in fields else 1,
+            allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,
+            policy_sets=sets,
+        )
+
+    def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:
+        value = self.scalar(node, path, str)
+        if value not in known:
+            listed = ", ".join(sorted(known)) or "none defined"
+            raise self.fail(node, path, f"unknown {what} {value!r} (known: {listed})")
+        return value
+
+    def member(self, name: str, key: yaml.Node, node: yaml.Node, projects: Mapping[str, ProjectConfig]) -> Member:
+        path = f"members.{name}"
+        self.name(key, path, _MEMBER)
+        fields = self.mapping(node, path, ("role", "github", "discord", "projects"), ("role",))
+        discord = None
+        if "discord" in fields:
+            discord = str(self.scalar(fields["discord"][1], f"{path}.discord", (str, int)))
+            if not discord.isdigit():
+                raise self.fail(fields["discord"][1], f"{path}.discord", "must be a Discord user id (digits)")
+        return Member(
+            name=name,
+            role=self.enum(fields["role"][1], f"{path}.role", Role),
+            github=self.name(fields["github"][1], f"{path}.github", _MEMBER) if "github" in fields else None,
+            discord=discord,
+            projects=self.sequence(fields["projects"][1], f"{path}.projects", lambda n, p: self._known(n, p, projects, "project")) if "projects" in fields else (),
+        )
+
+    def grant(self, node: yaml.Node, path: str, projects: Mapping[str, ProjectConfig], members: Mapping[str, Member]) -> Grant:
+        fields = self.mapping(node, path, ("member", "project", "role", "expires_at", "reason"), ("member", "project", "role", "expires_at"))
+        expires_node = fields["expires_at"][1]
+        expires = self.scalar(expires_node, f"{path}.expires_at", (dt.datetime, dt.date, str))
+        if isinstance(expires, str):
+            try:
+                expires = dt.datetime.fromisoformat(expires)
+            except ValueError:
+                raise self.fail(expires_node, f"{path}.expires_at", f"{expires!r} is not an ISO 8601 time (e.g. 2030-01-31T18:00:00Z)") from None
+        elif not isinstance(expires, dt.datetime):
+            expires = dt.datetime.combine(expires, dt.time())
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.timezone.utc)
+        return Grant(
+            member=self._known(fields["member"][1], f"{path}.member", members, "member"),
+            project=self._known(fields["project"][1], f"{path}.project", projects, "project"),
+            role=self.enum(fields["role"][1], f"{path}.role", Role),
+            expires_at=expires,
+            reason=self.scalar(fields["reason"][1], f"{path}.reason", str) if "reason" in fields else "",
+        )
+
+
+def _names(kinds: tuple[type, ...]) -> str:
+    words = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", dt.datetime: "a time", dt.date: "a date"}
+    return " or ".join(words.get(k, k.__name__) for k in kinds)
