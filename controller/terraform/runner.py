@@ -154,7 +154,9 @@ class TerraformRunner:
                                  on_event=None, extra_env=extra_env, cancel=cancel)
         if result.exit_code != 0:
             diagnostics = _text_diagnostics(result.stderr)
-            raise InitFailed(_message(f"initializing {workdir}", diagnostics, result), diagnostics=diagnostics)
+            located = any(d.location() for d in diagnostics)
+            raise InitFailed(_message(f"initializing {workdir}", diagnostics, result), diagnostics=diagnostics,
+                             hint=PlanFailed.hint if located else "")
         return InitResult(exit_code=result.exit_code, duration=result.duration, output=result.stdout)
 
     async def plan(self, workdir: Path, plan_file: Path, *, destroy: bool = False, on_event: EventCallback | None = None,
