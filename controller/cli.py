@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cost": ("controller.commands.cost", "price a terraform plan document (monthly before, after, change)"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
     "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
+    "init-repo": ("controller.commands.init_repo", "scaffold a new infrastructure repo from the template"),
+    "inventory": ("controller.commands.inventory", "list the resources of a repo's projects and their counts per kind"),
 }
 
 
