@@ -7,9 +7,9 @@ so a render is a function of its inputs and golden tests are exact.
 
 Units of work are resources, not hook events: a replace emits a delete and a
 create (in either order) but is one resource, done when both phases are.
-Data-source reads are not work. A resource the plan did not list (a plan from
-another run, a deposed object) is added to the total when it shows up, so the
-percentage never passes 100 %.
+Data-source reads are not work. A resource the plan did not list (events from
+another plan, a newer terraform's extra objects) is added to the total when it
+shows up, so the percentage never passes 100 %.
 """
 
 from __future__ import annotations
