@@ -113,7 +113,7 @@ def first(values: Any, key: str) -> Mapping[str, Any]:
     if not isinstance(values, Mapping):
         return {}
     block = values.get(key)
-    if isinstance(block, list) and block and isinstance(block[0], Mapping):
+    if isinstance(block, (list, tuple)) and block and isinstance(block[0], Mapping):
         return block[0]
     if isinstance(block, Mapping):
         return block

@@ -62,6 +62,12 @@ def _side(row: ResourceEstimate, costed: Costed | None, value: Decimal | None) -
     return text + ("*" if row.status.value == "partially priced" else "")
 
 
+def _change(row: ResourceEstimate) -> str:
+    if row.status.value == "usage-based":
+        return "usage-based"
+    return signed(row.delta)
+
+
 def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
     """The PR comment body."""
     lines = [MARKER, f"### 💰 {title}", "", f"**{headline(est)}**", "",
@@ -75,7 +81,7 @@ def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
                   "| --- | --- | ---: | ---: | ---: | ---: |"]
         for r in rows:
             lines.append(f"| `{r.address}` | {r.action.value} | {_side(r, r.before, r.before_monthly)} | "
-                         f"{_side(r, r.after, r.after_monthly)} | {signed(r.delta)} | {percent(r)} |")
+                         f"{_side(r, r.after, r.after_monthly)} | {_change(r)} | {percent(r)} |")
     free = [r for r in est.changed if r.status.value == "free"]
     if free:
         lines += ["", f"{len(free)} changed resource{'s' if len(free) != 1 else ''} with no cost of their own "
