@@ -1,0 +1,292 @@
+"""The forge, implemented with PyGithub (REST) and GitPython (git).
+
+One class for github.com and the local forge: only ``api_url`` differs
+(``https://api.github.com`` or ``http://host:port/api/v3``). Clone URLs come
+from the API's ``clone_url``, so git follows whatever host the API names.
+
+PyGithub runs in lazy mode: a repository or pull request object costs no
+request until an attribute is read, so "set a status on sha X" is one POST,
+not a GET of the repo, a GET of the commit and then the POST. Every public
+method runs its requests inside ``errors.translating`` with a message that
+says what was being done.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import github
+from github import Auth
+
+from controller.forge import markers, reviews, statuses
+from controller.forge.base import (
+    Author,
+    ChangedFile,
+    CombinedStatus,
+    CommitStatus,
+    MergeMethod,
+    MergeResult,
+    PullRequest,
+    RepoInfo,
+    Review,
+    StatusState,
+)
+from controller.forge.comment_split import MAX_COMMENT_CHARS, split_comment
+from controller.forge.errors import translating
+from controller.forge.gitrepo import WorkingCopy
+
+GITHUB_API_URL = "https://api.github.com"
+
+
+def _pull_request(pr: Any) -> PullRequest:
+    return PullRequest(
+        number=pr.number,
+        title=pr.title or "",
+        body=pr.body or "",
+        head_sha=pr.head.sha,
+        head_ref=pr.head.ref,
+        base_ref=pr.base.ref,
+        author=pr.user.login,
+        state=pr.state,
+        merged=bool(pr.merged),
+        mergeable=pr.mergeable,
+        mergeable_state=pr.mergeable_state or "unknown",
+        draft=bool(pr.draft),
+        merge_commit_sha=pr.merge_commit_sha,
+        html_url=pr.html_url,
+    )
+
+
+class GitHubForge:
+    """``controller.forge.base.Forge`` over PyGithub + GitPython."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        api_url: str = GITHUB_API_URL,
+        timeout: int = 30,
+        comment_limit: int = MAX_COMMENT_CHARS,
+        throttle: bool | None = None,
+    ) -> None:
+        """``throttle`` keeps PyGithub's pauses between requests (GitHub asks for
+        them to avoid secondary rate limits); it defaults to on for github.com
+        and off for any other API URL such as the local forge."""
+        if throttle is None:
+            throttle = api_url.rstrip("/") == GITHUB_API_URL
+        self._token = token
+        self._secrets = [token]
+        self.api_url = api_url.rstrip("/")
+        self.comment_limit = comment_limit
+        self._gh = github.Github(
+            auth=Auth.Token(token),
+            base_url=self.api_url,
+            timeout=timeout,
+            lazy=True,
+            **({} if throttle else {"seconds_between_requests": None, "seconds_between_writes": None}),
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GitHubForge(api_url={self.api_url!r})"
+
+    def _translating(self, action: str) -> Any:
+        return translating(action, secrets=self._secrets)
+
+    def _repo(self, repo: str) -> Any:
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise ValueError(f"repository must be 'owner/name', got {repo!r}")
+        return self._gh.get_repo(repo)
+
+    # -- repositories and git -------------------------------------------------
+
+    def get_repo(self, repo: str) -> RepoInfo:
+        with self._translating(f"reading repository {repo}"):
+            r = self._repo(repo)
+            default_branch = r.default_branch  # the first attribute read fetches the repository
+            return RepoInfo(
+                full_name=r.full_name,
+                default_branch=default_branch,
+                clone_url=r.clone_url,
+                html_url=r.html_url,
+                private=bool(r.private),
+            )
+
+    def sync_working_copy(self, repo: str, workdir: Path) -> Path:
+        return self._working_copy(repo, workdir).path
+
+    def _working_copy(self, repo: str, workdir: Path) -> WorkingCopy:
+        info = self.get_repo(repo)
+        return WorkingCopy.sync(info.clone_url, self._token, Path(workdir), name=repo)
+
+    def create_branch(self, repo: str, branch: str, base: str) -> str:
+        with self._translating(f"creating branch {branch} from {base} in {repo}"):
+            r = self._repo(repo)
+            sha = r.get_git_ref(f"heads/{base}").object.sha
+            r.create_git_ref(ref=f"refs/heads/{branch}", sha=sha)
+            return str(sha)
+
+    def commit_files(
+        self,
+        repo: str,
+        branch: str,
+        files: Mapping[str, str | bytes],
+        message: str,
+        author: Author,
+        workdir: Path,
+        *,
+        delete: Iterable[str] = (),
+    ) -> str:
+        copy = self._working_copy(repo, workdir)
+        copy.checkout_remote_branch(branch)
+        sha = copy.write_and_commit(files, list(delete), message, author)
+        copy.push(branch)
+        return sha
+
+    # -- pull requests -------------------------------------------------------
+
+    def open_pull_request(self, repo: str, *, title: str, body: str, head: str, base: str, draft: bool = False) -> PullRequest:
+        with self._translating(f"opening pull request {repo}#{head}→{base}"):
+            pr = self._repo(repo).create_pull(base=base, head=head, title=title, body=body, draft=draft)
+            return _pull_request(pr)
+
+    def get_pull_request(self, repo: str, number: int, *, wait_for_mergeable: float = 0.0) -> PullRequest:
+        deadline = time.monotonic() + wait_for_mergeable
+        delay = 0.2
+        while True:
+            with self._translating(f"reading pull request {repo}#{number}"):
+                result = _pull_request(self._repo(repo).get_pull(number))
+            if result.mergeable is not None or result.state != "open" or time.monotonic() + delay > deadline:
+                return result
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def find_open_pull_request(self, repo: str, head: str, base: str | None = None) -> PullRequest | None:
+        """The open PR from branch ``head`` (of the same repository), if any."""
+        owner = repo.split("/")[0]
+        with self._translating(f"looking for an open pull request from {head} in {repo}"):
+            kwargs: dict[str, str] = {"state": "open", "head": f"{owner}:{head}"}
+            if base:
+                kwargs["base"] = base
+            for pr in self._repo(repo).get_pulls(**kwargs):
+                return _pull_request(pr)
+        return None
+
+    def list_changed_files(self, repo: str, number: int) -> list[ChangedFile]:
+        with self._translating(f"listing changed files of {repo}#{number}"):
+            return [
+                ChangedFile(f.filename, f.status, f.additions, f.deletions, f.previous_filename)
+                for f in self._repo(repo).get_pull(number).get_files()
+            ]
+
+    # -- comments ------------------------------------------------------------
+
+    def upsert_comment(self, repo: str, number: int, key: str, body: str) -> list[int]:
+        parts = split_comment(key, body, limit=self.comment_limit)
+        with self._translating(f"updating comment {key!r} on {repo}#{number}"):
+            issue = self._repo(repo).get_issue(number)
+            listed = list(issue.get_comments())
+            by_id = {c.id: c for c in listed}
+            plan = markers.plan_sync([markers.ExistingComment(c.id, c.body or "") for c in listed], key, parts)
+            ids: dict[str, int] = {}
+            for comment_id, new_body in plan.update:
+                by_id[comment_id].edit(new_body)
+                ids[new_body] = comment_id
+            for comment_id in plan.unchanged:
+                ids[by_id[comment_id].body] = comment_id
+            for new_body in plan.create:
+                ids[new_body] = issue.create_comment(new_body).id
+            for comment_id in plan.delete:
+                by_id[comment_id].delete()
+        return [ids[part] for part in parts]
+
+    # -- statuses ------------------------------------------------------------
+
+    def set_status(
+        self,
+        repo: str,
+        sha: str,
+        state: StatusState,
+        context: str,
+        description: str = "",
+        target_url: str | None = None,
+    ) -> CommitStatus:
+        statuses.check_state(state)
+        text = statuses.truncate_description(description)
+        with self._translating(f"setting status {context}={state} on {repo}@{sha[:12]}"):
+            extra: dict[str, str] = {"description": text, "context": context}
+            if target_url:
+                extra["target_url"] = target_url
+            made = self._repo(repo).get_commit(sha).create_status(state, **extra)
+            return CommitStatus(made.state, made.context, made.description or "", made.target_url)
+
+    def get_combined_status(self, repo: str, ref: str) -> CombinedStatus:
+        with self._translating(f"reading the combined status of {repo}@{ref}"):
+            combined = self._repo(repo).get_commit(ref).get_combined_status()
+            return CombinedStatus(
+                sha=combined.sha,
+                state=combined.state,
+                statuses=tuple(
+                    CommitStatus(s.state, s.context, s.description or "", s.target_url) for s in combined.statuses
+                ),
+            )
+
+    # -- reviews and merging -------------------------------------------------
+
+    def list_reviews(self, repo: str, number: int) -> list[Review]:
+        with self._translating(f"listing reviews of {repo}#{number}"):
+            return [
+                Review(r.id, r.user.login if r.user else "", r.state, r.commit_id, i)
+                for i, r in enumerate(self._repo(repo).get_pull(number).get_reviews())
+            ]
+
+    def approvers(self, repo: str, number: int, *, head_sha: str | None = None) -> list[str]:
+        return reviews.approvers(self.list_reviews(repo, number), head_sha=head_sha)
+
+    def merge(
+        self,
+        repo: str,
+        number: int,
+        *,
+        method: MergeMethod = "merge",
+        sha: str | None = None,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> MergeResult:
+        kwargs: dict[str, str] = {"merge_method": method}
+        if sha:
+            kwargs["sha"] = sha
+        if title:
+            kwargs["commit_title"] = title
+        if message:
+            kwargs["commit_message"] = message
+        with self._translating(f"merging {repo}#{number} ({method})"):
+            status = self._repo(repo).get_pull(number).merge(**kwargs)
+            return MergeResult(bool(status.merged), status.sha, status.message or "")
+
+    def open_revert_pull_request(
+        self,
+        repo: str,
+        *,
+        merge_sha: str,
+        original_title: str,
+        author: Author,
+        workdir: Path,
+        body: str = "",
+        branch: str | None = None,
+    ) -> PullRequest:
+        info = self.get_repo(repo)
+        branch = branch or f"revert-{merge_sha[:12]}"
+        title = f'Revert "{original_title}"'
+        copy = WorkingCopy.sync(info.clone_url, self._token, Path(workdir), name=repo)
+        copy.create_local_branch(branch, f"refs/remotes/origin/{info.default_branch}")
+        copy.revert_merge(merge_sha, author, f"{title}\n\nThis reverts commit {merge_sha}.")
+        copy.push(branch)
+        return self.open_pull_request(
+            repo,
+            title=title,
+            body=body or f"Reverts {merge_sha}.",
+            head=branch,
+            base=info.default_branch,
+        )
