@@ -6,7 +6,7 @@ this environment, and a plan comes from a pull request that anyone may open,
 so the controller's own secrets (bot token, forge token, webhook secret) must
 not be in it. Only these reach the child:
 
-* from the parent: ``PATH``, ``LANG``, ``LC_*``, ``TMPDIR``, ``TZ``, and the
+* from the parent: ``PATH``, ``LANG``, ``LC_*``, ``TMPDIR``, ``TZ``, ``SSL_CERT_*``, and the
   names the operator lists in ``CLOUDOPS_TERRAFORM_ENV``;
 * ``HOME``: a per-run directory, so no ``~/.terraformrc``, ``~/.aws`` or
   ``~/.terraform.d/plugins`` of the controller's user is read;
@@ -24,7 +24,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-ALLOWED_NAMES = frozenset({"PATH", "LANG", "TMPDIR", "TZ"})
+# SSL_CERT_*: paths to CA bundles, which real providers need behind a corporate CA.
+ALLOWED_NAMES = frozenset({"PATH", "LANG", "TMPDIR", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR"})
 ALLOWED_PREFIXES = ("LC_",)
 # Set by us last; neither passthrough nor extras may override them.
 CONTROLLED_NAMES = frozenset(
