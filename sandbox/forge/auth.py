@@ -16,6 +16,8 @@ from aiohttp import web
 from .http import ApiError, Handler, bad_credentials
 from .storage import Row, Store
 
+USER: web.RequestKey[Row | None] = web.RequestKey("user", object)  # type: ignore[arg-type]
+
 
 def token_from_header(header: str) -> str | None:
     """The token in an Authorization header value, or None when it carries none."""
@@ -48,7 +50,7 @@ def make_middleware(store: Store) -> web.middleware:  # type: ignore[valid-type]
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/api/"):
-            request["user"] = authenticate(store, request.headers.get("Authorization"))
+            request[USER] = authenticate(store, request.headers.get("Authorization"))
         return await handler(request)
 
     return auth_middleware
@@ -56,7 +58,7 @@ def make_middleware(store: Store) -> web.middleware:  # type: ignore[valid-type]
 
 def require_user(request: web.Request) -> Row:
     """The caller's account; 401 "Requires authentication" for an anonymous caller."""
-    user: Row | None = request.get("user")
+    user: Row | None = request.get(USER)
     if user is None:
         raise ApiError(401, "Requires authentication")
     return user

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aiohttp import web
+
 from . import events, gitrepo, payloads
 from .gitrepo import ZERO_SHA
 from .http import not_found
@@ -25,6 +27,8 @@ T = TypeVar("T")
 
 
 class Forge:
+    """Store, repositories, URLs and the webhook dispatcher of one running forge."""
+
     def __init__(self, data_dir: Path, store: Store, urls: payloads.Urls, dispatcher: Dispatcher) -> None:
         self.data_dir, self.store, self.urls, self.webhooks = data_dir, store, urls, dispatcher
         self._locks: dict[int, asyncio.Lock] = {}
@@ -173,3 +177,6 @@ class Forge:
             self.webhooks.emit(repo["id"], "pull_request",
                                events.pull_request("synchronize", doc, self.repo_doc(repo), sender_doc,
                                                    before=old, after=new))
+
+
+FORGE = web.AppKey("forge", Forge)

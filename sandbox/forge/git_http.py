@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from . import gitrepo
 from .auth import token_from_header
-from .core import Forge
+from .core import FORGE, Forge
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def _refuse(status: int, text: str, headers: dict[str, str] | None = None) -> we
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
-    forge: Forge = request.app["forge"]
+    forge: Forge = request.app[FORGE]
     header = request.headers.get("Authorization", "")
     token = token_from_header(header) if header.lower().startswith("basic ") else None
     user = forge.store.user_by_token(token) if token else None
@@ -41,8 +42,6 @@ async def handle(request: web.Request) -> web.StreamResponse:
     if repo is None:
         return _refuse(404, "Repository not found")
     tail = request.match_info["tail"]
-    service = request.query.get("service", "")
-    pushing = tail == "git-receive-pack" or service == "git-receive-pack"
     data = await request.read()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_PROJECT_ROOT": str(forge.repos_root),
@@ -61,15 +60,19 @@ async def handle(request: web.Request) -> web.StreamResponse:
     path = forge.repo_path(repo)
     async with forge.lock(repo):
         before = await forge.git(gitrepo.refs, path)
-        response = await _run_backend(request, env, data)
-        after = await forge.git(gitrepo.refs, path)
-    if pushing:
-        await forge.refs_moved(repo, before, after, user)
-    return response
+
+        async def announce() -> None:
+            # Before the client sees the end of the answer, so that once `git push`
+            # returns, the events are already queued (tests drain right after).
+            after = await forge.git(gitrepo.refs, path)
+            await forge.refs_moved(repo, before, after, user)
+
+        return await _run_backend(request, env, data, announce)
 
 
-async def _run_backend(request: web.Request, env: dict[str, str], data: bytes) -> web.StreamResponse:
-    """Run one CGI request and stream its answer back."""
+async def _run_backend(request: web.Request, env: dict[str, str], data: bytes,
+                       before_eof: Callable[[], Awaitable[None]] | None = None) -> web.StreamResponse:
+    """Run one CGI request and stream its answer back; `before_eof` runs once git has exited."""
     proc = await asyncio.create_subprocess_exec(
         "git", "http-backend", env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
@@ -94,5 +97,7 @@ async def _run_backend(request: web.Request, env: dict[str, str], data: bytes) -
     errors = await proc.stderr.read()
     if await proc.wait() != 0 or errors:
         log.debug("git http-backend %s: %s", env["PATH_INFO"], errors.decode(errors="replace").strip())
+    if before_eof is not None:
+        await before_eof()
     await response.write_eof()
     return response

@@ -20,6 +20,7 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 DOCS = "https://docs.github.com/rest"
+PUBLIC_WEB = web.AppKey("public_web", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -108,7 +109,7 @@ def paginate(request: web.Request, items: Sequence[Any]) -> web.Response:
     def page_url(number: int) -> str:
         query = {k: v for k, v in request.query.items() if k != "page"}
         query["page"] = str(number)
-        return f"{request.app['public_web']}{request.path}?{urlencode(query)}"
+        return f"{request.app[PUBLIC_WEB]}{request.path}?{urlencode(query)}"
 
     if page < last:
         links += [f'<{page_url(page + 1)}>; rel="next"', f'<{page_url(last)}>; rel="last"']

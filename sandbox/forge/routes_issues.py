@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import events, payloads
-from .auth import require_user
+from .auth import USER, require_user
 from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
 from .routes_pulls import PULL, pull_of
 from .routes_repos import REPO, forge_of, repo_of
@@ -149,7 +149,7 @@ async def create_review(request: web.Request) -> web.Response:
 async def list_reviews(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     pull = pull_of(request, repo)
-    viewer = request.get("user")
+    viewer = request.get(USER)
     rows = forge.store.all("SELECT * FROM reviews WHERE pull_id = ? ORDER BY id", pull["id"])
     visible = [r for r in rows if r["state"] != "PENDING" or (viewer and r["user_id"] == viewer["id"])]
     return paginate(request, [_review_doc(request, repo, r, pull["number"]) for r in visible])

@@ -11,8 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from . import gitrepo, payloads
-from .auth import require_user
-from .core import Forge
+from .auth import USER, require_user
+from .core import FORGE, Forge
 from .gitrepo import Identity
 from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
 from .storage import Row, now
@@ -24,11 +24,11 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
 def forge_of(request: web.Request) -> Forge:
-    return request.app["forge"]  # type: ignore[no-any-return]
+    return request.app[FORGE]
 
 
 def repo_of(request: web.Request) -> Row:
-    return forge_of(request).find_repo(request.match_info["owner"], request.match_info["repo"], request.get("user"))
+    return forge_of(request).find_repo(request.match_info["owner"], request.match_info["repo"], request.get(USER))
 
 
 @routes.get(API + "/user")

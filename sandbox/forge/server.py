@@ -21,8 +21,8 @@ from aiohttp import web
 
 from . import git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_pulls, routes_repos
 from .auth import make_middleware
-from .core import Forge
-from .http import error_middleware
+from .core import FORGE, Forge
+from .http import PUBLIC_WEB, error_middleware
 from .storage import Store
 from .webhooks import Dispatcher
 
@@ -59,8 +59,8 @@ class LocalForge:
         self._forge = Forge(self.data_dir, store, payloads.Urls(f"http://{self.host}:{self._port}"), dispatcher)
         app = web.Application(middlewares=[error_middleware, make_middleware(store)],
                               client_max_size=200 * 1024 * 1024)
-        app["forge"] = self._forge
-        app["public_web"] = self._forge.urls.web
+        app[FORGE] = self._forge
+        app[PUBLIC_WEB] = self._forge.urls.web
         for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)

@@ -1,0 +1,85 @@
+"""`BackgroundForge`: a `LocalForge` on its own event loop in a daemon thread.
+
+Synchronous clients (PyGithub, the git CLI, a demo script) block the thread
+they run on; with the forge on another loop they can call it directly:
+
+    with BackgroundForge(tmp_path) as forge:
+        gh = github.Github(base_url=forge.api_url, auth=github.Auth.Token(forge.owner_token))
+        ...
+        forge.drain_webhooks()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from .server import LocalForge
+
+T = TypeVar("T")
+
+
+class BackgroundForge:
+    def __init__(self, data_dir: Path | str, **options: Any) -> None:
+        """`options` are `LocalForge`'s keyword arguments."""
+        self.forge = LocalForge(data_dir, **options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="local-forge", daemon=True)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        """Run a coroutine on the forge's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def __enter__(self) -> BackgroundForge:
+        self._thread.start()
+        self.run(self.forge.start())
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._loop.is_closed()
+
+    def close(self) -> None:
+        """Stop the forge and its loop; safe to call twice (a test may restart it early)."""
+        if self._loop.is_closed():
+            return
+        try:
+            self.run(self.forge.close())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop.close()
+
+    # The LocalForge face, synchronous.
+    @property
+    def api_url(self) -> str:
+        return self.forge.api_url
+
+    @property
+    def web_url(self) -> str:
+        return self.forge.web_url
+
+    @property
+    def owner_token(self) -> str:
+        return self.forge.owner_token
+
+    @property
+    def owner_login(self) -> str:
+        return self.forge.owner_login
+
+    def git_url(self, owner: str, repo: str, token: str | None = None) -> str:
+        return self.forge.git_url(owner, repo, token)
+
+    def add_user(self, login: str, token: str | None = None) -> str:
+        return self.forge.add_user(login, token)
+
+    def drain_webhooks(self) -> None:
+        self.run(self.forge.drain_webhooks())
