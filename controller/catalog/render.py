@@ -18,12 +18,15 @@ from .offerings import offerings
 from .specs import ResourceSpec, Target, VmSpec
 from .targets.base import ParseContext, RenderOptions, header
 
+DEFAULT_DISK_GB = 20
+
 __all__ = ["RenderOptions", "normalized", "read_specs", "render_project", "render_resource", "write_project"]
 
 
 def render_resource(spec: ResourceSpec, options: RenderOptions = RenderOptions()) -> tuple[str, str]:
     """``(filename, text)`` for one validated spec."""
     validation.validate(spec)
+    spec = normalized(spec)
     doc = targets.module(spec.target).render(spec, options)
     return spec.filename, hcl.dumps(doc, header=header(spec))
 
@@ -126,9 +129,10 @@ def normalized(spec: ResourceSpec) -> ResourceSpec:
     """The spec with defaults made explicit, as :func:`read_specs` returns it."""
     offer = offerings(spec.target)
     if isinstance(spec, VmSpec):
+        disk_gb = spec.disk_gb if spec.disk_gb is not None else max(DEFAULT_DISK_GB, offer.vm_disk_gb[0])
         if spec.target == Target.AWS and spec.subnet:
-            return dataclasses.replace(spec, zone=None)
-        return dataclasses.replace(spec, zone=spec.zone or offer.zones(spec.region)[0])
+            return dataclasses.replace(spec, zone=None, disk_gb=disk_gb)
+        return dataclasses.replace(spec, zone=spec.zone or offer.zones(spec.region)[0], disk_gb=disk_gb)
     return spec
 
 

@@ -56,7 +56,7 @@ class VmSpec(ResourceSpec):
     kind: ClassVar[Kind] = Kind.VM
     size: str
     zone: str | None = None
-    disk_gb: int = 20
+    disk_gb: int | None = None  # None: the target's default (20 GB, or its minimum if larger)
     network: str | None = None
     subnet: str | None = None
 

@@ -132,7 +132,8 @@ def _vm(spec: VmSpec, offer: Offerings, region_ok: bool, out: list[Violation]) -
     if spec.zone is not None and region_ok:
         _member("zone", spec.zone, offer.zones(spec.region), f"zones of {spec.region}", out)
     low, high = offer.vm_disk_gb
-    _int_between("disk_gb", spec.disk_gb, low, high, "GB", out)
+    if spec.disk_gb is not None:
+        _int_between("disk_gb", spec.disk_gb, low, high, "GB", out)
     if spec.target == Target.AWS and spec.zone is not None and spec.subnet is not None:
         out.append(("zone", spec.zone, "on aws the subnet decides the zone: give a zone or a subnet, not both"))
 

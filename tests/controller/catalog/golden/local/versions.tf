@@ -1,0 +1,12 @@
+# Provider requirements of project shop (local).
+# Managed by cloudops.
+terraform {
+  required_version = ">= 1.0"
+
+  required_providers {
+    null = {
+      source  = "hashicorp/null"
+      version = "2.1.2"
+    }
+  }
+}
