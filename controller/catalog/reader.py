@@ -145,6 +145,8 @@ def _listed(filename: str, text: str, parsed: Mapping[str, Any]) -> list[FoundRe
         not r.notes for r in resources)
     if not managed_file:
         resources = [_unmanaged(r) for r in resources]
+    else:
+        resources = [_supporting(filename, r) for r in resources]
     return resources + modules
 
 
@@ -152,6 +154,14 @@ def _unmanaged(res: FoundResource) -> FoundResource:
     if not res.managed:
         return res
     return FoundResource(**{**res.__dict__, "managed": False})
+
+
+def _supporting(filename: str, res: FoundResource) -> FoundResource:
+    """In a rendered ``<kind>-<name>.tf``, only that kind's resource counts (a vm's own vnet does not)."""
+    match = re.fullmatch(r"(vm|database|network|bucket|cluster)-.+\.tf", filename)
+    if res.kind is None or not match or res.kind.value == match.group(1):
+        return res
+    return FoundResource(**{**res.__dict__, "kind": None})
 
 
 def _block_lines(text: str) -> dict[tuple[str, str], int]:

@@ -112,6 +112,9 @@ def read_specs(files: Mapping[str, str]) -> list[ResourceSpec]:
         target = _target_of(type_, body)
         if target is None:
             continue
+        primary = targets.module(target).PRIMARY.get(type_)
+        if primary is not None and not name.startswith(f"{primary.value}_"):
+            continue  # a supporting resource of another kind's file (a vm's own vnet)
         specs.append(targets.module(target).spec_from(type_, name, body, ctx))
     return specs
 
