@@ -10,11 +10,32 @@ monthly amount. Nothing unknown ever becomes a silent zero.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .catalog import HOURS_PER_MONTH, PricingCatalog
+
+
+class cached:  # noqa: N801 - reads like functools.cached_property, without its per-call lock (Python < 3.12)
+    """Compute once per instance, then the instance attribute shadows this descriptor."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn, self.name = fn, fn.__name__
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+def is_map(value: Any) -> bool:
+    """isinstance(value, Mapping), fast for the dict and mappingproxy the plan model hands us."""
+    kind = type(value)
+    return kind is dict or kind is MappingProxyType or isinstance(value, Mapping)
 
 
 class Status(str, Enum):
@@ -44,14 +65,14 @@ class Costed:
     components: tuple[Component, ...] = ()
     note: str = ""
 
-    @property
+    @cached
     def monthly(self) -> Decimal | None:
         """Fixed monthly cost; None when not priced; the priced part when partial."""
         if self.status is Status.NOT_PRICED:
             return None
         return sum((c.monthly for c in self.components if c.monthly is not None), Decimal(0))
 
-    @property
+    @cached
     def usage_based(self) -> bool:
         return any(c.usage_based for c in self.components)
 
@@ -110,25 +131,25 @@ def usage(name: str, price: Decimal | None, unit: str) -> Component:
 
 def first(values: Any, key: str) -> Mapping[str, Any]:
     """The first block of a nested block list (terraform renders blocks as lists)."""
-    if not isinstance(values, Mapping):
+    if not is_map(values):
         return {}
     block = values.get(key)
-    if isinstance(block, (list, tuple)) and block and isinstance(block[0], Mapping):
+    if isinstance(block, (list, tuple)) and block and is_map(block[0]):
         return block[0]
-    if isinstance(block, Mapping):
+    if is_map(block):
         return block
     return {}
 
 
 def text(values: Mapping[str, Any], key: str, default: str | None = None) -> str | None:
-    value = values.get(key) if isinstance(values, Mapping) else None
+    value = values.get(key) if is_map(values) else None
     if isinstance(value, str) and value:
         return value
     return default
 
 
 def number(values: Mapping[str, Any], key: str, default: Decimal | None = None) -> Decimal | None:
-    value = values.get(key) if isinstance(values, Mapping) else None
+    value = values.get(key) if is_map(values) else None
     if isinstance(value, bool) or value is None:
         return default
     if isinstance(value, (int, float)):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..terraform.plan import Action, Plan, ResourceChange
 from . import resources
 from .catalog import PricingCatalog, default_catalog
-from .components import Context, Costed, Status
+from .components import Context, Costed, Status, cached, is_map
 
 ZERO = Decimal(0)
 DEFAULT_PROJECT = "default"
@@ -35,25 +36,25 @@ class ResourceEstimate:
     def _side(self, costed: Costed | None) -> Decimal | None:
         return ZERO if costed is None else costed.monthly
 
-    @property
+    @cached
     def before_monthly(self) -> Decimal | None:
         return self._side(self.before)
 
-    @property
+    @cached
     def after_monthly(self) -> Decimal | None:
         return self._side(self.after)
 
-    @property
+    @cached
     def priced(self) -> bool:
         return self.before_monthly is not None and self.after_monthly is not None
 
-    @property
+    @cached
     def delta(self) -> Decimal | None:
         if not self.priced:
             return None
         return self.after_monthly - self.before_monthly  # type: ignore[operator]
 
-    @property
+    @cached
     def percent(self) -> Decimal | None:
         """Change relative to before; None when before is zero or unknown."""
         delta, before = self.delta, self.before_monthly
@@ -61,7 +62,7 @@ class ResourceEstimate:
             return None
         return delta / before * 100
 
-    @property
+    @cached
     def status(self) -> Status:
         sides = [c for c in (self.after, self.before) if c is not None]
         for wanted in (Status.NOT_PRICED, Status.PARTIAL):
@@ -73,11 +74,11 @@ class ResourceEstimate:
             return Status.USAGE_BASED
         return Status.PRICED
 
-    @property
+    @cached
     def usage_based(self) -> bool:
         return any(c.usage_based for c in (self.before, self.after) if c is not None)
 
-    @property
+    @cached
     def reason(self) -> str:
         """Why the row is not (fully) priced, for the callout."""
         notes: list[str] = []
@@ -98,7 +99,7 @@ class ProjectTotal:
     not_priced: int = 0
     budget: Decimal | None = None
 
-    @property
+    @cached
     def delta(self) -> Decimal:
         return self.after - self.before
 
@@ -127,27 +128,27 @@ class Estimate:
     def after(self) -> Decimal:
         return sum((p.after for p in self.projects), ZERO)
 
-    @property
+    @cached
     def delta(self) -> Decimal:
         return self.after - self.before
 
-    @property
+    @cached
     def changed(self) -> tuple[ResourceEstimate, ...]:
         return tuple(r for r in self.resources if r.action is not Action.NOOP)
 
-    @property
+    @cached
     def not_priced(self) -> tuple[ResourceEstimate, ...]:
         return tuple(r for r in self.resources if r.status is Status.NOT_PRICED)
 
-    @property
+    @cached
     def partially_priced(self) -> tuple[ResourceEstimate, ...]:
         return tuple(r for r in self.resources if r.status is Status.PARTIAL)
 
-    @property
+    @cached
     def usage_based(self) -> tuple[ResourceEstimate, ...]:
         return tuple(r for r in self.resources if r.usage_based)
 
-    @property
+    @cached
     def free(self) -> tuple[ResourceEstimate, ...]:
         return tuple(r for r in self.resources if r.status is Status.FREE)
 
@@ -167,7 +168,7 @@ def provider_regions(plan: Plan) -> dict[str, str]:
 
 
 def _project_of(values: Any, fallback: str) -> str:
-    if not isinstance(values, Mapping):
+    if not is_map(values):
         return fallback
     for key in ("triggers", "labels", "tags"):
         found = values.get(key)

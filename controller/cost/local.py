@@ -10,9 +10,10 @@ and costs nothing.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from .components import FREE, Context, Costed, Status, hourly, number, per_gb_month, text, usage, verdict
+from .components import FREE, Context, is_map, Costed, Status, hourly, number, per_gb_month, text, usage, verdict
 
 _PROVIDERS = {"gcp", "aws", "azure"}
 
@@ -31,7 +32,7 @@ def _not_priced(why: str) -> Costed:
 
 def price_local(values: Mapping[str, Any], ctx: Context) -> Costed:
     triggers = values.get("triggers")
-    if not isinstance(triggers, Mapping) or text(triggers, "cloudops_target") != "local":
+    if not is_map(triggers) or text(triggers, "cloudops_target") != "local":
         return FREE
     kind = text(triggers, "cloudops_kind")
     if kind == "network":

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .components import (
     FREE,
@@ -18,6 +19,7 @@ from .components import (
     Costed,
     Status,
     first,
+    is_map,
     hourly,
     number,
     per_gb_month,
@@ -63,7 +65,7 @@ def pricer(*types: str) -> Callable[[Pricer], Pricer]:
 def price(resource_type: str, values: Any, ctx: Context) -> Costed:
     """Price one resource state; ``values`` is terraform's before or after object."""
     fn = PRICERS.get(resource_type)
-    if fn is not None and isinstance(values, Mapping):
+    if fn is not None and is_map(values):
         return fn(values, ctx)
     if resource_type in KNOWN_FREE:
         return FREE
