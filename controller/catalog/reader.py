@@ -200,7 +200,10 @@ def _labels(body: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(body.get(key), Mapping):
             return hcl.literal_map(body[key])
     settings = hcl.first_block(body, "settings")
-    return hcl.literal_map(settings.get("user_labels"))
+    if "user_labels" in settings:
+        return hcl.literal_map(settings.get("user_labels"))
+    description = hcl.unquote(body.get("description", ""))  # gcp networks take no labels
+    return dict(re.findall(r"([a-z][a-z0-9_-]*)=([a-z0-9_-]*)", description)) if isinstance(description, str) else {}
 
 
 def _instances(body: Mapping[str, Any]) -> tuple[int | None, list[str]]:
