@@ -1,0 +1,248 @@
+"""The local forge answers like GitHub: every response and webhook the
+controller depends on validates against GitHub's own published schemas.
+
+One scenario drives the forge through the controller's whole life cycle of a
+pull request (create repo, hook, branch, push, PR, files, comments, statuses,
+reviews, merge, reopen, errors), recording every response body and every
+webhook delivery; the tests then check each recording against the schema
+extracted for that method+path+status or event+action.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import cloudops_contract as contract
+from controller.forge.base import Author
+from controller.forge.github import GitHubForge
+
+pytestmark = pytest.mark.slow
+
+AUTHOR = Author("Contract Bot", "contract@example.test")
+
+
+@dataclass
+class Recording:
+    responses: dict[str, list[Any]] = field(default_factory=dict)  # schema file → bodies
+    deliveries: list[Any] = field(default_factory=list)
+
+
+class Driver:
+    """Raw REST calls, recorded under the schema file of their method+path+status."""
+
+    def __init__(self, api_url: str, token: str, recording: Recording) -> None:
+        self.api_url = api_url
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"token {token}", "Accept": "application/vnd.github+json"})
+        self.recording = recording
+
+    def call(self, method: str, template: str, expect: int, json: Any = None, **params: Any) -> Any:
+        url = self.api_url + template.format(**params)
+        response = self.session.request(method, url, json=json, timeout=30)
+        assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text[:500]}"
+        body = response.json() if response.content else None
+        for schema in _schemas_for(method, template, expect):
+            self.recording.responses.setdefault(schema, []).append(body)
+        return body
+
+
+_ENDPOINTS = {(m, p, s) for m, p, s in contract.extraction.ENDPOINTS}
+
+
+def _schemas_for(method: str, template: str, status: int) -> list[str]:
+    """The operation's own schema, plus GitHub's shared error schema for errors."""
+    found = []
+    if (method.lower(), template, str(status)) in _ENDPOINTS:
+        found.append(contract.rest_file(method.lower(), template, status))
+    if status == 422:
+        found.append("rest/error.validation-error.json")
+    elif status >= 400:
+        found.append("rest/error.basic-error.json")
+    return found
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recording]:
+    running = contract.forge_thread.ForgeThread(tmp_path_factory.mktemp("contract-forge"))
+    try:
+        rec = Recording()
+        _drive(running, rec, tmp_path_factory.mktemp("contract-work"))
+        rec.deliveries = running.drain()
+        yield rec
+    finally:
+        running.close()
+
+
+def _drive(running: Any, rec: Recording, work: Path) -> None:
+    api = Driver(running.api_url, running.token, rec)
+    reviewer = Driver(running.api_url, next(iter(running.reviewers)), rec)
+    client = GitHubForge(running.token, api_url=running.api_url)
+    owner, repo = running.owner, f"contract-{uuid.uuid4().hex[:6]}"
+    where = {"owner": owner, "repo": repo}
+
+    api.call("GET", "/user", 200)
+    api.call("POST", "/user/repos", 201, json={"name": repo, "auto_init": True})
+    api.call("GET", "/repos/{owner}/{repo}", 200, **where)
+    api.call("POST", "/repos/{owner}/{repo}/hooks", 201, **where, json={
+        "name": "web", "active": True, "events": ["*"],
+        "config": {"url": running.receiver_url, "content_type": "json", "secret": running.secret},
+    })
+    main_sha = api.call("GET", "/repos/{owner}/{repo}/git/ref/{ref}", 200, **where, ref="heads/main")["object"]["sha"]
+    for branch in ("deploy-web", "deploy-db"):
+        api.call("POST", "/repos/{owner}/{repo}/git/refs", 201, **where, json={"ref": f"refs/heads/{branch}", "sha": main_sha})
+        client.commit_files(f"{owner}/{repo}", branch, {f"projects/{branch}/main.tf": "# tf\n"}, branch, AUTHOR, work / "wc")
+
+    pr = api.call("POST", "/repos/{owner}/{repo}/pulls", 201, **where,
+                  json={"title": "Deploy web", "head": "deploy-web", "base": "main", "body": "web"})
+    number = pr["number"]
+    draft = api.call("POST", "/repos/{owner}/{repo}/pulls", 201, **where,
+                     json={"title": "Deploy db", "head": "deploy-db", "base": "main", "draft": True})
+    api.call("POST", "/repos/{owner}/{repo}/pulls", 422, **where,
+             json={"title": "t", "head": "deploy-web", "base": "no-such-branch"})
+    api.call("GET", "/repos/{owner}/{repo}/pulls", 200, **where)
+    client.get_pull_request(f"{owner}/{repo}", number, wait_for_mergeable=5)
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=number)
+
+    client.commit_files(f"{owner}/{repo}", "deploy-web", {"projects/web/vars.tf": "# v\n"}, "more", AUTHOR, work / "wc")
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 200, **where, pull_number=number)
+
+    comment = api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201, **where,
+                       issue_number=number, json={"body": "<!-- cloudops:plan -->\nPlan: 1 to add"})
+    api.call("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 200, **where,
+             comment_id=comment["id"], json={"body": "<!-- cloudops:plan -->\nPlan: 2 to add"})
+    api.call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 200, **where, issue_number=number)
+
+    head = api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=number)["head"]["sha"]
+    api.call("POST", "/repos/{owner}/{repo}/statuses/{sha}", 201, **where, sha=head,
+             json={"state": "success", "context": "cloudops/plan", "description": "Plan: 2 to add",
+                   "target_url": "http://ci.example/1"})
+    api.call("GET", "/repos/{owner}/{repo}/commits/{ref}/status", 200, **where, ref=head)
+
+    reviewer.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200, **where, pull_number=number,
+                  json={"event": "APPROVE", "body": "ship it"})
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200, **where, pull_number=number)
+
+    api.call("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", 409, **where, pull_number=number,
+             json={"sha": "0" * 40})
+    api.call("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", 200, **where, pull_number=number,
+             json={"sha": head, "merge_method": "merge"})
+    api.call("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", 405, **where, pull_number=number, json={})
+
+    # The draft: marked ready, closed and reopened.
+    api.call("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=draft["number"],
+             json={"draft": False})
+    api.call("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=draft["number"],
+             json={"state": "closed"})
+    api.call("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=draft["number"],
+             json={"state": "open"})
+
+    api.call("GET", "/repos/{owner}/{repo}", 404, owner=owner, repo="no-such-repo")
+    bad = Driver(running.api_url, "lf_not-a-token", rec)
+    bad.call("GET", "/user", 401)
+
+
+# -- REST ----------------------------------------------------------------------
+
+REST_FILES = sorted({contract.rest_file(m, p, s) for m, p, s in contract.extraction.ENDPOINTS})
+
+
+@pytest.mark.parametrize("schema", REST_FILES)
+def test_every_response_the_controller_reads_matches_githubs_schema(recording: Recording, schema: str) -> None:
+    bodies = recording.responses.get(schema)
+    assert bodies, f"the scenario never received {schema}"
+    for body in bodies:
+        assert contract.violations(schema, body) == []
+
+
+@pytest.mark.parametrize("schema", ["rest/error.basic-error.json", "rest/error.validation-error.json"])
+def test_error_bodies_match_githubs_error_schemas(recording: Recording, schema: str) -> None:
+    bodies = recording.responses.get(schema)
+    assert bodies
+    for body in bodies:
+        assert contract.violations(schema, body) == []
+        assert body["documentation_url"]
+
+
+# -- webhooks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("event", "action"), contract.extraction.WEBHOOKS)
+def test_every_webhook_the_controller_receives_matches_githubs_schema(
+    recording: Recording, event: str, action: str | None
+) -> None:
+    matching = [d for d in recording.deliveries if d.event == event and d.payload.get("action") == action]
+    assert matching, f"the forge sent no {event}{'/' + action if action else ''} webhook"
+    for delivery in matching:
+        assert delivery.signature_ok
+        assert contract.violations(contract.webhook_file(event, action), delivery.payload) == []
+
+
+# -- the check has teeth -------------------------------------------------------
+
+# Fields the forge client reads (controller/forge/github.py), by response.
+# (A comment's ``body`` and a PR's ``draft`` are read too, but GitHub's schema
+# does not require them; the client treats a missing one as empty/False.)
+READ_FIELDS = [
+    ("get", "/repos/{owner}/{repo}", "200", ("default_branch",)),
+    ("get", "/repos/{owner}/{repo}", "200", ("clone_url",)),
+    ("get", "/repos/{owner}/{repo}", "200", ("full_name",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("head", "sha")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("head", "ref")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("base", "ref")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("user", "login")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("merged",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("mergeable",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("mergeable_state",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("merge_commit_sha",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200", ("issue_url",)),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "200", (0, "filename")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "200", (0, "state")),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "200", (0, "commit_id")),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "200", (0, "id")),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/status", "200", ("state",)),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/status", "200", ("statuses", 0, "context")),
+    ("post", "/repos/{owner}/{repo}/statuses/{sha}", "201", ("description",)),
+    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "200", ("merged",)),
+    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "200", ("sha",)),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "status", "field_path"), READ_FIELDS)
+def test_removing_a_field_the_controller_reads_fails_validation(
+    recording: Recording, method: str, path: str, status: str, field_path: tuple[Any, ...]
+) -> None:
+    schema = contract.rest_file(method, path, status)
+    body = copy.deepcopy(recording.responses[schema][0])
+    assert contract.violations(schema, body) == []
+    parent = body
+    for step in field_path[:-1]:
+        parent = parent[step]
+    del parent[field_path[-1]]
+    problems = contract.violations(schema, body)
+    assert any(f"'{field_path[-1]}' is a required property" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("event", "action"), [("pull_request", "opened"), ("issue_comment", "created")])
+def test_removing_a_field_from_a_webhook_fails_validation(recording: Recording, event: str, action: str) -> None:
+    delivery = next(d for d in recording.deliveries if d.event == event and d.payload.get("action") == action)
+    payload = copy.deepcopy(delivery.payload)
+    del payload[event if event == "pull_request" else "comment"]["user"]
+    assert contract.violations(contract.webhook_file(event, action), payload)
+
+
+def test_webhooks_carry_githubs_headers(recording: Recording) -> None:
+    assert recording.deliveries
+    for delivery in recording.deliveries:
+        assert delivery.headers.get("User-Agent", "").startswith("GitHub-Hookshot/")
+        assert uuid.UUID(delivery.delivery_id)
+        assert delivery.headers.get("Content-Type", "").startswith("application/json")
+    ids = [d.delivery_id for d in recording.deliveries]
+    assert len(ids) == len(set(ids))
