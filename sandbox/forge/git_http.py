@@ -77,9 +77,13 @@ async def _run_backend(request: web.Request, env: dict[str, str], data: bytes,
         "git", "http-backend", env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     assert proc.stdin and proc.stdout and proc.stderr
-    proc.stdin.write(data)
-    await proc.stdin.drain()
-    proc.stdin.close()
+    try:
+        if data:
+            proc.stdin.write(data)
+            await proc.stdin.drain()
+        proc.stdin.close()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # git answered without reading the whole body (e.g. a refusal); its answer still follows
     status, headers = 200, {}
     while True:
         line = (await proc.stdout.readline()).decode("latin-1").rstrip("\r\n")

@@ -88,8 +88,9 @@ def receiver(forge: BackgroundForge) -> Iterator[Receiver]:
 
 @pytest.fixture
 def client_for(forge: BackgroundForge) -> Callable[[str], github.Github]:
-    """A PyGithub client authenticated with the given token."""
-    return lambda token: github.Github(base_url=forge.api_url, auth=github.Auth.Token(token), retry=None)
+    """A PyGithub client authenticated with the given token (no client-side throttling: it is local)."""
+    return lambda token: github.Github(base_url=forge.api_url, auth=github.Auth.Token(token), retry=None,
+                                       seconds_between_requests=None, seconds_between_writes=None)
 
 
 @pytest.fixture
