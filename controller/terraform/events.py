@@ -12,6 +12,7 @@ Reference: Terraform's "Machine-Readable UI" format, `ui` version 0.1 and
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,3 +302,42 @@ def parse_event(line: str | bytes | dict[str, Any]) -> TerraformEvent:
     except (TypeError, ValueError, AttributeError):
         # A known type with an unexpected shape: keep it rather than fail the run.
         return UnknownEvent(**base)
+
+
+_TEXT_HEADING = re.compile(r"^(?P<severity>Error|Warning): (?P<summary>.+)$")
+_TEXT_LOCATION = re.compile(r"^on (?P<file>\S+) line (?P<line>\d+)")
+_TEXT_SNIPPET = re.compile(r"^\d+:|^[-\u2500]+$")
+
+
+def parse_text_diagnostics(text: str) -> list[Diagnostic]:
+    """Diagnostics from terraform's human output (``init`` and ``show`` have no -json stream in 1.0).
+
+    Reads "Error: <summary>" blocks with their "on <file> line <n>" location
+    and detail lines, with or without the box-drawing frame of newer versions.
+    Errors only when there are any, else warnings.
+    """
+    found: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for raw in text.splitlines():
+        line = raw.strip().strip("\u2502\u2577\u2575").strip()
+        heading = _TEXT_HEADING.match(line)
+        if heading:
+            current = {"severity": heading["severity"].lower(), "summary": heading["summary"], "detail": []}
+            found.append(current)
+            continue
+        if current is None or not line:
+            continue
+        location = _TEXT_LOCATION.match(line)
+        if location and "filename" not in current:
+            current["filename"], current["line"] = location["file"], int(location["line"])
+        elif not _TEXT_SNIPPET.match(line) and len(current["detail"]) < 6:
+            current["detail"].append(line)
+    diagnostics = [
+        Diagnostic(
+            type="diagnostic", level=d["severity"], message=f"{d['severity'].title()}: {d['summary']}", timestamp="",
+            raw={}, severity=d["severity"], summary=d["summary"], detail=" ".join(d["detail"])[:500],
+            filename=d.get("filename"), line=d.get("line"),
+        )
+        for d in found
+    ]
+    return [d for d in diagnostics if d.severity == "error"] or diagnostics

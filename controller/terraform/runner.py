@@ -30,7 +30,6 @@ import inspect
 import json
 import logging
 import os
-import re
 import signal
 import subprocess
 import tempfile
@@ -153,7 +152,7 @@ class TerraformRunner:
         result = await self._run(args, workdir, json_stream=False, timeout=timeout or self.settings.plan_timeout,
                                  on_event=None, extra_env=extra_env, cancel=cancel)
         if result.exit_code != 0:
-            diagnostics = _text_diagnostics(result.stderr)
+            diagnostics = [_ref(d) for d in events.parse_text_diagnostics(result.stderr)]
             located = any(d.location() for d in diagnostics)
             raise InitFailed(_message(f"initializing {workdir}", diagnostics, result), diagnostics=diagnostics,
                              hint=PlanFailed.hint if located else "")
@@ -193,7 +192,7 @@ class TerraformRunner:
         except ValueError:
             document = None
         if not isinstance(document, dict):
-            diagnostics = _text_diagnostics(result.stderr)
+            diagnostics = [_ref(d) for d in events.parse_text_diagnostics(result.stderr)]
             raise ShowFailed(_message(f"reading plan {plan_file}", diagnostics, result), diagnostics=diagnostics)
         return document
 
@@ -230,6 +229,8 @@ class TerraformRunner:
     async def _run(self, args: tuple[str, ...], workdir: Path, *, json_stream: bool, timeout: float,
                    on_event: EventCallback | None, extra_env: Mapping[str, str] | None,
                    cancel: asyncio.Event | None) -> CommandResult:
+        if not workdir.is_dir():
+            raise TerraformError(f"running terraform {args[0]}: working directory {workdir} does not exist")
         env = environment.build_env(
             os.environ, home=home_for(workdir), cli_config=self.toolchain.cli_config,
             passthrough=self.settings.terraform_env_passthrough, extra=extra_env,
@@ -242,13 +243,8 @@ class TerraformRunner:
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
                 limit=LINE_LIMIT,
             )
-        except FileNotFoundError as exc:
-            missing = self.toolchain.binary if not self.toolchain.binary.exists() else workdir
-            if missing == workdir:
-                raise TerraformError(f"running terraform {args[0]}: working directory {workdir} does not exist") from exc
-            raise TerraformNotFound(f"running terraform {args[0]}: {self.toolchain.binary} no longer exists") from exc
-        except PermissionError as exc:
-            raise TerraformNotFound(f"running terraform {args[0]}: {self.toolchain.binary} is not executable") from exc
+        except OSError as exc:
+            raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {self.toolchain.binary}: {exc.strerror}") from exc
         collected: list[events.TerraformEvent] = []
         stdout_chunks: list[bytes] = []
         stderr_tail = bytearray()
@@ -291,7 +287,9 @@ class TerraformRunner:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(proc.wait(), grace if sig != signal.SIGKILL else None)
         await _sweep(proc.pid, grace=0)
-        for reader in readers:
+        # Every writer is gone: let the readers deliver what terraform printed while stopping.
+        _, pending = await asyncio.wait(readers, timeout=max(grace, 1.0))
+        for reader in pending:
             reader.cancel()
         await asyncio.gather(*readers, return_exceptions=True)
 
@@ -432,31 +430,3 @@ def _message(what: str, diagnostics: list[DiagnosticRef], result: CommandResult)
         return f"{what}: " + "; ".join(parts)
     stderr = result.stderr.strip()
     return f"{what}: terraform exited {result.exit_code}" + (f"; stderr: {stderr[-2000:]}" if stderr else "")
-
-
-def _text_diagnostics(text: str) -> list[DiagnosticRef]:
-    """Diagnostics from terraform's human output (init and show have no -json stream in 1.0)."""
-    found: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for raw in text.splitlines():
-        line = raw.strip().strip("\u2502\u2577\u2575").strip()  # box-drawing frame of newer versions
-        heading = _HEADING.match(line)
-        if heading:
-            current = {"severity": heading["severity"].lower(), "summary": heading["summary"], "detail": []}
-            found.append(current)
-            continue
-        if current is None or not line:
-            continue
-        location = _LOCATION.match(line)
-        if location and "filename" not in current:
-            current["filename"], current["line"] = location["file"], int(location["line"])
-        elif not _SNIPPET.match(line) and len(current["detail"]) < 6:
-            current["detail"].append(line)
-    refs = [DiagnosticRef(severity=d["severity"], summary=d["summary"], detail=" ".join(d["detail"])[:500],
-                          filename=d.get("filename"), line=d.get("line")) for d in found]
-    return [d for d in refs if d.severity == "error"] or refs
-
-
-_HEADING = re.compile(r"^(?P<severity>Error|Warning): (?P<summary>.+)$")
-_LOCATION = re.compile(r"^on (?P<file>\S+) line (?P<line>\d+)")
-_SNIPPET = re.compile(r"^\d+:|^[-\u2500]+$")

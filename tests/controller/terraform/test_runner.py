@@ -18,6 +18,7 @@ from controller.errors import (
     PlanFailed,
     ShowFailed,
     TerraformCancelled,
+    TerraformError,
     TerraformNotFound,
     TerraformTimeout,
 )
@@ -294,6 +295,10 @@ class TestFailuresToStart:
         gone = TerraformRunner(dataclasses.replace(toolchain, binary=Path("/nonexistent/terraform")), tf_settings)
         with pytest.raises(TerraformNotFound, match="/nonexistent/terraform"):
             await gone.init(make_project(""))
+
+    async def test_a_missing_working_directory_is_named(self, runner: TerraformRunner, tmp_path: Path) -> None:
+        with pytest.raises(TerraformError, match="working directory .*gone does not exist"):
+            await runner.init(tmp_path / "gone")
 
     async def test_an_unreadable_plan_file_reports_terraforms_stderr(self, runner: TerraformRunner, make_project: Project) -> None:
         workdir = make_project(THREE_RESOURCES)
