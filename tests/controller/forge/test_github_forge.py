@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import git
@@ -43,7 +44,8 @@ def test_get_repo_reports_the_default_branch_and_a_clone_url_on_the_forge(client
     assert info.clone_url.startswith(local_forge.forge.web_url)
 
 
-def test_branch_commit_and_push_land_on_the_forge_without_the_token_on_disk(client, repo_name, tmp_path, local_forge) -> None:  # type: ignore[no-untyped-def]
+def test_branch_commit_and_push_land_on_the_forge_without_the_token_on_disk_or_in_logs(client, repo_name, tmp_path, local_forge, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
     workdir = tmp_path / "wc"
     sha = _branch_with_change(client, repo_name, workdir)
     second = client.commit_files(
@@ -59,6 +61,7 @@ def test_branch_commit_and_push_land_on_the_forge_without_the_token_on_disk(clie
     git_config = (workdir / ".git" / "config").read_text()
     assert local_forge.token not in git_config
     assert "extraheader" not in git_config.lower()
+    assert caplog.records and local_forge.token not in caplog.text
 
 
 def test_commit_refuses_paths_that_escape_the_repository(client, repo_name, tmp_path) -> None:  # type: ignore[no-untyped-def]
