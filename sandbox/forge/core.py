@@ -73,7 +73,7 @@ class Forge:
         files = None
         if with_files:
             parents = info["parents"]
-            base = parents[0] if parents else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
+            base = parents[0] if parents else gitrepo.EMPTY_TREE
             files = gitrepo.diff_files(path, str(base), sha)
         return payloads.commit(self.urls, repo, info, author=self.user_for_email(info["author"]["email"]),
                                committer=self.user_for_email(info["committer"]["email"]), files=files)

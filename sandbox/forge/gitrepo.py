@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ZERO_SHA = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
 
 
 class GitCommandError(Exception):
@@ -220,7 +221,7 @@ def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
 def changed_paths(repo: Path, sha: str) -> dict[str, list[str]]:
     """added/removed/modified paths of one commit against its first parent (for push payloads)."""
     parents = commit(repo, sha)["parents"]
-    base = parents[0] if parents else _out(repo, "hash-object", "-t", "tree", "/dev/null").strip()  # type: ignore[index]
+    base = parents[0] if parents else EMPTY_TREE  # type: ignore[index]
     result: dict[str, list[str]] = {"added": [], "removed": [], "modified": []}
     for entry in diff_files(repo, str(base), sha):
         key = {"added": "added", "removed": "removed"}.get(str(entry["status"]), "modified")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 DOCS = "https://docs.github.com/rest"
 PUBLIC_WEB = web.AppKey("public_web", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -95,15 +96,30 @@ def require_str(data: dict[str, Any], field: str, resource: str) -> str:
     return value
 
 
-def paginate(request: web.Request, items: Sequence[Any]) -> web.Response:
-    """One page of items with GitHub's Link header (per_page default 30, max 100)."""
+def page_params(request: web.Request) -> tuple[int, int]:
+    """(per_page, page) as GitHub reads them: per_page default 30, at most 100; bad values → defaults."""
     try:
         per_page = max(1, min(100, int(request.query.get("per_page", "30"))))
+    except ValueError:
+        per_page = 30
+    try:
         page = max(1, int(request.query.get("page", "1")))
     except ValueError:
-        per_page, page = 30, 1
+        page = 1
+    return per_page, page
+
+
+def page_of(request: web.Request, items: Sequence[T]) -> list[T]:
+    """The items of the requested page (so costly documents are built for these only)."""
+    per_page, page = page_params(request)
+    return list(items[(page - 1) * per_page: page * per_page])
+
+
+def paginate(request: web.Request, items: Sequence[Any], docs: list[Any] | None = None) -> web.Response:
+    """One page of items with GitHub's Link header; `docs`, if given, is that page already built."""
+    per_page, page = page_params(request)
     last = max(1, -(-len(items) // per_page))
-    chunk = list(items[(page - 1) * per_page: page * per_page])
+    chunk = docs if docs is not None else page_of(request, items)
     links = []
 
     def page_url(number: int) -> str:

@@ -12,7 +12,7 @@ from aiohttp import web
 from . import events, gitrepo, payloads
 from .auth import require_user
 from .gitrepo import Identity
-from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
+from .http import ApiError, body, invalid, not_found, page_of, paginate, require_str, respond
 from .routes_repos import REPO, forge_of, repo_of
 from .storage import Row, now
 
@@ -80,7 +80,7 @@ async def list_pulls(request: web.Request) -> web.Response:
         rows = [r for r in rows if r["head_ref"] == _branch_name(request.query["head"])]
     if "base" in request.query:
         rows = [r for r in rows if r["base_ref"] == request.query["base"]]
-    return paginate(request, [await forge.pull_doc(repo, row) for row in rows])
+    return paginate(request, rows, [await forge.pull_doc(repo, row) for row in page_of(request, rows)])
 
 
 @routes.get(PULL)
@@ -146,8 +146,8 @@ async def pull_files(request: web.Request) -> web.Response:
 async def pull_commits(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     path, fork_point, head = await forge.git(_range, forge, repo, pull_of(request, repo))
-    shas = await forge.git(gitrepo.log, path, head, fork_point, reverse=True)
-    return paginate(request, [await forge.git(forge.commit_doc, repo, sha) for sha in shas[:250]])
+    shas = (await forge.git(gitrepo.log, path, head, fork_point, reverse=True))[:250]
+    return paginate(request, shas, [await forge.git(forge.commit_doc, repo, sha) for sha in page_of(request, shas)])
 
 
 @routes.get(PULL + "/merge")

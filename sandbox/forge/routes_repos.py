@@ -14,7 +14,7 @@ from . import gitrepo, payloads
 from .auth import USER, require_user
 from .core import FORGE, Forge
 from .gitrepo import Identity
-from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
+from .http import ApiError, body, invalid, not_found, page_of, paginate, require_str, respond
 from .storage import Row, now
 
 routes = web.RouteTableDef()
@@ -202,21 +202,8 @@ async def list_commits(request: web.Request) -> web.Response:
             raise ApiError(409, "Git Repository is empty.")
         raise not_found()
     shas = await forge.git(gitrepo.log, path, start, path=request.query.get("path"))
-    page = _page_slice(request, shas)
-    docs = [await forge.git(forge.commit_doc, repo, sha) for sha in page]
-    return _paged(request, shas, docs)
-
-
-def _page_slice(request: web.Request, items: list[str]) -> list[str]:
-    """The items of the requested page (commit documents are built for these only)."""
-    per_page = max(1, min(100, int(request.query.get("per_page", "30") or 30)))
-    page = max(1, int(request.query.get("page", "1") or 1))
-    return items[(page - 1) * per_page: page * per_page]
-
-
-def _paged(request: web.Request, everything: list[str], docs: list[dict[str, Any]]) -> web.Response:
-    response = paginate(request, everything)  # for the Link header only
-    return respond(docs, headers={"Link": response.headers["Link"]} if "Link" in response.headers else None)
+    docs = [await forge.git(forge.commit_doc, repo, sha) for sha in page_of(request, shas)]
+    return paginate(request, shas, docs)
 
 
 @routes.get(REPO + "/commits/{sha}")

@@ -71,7 +71,7 @@ class Dispatcher:
         for hook in self._store.hooks(repository_id):
             if only_hook is not None and hook["id"] != only_hook:
                 continue
-            if not hook["active"] and only_hook is None:
+            if not hook["active"]:
                 continue
             if event != "ping" and "*" not in hook["events"] and event not in hook["events"]:
                 continue

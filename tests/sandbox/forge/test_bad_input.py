@@ -126,3 +126,15 @@ def test_git_refs_are_created_moved_and_deleted_as_github_does(repo) -> None:
     ref.delete()
     assert _refused(lambda: repo.get_git_ref("heads/copy")).status == 404
     assert sorted(r.ref for r in repo.get_git_refs()) == ["refs/heads/feature", "refs/heads/main"]
+
+
+def test_commits_and_compare_read_from_git(repo) -> None:
+    root = repo.get_commit(repo.get_branch("main").commit.sha)
+    assert ([f.filename for f in root.files], root.files[0].status, root.parents) == (["README.md"], "added", [])
+    feature = repo.get_branch("feature").commit.sha
+    comparison = repo.compare("main", "feature")
+    assert (comparison.status, comparison.ahead_by, comparison.behind_by) == ("ahead", 1, 0)
+    assert [c.sha for c in comparison.commits] == [feature]
+    assert [(f.filename, f.additions) for f in comparison.files] == [("main.tf", 1)]
+    assert [c.sha for c in repo.get_commits(sha="feature")] == [feature, root.sha]
+    assert [c.sha for c in repo.get_commits(sha="feature", path="README.md")] == [root.sha]
