@@ -11,18 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ..errors import DiagnosticRef
+from ..repo_config import ApplyOn
 
 FOLD_AFTER_LINES = 40
 NO_POLICY = "no policies configured"
 NO_COST = "cost not estimated"
-
-
-class ApplyOn(StrEnum):
-    MERGE = "merge"
-    APPROVE = "approve"
 
 
 def plan_key(project: str) -> str:

@@ -1,0 +1,109 @@
+"""Wire the controller together: store, forge client, runner, queue, pipeline, webhook server.
+
+Used by `cloudops serve`, `cloudops demo` and the end-to-end tests, so all
+three run the very same assembly. The only I/O here is starting and
+stopping things; decisions live in the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from .bus import EventBus
+from .forge.github import GitHubForge
+from .pipeline.dispatcher import Pipeline
+from .pipeline.jobs import InProcessJobQueue
+from .pipeline.planner import PlanContext
+from .pipeline.repo_source import RepoSource
+from .pipeline.rules import RulesLoader
+from .settings import Settings
+from .store import RuntimeStore, open_store
+from .terraform.runner import TerraformRunner
+from .terraform.toolchain import resolve_toolchain
+from .webhooks.receiver import PATH as WEBHOOK_PATH
+from .webhooks.receiver import ReceiverConfig, WebhookReceiver, make_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    settings: Settings
+    github_token: str = field(repr=False)
+    webhook_secret: str = field(repr=False)
+    repos: tuple[str, ...]
+    api_url: str = "https://api.github.com"
+    bot_login: str = "cloudops-bot"
+    host: str = "127.0.0.1"
+    port: int = 0
+    workers: int = 2
+
+
+class ControllerApp:
+    """A running controller: ``async with ControllerApp(config) as app: ...``."""
+
+    def __init__(self, config: ControllerConfig) -> None:
+        self.config = config
+        self.bus = EventBus()
+        self.store: RuntimeStore | None = None
+        self.queue = InProcessJobQueue(workers=config.workers)
+        self.pipeline: Pipeline | None = None
+        self._runner: web.AppRunner | None = None
+        self._port = config.port
+
+    async def start(self) -> None:
+        cfg = self.config
+        settings = cfg.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = open_store(settings)
+        interrupted = self.store.interrupt_in_flight_runs(reason="the controller restarted while this run was in flight")
+        for run in interrupted:
+            log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
+        forge = GitHubForge(cfg.github_token, api_url=cfg.api_url)
+        toolchain = resolve_toolchain(settings)
+        sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in cfg.repos}
+        default_branches = {repo: forge.get_repo(repo).default_branch for repo in cfg.repos}
+        context = PlanContext(
+            settings=settings, store=self.store, forge=forge, runner=TerraformRunner(toolchain, settings),
+            bus=self.bus, sources=sources,
+        )
+        self.pipeline = Pipeline(context, self.queue, RulesLoader(sources, default_branches), bot_login=cfg.bot_login)
+        receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((cfg.host, cfg.port))
+        self._port = sock.getsockname()[1]
+        self._runner = web.AppRunner(make_app(receiver), access_log=None)
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
+
+    async def settle(self) -> None:
+        """Wait until every queued job has finished (tests, the demo)."""
+        await self.queue.drain()
+
+    async def close(self) -> None:
+        await self.queue.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    async def __aenter__(self) -> ControllerApp:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+__all__ = ["ControllerApp", "ControllerConfig"]

@@ -1,0 +1,179 @@
+"""Turn routed webhooks into jobs: which projects to plan, what a comment asks.
+
+The receiver hands every accepted delivery to ``Pipeline.dispatch``, which
+decides quickly and enqueues; the work runs in job handlers. Rules (apply
+trigger, draft handling, who may unlock) come from the repository's
+``cloudops.yaml`` on the default branch through ``RulesProvider``, never
+from the pull request being planned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+
+from ..repo_config import ApplyOn
+from ..webhooks import routing
+from . import comment_parser, comments
+from .comment_parser import Verb
+from .jobs import JobQueue
+from .planner import PlanContext, Planner, PlanRequest
+from .rules import RepoRules
+from .repo_source import projects_touched
+
+log = logging.getLogger(__name__)
+
+PLAN_JOB = "plan"
+
+
+RulesProvider = Callable[[str], Awaitable[RepoRules]]
+
+
+class Pipeline:
+    def __init__(self, context: PlanContext, queue: JobQueue, rules: RulesProvider, *, bot_login: str,
+                 plan_timeout: float | None = None) -> None:
+        self.ctx = context
+        self.queue = queue
+        self.rules = rules
+        self.bot_login = bot_login
+        self.planner = Planner(context)
+        # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
+        self.job_timeout = (plan_timeout or context.settings.plan_timeout) * 3 + 60
+        queue.register(PLAN_JOB, self._plan_job)
+
+    # --- entry point from the webhook receiver -----------------------------------
+
+    async def dispatch(self, routed: routing.Routed, delivery_id: str) -> None:
+        repo = getattr(routed, "repo", None)
+        if repo is not None and repo.full_name not in self.ctx.sources:
+            log.info("delivery %s for unconfigured repository %s ignored", delivery_id, repo.full_name)
+            return
+        if isinstance(routed, routing.PullRequestChanged):
+            await self._on_pull_request_changed(routed)
+        elif isinstance(routed, routing.PullRequestClosed):
+            await self._on_pull_request_closed(routed)
+        elif isinstance(routed, routing.CommentCreated):
+            await self._on_comment(routed)
+        else:
+            log.debug("delivery %s: nothing to do for %s", delivery_id, type(routed).__name__)
+
+    # --- pull requests -----------------------------------------------------------
+
+    async def _on_pull_request_changed(self, event: routing.PullRequestChanged) -> None:
+        rules = await self.rules(event.repo.full_name)
+        if event.pull.draft and not rules.plan_drafts:
+            log.info("%s#%s is a draft; not planned", event.repo.full_name, event.pull.number)
+            return
+        await self.plan_pull_request(event.repo.full_name, event.pull.number, trigger=f"pr_{event.action}",
+                                     actor=event.sender, rules=rules)
+
+    async def plan_pull_request(self, repo: str, number: int, *, trigger: str, actor: str,
+                                rules: RepoRules | None = None, only: str | None = None) -> list[str]:
+        """Enqueue a plan of every project the PR touches (or just ``only``); return the projects."""
+        rules = rules or await self.rules(repo)
+        pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
+        source = self.ctx.sources[repo]
+        await asyncio.to_thread(source.refresh)
+        changed = await asyncio.to_thread(source.changed_paths, pull.base_ref, pull.head_sha)
+        projects, config_changed = projects_touched(changed)
+        if only is not None:
+            if only not in projects and only not in await asyncio.to_thread(source.list_projects, pull.head_sha):
+                await self._reply(repo, number, f"reply:{trigger}:{pull.head_sha[:12]}",
+                                  f"There is no project `{only}` in this pull request's head (`projects/{only}/`).")
+                return []
+            projects = [only]
+        if not projects:
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "success", "cloudops/plan",
+                                    "no projects changed")
+            return []
+        for project in projects:
+            request = PlanRequest(
+                repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
+                trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
+                all_projects=tuple(projects),
+            )
+            await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
+        return projects
+
+    async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
+        released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, event.repo.full_name, event.pull.number)
+        for lock in released:
+            await self.queue.cancel(f"{event.repo.full_name}:{lock.project}")
+        log.info("%s#%s closed (merged=%s): released %d lock(s)", event.repo.full_name, event.pull.number,
+                 event.merged, len(released))
+
+    # --- comment commands --------------------------------------------------------
+
+    async def _on_comment(self, event: routing.CommentCreated) -> None:
+        if not event.is_pull_request:
+            return
+        parsed = comment_parser.parse_comment(event.body, author=event.author, bot_login=self.bot_login)
+        repo, number = event.repo.full_name, event.number
+        key = f"reply:{event.comment_id}"
+        if isinstance(parsed, comment_parser.Ignore):
+            return
+        if isinstance(parsed, comment_parser.Reply):
+            await self._reply(repo, number, key, parsed.render())
+            return
+        if parsed.verb is Verb.HELP:
+            await self._reply(repo, number, key, f"```\n{comment_parser.USAGE}\n```")
+        elif parsed.verb is Verb.PLAN:
+            await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project)
+        elif parsed.verb is Verb.UNLOCK:
+            await self._unlock(repo, number, event.author, key)
+        elif parsed.verb is Verb.CANCEL:
+            await self._cancel(repo, number, event.author, parsed.project, key)
+        else:
+            await self._reply(repo, number, key, _not_yet(parsed.verb))
+
+    async def _unlock(self, repo: str, number: int, actor: str, key: str) -> None:
+        pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
+        rules = await self.rules(repo)
+        if actor != pull.author and not rules.is_admin(actor):
+            await self._reply(repo, number, key, f"@{actor}: only the author of this pull request (@{pull.author}) "
+                              "or an admin listed in `cloudops.yaml` may unlock it.")
+            return
+        released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, repo, number)
+        await self._reply(repo, number, key, comments.unlocked_comment(sorted(lock.project for lock in released), actor))
+
+    async def _cancel(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=200)
+        projects = sorted({r.project for r in runs if r.in_flight and (project is None or r.project == project)})
+        cancelled = [p for p in projects if await self.queue.cancel(f"{repo}:{p}")]
+        if not cancelled:
+            await self._reply(repo, number, key, f"@{actor}: nothing is running for this pull request.")
+            return
+        for name in cancelled:
+            await self._reply(repo, number, f"{key}:{name}", comments.cancelled_comment(name, "plan", actor))
+
+    async def _reply(self, repo: str, number: int, key: str, body: str) -> None:
+        await asyncio.to_thread(self.ctx.forge.upsert_comment, repo, number, key, body)
+
+    # --- job handlers ------------------------------------------------------------
+
+    async def _plan_job(self, payload: dict) -> None:
+        await self.planner.plan(_from_payload(payload))
+
+
+def _to_payload(request: PlanRequest) -> dict:
+    data = dataclasses.asdict(request)
+    data["apply_on"] = request.apply_on.value
+    data["all_projects"] = list(request.all_projects)
+    return data
+
+
+def _from_payload(payload: dict) -> PlanRequest:
+    data = dict(payload)
+    data["apply_on"] = ApplyOn(data["apply_on"])
+    data["all_projects"] = tuple(data["all_projects"])
+    return PlanRequest(**data)
+
+
+def _not_yet(verb: Verb) -> str:
+    return (f"`cloudops {verb.value}` is understood but not available in this version of the controller: "
+            "the apply side of the pipeline is not built yet. Nothing was changed.")
+
+
+__all__ = ["PLAN_JOB", "Pipeline", "RepoRules", "RulesProvider"]

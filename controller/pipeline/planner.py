@@ -1,0 +1,239 @@
+"""Plan one project of one pull request at one commit.
+
+The steps, in order: make sure the PR head is still the commit asked for;
+take the project lock (a miss is a result shown to the PR, not an error);
+record a run; export the project at that exact commit into a fresh run
+workspace; restore its state; init, plan, show; check policy and price it
+through their interfaces; comment (one comment per project, edited in
+place); set statuses; publish events. Failures and timeouts are reported
+the same way and release nothing they should keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from ..bus import EventBus
+from ..errors import CloudOpsError, TerraformCancelled, TerraformTimeout
+from ..forge.base import Forge
+from ..repo_config import ApplyOn
+from ..settings import Settings
+from ..store import RunKind, RunStatus, RuntimeStore
+from ..terraform.plan import Plan, parse_plan
+from ..terraform.runner import TerraformRunner
+from ..terraform.workspace import create_workspace
+from . import comments, notices, plan_diff, statuses
+from .repo_source import RepoSource
+
+log = logging.getLogger(__name__)
+
+
+class PlanOutcome(StrEnum):
+    PLANNED = "planned"
+    LOCKED = "locked"  # another PR holds the project
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    STALE = "stale"  # the PR moved on; a newer job plans the new head
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    repo: str
+    pr_number: int
+    head_sha: str
+    project: str
+    author: str
+    trigger: str  # pr_opened | pr_synchronize | comment | ...
+    actor: str
+    apply_on: ApplyOn
+    config_changed: bool
+    all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    passed: bool
+    markdown: str
+
+
+@dataclass(frozen=True)
+class CostReport:
+    markdown: str
+    summary: str
+
+
+class PolicyCheck(Protocol):
+    async def evaluate(self, plan: Plan, request: PlanRequest) -> PolicyVerdict: ...
+
+
+class CostEstimator(Protocol):
+    async def estimate(self, plan: Plan, request: PlanRequest) -> CostReport: ...
+
+
+class StateBackend(Protocol):
+    """Where a project's terraform state lives between runs."""
+
+    async def restore(self, repo: str, project: str, state_file: Path) -> bool:
+        """Write the saved state to ``state_file``; False when there is none yet."""
+        ...
+
+    async def save(self, repo: str, project: str, state_file: Path, *, message: str) -> None: ...
+
+
+@dataclass
+class PlanContext:
+    """The collaborators of a planner; policy, cost and state are optional layers."""
+
+    settings: Settings
+    store: RuntimeStore
+    forge: Forge
+    runner: TerraformRunner
+    bus: EventBus
+    sources: dict[str, RepoSource]
+    policy: PolicyCheck | None = None
+    cost: CostEstimator | None = None
+    state: StateBackend | None = None
+
+
+class Planner:
+    def __init__(self, context: PlanContext) -> None:
+        self.ctx = context
+
+    async def plan(self, request: PlanRequest) -> PlanOutcome:
+        ctx = self.ctx
+        pull = await asyncio.to_thread(ctx.forge.get_pull_request, request.repo, request.pr_number)
+        if pull.head_sha != request.head_sha or pull.state != "open":
+            log.info("skipping plan of %s#%s at %s: the PR moved on", request.repo, request.pr_number, request.head_sha[:12])
+            return PlanOutcome.STALE
+
+        run = await asyncio.to_thread(
+            ctx.store.create_run, repo=request.repo, project=request.project, head_sha=request.head_sha,
+            kind=RunKind.PLAN, pr_number=request.pr_number, trigger=request.trigger, actor=request.actor,
+        )
+        attempt = await asyncio.to_thread(
+            ctx.store.try_lock, request.repo, request.project, pr_number=request.pr_number,
+            user=request.author, run_id=run.id,
+        )
+        if not attempt.acquired:
+            holder = attempt.held_by_other or attempt.lock
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=f"locked by #{holder.pr_number}")
+            await self._comment(request, comments.lock_contended_comment(request.project, holder.pr_number, holder.holder_user))
+            await self._status(request, "failure", f"locked by #{holder.pr_number}")
+            await ctx.bus.publish(notices.LockContended(**self._ids(request, run.id), holder_pr=holder.pr_number, holder_user=holder.holder_user))
+            await self._overall(request)
+            return PlanOutcome.LOCKED
+
+        await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.RUNNING)
+        await self._status(request, "pending", "planning…")
+        await self._overall(request)
+        await ctx.bus.publish(notices.PlanStarted(**self._ids(request, run.id)))
+        try:
+            return await self._plan_locked(request, run.id)
+        except TerraformTimeout:
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.TIMED_OUT, error="plan timed out")
+            # A plan that never finished has nothing to protect: free the project.
+            await asyncio.to_thread(ctx.store.unlock, request.repo, request.project, request.pr_number)
+            await self._comment(request, comments.plan_timed_out_comment(request.project, request.head_sha, run.id, ctx.settings.plan_timeout))
+            await self._status(request, "failure", "plan timed out")
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
+            return PlanOutcome.TIMED_OUT
+        except (asyncio.CancelledError, TerraformCancelled):
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
+            await self._status(request, "error", "plan cancelled")
+            raise
+        except CloudOpsError as exc:
+            diagnostics = list(getattr(exc, "diagnostics", []) or [])
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
+            await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
+            await self._status(request, "failure", _first_line(exc))
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            return PlanOutcome.FAILED
+        finally:
+            await self._overall(request)
+
+    async def _plan_locked(self, request: PlanRequest, run_id: str) -> PlanOutcome:
+        ctx = self.ctx
+        source = ctx.sources[request.repo]
+        await asyncio.to_thread(source.refresh)
+        export_dir = ctx.settings.data_dir / "exports" / run_id
+        try:
+            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
+            workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        if ctx.state is not None:
+            await ctx.state.restore(request.repo, request.project, workspace.state_file)
+        await ctx.runner.init(workspace.workdir)
+        await ctx.runner.plan(workspace.workdir, workspace.plan_file)
+        plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+
+        verdict = await ctx.policy.evaluate(plan, request) if ctx.policy else None
+        cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
+        summary = plan.summary()
+        report = comments.PlanReport(
+            project=request.project,
+            head_sha=request.head_sha,
+            run_id=run_id,
+            summary_line=summary.line() if plan.has_changes else "No changes.",
+            diff_text=plan_diff.render(plan),
+            has_changes=plan.has_changes,
+            apply_on=request.apply_on,
+            policy_markdown=verdict.markdown if verdict else None,
+            policy_passed=verdict.passed if verdict else True,
+            cost_markdown=cost.markdown if cost else None,
+            config_changed=request.config_changed,
+        )
+        comment_ids = await self._comment(request, comments.plan_comment(report))
+        await asyncio.to_thread(
+            ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
+            summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
+                     "has_changes": plan.has_changes, "policy_passed": report.policy_passed},
+            plan_file=str(workspace.plan_file),
+        )
+        await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
+        await ctx.bus.publish(notices.PlanReady(
+            **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
+            has_changes=plan.has_changes, policy_passed=report.policy_passed,
+            cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
+        ))
+        return PlanOutcome.PLANNED
+
+    # --- reporting ---------------------------------------------------------------
+
+    @staticmethod
+    def _ids(request: PlanRequest, run_id: str) -> dict:
+        return {"repo": request.repo, "project": request.project, "pr_number": request.pr_number,
+                "head_sha": request.head_sha, "run_id": run_id}
+
+    async def _comment(self, request: PlanRequest, body: str) -> list[int]:
+        return await asyncio.to_thread(
+            self.ctx.forge.upsert_comment, request.repo, request.pr_number, comments.plan_key(request.project), body
+        )
+
+    async def _status(self, request: PlanRequest, state: str, description: str) -> None:
+        await asyncio.to_thread(
+            self.ctx.forge.set_status, request.repo, request.head_sha, state,
+            statuses.project_context("plan", request.project), description,
+        )
+
+    async def _overall(self, request: PlanRequest) -> None:
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, pr_number=request.pr_number, limit=500)
+        state, description = statuses.overall(
+            [r for r in runs if r.kind is RunKind.PLAN and r.head_sha == request.head_sha], request.all_projects
+        )
+        await asyncio.to_thread(
+            self.ctx.forge.set_status, request.repo, request.head_sha, state, statuses.overall_context("plan"), description
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+__all__ = ["CostReport", "PlanContext", "PlanOutcome", "PlanRequest", "Planner", "PolicyVerdict"]

@@ -1,0 +1,112 @@
+"""Read an infra repo at a given commit: config, project list, project files.
+
+One local clone per repository under the data dir, kept fresh through the
+forge (``Forge.sync_working_copy``, which owns credentials). Everything
+here reads git objects at an exact commit, never a working tree, so a plan
+of commit X sees exactly X, and the rules come from the default branch, not
+from the pull request being planned.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path, PurePosixPath
+
+import git
+
+from ..errors import ConfigError, GitOperationError
+from ..forge.base import Forge
+
+PROJECTS_DIR = "projects"
+CONFIG_FILE = "cloudops.yaml"
+_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def projects_touched(paths: list[str]) -> tuple[list[str], bool]:
+    """(sorted project names under ``projects/<name>/``, whether cloudops.yaml changed)."""
+    projects = set()
+    for path in paths:
+        parts = PurePosixPath(path).parts
+        if len(parts) >= 3 and parts[0] == PROJECTS_DIR and _PROJECT_NAME.match(parts[1]):
+            projects.add(parts[1])
+    return sorted(projects), CONFIG_FILE in paths
+
+
+class RepoSource:
+    """A local clone of one repository, refreshed on demand; thread-safe."""
+
+    def __init__(self, forge: Forge, repo: str, cache_root: Path) -> None:
+        self.forge = forge
+        self.repo = repo
+        owner, name = repo.split("/", 1)
+        self.path = cache_root / owner / name
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.forge.sync_working_copy(self.repo, self.path)
+
+    def _git(self) -> git.Repo:
+        return git.Repo(self.path)
+
+    def resolve(self, ref: str) -> str:
+        """A sha for ``ref`` (a sha, or a branch name on the remote)."""
+        repo = self._git()
+        for candidate in (ref, f"origin/{ref}", f"refs/remotes/origin/{ref}"):
+            try:
+                return repo.commit(candidate).hexsha
+            except (git.BadName, ValueError, git.GitCommandError):
+                continue
+        raise GitOperationError(f"reading {self.repo}: {ref!r} is not a commit or branch (after fetching)")
+
+    def read_file(self, ref: str, path: str) -> str | None:
+        """Text of ``path`` at ``ref``, or None if it does not exist there."""
+        commit = self._git().commit(self.resolve(ref))
+        try:
+            blob = commit.tree / path
+        except KeyError:
+            return None
+        return blob.data_stream.read().decode("utf-8")
+
+    def list_projects(self, ref: str) -> list[str]:
+        commit = self._git().commit(self.resolve(ref))
+        try:
+            tree = commit.tree / PROJECTS_DIR
+        except KeyError:
+            return []
+        return sorted(t.name for t in tree.trees if _PROJECT_NAME.match(t.name))
+
+    def export_project(self, ref: str, project: str, dest: Path) -> Path:
+        """Write ``projects/<project>/`` at ``ref`` into ``dest`` (created); return ``dest``."""
+        if not _PROJECT_NAME.match(project):
+            raise ConfigError(f"exporting project {project!r}: not a valid project name")
+        commit = self._git().commit(self.resolve(ref))
+        try:
+            tree = commit.tree / PROJECTS_DIR / project
+        except KeyError:
+            raise ConfigError(f"exporting project {project!r}: projects/{project}/ does not exist at {ref[:12]}") from None
+        dest.mkdir(parents=True, exist_ok=True)
+        for item in tree.traverse():
+            relative = PurePosixPath(item.path).relative_to(f"{PROJECTS_DIR}/{project}")
+            target = dest.joinpath(*relative.parts)
+            if item.type == "tree":
+                target.mkdir(parents=True, exist_ok=True)
+            elif item.type == "blob" and item.mode != 0o120000:  # symlinks are not followed out of the repo
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(item.data_stream.read())
+        return dest
+
+    def changed_paths(self, base: str, head: str) -> list[str]:
+        """Paths that differ between the merge base of ``base``/``head`` and ``head`` (like a PR's files)."""
+        repo = self._git()
+        base_sha, head_sha = self.resolve(base), self.resolve(head)
+        merge_bases = repo.merge_base(base_sha, head_sha)
+        start = merge_bases[0] if merge_bases else repo.commit(base_sha)
+        paths = set()
+        for diff in start.diff(head_sha):
+            for path in (diff.a_path, diff.b_path):
+                if path:
+                    paths.add(path)
+        return sorted(paths)

@@ -1,0 +1,69 @@
+"""The pipeline's rules for a repository, read from its default branch.
+
+``cloudops.yaml`` is loaded from the default branch at its current tip, never
+from the pull request being planned, so a PR cannot loosen its own rules.
+The strict loader (``controller.repo_config``) does the parsing; this module
+only picks what the pipeline needs and caches it per default-branch commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ..repo_config import ApplyOn, RepoConfig, Role, loads
+from ..errors import ConfigError
+from .repo_source import CONFIG_FILE, RepoSource
+
+
+@dataclass(frozen=True)
+class RepoRules:
+    """What the pipeline needs from a repo's cloudops.yaml (default branch)."""
+
+    config: RepoConfig | None = None
+    default_apply_on: ApplyOn = ApplyOn.APPROVE
+    # Drafts are "not ready": planning them would take locks others need.
+    plan_drafts: bool = False
+    admins: frozenset[str] = field(default_factory=frozenset)  # GitHub logins, lower-case
+
+    def apply_on_for(self, project: str) -> ApplyOn:
+        if self.config and project in self.config.projects:
+            return self.config.projects[project].apply_on
+        return self.default_apply_on
+
+    def is_admin(self, login: str) -> bool:
+        return login.lower() in self.admins
+
+
+def rules_from_config(config: RepoConfig) -> RepoRules:
+    admins = frozenset(
+        m.github.lower() for m in config.members.values() if m.github and m.role is Role.ADMIN and not m.projects
+    )
+    return RepoRules(config=config, admins=admins)
+
+
+class RulesLoader:
+    """``await loader(repo)`` → the rules on the default branch's tip, cached per commit."""
+
+    def __init__(self, sources: dict[str, RepoSource], default_branches: dict[str, str]) -> None:
+        self.sources = sources
+        self.default_branches = default_branches
+        self._cache: dict[tuple[str, str], RepoRules] = {}
+
+    async def __call__(self, repo: str) -> RepoRules:
+        source = self.sources[repo]
+        branch = self.default_branches[repo]
+        await asyncio.to_thread(source.refresh)
+        sha = await asyncio.to_thread(source.resolve, branch)
+        cached = self._cache.get((repo, sha))
+        if cached is not None:
+            return cached
+        text = await asyncio.to_thread(source.read_file, sha, CONFIG_FILE)
+        if text is None:
+            raise ConfigError(
+                f"reading {repo}: there is no {CONFIG_FILE} on {branch}",
+                hint="scaffold the repository with `cloudops init-repo` and merge it to the default branch",
+            )
+        rules = rules_from_config(loads(text, source=f"{repo}@{branch}:{CONFIG_FILE}"))
+        self._cache[(repo, sha)] = rules
+        return rules
