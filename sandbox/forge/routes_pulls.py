@@ -103,6 +103,13 @@ async def update_pull(request: web.Request) -> web.Response:
                 raise invalid("PullRequest", "title", "invalid")
             changes[field] = {"from": pull[field]}
             issue_values[field] = data[field]
+    if data.get("base") not in (None, pull["base_ref"]):
+        path = forge.repo_path(repo)
+        if await forge.git(gitrepo.resolve, path, f"refs/heads/{data['base']}") is None:
+            raise invalid("PullRequest", "base", "invalid")
+        changes["base"] = {"ref": {"from": pull["base_ref"]}, "sha": {"from": pull["base_sha"]}}
+        base_sha = await forge.git(gitrepo.resolve, path, f"refs/heads/{data['base']}")
+        forge.store.update("pulls", pull["id"], base_ref=data["base"], base_sha=base_sha)
     action = None
     if data.get("state") not in (None, pull["state"]):
         if data["state"] not in ("open", "closed"):

@@ -143,3 +143,20 @@ def test_closing_and_reopening_fire_their_events(forge: BackgroundForge, gh: git
     assert actions[:2] == [("ping", None), ("pull_request", "closed")]
     assert set(actions[2:]) == {("pull_request", "edited"), ("pull_request", "reopened")}
     assert receiver.received[1].payload["pull_request"]["merged"] is False
+    repo.create_git_ref("refs/heads/release", repo.get_branch("main").commit.sha)
+    pr.edit(base="release")
+    assert repo.get_pull(pr.number).base.ref == "release"
+
+
+def test_deleting_a_branch_with_git_fires_a_deleted_push(forge: BackgroundForge, gh: github.Github, receiver,
+                                                         clone) -> None:
+    repo = gh.get_user().create_repo("gone", auto_init=True)
+    work = clone(OWNER, "gone")
+    work("push", "-q", "origin", "main:temp")
+    _hook(repo, receiver)
+    work("push", "-q", "origin", "--delete", "temp")
+    forge.drain_webhooks()
+    push = receiver.received[-1].payload
+    assert (receiver.received[-1].event, push["ref"], push["deleted"], push["after"]) == \
+        ("push", "refs/heads/temp", True, "0" * 40)
+    assert [b.name for b in repo.get_branches()] == ["main"]
