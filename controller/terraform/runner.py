@@ -256,8 +256,9 @@ class TerraformRunner:
         stop_reason: str | None = None
         try:
             stop_reason = await _wait(proc, readers, timeout, cancel)
-        except BaseException:
-            await asyncio.shield(self._stop(proc, readers, "error"))
+        except BaseException as exc:
+            reason = "task cancelled" if isinstance(exc, asyncio.CancelledError) else f"error: {type(exc).__name__}"
+            await asyncio.shield(self._stop(proc, readers, reason))
             raise
         if stop_reason is not None:
             await asyncio.shield(self._stop(proc, readers, stop_reason))
