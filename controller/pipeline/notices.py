@@ -46,3 +46,38 @@ class PlanFailed(PipelineEvent):
 class LockContended(PipelineEvent):
     holder_pr: int
     holder_user: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyStarted(PipelineEvent):
+    actor: str
+    total: int  # resources the apply will touch
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyProgress(PipelineEvent):
+    completed: int
+    total: int
+    percent: int
+    current: str  # e.g. "Creating null_resource.web…"
+    rendered: str  # the progress line as the console and comments show it
+    elapsed_seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyFinished(PipelineEvent):
+    succeeded: bool
+    summary: str  # terraform's "Apply complete! …" or the failure line
+    rendered: str  # the final progress render
+    outputs: dict = field(default_factory=dict)  # non-sensitive outputs only
+    failed_resources: tuple[str, ...] = ()
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RollbackOpened(DomainEvent):
+    repo: str
+    project: str
+    pr_number: int
+    reverted_pr: int | None
+    url: str
