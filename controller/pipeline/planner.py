@@ -123,9 +123,9 @@ class Planner:
         if not attempt.acquired:
             holder = attempt.held_by_other or attempt.lock
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=f"locked by #{holder.pr_number}")
-            await self._comment(request, comments.lock_contended_comment(request.project, holder.pr_number, holder.holder_user))
+            await self._comment(request, comments.lock_contended_comment(request.project, holder.pr_number, holder.user))
             await self._status(request, "failure", f"locked by #{holder.pr_number}")
-            await ctx.bus.publish(notices.LockContended(**self._ids(request, run.id), holder_pr=holder.pr_number, holder_user=holder.holder_user))
+            await ctx.bus.publish(notices.LockContended(**self._ids(request, run.id), holder_pr=holder.pr_number, holder_user=holder.user))
             await self._overall(request)
             return PlanOutcome.LOCKED
 
