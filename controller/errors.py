@@ -145,6 +145,10 @@ class PlanDocumentError(CloudOpsError):
     hint = "pass the output of `terraform show -json PLANFILE`"
 
 
+class StateError(CloudOpsError):
+    """Terraform state could not be kept: key, envelope, decryption or the state branch."""
+
+
 class StoreError(CloudOpsError):
     """The runtime store failed."""
 
