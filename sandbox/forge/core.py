@@ -99,6 +99,8 @@ class Forge:
                 contexts = self.latest_statuses(repo, head)
                 combined = payloads.combined_state([s["state"] for s in contexts])
                 state = "unstable" if contexts and combined != "success" else "clean"
+                if pull["draft"]:  # GitHub's state for a mergeable draft, whatever its statuses
+                    state = "draft"
         return payloads.PullFacts(
             head_sha=head, base_sha=base, mergeable=mergeable, mergeable_state=state,
             commits=len(gitrepo.log(path, head, base)) if not merged else len(gitrepo.log(path, head, fork_point)),

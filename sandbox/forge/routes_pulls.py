@@ -32,6 +32,27 @@ def _branch_name(spec: str) -> str:
     return spec.split(":", 1)[1] if ":" in spec else spec
 
 
+def _draft_flag(data: dict[str, Any]) -> bool | None:
+    """The request's `draft` (None when absent); GitHub answers 422 to a non-boolean."""
+    draft = data.get("draft")
+    if draft is not None and not isinstance(draft, bool):
+        raise invalid("PullRequest", "draft", "invalid")
+    return draft
+
+
+def _draft_action(pull: Row, draft: bool | None) -> str | None:
+    """`ready_for_review` / `converted_to_draft` when the request flips an open PR's draft flag.
+
+    A local extension: GitHub's REST API ignores `draft` on update (only its
+    GraphQL mutations change it), so the forge offers this door instead.
+    """
+    if draft is None or draft == bool(pull["draft"]):
+        return None
+    if pull["state"] != "open":
+        raise invalid("PullRequest", "draft", "invalid", "Only an open pull request can change its draft state.")
+    return "converted_to_draft" if draft else "ready_for_review"
+
+
 @routes.post(REPO + "/pulls")
 async def create_pull(request: web.Request) -> web.Response:
     user = require_user(request)
@@ -40,6 +61,7 @@ async def create_pull(request: web.Request) -> web.Response:
     title = require_str(data, "title", "PullRequest")
     head_ref = _branch_name(require_str(data, "head", "PullRequest"))
     base_ref = require_str(data, "base", "PullRequest")
+    draft = _draft_flag(data)
     path = forge.repo_path(repo)
     base = await forge.git(gitrepo.resolve, path, f"refs/heads/{base_ref}")
     head = await forge.git(gitrepo.resolve, path, f"refs/heads/{head_ref}")
@@ -62,7 +84,8 @@ async def create_pull(request: web.Request) -> web.Response:
                                   user_id=user["id"], title=title, body=data.get("body"), state="open",
                                   created_at=created, updated_at=created, closed_at=None)
     pull_id = forge.store.insert("pulls", issue_id=issue_id, head_ref=head_ref, head_sha=head, base_ref=base_ref,
-                                 base_sha=base, merged_at=None, merged_by_id=None, merge_commit_sha=None)
+                                 base_sha=base, merged_at=None, merged_by_id=None, merge_commit_sha=None,
+                                 draft=int(bool(draft)))
     doc = await forge.pull_doc(repo, forge.store.pull_by_id(pull_id))
     forge.webhooks.emit(repo["id"], "pull_request",
                         events.pull_request("opened", doc, forge.repo_doc(repo), forge.user_doc(user)))
@@ -95,6 +118,7 @@ async def update_pull(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     pull = pull_of(request, repo)
     data = await body(request)
+    draft_action = _draft_action(pull, _draft_flag(data))
     changes: dict[str, Any] = {}
     issue_values: dict[str, Any] = {}
     for field in ("title", "body"):
@@ -110,6 +134,9 @@ async def update_pull(request: web.Request) -> web.Response:
         changes["base"] = {"ref": {"from": pull["base_ref"]}, "sha": {"from": pull["base_sha"]}}
         base_sha = await forge.git(gitrepo.resolve, path, f"refs/heads/{data['base']}")
         forge.store.update("pulls", pull["id"], base_ref=data["base"], base_sha=base_sha)
+    if draft_action:
+        forge.store.update("pulls", pull["id"], draft=int(draft_action == "converted_to_draft"))
+        issue_values["updated_at"] = now()
     action = None
     if data.get("state") not in (None, pull["state"]):
         if data["state"] not in ("open", "closed"):
@@ -129,6 +156,8 @@ async def update_pull(request: web.Request) -> web.Response:
     if changes:
         forge.webhooks.emit(repo["id"], "pull_request",
                             events.pull_request("edited", doc, repo_doc, sender, changes=changes))
+    if draft_action:
+        forge.webhooks.emit(repo["id"], "pull_request", events.pull_request(draft_action, doc, repo_doc, sender))
     if action:
         forge.webhooks.emit(repo["id"], "pull_request", events.pull_request(action, doc, repo_doc, sender))
     return respond(doc)

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS issues (
 CREATE TABLE IF NOT EXISTS pulls (
     id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL UNIQUE REFERENCES issues(id),
     head_ref TEXT NOT NULL, head_sha TEXT NOT NULL, base_ref TEXT NOT NULL, base_sha TEXT NOT NULL,
-    merged_at TEXT, merged_by_id INTEGER, merge_commit_sha TEXT);
+    merged_at TEXT, merged_by_id INTEGER, merge_commit_sha TEXT, draft INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL REFERENCES issues(id),
     user_id INTEGER NOT NULL REFERENCES users(id), body TEXT NOT NULL,
@@ -64,6 +64,10 @@ CREATE INDEX IF NOT EXISTS statuses_by_sha ON statuses (repo_id, sha);
 CREATE INDEX IF NOT EXISTS deliveries_by_hook ON deliveries (hook_id);
 """
 
+# Columns added after a table first shipped: (table, column, definition). A data
+# dir written by an older forge gains them on open, so it still survives an upgrade.
+_ADDED_COLUMNS = [("pulls", "draft", "INTEGER NOT NULL DEFAULT 0")]
+
 
 def now() -> str:
     """GitHub's timestamp form: ISO 8601, UTC, second precision, 'Z'."""
@@ -85,10 +89,18 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.Lock()
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _add_missing_columns(self) -> None:
+        with self._lock:
+            for table, column, definition in _ADDED_COLUMNS:
+                have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     # -- primitives -------------------------------------------------------
     def all(self, sql: str, *params: Any) -> list[Row]:
