@@ -62,6 +62,19 @@ class ApplyOn(StrEnum):
     MERGE = "merge"
 
 
+class ApplyRequirement(StrEnum):
+    """Checks before an apply that a project may switch off; the plan being
+    fresh, unapplied and the lock held are always checked."""
+
+    APPROVED = "approved"
+    MERGEABLE = "mergeable"
+    UNDIVERGED = "undiverged"
+    POLICY_PASSED = "policy_passed"
+
+
+DEFAULT_APPLY_REQUIREMENTS = tuple(ApplyRequirement)
+
+
 class Enforcement(StrEnum):
     ADVISORY = "advisory"
     SOFT = "soft"
@@ -79,6 +92,8 @@ class ProjectConfig:
     required_approvals: int = 1
     allow_self_approval: bool = False
     policy_sets: tuple[str, ...] = ()
+    apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
+    automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,7 @@ class RepoConfig:
     grants: tuple[Grant, ...] = ()
     policy_sets: dict[str, PolicySet] = field(default_factory=dict)
     source: str = FILENAME
+    plan_drafts: bool = False  # plan draft PRs automatically (they take project locks)
 
     def role_of(self, member: str, project: str, now: dt.datetime | None = None) -> Role | None:
         """The strongest role ``member`` holds on ``project`` now (grants included)."""
@@ -227,7 +243,7 @@ class _Reader:
     # -- the document -----------------------------------------------------
 
     def config(self, root: yaml.Node) -> RepoConfig:
-        top = self.mapping(root, "cloudops.yaml", ("version", "projects", "members", "grants", "policy_sets"), ("version", "projects"))
+        top = self.mapping(root, "cloudops.yaml", ("version", "projects", "members", "grants", "policy_sets", "pipeline"), ("version", "projects"))
         version_node = top["version"][1]
         if self.scalar(version_node, "version", int) != 1:
             raise self.fail(version_node, "version", "only version 1 is supported")
@@ -235,7 +251,13 @@ class _Reader:
         projects = {name: self.project(name, k, v, policy_sets) for name, k, v in self.entries(top["projects"][1], "projects")}
         members = {name: self.member(name, k, v, projects) for name, k, v in self.entries(top["members"][1], "members")} if "members" in top else {}
         grants = self.sequence(top["grants"][1], "grants", lambda n, p: self.grant(n, p, projects, members)) if "grants" in top else ()
-        return RepoConfig(version=1, projects=projects, members=members, grants=grants, policy_sets=policy_sets, source=self.source)
+        plan_drafts = False
+        if "pipeline" in top:
+            pipeline = self.mapping(top["pipeline"][1], "pipeline", ("plan_drafts",))
+            if "plan_drafts" in pipeline:
+                plan_drafts = self.scalar(pipeline["plan_drafts"][1], "pipeline.plan_drafts", bool)
+        return RepoConfig(version=1, projects=projects, members=members, grants=grants, policy_sets=policy_sets,
+                          source=self.source, plan_drafts=plan_drafts)
 
     def policy_set(self, name: str, key: yaml.Node, node: yaml.Node) -> PolicySet:
         path = f"policy_sets.{name}"
@@ -259,7 +281,8 @@ class _Reader:
         path = f"projects.{name}"
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
-                                           "allow_self_approval", "policy_sets"), ("target", "region"))
+                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge"),
+                             ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
         region = self.scalar(region_node, f"{path}.region", str)
@@ -284,6 +307,11 @@ class _Reader:
             required_approvals=self.int_at_least(fields["required_approvals"][1], f"{path}.required_approvals", 0) if "required_approvals" in fields else 1,
             allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,
             policy_sets=sets,
+            apply_requirements=self.sequence(
+                fields["apply_requirements"][1], f"{path}.apply_requirements",
+                lambda n, p: self.enum(n, p, ApplyRequirement),
+            ) if "apply_requirements" in fields else DEFAULT_APPLY_REQUIREMENTS,
+            automerge=self.scalar(fields["automerge"][1], f"{path}.automerge", bool) if "automerge" in fields else False,
         )
 
     def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:

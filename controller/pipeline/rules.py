@@ -39,7 +39,7 @@ def rules_from_config(config: RepoConfig) -> RepoRules:
     admins = frozenset(
         m.github.lower() for m in config.members.values() if m.github and m.role is Role.ADMIN and not m.projects
     )
-    return RepoRules(config=config, admins=admins)
+    return RepoRules(config=config, admins=admins, plan_drafts=config.plan_drafts)
 
 
 class RulesLoader:

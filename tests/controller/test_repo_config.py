@@ -95,3 +95,28 @@ def test_a_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     (tmp_path / "cloudops.yaml").write_text(textwrap.dedent(GOOD).replace("version: 1", "version: true"))
     with pytest.raises(ConfigError, match=r"cloudops.yaml:1: version: must be a whole number, not true/false"):
         repo_config.load(tmp_path)
+
+
+def test_apply_requirements_automerge_and_plan_drafts_are_read() -> None:
+    from controller.repo_config import ApplyRequirement, loads
+
+    config = loads(
+        "version: 1\n"
+        "pipeline:\n  plan_drafts: true\n"
+        "projects:\n  web:\n    target: local\n    region: local-1\n"
+        "    apply_requirements: [approved, policy_passed]\n    automerge: true\n"
+    )
+    web = config.projects["web"]
+    assert web.apply_requirements == (ApplyRequirement.APPROVED, ApplyRequirement.POLICY_PASSED)
+    assert web.automerge is True
+    assert config.plan_drafts is True
+
+
+def test_an_unknown_apply_requirement_names_the_line() -> None:
+    import pytest
+
+    from controller.errors import ConfigError
+    from controller.repo_config import loads
+
+    with pytest.raises(ConfigError, match=r"cloudops.yaml:6: projects.web.apply_requirements\[0\]: 'nothing' is not one of"):
+        loads("version: 1\nprojects:\n  web:\n    target: local\n    region: local-1\n    apply_requirements: [nothing]\n")
