@@ -47,6 +47,23 @@ class Status(str, Enum):
 
 
 @dataclass(frozen=True)
+class PriceRef:
+    """Which catalog entry priced a line, so recommendations can look up its neighbours.
+
+    ``offering`` is what the person chose, as ``(target, name)`` of the resource
+    catalog (``("local", "large")`` for a local size priced as gcp e2-standard-4).
+    ``role`` says what the line is: ``vm``, ``nodes``, ``disk``, ``database``, ``storage``.
+    """
+
+    provider: str
+    section: str
+    name: str
+    region: str | None
+    role: str
+    offering: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Component:
     name: str
     monthly: Decimal | None
@@ -55,6 +72,7 @@ class Component:
     quantity: Decimal | None = None
     usage_based: bool = False
     note: str = ""
+    ref: PriceRef | None = None
 
 
 @dataclass(frozen=True)
@@ -106,24 +124,26 @@ def verdict(components: list[Component], note: str = "") -> Costed:
     return Costed(Status.PRICED, tuple(components), note)
 
 
-def hourly(name: str, price: Decimal | None, count: Decimal = Decimal(1), missing: str = "") -> Component:
+def hourly(name: str, price: Decimal | None, count: Decimal = Decimal(1), missing: str = "",
+           ref: PriceRef | None = None) -> Component:
     """A line billed per hour: price × count × 730."""
     if price is None:
-        return Component(name, None, "hours", None, count * HOURS_PER_MONTH, note=missing or f"{name}: no price")
-    return Component(name, price * count * HOURS_PER_MONTH, "hours", price, count * HOURS_PER_MONTH)
+        return Component(name, None, "hours", None, count * HOURS_PER_MONTH, note=missing or f"{name}: no price", ref=ref)
+    return Component(name, price * count * HOURS_PER_MONTH, "hours", price, count * HOURS_PER_MONTH, ref=ref)
 
 
-def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: str = "") -> Component:
+def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: str = "",
+                 ref: PriceRef | None = None) -> Component:
     if gb is None:
-        return Component(name, None, "GB", price, None, note=f"{name}: size not known at plan time")
+        return Component(name, None, "GB", price, None, note=f"{name}: size not known at plan time", ref=ref)
     if price is None:
-        return Component(name, None, "GB", None, gb, note=missing or f"{name}: no price")
-    return Component(name, price * gb, "GB", price, gb)
+        return Component(name, None, "GB", None, gb, note=missing or f"{name}: no price", ref=ref)
+    return Component(name, price * gb, "GB", price, gb, ref=ref)
 
 
-def usage(name: str, price: Decimal | None, unit: str) -> Component:
+def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None) -> Component:
     text = f"depends on usage: ${price} per {unit}" if price is not None else "depends on usage"
-    return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text)
+    return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 
 # --- reading terraform values -------------------------------------------------------------

@@ -13,7 +13,8 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
-from .components import FREE, Context, is_map, Costed, Status, hourly, number, per_gb_month, text, usage, verdict
+from .components import (FREE, Context, Costed, PriceRef, Status, hourly, is_map, number, per_gb_month, text, usage,
+                         verdict)
 
 _PROVIDERS = {"gcp", "aws", "azure"}
 
@@ -50,9 +51,10 @@ def price_local(values: Mapping[str, Any], ctx: Context) -> Costed:
         return _not_priced(f"price profile {provider}/{name} has no reference region for {text(triggers, 'region')}")
     label = f"as {provider} {name} in {region}"
 
-    def machine(count: Decimal = Decimal(1)) -> Any:
+    def machine(count: Decimal = Decimal(1), role: str = "vm", size_key: str = "size") -> Any:
+        ref = PriceRef(provider, "machine_types", name, region, role, ("local", text(triggers, size_key) or ""))
         return hourly(f"Instance {label}" if count == 1 else f"Nodes ({count:g}) {label}",
-                      book.price("machine_types", name, region), count, f"{provider} {name} in {region} is not priced")
+                      book.price("machine_types", name, region), count, f"{provider} {name} in {region} is not priced", ref)
 
     if kind == "vm":
         disk_type = ctx.catalog.local.vm_disk_type
@@ -60,7 +62,7 @@ def price_local(values: Mapping[str, Any], ctx: Context) -> Costed:
                                                 number(triggers, "disk_gb"), f"{disk_type} in {region} is not priced")])
     if kind == "cluster":
         fee = hourly("Cluster management fee", book.price("kubernetes_cluster_hourly", "cluster", region))
-        return verdict([machine(number(triggers, "node_count", Decimal(1)) or Decimal(1)), fee])
+        return verdict([machine(number(triggers, "node_count", Decimal(1)) or Decimal(1), "nodes", "node_size"), fee])
     if kind == "database":
         from .resources import cloud_sql_tier
 
@@ -70,7 +72,9 @@ def price_local(values: Mapping[str, Any], ctx: Context) -> Costed:
                                      book.price("database_storage_gb_month", storage_class, region),
                                      number(triggers, "storage_gb"), f"{storage_class} in {region} is not priced")])
     if kind == "bucket":
-        return verdict([usage(f"Storage {label}", book.price("storage_classes_gb_month", name, region), "GB-month")],
+        ref = PriceRef(provider, "storage_classes_gb_month", name, region, "storage",
+                       ("local", text(triggers, "storage_class") or ""))
+        return verdict([usage(f"Storage {label}", book.price("storage_classes_gb_month", name, region), "GB-month", ref)],
                        note="storage volume is usage-based")
     return _not_priced(f"local kind {kind!r} has no pricer")
 

@@ -17,6 +17,7 @@ from .components import (
     Component,
     Context,
     Costed,
+    PriceRef,
     Status,
     first,
     is_map,
@@ -83,16 +84,24 @@ def _missing(provider: str, what: str, name: str | None, region: str | None) -> 
     return f"{provider} {what} {name or '?'} in {region or 'unknown region'} is not in the pricing catalog"
 
 
-def _vm(provider: str, machine: str | None, region: str | None, ctx: Context, count: Decimal = Decimal(1)) -> Component:
+def _ref(provider: str, section: str, name: str | None, region: str | None, role: str) -> PriceRef | None:
+    """The catalog entry behind a line; cloud names are also the resource catalog's offering names."""
+    return PriceRef(provider, section, name, region, role, (provider, name)) if name else None
+
+
+def _vm(provider: str, machine: str | None, region: str | None, ctx: Context, count: Decimal = Decimal(1),
+        role: str = "vm") -> Component:
     label = f"Instance ({machine or 'unknown type'})" if count == 1 else f"Nodes ({count:g} × {machine})"
     return hourly(label, _book_price(ctx, provider, "machine_types", machine, region), count,
-                  _missing(provider, "machine type", machine, region))
+                  _missing(provider, "machine type", machine, region),
+                  _ref(provider, "machine_types", machine, region, role))
 
 
 def _disk(provider: str, name: str, disk_type: str | None, gb: Decimal | None, region: str | None, ctx: Context) -> Component:
     return per_gb_month(f"{name} ({disk_type}, {gb if gb is not None else '?'} GB)",
                         _book_price(ctx, provider, "disks_gb_month", disk_type, region), gb,
-                        _missing(provider, "disk type", disk_type, region))
+                        _missing(provider, "disk type", disk_type, region),
+                        _ref(provider, "disks_gb_month", disk_type, region, "disk"))
 
 
 def _fee(provider: str, ctx: Context, name: str = "cluster") -> Component:
@@ -130,16 +139,17 @@ def cloud_sql_tier(tier: str | None, region: str | None, ctx: Context, ha: bool 
     """Shared-core tiers have an hourly price; db-custom-N-MB is vCPU-hours + GB-hours."""
     factor = Decimal(2) if ha else Decimal(1)
     label = f"SQL instance ({tier}{', regional' if ha else ''})"
+    ref = _ref("gcp", "database_tiers_hourly", tier, region, "database")
     listed = _book_price(ctx, "gcp", "database_tiers_hourly", tier, region)
     if listed is not None:
-        return hourly(label, listed * factor)
+        return hourly(label, listed * factor, ref=ref)
     match = _DB_CUSTOM.match(tier or "")
     vcpu_price = _book_price(ctx, "gcp", "database_unit_prices", "vcpu_hour", region)
     mem_price = _book_price(ctx, "gcp", "database_unit_prices", "memory_gb_hour", region)
     if match and vcpu_price is not None and mem_price is not None:
         per_hour = Decimal(match[1]) * vcpu_price + Decimal(match[2]) / Decimal(1024) * mem_price
-        return hourly(label, per_hour * factor)
-    return hourly(label, None, missing=_missing("gcp", "Cloud SQL tier", tier, region))
+        return hourly(label, per_hour * factor, ref=ref)
+    return hourly(label, None, missing=_missing("gcp", "Cloud SQL tier", tier, region), ref=ref)
 
 
 @pricer("google_sql_database_instance")
@@ -169,7 +179,8 @@ def _gcs(v: Mapping[str, Any], ctx: Context) -> Costed:
     if location in ("US", "EU", "ASIA") and storage_class in ("STANDARD", "MULTI_REGIONAL"):
         key = "MULTI_REGIONAL_STANDARD"
     unit = _book_price(ctx, "gcp", "storage_classes_gb_month", key, location)
-    return verdict([usage(f"Storage ({storage_class})", unit, "GB-month")],
+    ref = PriceRef("gcp", "storage_classes_gb_month", key, location, "storage", ("gcp", storage_class))
+    return verdict([usage(f"Storage ({storage_class})", unit, "GB-month", ref)],
                    note="storage volume is usage-based")
 
 
@@ -180,7 +191,7 @@ def _gke(v: Mapping[str, Any], ctx: Context) -> Costed:
         count = number(v, "initial_node_count")
         machine = text(first(v, "node_config"), "machine_type", "e2-medium")
         if count:
-            parts.append(_vm("gcp", machine, zone_region(text(v, "location")), ctx, count))
+            parts.append(_vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes"))
     return verdict(parts)
 
 
@@ -188,7 +199,7 @@ def _gke(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _gke_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(v, "node_count") or number(v, "initial_node_count") or Decimal(1)
     machine = text(first(v, "node_config"), "machine_type", "e2-medium")
-    return verdict([_vm("gcp", machine, zone_region(text(v, "location")), ctx, count)])
+    return verdict([_vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes")])
 
 
 @pricer("google_compute_router_nat")
@@ -245,7 +256,8 @@ def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
     sprice = _book_price(ctx, "aws", "database_storage_gb_month", storage, region)
     return verdict([
         hourly(f"Database instance ({klass}{', multi-AZ' if factor == 2 else ''})", tier * factor if tier else None,
-               missing=_missing("aws", "RDS class", klass, region)),
+               missing=_missing("aws", "RDS class", klass, region),
+               ref=_ref("aws", "database_tiers_hourly", klass, region, "database")),
         per_gb_month(f"Storage ({storage})", sprice * factor if sprice else None, number(v, "allocated_storage"),
                      _missing("aws", "RDS storage", storage, region)),
     ])
@@ -253,8 +265,10 @@ def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
 
 @pricer("aws_s3_bucket")
 def _s3(v: Mapping[str, Any], ctx: Context) -> Costed:
-    unit = _book_price(ctx, "aws", "storage_classes_gb_month", "STANDARD", ctx.provider_regions.get("aws"))
-    return verdict([usage("Storage (STANDARD)", unit, "GB-month")], note="storage volume is usage-based")
+    region = ctx.provider_regions.get("aws")
+    unit = _book_price(ctx, "aws", "storage_classes_gb_month", "STANDARD", region)
+    ref = _ref("aws", "storage_classes_gb_month", "STANDARD", region, "storage")
+    return verdict([usage("Storage (STANDARD)", unit, "GB-month", ref)], note="storage volume is usage-based")
 
 
 @pricer("aws_eks_cluster")
@@ -266,7 +280,7 @@ def _eks(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _eks_nodes(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(first(v, "scaling_config"), "desired_size", Decimal(1)) or Decimal(1)
     types = v.get("instance_types") or ["t3.medium"]
-    return verdict([_vm("aws", str(types[0]), ctx.provider_regions.get("aws"), ctx, count)])
+    return verdict([_vm("aws", str(types[0]), ctx.provider_regions.get("aws"), ctx, count, "nodes")])
 
 
 @pricer("aws_nat_gateway")
@@ -314,7 +328,8 @@ def _az_db(v: Mapping[str, Any], ctx: Context) -> Costed:
     mb = number(v, "storage_mb")
     return verdict([
         hourly(f"Database server ({sku})", _book_price(ctx, "azure", "database_tiers_hourly", sku, region),
-               missing=_missing("azure", "database SKU", sku, region)),
+               missing=_missing("azure", "database SKU", sku, region),
+               ref=_ref("azure", "database_tiers_hourly", sku, region, "database")),
         per_gb_month("Storage", _book_price(ctx, "azure", "database_storage_gb_month", "flexible", region),
                      mb / Decimal(1024) if mb is not None else None, _missing("azure", "database storage", "flexible", region)),
     ])
@@ -323,8 +338,10 @@ def _az_db(v: Mapping[str, Any], ctx: Context) -> Costed:
 @pricer("azurerm_storage_account")
 def _az_storage(v: Mapping[str, Any], ctx: Context) -> Costed:
     tier = f"{text(v, 'access_tier', 'Hot')}_{text(v, 'account_replication_type', 'LRS')}"
-    unit = _book_price(ctx, "azure", "storage_classes_gb_month", tier, _az_region(v, ctx))
-    return verdict([usage(f"Blob storage ({tier})", unit, "GB-month")], note="storage volume is usage-based")
+    region = _az_region(v, ctx)
+    unit = _book_price(ctx, "azure", "storage_classes_gb_month", tier, region)
+    ref = PriceRef("azure", "storage_classes_gb_month", tier, region, "storage", ("azure", text(v, "access_tier", "Hot") or "Hot"))
+    return verdict([usage(f"Blob storage ({tier})", unit, "GB-month", ref)], note="storage volume is usage-based")
 
 
 @pricer("azurerm_kubernetes_cluster")
@@ -334,13 +351,13 @@ def _aks(v: Mapping[str, Any], ctx: Context) -> Costed:
            else _fee("azure", ctx, f"cluster_{tier.lower()}"))
     pool = first(v, "default_node_pool")
     count = number(pool, "node_count", Decimal(1)) or Decimal(1)
-    return verdict([_vm("azure", text(pool, "vm_size"), _az_region(v, ctx), ctx, count), fee])
+    return verdict([_vm("azure", text(pool, "vm_size"), _az_region(v, ctx), ctx, count, "nodes"), fee])
 
 
 @pricer("azurerm_kubernetes_cluster_node_pool")
 def _aks_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(v, "node_count", Decimal(1)) or Decimal(1)
-    return verdict([_vm("azure", text(v, "vm_size"), ctx.provider_regions.get("azurerm"), ctx, count)])
+    return verdict([_vm("azure", text(v, "vm_size"), ctx.provider_regions.get("azurerm"), ctx, count, "nodes")])
 
 
 @pricer("azurerm_public_ip")
