@@ -21,10 +21,12 @@ from .errors import CloudOpsError
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply-local": ("controller.commands.apply_local", "init, plan and apply a project directory with live progress"),
     "cost": ("controller.commands.cost", "price a terraform plan document (monthly before, after, change)"),
+    "credentials": ("controller.commands.credentials", "store, list or delete a guild's cloud credentials (never shown)"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
     "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
     "init-repo": ("controller.commands.init_repo", "scaffold a new infrastructure repo from the template"),
     "inventory": ("controller.commands.inventory", "list the resources of a repo's projects and their counts per kind"),
+    "keys": ("controller.commands.keys", "show, generate or rotate the vault's master key"),
 }
 
 
