@@ -19,6 +19,8 @@ from ..webhooks import routing
 from . import comment_parser, comments
 from .comment_parser import Verb
 from .jobs import JobQueue
+from ..store import RunKind
+from .applier import Applier, ApplyRequest, allowed_approvers
 from .planner import PlanContext, Planner, PlanRequest
 from .rules import RepoRules
 from .repo_source import projects_touched
@@ -26,6 +28,7 @@ from .repo_source import projects_touched
 log = logging.getLogger(__name__)
 
 PLAN_JOB = "plan"
+APPLY_JOB = "apply"
 
 
 RulesProvider = Callable[[str], Awaitable[RepoRules]]
@@ -39,9 +42,12 @@ class Pipeline:
         self.rules = rules
         self.bot_login = bot_login
         self.planner = Planner(context)
+        self.applier = Applier(context)
         # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
         self.job_timeout = (plan_timeout or context.settings.plan_timeout) * 3 + 60
+        self.apply_timeout = context.settings.apply_timeout * 2 + 120
         queue.register(PLAN_JOB, self._plan_job)
+        queue.register(APPLY_JOB, self._apply_job)
 
     # --- entry point from the webhook receiver -----------------------------------
 
@@ -56,6 +62,8 @@ class Pipeline:
             await self._on_pull_request_closed(routed)
         elif isinstance(routed, routing.CommentCreated):
             await self._on_comment(routed)
+        elif isinstance(routed, routing.ReviewSubmitted):
+            await self._on_review(routed)
         else:
             log.debug("delivery %s: nothing to do for %s", delivery_id, type(routed).__name__)
 
@@ -98,11 +106,70 @@ class Pipeline:
         return projects
 
     async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
-        released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, event.repo.full_name, event.pull.number)
-        for lock in released:
-            await self.queue.cancel(f"{event.repo.full_name}:{lock.project}")
-        log.info("%s#%s closed (merged=%s): released %d lock(s)", event.repo.full_name, event.pull.number,
-                 event.merged, len(released))
+        repo, number = event.repo.full_name, event.pull.number
+        planned = await self._planned_projects(repo, number)
+        apply_after_merge: list[str] = []
+        if event.merged and planned:
+            rules = await self.rules(repo)
+            apply_after_merge = [p for p in planned if rules.apply_on_for(p) is ApplyOn.MERGE]
+        for project in apply_after_merge:
+            # The lock stays until this apply has succeeded.
+            await self._submit_apply(ApplyRequest(
+                repo=repo, pr_number=number, project=project, actor=event.sender, trigger="merge",
+                actor_approves=False, before_merge=False, merge_sha=event.pull.merge_commit_sha,
+            ))
+        released = []
+        for lock in await asyncio.to_thread(self.ctx.store.list_locks, repo=repo):
+            if lock.pr_number == number and lock.project not in apply_after_merge:
+                await self.queue.cancel(f"{repo}:{lock.project}")
+                if await asyncio.to_thread(self.ctx.store.unlock, repo, lock.project, number):
+                    released.append(lock.project)
+        log.info("%s#%s closed (merged=%s): released %s; applying %s", repo, number, event.merged,
+                 released or "no locks", apply_after_merge or "nothing")
+
+    async def _on_review(self, event: routing.ReviewSubmitted) -> None:
+        if event.state != "approved":
+            return
+        repo, number = event.repo.full_name, event.pull.number
+        rules = await self.rules(repo)
+        for project in await self._planned_projects(repo, number):
+            if rules.apply_on_for(project) is not ApplyOn.APPROVE:
+                continue
+            if event.reviewer.lower() not in allowed_approvers(rules, project):
+                log.info("approval of %s#%s by %s does not count for %s", repo, number, event.reviewer, project)
+                continue
+            await self._submit_apply(ApplyRequest(
+                repo=repo, pr_number=number, project=project, actor=event.reviewer, trigger="review",
+                actor_approves=False,
+            ))
+
+    async def request_apply(self, repo: str, number: int, project: str | None, actor: str, *, trigger: str) -> list[str]:
+        """Apply (through the gate) the approve-mode projects of a PR; used by comments and chat."""
+        rules = await self.rules(repo)
+        planned = await self._planned_projects(repo, number)
+        projects = [project] if project else planned
+        submitted = []
+        for name in projects:
+            if name not in planned:
+                await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
+                                  f"@{actor}: `{name}` has not been planned in this pull request.")
+                continue
+            if rules.apply_on_for(name) is ApplyOn.MERGE:
+                await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
+                                  f"@{actor}: `{name}` applies when this pull request is merged (`apply_on: merge`).")
+                continue
+            await self._submit_apply(ApplyRequest(repo=repo, pr_number=number, project=name, actor=actor,
+                                                  trigger=trigger, actor_approves=True))
+            submitted.append(name)
+        return submitted
+
+    async def _planned_projects(self, repo: str, number: int) -> list[str]:
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
+        return sorted({r.project for r in runs if r.kind is RunKind.PLAN})
+
+    async def _submit_apply(self, request: ApplyRequest) -> None:
+        await self.queue.submit(APPLY_JOB, dataclasses.asdict(request), key=f"{request.repo}:{request.project}",
+                                timeout=self.apply_timeout)
 
     # --- comment commands --------------------------------------------------------
 
@@ -123,6 +190,8 @@ class Pipeline:
             await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project)
         elif parsed.verb is Verb.UNLOCK:
             await self._unlock(repo, number, event.author, key)
+        elif parsed.verb is Verb.APPLY:
+            await self.request_apply(repo, number, parsed.project, event.author, trigger="comment")
         elif parsed.verb is Verb.CANCEL:
             await self._cancel(repo, number, event.author, parsed.project, key)
         else:
@@ -156,6 +225,14 @@ class Pipeline:
     async def _plan_job(self, payload: dict) -> None:
         await self.planner.plan(_from_payload(payload))
 
+    async def _apply_job(self, payload: dict) -> None:
+        request = ApplyRequest(**payload)
+        rules = await self.rules(request.repo)
+        succeeded = await self.applier.apply(request, rules)
+        if succeeded and not request.before_merge:
+            # Applied after the merge: the PR is done with this project.
+            await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+
 
 def _to_payload(request: PlanRequest) -> dict:
     data = dataclasses.asdict(request)
@@ -173,7 +250,7 @@ def _from_payload(payload: dict) -> PlanRequest:
 
 def _not_yet(verb: Verb) -> str:
     return (f"`cloudops {verb.value}` is understood but not available in this version of the controller: "
-            "the apply side of the pipeline is not built yet. Nothing was changed.")
+            "no policy engine is configured, so there is nothing to override. Nothing was changed.")
 
 
-__all__ = ["PLAN_JOB", "Pipeline", "RepoRules", "RulesProvider"]
+__all__ = ["APPLY_JOB", "PLAN_JOB", "Pipeline", "RepoRules", "RulesProvider"]

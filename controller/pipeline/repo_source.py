@@ -110,3 +110,20 @@ class RepoSource:
                 if path:
                     paths.add(path)
         return sorted(paths)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True when ``ancestor`` is in the history of ``descendant`` (the PR has not diverged)."""
+        repo = self._git()
+        try:
+            repo.git.merge_base("--is-ancestor", self.resolve(ancestor), self.resolve(descendant))
+        except git.GitCommandError:
+            return False
+        return True
+
+    def project_tree(self, ref: str, project: str) -> str | None:
+        """The git tree id of ``projects/<project>/`` at ``ref`` (equal ids: identical files)."""
+        commit = self._git().commit(self.resolve(ref))
+        try:
+            return (commit.tree / PROJECTS_DIR / project).hexsha
+        except KeyError:
+            return None

@@ -24,6 +24,8 @@ from sandbox.forge.background import BackgroundForge
 WEBHOOK_SECRET = "e2e-webhook-secret"
 BOT_LOGIN = "cloudops-bot"
 BOT_TOKEN = "lf_e2e_bot_token_0123456789"
+REVIEWER_LOGIN = "rita"
+REVIEWER_TOKEN = "lf_e2e_reviewer_token_0123456789"
 REPO_NAME = "infra"
 EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"]
 
@@ -43,6 +45,9 @@ CONFIG = textwrap.dedent(
       admin:
         role: admin
         github: cloudops-admin
+      rita:
+        role: admin
+        github: rita
     """
 )
 
@@ -55,6 +60,11 @@ VERSIONS = textwrap.dedent(
     }
     """
 )
+
+
+def slow_resource(name: str, command: str) -> str:
+    return (f'resource "null_resource" "{name}" {{\n  triggers = {{ name = "{name}" }}\n'
+            f'  provisioner "local-exec" {{\n    command = "{command}"\n  }}\n}}\n\n')
 
 
 def null_resources(*names: str) -> str:
@@ -121,11 +131,17 @@ class Workbench:
 
 
 def start_forge(path: Path) -> BackgroundForge:
-    return BackgroundForge(path, tokens={BOT_TOKEN: BOT_LOGIN})
+    return BackgroundForge(path, tokens={BOT_TOKEN: BOT_LOGIN, REVIEWER_TOKEN: REVIEWER_LOGIN})
+
+
+def as_reviewer(forge: BackgroundForge) -> github.Github:
+    return github.Github(base_url=forge.api_url, auth=github.Auth.Token(REVIEWER_TOKEN),
+                         seconds_between_requests=None, seconds_between_writes=None)
 
 
 def make_infra_repo(forge: BackgroundForge, workdir: Path, files: dict[str, str] | None = None) -> Workbench:
-    gh = github.Github(base_url=forge.api_url, auth=github.Auth.Token(forge.owner_token))
+    gh = github.Github(base_url=forge.api_url, auth=github.Auth.Token(forge.owner_token),
+                       seconds_between_requests=None, seconds_between_writes=None)
     gh.get_user().create_repo(REPO_NAME, auto_init=True)
     full_name = f"{forge.owner_login}/{REPO_NAME}"
     clone = workdir / "clone"

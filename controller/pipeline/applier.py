@@ -1,0 +1,233 @@
+"""Apply the saved plan of one project of one pull request.
+
+Facts are gathered fresh, checked by ``apply_gate`` (a refusal is a result
+shown on the PR), and only then is the *saved plan file* of the latest
+successful plan applied — never a re-plan. Progress streams to the bus on
+every resource event and to the PR comment at most every few seconds; the
+final edit is always sent. State is saved after every apply, also a failed
+or cancelled one, so what did apply is never forgotten. A failed apply keeps
+the project lock: someone must look before anything else runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from ..errors import ApplyFailed, CloudOpsError, TerraformCancelled, TerraformTimeout
+from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn, Role
+from ..store import Run, RunKind, RunStatus
+from ..terraform import events as ev
+from ..terraform.plan import parse_plan
+from ..terraform.progress import ProgressTracker
+from ..terraform.workspace import open_workspace
+from . import apply_comments, apply_gate, notices, statuses
+from .comments import apply_key
+from .planner import PlanContext
+from .rules import RepoRules
+from .throttle import Throttle
+
+log = logging.getLogger(__name__)
+
+COMMENT_EDIT_INTERVAL = 3.0  # seconds between progress edits of the PR comment
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    repo: str
+    pr_number: int
+    project: str
+    actor: str
+    trigger: str  # comment | review | button | merge
+    actor_approves: bool  # the actor's act (comment, button) counts as their approval
+    before_merge: bool = True
+    merge_sha: str | None = None
+
+
+class Applier:
+    def __init__(self, context: PlanContext, *, comment_interval: float = COMMENT_EDIT_INTERVAL,
+                 clock=time.monotonic) -> None:
+        self.ctx = context
+        self.comment_interval = comment_interval
+        self.clock = clock
+
+    # --- facts ---------------------------------------------------------------------
+
+    async def facts(self, request: ApplyRequest, rules: RepoRules) -> tuple[apply_gate.ApplyFacts, Run | None]:
+        ctx = self.ctx
+        pull = await asyncio.to_thread(ctx.forge.get_pull_request, request.repo, request.pr_number, wait_for_mergeable=5.0)
+        runs = await asyncio.to_thread(ctx.store.list_runs, repo=request.repo, project=request.project,
+                                       pr_number=request.pr_number, limit=500)
+        plan_run = next((r for r in runs if r.kind is RunKind.PLAN and r.status is RunStatus.SUCCEEDED), None)
+        applied = plan_run is not None and any(
+            r.kind is RunKind.APPLY and r.summary.get("plan_run_id") == plan_run.id for r in runs
+        )
+        lock = await asyncio.to_thread(ctx.store.get_lock, request.repo, request.project)
+        approvers = set(await asyncio.to_thread(ctx.forge.approvers, request.repo, request.pr_number, head_sha=pull.head_sha))
+        if request.actor_approves:
+            approvers.add(request.actor)
+        project_config = rules.config.projects.get(request.project) if rules.config else None
+        source = ctx.sources[request.repo]
+        diverged = not await asyncio.to_thread(source.is_ancestor, pull.base_ref, pull.head_sha) if request.before_merge else False
+        summary = plan_run.summary if plan_run else {}
+        facts = apply_gate.ApplyFacts(
+            project=request.project,
+            pr_number=request.pr_number,
+            pr_author=pull.author,
+            pr_open=pull.state == "open",
+            head_sha=pull.head_sha,
+            planned_sha=plan_run.head_sha if plan_run else None,
+            plan_has_changes=bool(summary.get("has_changes", True)),
+            plan_applied=applied,
+            lock_holder_pr=lock.pr_number if lock else None,
+            approvers=tuple(sorted(approvers)),
+            allowed_approvers=allowed_approvers(rules, request.project),
+            required_approvals=project_config.required_approvals if project_config else 1,
+            allow_self_approval=project_config.allow_self_approval if project_config else False,
+            mergeable=pull.mergeable,
+            mergeable_state=pull.mergeable_state,
+            diverged=diverged,
+            policy_passed=bool(summary.get("policy_passed", True)),
+            policy_overridden=bool(summary.get("policy_overridden", False)),
+            requirements=project_config.apply_requirements if project_config else DEFAULT_APPLY_REQUIREMENTS,
+            before_merge=request.before_merge,
+        )
+        return facts, plan_run
+
+    # --- apply -------------------------------------------------------------------
+
+    async def apply(self, request: ApplyRequest, rules: RepoRules) -> bool:
+        """Check, then apply; True when terraform applied successfully."""
+        ctx = self.ctx
+        facts, plan_run = await self.facts(request, rules)
+        refusals = apply_gate.check(facts)
+        if request.before_merge is False and plan_run is not None and request.merge_sha:
+            refusals += await self._merged_tree_matches(request, plan_run)
+        if refusals or plan_run is None:
+            await self._comment(request, apply_gate.render_refusals(request.project, refusals))
+            await self._status(request, facts.head_sha, "failure", f"refused: {refusals[0].requirement.value}")
+            return False
+        if not facts.plan_has_changes:
+            await self._comment(request, apply_comments.nothing_to_apply(request.project, plan_run.head_sha))
+            await asyncio.to_thread(ctx.store.create_run, repo=request.repo, project=request.project,
+                                    head_sha=plan_run.head_sha, kind=RunKind.APPLY, pr_number=request.pr_number,
+                                    trigger=request.trigger, actor=request.actor)
+            return True
+
+        run = await asyncio.to_thread(
+            ctx.store.create_run, repo=request.repo, project=request.project, head_sha=plan_run.head_sha,
+            kind=RunKind.APPLY, pr_number=request.pr_number, trigger=request.trigger, actor=request.actor,
+        )
+        # The run records which plan it consumes, so that plan is never applied twice.
+        await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.RUNNING, summary={"plan_run_id": plan_run.id})
+        return await self._run_apply(request, plan_run, run.id)
+
+    async def _run_apply(self, request: ApplyRequest, plan_run: Run, run_id: str) -> bool:
+        ctx = self.ctx
+        sha = plan_run.head_sha
+        workspace = await asyncio.to_thread(open_workspace, ctx.settings, plan_run.id)
+        if ctx.state is not None:
+            await ctx.state.restore(request.repo, request.project, workspace.state_file)
+        plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+        tracker = ProgressTracker(plan, clock=self.clock)
+        ids = {"repo": request.repo, "project": request.project, "pr_number": request.pr_number,
+               "head_sha": sha, "run_id": run_id}
+        throttle = Throttle(self.comment_interval, self.clock)
+        await self._status(request, sha, "pending", "applying…")
+        await ctx.bus.publish(notices.ApplyStarted(**ids, actor=request.actor, total=tracker.snapshot().total))
+        await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+
+        async def on_event(event: ev.TerraformEvent) -> None:
+            tracker.feed(event)
+            if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
+                return
+            snap = tracker.snapshot()
+            await ctx.bus.publish(notices.ApplyProgress(
+                **ids, completed=snap.completed, total=snap.total, percent=snap.percent,
+                current=snap.current or "", rendered=tracker.render(), elapsed_seconds=tracker.elapsed(),
+            ))
+            if throttle.ready():
+                await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+
+        outputs: dict = {}
+        failed: tuple[str, ...] = ()
+        status, cancelled, error = RunStatus.SUCCEEDED, False, None
+        try:
+            result = await ctx.runner.apply(workspace.workdir, workspace.plan_file, on_event=on_event)
+            outputs = dict(result.outputs)
+        except ApplyFailed as exc:
+            status, error, failed = RunStatus.FAILED, str(exc), tuple(exc.failed_resources)
+        except TerraformTimeout as exc:
+            status, error = RunStatus.TIMED_OUT, str(exc)
+        except (asyncio.CancelledError, TerraformCancelled):
+            status, cancelled, error = RunStatus.CANCELLED, True, "cancelled"
+            await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+            raise
+        except CloudOpsError as exc:
+            status, error = RunStatus.FAILED, str(exc)
+        await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+        return status is RunStatus.SUCCEEDED
+
+    async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids) -> None:
+        ctx = self.ctx
+        sha = plan_run.head_sha
+        if ctx.state is not None and workspace.state_file.exists():
+            await ctx.state.save(
+                request.repo, request.project, workspace.state_file,
+                message=f"state: {request.project} after apply of PR #{request.pr_number} at {sha[:12]} (run {run_id}, {status.value})",
+            )
+        final = tracker.render_final()
+        await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
+                                summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),
+                                         "failed_resources": list(failed)})
+        succeeded = status is RunStatus.SUCCEEDED
+        await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
+                                                             cancelled, failed))
+        await self._status(request, sha, "success" if succeeded else "failure",
+                           "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
+        await ctx.bus.publish(notices.ApplyFinished(
+            **ids, succeeded=succeeded, summary=tracker.snapshot().summary or (error or ""), rendered=final,
+            outputs=outputs, failed_resources=failed, cancelled=cancelled,
+        ))
+
+    async def _merged_tree_matches(self, request: ApplyRequest, plan_run: Run) -> list[apply_gate.Refusal]:
+        source = self.ctx.sources[request.repo]
+        await asyncio.to_thread(source.refresh)
+        planned = await asyncio.to_thread(source.project_tree, plan_run.head_sha, request.project)
+        merged = await asyncio.to_thread(source.project_tree, request.merge_sha, request.project)
+        if planned == merged:
+            return []
+        return [apply_gate.Refusal(
+            apply_gate.Requirement.PLAN_FRESH,
+            f"the merge commit's `projects/{request.project}/` differs from the planned `{plan_run.head_sha[:12]}` "
+            "(the base changed after the plan); open a new pull request to plan and apply the current state",
+        )]
+
+    # --- reporting ---------------------------------------------------------------
+
+    async def _comment(self, request: ApplyRequest, body: str) -> None:
+        await asyncio.to_thread(self.ctx.forge.upsert_comment, request.repo, request.pr_number,
+                                apply_key(request.project), body)
+
+    async def _status(self, request: ApplyRequest, sha: str, state: str, description: str) -> None:
+        await asyncio.to_thread(self.ctx.forge.set_status, request.repo, sha, state,
+                                statuses.project_context("apply", request.project), description)
+        await asyncio.to_thread(self.ctx.forge.set_status, request.repo, sha, state,
+                                statuses.overall_context("apply"), f"{request.project}: {description}"[:140])
+
+
+def allowed_approvers(rules: RepoRules, project: str) -> frozenset[str]:
+    """GitHub logins whose approval counts: admins of the project, grants included."""
+    config = rules.config
+    if config is None:
+        return frozenset()
+    return frozenset(
+        member.github.lower()
+        for name, member in config.members.items()
+        if member.github and config.role_of(name, project) is Role.ADMIN
+    )
+
+
+__all__ = ["ApplyOn", "ApplyRequest", "Applier", "allowed_approvers"]
