@@ -1,0 +1,253 @@
+"""Admin use cases: projects, grants, quotas, budgets (as PRs to cloudops.yaml), and operations.
+
+Config changes are never written in place: each becomes a commit on
+``cloudops/<admin>/config-<id>``, authored as the admin, with the reason in
+the message, and a PR, so the change is reviewed, planned and kept in git
+like any other. Operations (unlock, cancel any, stats, list all) act on the
+runtime store and the pipeline of the guild's repo only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from .. import repo_config
+from ..catalog.offerings import offerings
+from ..catalog.specs import Kind, Target
+from ..errors import ConfigError, ForgeError
+from ..repo_config import Role
+from . import config_edit
+from .context import Actor, Caller, ServiceContext
+from .refusals import Refused, answering
+from .replies import Field, RefusalKind, Reply, info, success
+
+CredentialSaver = Callable[[str, str, str, str | None], str]  # (guild, kind, secret text, project) -> fingerprint
+Scaffolder = Callable[[], dict[str, str]]  # path -> text of a new infra repo
+
+
+class AdminService:
+    def __init__(self, ctx: ServiceContext, *, save_credentials: CredentialSaver | None = None,
+                 scaffold: Scaffolder | None = None) -> None:
+        self.ctx = ctx
+        self.save_credentials = save_credentials
+        self.scaffold = scaffold
+
+    # --- cloudops.yaml through a PR -----------------------------------------
+    async def _config_pr(self, actor: Actor, summary: str, reason: str, edit: Callable[[str], str]) -> Reply:
+        if not reason.strip():
+            raise Refused(RefusalKind.INVALID, "Give a reason: it goes into the commit message and the PR.")
+        repo = actor.repo
+        text = await self.ctx.io(self.ctx.repos.file_text, repo, repo_config.FILENAME)
+        if text is None:
+            raise Refused(RefusalKind.NOT_FOUND, f"{repo} has no {repo_config.FILENAME}.", hint="run `/cloud-init` to scaffold it")
+        try:
+            new_text = edit(text)
+        except (ValueError, KeyError, ConfigError) as exc:
+            raise Refused(RefusalKind.INVALID, f"{summary}: {exc}") from exc
+        branch = f"cloudops/{actor.member.name}/config-{secrets.token_hex(3)}"
+        message = f"cloudops.yaml: {summary}\n\nReason: {reason.strip()}\nRequested in chat by {actor.member.name}."
+
+        def push() -> Any:
+            base = self.ctx.repos.default_branch(repo)
+            with self.ctx.repo_lock(repo):
+                self.ctx.forge.create_branch(repo, branch, base)
+                self.ctx.forge.commit_files(repo, branch, {repo_config.FILENAME: new_text}, message, actor.author,
+                                            self.ctx.workdir_for(repo))
+                return self.ctx.forge.open_pull_request(repo, title=f"cloudops.yaml: {summary}",
+                                                        body=f"{summary}.\n\n**Reason:** {reason.strip()}\n\nRequested in chat by "
+                                                             f"**{actor.member.name}**. Takes effect when merged.",
+                                                        head=branch, base=base)
+
+        pr = await self.ctx.io(push)
+        return success(f"PR #{pr.number}: {summary}", f"Takes effect when merged: {pr.html_url}",
+                       fields=(Field("Reason", reason.strip()),))
+
+    @answering
+    async def create_project(self, caller: Caller, name: str, target: str, region: str, reason: str,
+                             budget: float | None = None) -> Reply:
+        actor = await self.ctx.actor(caller)
+        self.ctx.require_global_admin(actor, "creating a project")
+        try:
+            chosen = Target(target)
+        except ValueError:
+            raise Refused(RefusalKind.INVALID, f"`target` = {target!r}: must be one of {', '.join(t.value for t in Target)}") from None
+        if region not in offerings(chosen).regions:
+            raise Refused(RefusalKind.INVALID, f"`region` = {region!r}: must be one of the {chosen.value} regions: "
+                          + ", ".join(offerings(chosen).regions))
+        return await self._config_pr(actor, f"create project {name} ({chosen.value}/{region})", reason,
+                                     lambda t: config_edit.create_project(t, name, chosen, region, budget))
+
+    @answering
+    async def grant(self, caller: Caller, member: str, project: str, role: str, duration: str, reason: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "granting roles")
+        try:
+            chosen, delta = Role(role), config_edit.parse_duration(duration)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, f"`role`/`duration`: {exc}") from None
+        if chosen == Role.VIEWER:
+            raise Refused(RefusalKind.INVALID, "`role` = 'viewer': grants give user or admin")
+        target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
+        if target is None:
+            raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
+        expires = self.ctx.clock() + delta
+        return await self._config_pr(actor, f"grant {target.name} {chosen.value} on {config.name} until "
+                                     f"{expires:%Y-%m-%d %H:%M} UTC", reason,
+                                     lambda t: config_edit.grant(t, target.name, config.name, chosen, expires, reason.strip()))
+
+    @answering
+    async def revoke(self, caller: Caller, member: str, project: str, reason: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "revoking grants")
+        target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
+        if target is None:
+            raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
+        if not any(g.member == target.name and g.project == config.name for g in actor.config.grants):
+            raise Refused(RefusalKind.NOT_FOUND, f"{target.name} has no grant on {config.name}.")
+        return await self._config_pr(actor, f"revoke the grants of {target.name} on {config.name}", reason,
+                                     lambda t: config_edit.revoke(t, target.name, config.name)[0])
+
+    @answering
+    async def set_quota(self, caller: Caller, project: str, kind: str, limit: int, reason: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "setting quotas")
+        try:
+            chosen = Kind(kind)
+        except ValueError:
+            raise Refused(RefusalKind.INVALID, f"`kind` = {kind!r}: must be one of {', '.join(k.value for k in Kind)}") from None
+        if limit < 0:
+            raise Refused(RefusalKind.INVALID, f"`limit` = {limit}: must be 0 or more")
+        return await self._config_pr(actor, f"quota of {chosen.value} in {config.name}: {limit}", reason,
+                                     lambda t: config_edit.set_quota(t, config.name, chosen, limit))
+
+    @answering
+    async def set_budget(self, caller: Caller, project: str, usd: float, reason: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "setting budgets")
+        if usd < 0:
+            raise Refused(RefusalKind.INVALID, f"`usd` = {usd}: must not be negative")
+        return await self._config_pr(actor, f"budget of {config.name}: ${usd:,.2f}/mo", reason,
+                                     lambda t: config_edit.set_budget(t, config.name, usd))
+
+    # --- operations ------------------------------------------------------------
+    @answering
+    async def list_all(self, caller: Caller) -> Reply:
+        actor = await self.ctx.actor(caller)
+        self.ctx.require_global_admin(actor, "listing everything")
+        locks = await self.ctx.io(self.ctx.store.list_locks, repo=actor.repo)
+        runs = [r for r in await self.ctx.io(self.ctx.store.list_in_flight_runs) if r.repo == actor.repo]
+        links = self.ctx.registry.pr_links(caller.guild_id)
+        return info(f"Everything in {actor.repo}", fields=(
+            Field("Locks", "\n".join(f"{l.project}: PR #{l.pr_number} ({l.user or '?'})" for l in locks) or "none"),
+            Field("Runs in flight", "\n".join(f"`{r.id[:8]}` {r.kind.value} {r.project} PR #{r.pr_number} {r.status.value}"
+                                              for r in runs) or "none"),
+            Field("Chat requests", "\n".join(f"PR #{l.pr_number} {l.lobby.get('project')} by {l.lobby.get('member')} — "
+                                             f"{l.lobby.get('status')}" for l in links[-20:]) or "none"),
+        ))
+
+    @answering
+    async def cancel_any(self, caller: Caller, pr: int, project: str | None = None) -> Reply:
+        actor = await self.ctx.actor(caller)
+        self.ctx.require_global_admin(actor, "cancelling any run")
+        cancelled = await self.ctx.gateway.cancel(actor.repo, pr, project, actor.github)
+        return success("Cancelled", f"PR #{pr}: {', '.join(cancelled)}") if cancelled else info(
+            "Nothing to cancel", f"PR #{pr} has no queued or running run.")
+
+    @answering
+    async def unlock(self, caller: Caller, project: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "unlocking")
+        removed = await self.ctx.io(self.ctx.store.unlock, actor.repo, config.name, None)
+        if removed is None:
+            return info("Not locked", f"Project {config.name} has no lock.")
+        return success("Unlocked", f"Project {config.name} was locked by PR #{removed.pr_number}; the lock is released.")
+
+    @answering
+    async def stats(self, caller: Caller) -> Reply:
+        actor = await self.ctx.actor(caller)
+        self.ctx.require_global_admin(actor, "reading stats")
+        runs = await self.ctx.io(self.ctx.store.list_runs, repo=actor.repo, limit=1000)
+        by = Counter(f"{r.kind.value} {r.status.value}" for r in runs)
+        lobbies = Counter(l.lobby.get("status", "?") for l in self.ctx.registry.pr_links(caller.guild_id))
+        return info(f"Stats of {actor.repo}", f"{len(runs)} recent runs", fields=(
+            Field("Runs", "\n".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none", inline=True),
+            Field("Chat requests", "\n".join(f"{k}: {v}" for k, v in sorted(lobbies.items())) or "none", inline=True),
+            Field("Projects", str(len(actor.config.projects)), inline=True),
+            Field("Members", str(len(actor.config.members)), inline=True),
+        ))
+
+    @answering
+    async def set_credentials(self, caller: Caller, kind: str, secret_text: str, project: str | None = None) -> Reply:
+        """Store cloud credentials for the guild; the secret is never echoed, only a fingerprint."""
+        actor = await self.ctx.actor(caller)
+        if project:
+            self.ctx.require(actor, project, Role.ADMIN, "setting cloud credentials")
+        else:
+            self.ctx.require_global_admin(actor, "setting cloud credentials")
+        if self.save_credentials is None:
+            raise Refused(RefusalKind.UNAVAILABLE, "The credentials vault is not available in this controller yet; "
+                          "nothing was stored.")
+        try:
+            fingerprint = await self.ctx.io(self.save_credentials, caller.guild_id, kind, secret_text, project)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, f"The {kind} credentials were not accepted: {exc}") from None
+        return success("Credentials stored", f"{kind} credentials for {project or 'every project'} are stored encrypted "
+                       f"(fingerprint {fingerprint}).", ephemeral=True)
+
+    @answering
+    async def init(self, caller: Caller, repo: str, *, target: str | None = None, region: str | None = None,
+                   admin_channel: str | None = None) -> Reply:
+        """Connect this guild to ``repo`` (checks access; scaffolds through a PR when empty)."""
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise Refused(RefusalKind.INVALID, f"`repo` = {repo!r}: write it as owner/name")
+        other = self.ctx.registry.guild_of_repo(repo)
+        if other is not None and other.guild_id != caller.guild_id:
+            raise Refused(RefusalKind.NOT_ALLOWED, f"{repo} is already connected to another server; one repo serves one server.")
+        current = self.ctx.registry.guild(caller.guild_id)
+        if current is not None and current.repo != repo:
+            actor = await self.ctx.actor(caller)
+            self.ctx.require_global_admin(actor, f"moving this server from {current.repo} to {repo}")
+        if target is not None:
+            try:
+                Target(target)
+            except ValueError:
+                raise Refused(RefusalKind.INVALID, f"`target` = {target!r}: must be one of {', '.join(t.value for t in Target)}") from None
+            if region is not None and region not in offerings(target).regions:
+                raise Refused(RefusalKind.INVALID, f"`region` = {region!r}: not a {target} region")
+        try:
+            info_ = await self.ctx.io(self.ctx.forge.get_repo, repo)
+        except ForgeError as exc:
+            raise Refused(RefusalKind.NOT_FOUND, f"checking access to {repo}: {exc}", hint=exc.hint) from exc
+        self.ctx.registry.connect(caller.guild_id, repo, by=caller.user_id, at=self.ctx.clock(), target=target,
+                                  region=region, admin_channel=admin_channel)
+        notes = [f"This server now drives **{repo}** (default branch {info_.default_branch})."]
+        has_config = await self.ctx.io(self.ctx.repos.has_config, repo)
+        if not has_config:
+            notes.append(await self._scaffold(caller, repo, info_.default_branch))
+        notes.append("Webhook: register `<controller>/webhooks/github` on the repo for pull_request, "
+                     "pull_request_review, issue_comment and push events (the forge client cannot create hooks yet).")
+        return success("Connected", "\n".join(notes), ephemeral=True)
+
+    async def _scaffold(self, caller: Caller, repo: str, base: str) -> str:
+        if self.scaffold is None:
+            return f"{repo} has no cloudops.yaml and no template is available here; add one by hand."
+        files = self.scaffold()
+        branch = f"cloudops/init-{secrets.token_hex(3)}"
+
+        def push() -> Any:
+            from ..forge.base import Author
+
+            author = Author(name="cloudops", email="cloudops@users.noreply.github.com")
+            with self.ctx.repo_lock(repo):
+                self.ctx.forge.create_branch(repo, branch, base)
+                self.ctx.forge.commit_files(repo, branch, files, f"Scaffold the infra repo\n\nRequested in chat by {caller.user_id}.",
+                                            author, self.ctx.workdir_for(repo))
+                return self.ctx.forge.open_pull_request(repo, title="Scaffold cloudops.yaml and projects/",
+                                                        body="Created by /cloud-init. Edit `members` (add your "
+                                                             "Discord ids), then merge.", head=branch, base=base)
+
+        pr = await self.ctx.io(push)
+        return f"{repo} was empty: PR #{pr.number} scaffolds it ({pr.html_url}); add yourself under `members` and merge it."

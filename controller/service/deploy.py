@@ -1,0 +1,350 @@
+"""The deploy session use cases: open, add, remove, open the PR, approve, close, cancel.
+
+Each method takes the ``Caller`` and a session id, loads the lobby of the
+caller's guild, checks the caller may act, changes the lobby and answers
+with its rendering. Opening the PR renders the catalog's Terraform into
+``projects/<p>/<kind>-<name>.tf`` on ``cloudops/<member>/<session>``,
+authored as the requester, and links the PR to the session so pipeline
+events find their message. Approving asks the pipeline through the gateway.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..catalog import render as catalog_render
+from ..catalog.reader import ProjectInventory
+from ..catalog.specs import Kind, NetworkSpec, ResourceSpec
+from ..errors import ForgeError, ForgeValidationError
+from ..repo_config import ProjectConfig, Role
+from . import assess, bulk, forms, lobby as lobby_mod
+from .context import Actor, Caller, ServiceContext
+from .lobby import Draft, Lobby, LobbyStatus
+from .refusals import Refused, answering
+from .replies import Button, ButtonStyle, Colour, RefusalKind, Reply, component_id, parse_component_id
+
+
+class DeployService:
+    def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None,
+                 policy: assess.PolicyCheck | None = None) -> None:
+        self.ctx = ctx
+        self.pricer = pricer
+        self.policy = policy
+
+    # --- helpers ------------------------------------------------------------
+    async def _inventory(self, actor: Actor, project: str) -> ProjectInventory:
+        return await self.ctx.io(self.ctx.repos.inventory, actor.repo, project)
+
+    def _specs(self, lobby: Lobby) -> list[ResourceSpec]:
+        networks: dict[str, NetworkSpec] = {}
+        specs: list[ResourceSpec] = []
+        for draft in sorted(lobby.resources, key=lambda d: d.kind != Kind.NETWORK):
+            spec, found = forms.build_spec(draft.kind, forms.from_json(draft.kind, draft.values), project=lobby.project,
+                                           target=lobby.target, region=lobby.region, requested_by=lobby.member,
+                                           networks=networks)
+            if spec is None:
+                raise Refused(RefusalKind.INVALID, f"{draft.key} is no longer valid:\n" + _lines(found))
+            if isinstance(spec, NetworkSpec):
+                networks[spec.name] = spec
+            specs.append(spec)
+        return specs
+
+    async def _render(self, actor: Actor, lobby: Lobby) -> Reply:
+        project = actor.config.projects.get(lobby.project)
+        if project is None or lobby.status != LobbyStatus.DRAFT:
+            return lobby_mod.render(lobby, lobby_mod.Assessment())
+        inventory = await self._inventory(actor, lobby.project)
+        found = assess.assess(lobby, self._specs(lobby), project, actor.config, inventory,
+                              pricer=self.pricer, policy=self.policy, actor=actor.github)
+        return lobby_mod.render(lobby, found)
+
+    async def _own_lobby(self, caller: Caller, session_id: str) -> tuple[Actor, Lobby]:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        if lobby.user_id != caller.user_id:
+            raise Refused(RefusalKind.NOT_ALLOWED, f"Session {session_id} belongs to {lobby.member}; only they can change it.",
+                          hint="start your own with `/cloud-deploy`")
+        if lobby.status != LobbyStatus.DRAFT:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} already has PR #{lobby.pr_number}; it cannot change now.",
+                          hint="push to the PR's branch, or close it and start again")
+        self.ctx.require(actor, lobby.project, Role.USER, "deploying")
+        return actor, lobby
+
+    # --- use cases ------------------------------------------------------------
+    @answering
+    async def open(self, caller: Caller, project: str, attachment: tuple[str, bytes] | None = None) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.USER, "deploying")
+        lobby = Lobby(id=secrets.token_hex(4), guild_id=caller.guild_id, user_id=caller.user_id, member=actor.member.name,
+                      repo=actor.repo, project=config.name, target=config.target, region=config.region)
+        if attachment is not None:
+            inventory = await self._inventory(actor, config.name)
+            lobby.resources = self._bulk(lobby, config, inventory, *attachment)
+        self.ctx.save_lobby(lobby)
+        return await self._render(actor, lobby)
+
+    def _bulk(self, lobby: Lobby, config: ProjectConfig, inventory: ProjectInventory, filename: str,
+              content: bytes) -> list[Draft]:
+        rows, problems = bulk.parse_rows(filename, content)
+        drafts: list[Draft] = []
+        networks: dict[str, NetworkSpec] = {}
+        for row in sorted(rows, key=lambda r: r.kind != Kind.NETWORK):
+            values, found = forms.parse_values(row.kind, row.values)
+            spec = None
+            if not found:
+                spec, found = forms.build_spec(row.kind, values, project=config.name, target=config.target,
+                                               region=config.region, requested_by=lobby.member, networks=networks)
+            if found:
+                problems.append(f"row {row.number} ({row.kind.value} {row.values.get('name', '?')}):\n" + _lines(found, "  "))
+                continue
+            assert spec is not None
+            clash = _clash(spec, drafts, inventory)
+            if clash:
+                problems.append(f"row {row.number}: {clash}")
+                continue
+            if isinstance(spec, NetworkSpec):
+                networks[spec.name] = spec
+            drafts.append(Draft(row.kind, forms.to_json(values)))
+        over = assess.quota_problems(config, assess.usage(inventory), [d.kind for d in drafts])
+        if over and not problems:
+            raise Refused(RefusalKind.QUOTA_EXCEEDED, f"{filename} asks for more than project {config.name} allows:\n"
+                          + "\n".join(over), hint="ask an admin to raise the quota with `/cloud-set-quota`")
+        if problems:
+            raise Refused(RefusalKind.INVALID, f"{filename}: nothing was added; fix these rows and attach it again:\n"
+                          + "\n".join(problems), title="Invalid rows")
+        return sorted(drafts, key=lambda d: rows_order(d, rows))
+
+    @answering
+    async def show(self, caller: Caller, session_id: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        if lobby.status == LobbyStatus.DRAFT:
+            self.ctx.store.touch_session(session_id)
+        return await self._render(actor, lobby)
+
+    @answering
+    async def start_add(self, caller: Caller, session_id: str) -> Reply:
+        await self._own_lobby(caller, session_id)
+        return Reply(title="Add a resource", description="Choose the kind; a form opens.", ephemeral=True,
+                     selects=(lobby_mod.kind_select(session_id),))
+
+    @answering
+    async def kind_form(self, caller: Caller, session_id: str, kind: str, *, retry: bool = False) -> Reply:
+        _, lobby = await self._own_lobby(caller, session_id)
+        try:
+            chosen = Kind(kind)
+        except ValueError:
+            raise Refused(RefusalKind.INVALID, f"{kind!r} is not a kind (choose one of {', '.join(k.value for k in Kind)}).") from None
+        defaults = lobby.last_attempt.get(chosen.value) if retry else None
+        form = forms.form_for(chosen, lobby.target, session_id, defaults)
+        return Reply(title=form.title, form=form, ephemeral=True)
+
+    @answering
+    async def add(self, caller: Caller, session_id: str, kind: str, raw: Mapping[str, Any]) -> Reply:
+        actor, lobby = await self._own_lobby(caller, session_id)
+        chosen = Kind(kind)
+        values, found = forms.parse_values(chosen, raw)
+        spec = None
+        if not found:
+            nets = {s.name: s for s in self._specs(lobby) if isinstance(s, NetworkSpec)}
+            spec, found = forms.build_spec(chosen, values, project=lobby.project, target=lobby.target,
+                                           region=lobby.region, requested_by=lobby.member, networks=nets)
+        if found:
+            lobby.last_attempt[chosen.value] = {k: v for k, v in raw.items() if isinstance(v, str)}
+            self.ctx.save_lobby(lobby)
+            retry = Button(component_id("retry", session_id, chosen.value), "Fix and try again", ButtonStyle.PRIMARY)
+            return replace(Refused(RefusalKind.INVALID, f"The {chosen.value} was not added:\n" + _lines(found),
+                                   title=f"Invalid {chosen.value}").reply(), buttons=(retry,))
+        assert spec is not None
+        project = self.ctx.project(actor, lobby.project)
+        inventory = await self._inventory(actor, lobby.project)
+        clash = _clash(spec, lobby.resources, inventory)
+        if clash:
+            raise Refused(RefusalKind.INVALID, clash)
+        over = assess.quota_problems(project, assess.usage(inventory), [d.kind for d in lobby.resources] + [chosen])
+        if over:
+            raise Refused(RefusalKind.QUOTA_EXCEEDED, f"Adding {spec.kind.value} {spec.name} would exceed the quota of "
+                          f"project {project.name}:\n" + "\n".join(over),
+                          hint="remove something, or ask an admin to raise it with `/cloud-set-quota`")
+        lobby.resources.append(Draft(chosen, forms.to_json(values)))
+        lobby.last_attempt.pop(chosen.value, None)
+        self.ctx.save_lobby(lobby)
+        return await self._render(actor, lobby)
+
+    @answering
+    async def start_remove(self, caller: Caller, session_id: str) -> Reply:
+        _, lobby = await self._own_lobby(caller, session_id)
+        if not lobby.resources:
+            raise Refused(RefusalKind.INVALID, "The session has no resources to remove.")
+        return Reply(title="Remove a resource", ephemeral=True, selects=(lobby_mod.remove_select(lobby),))
+
+    @answering
+    async def remove(self, caller: Caller, session_id: str, key: str) -> Reply:
+        actor, lobby = await self._own_lobby(caller, session_id)
+        draft = lobby.draft(key)
+        if draft is None:
+            raise Refused(RefusalKind.NOT_FOUND, f"Session {session_id} has no resource {key!r} "
+                          f"(it has: {', '.join(d.key for d in lobby.resources) or 'none'}).")
+        lobby.resources.remove(draft)
+        self.ctx.save_lobby(lobby)
+        return await self._render(actor, lobby)
+
+    @answering
+    async def cancel(self, caller: Caller, session_id: str) -> Reply:
+        actor, lobby = await self._own_lobby(caller, session_id)
+        lobby.status = LobbyStatus.CANCELLED
+        self.ctx.store.delete_session(session_id)
+        return lobby_mod.render(lobby, lobby_mod.Assessment())
+
+    @answering
+    async def open_pr(self, caller: Caller, session_id: str) -> Reply:
+        actor, lobby = await self._own_lobby(caller, session_id)
+        if not lobby.resources:
+            raise Refused(RefusalKind.INVALID, "Add at least one resource before opening a pull request.")
+        project = self.ctx.project(actor, lobby.project)
+        inventory = await self._inventory(actor, lobby.project)
+        specs = self._specs(lobby)
+        found = assess.assess(lobby, specs, project, actor.config, inventory, pricer=self.pricer, policy=self.policy,
+                              actor=actor.github)
+        if found.quota_problems:
+            raise Refused(RefusalKind.QUOTA_EXCEEDED, "\n".join(found.quota_problems),
+                          hint="remove something, or ask an admin to raise it with `/cloud-set-quota`")
+        if found.policy_passed is False:
+            raise Refused(RefusalKind.POLICY_DENIED, "\n".join(found.policy_lines) or "the pre-flight policy check failed")
+        files = await self.ctx.io(self._files, actor, lobby, specs, inventory)
+        lobby.branch = f"cloudops/{lobby.member}/{lobby.id}"
+        pr, sha = await self.ctx.io(self._push, actor, lobby, files)
+        lobby.status = LobbyStatus.PLANNING
+        lobby.pr_number, lobby.pr_url, lobby.head_sha = pr.number, pr.html_url, sha
+        self.ctx.registry.link_pr(lobby.repo, pr.number, lobby.guild_id, lobby.id, lobby.to_state())
+        self.ctx.save_lobby(lobby)
+        return lobby_mod.render(lobby, found)
+
+    def _files(self, actor: Actor, lobby: Lobby, specs: Sequence[ResourceSpec], inventory: ProjectInventory) -> dict[str, str]:
+        base = f"projects/{lobby.project}"
+        files = {f"{base}/{name}": text for name, text in (catalog_render.render_resource(s) for s in specs)}
+        for name, text in catalog_render.project_files(lobby.project, lobby.target, lobby.region).items():
+            if self.ctx.repos.file_text(actor.repo, f"{base}/{name}") is None:
+                files[f"{base}/{name}"] = text
+        for path in files:
+            if path.rsplit("/", 1)[1] in {r.file for r in inventory.resources}:
+                raise Refused(RefusalKind.INVALID, f"{path} already exists on the default branch; choose another name.")
+        return files
+
+    def _push(self, actor: Actor, lobby: Lobby, files: dict[str, str]) -> tuple[Any, str]:
+        forge, repo, branch = self.ctx.forge, actor.repo, lobby.branch
+        assert branch is not None
+        base = self.ctx.repos.default_branch(repo)
+        listing = "\n".join(f"- {d.kind.value} `{d.name}`: {lobby_mod.describe(d)}" for d in lobby.resources)
+        message = f"{lobby.project}: add {', '.join(d.key for d in lobby.resources)}\n\nRequested in chat by {lobby.member} (session {lobby.id})."
+        with self.ctx.repo_lock(repo):
+            existing = forge.find_open_pull_request(repo, branch, base) if hasattr(forge, "find_open_pull_request") else None
+            if existing is not None:
+                return existing, existing.head_sha
+            try:
+                forge.create_branch(repo, branch, base)
+            except ForgeValidationError:
+                pass  # the branch is left from an attempt that failed after creating it: commit on top
+            sha = forge.commit_files(repo, branch, files, message, actor.author, self.ctx.workdir_for(repo))
+            body = (f"Requested in chat by **{lobby.member}** for project `{lobby.project}` "
+                    f"({lobby.target.value}/{lobby.region}).\n\n{listing}\n\n<!-- cloudops-session: {lobby.id} -->")
+            pr = forge.open_pull_request(repo, title=f"[{lobby.project}] {message.splitlines()[0].split(': ', 1)[1]}",
+                                         body=body, head=branch, base=base)
+        return pr, sha
+
+    @answering
+    async def approve(self, caller: Caller, session_id: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        self.ctx.require(actor, lobby.project, Role.ADMIN, "approving an apply")
+        if lobby.pr_number is None or lobby.status not in (LobbyStatus.PLAN_READY, LobbyStatus.PLAN_FAILED, LobbyStatus.PLANNING):
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no plan to approve ({lobby.status.value}).")
+        if lobby.plan is None or lobby.status != LobbyStatus.PLAN_READY:
+            raise Refused(RefusalKind.STALE_PLAN, f"PR #{lobby.pr_number} has no finished plan yet; wait for it.")
+        pr = await self.ctx.io(self.ctx.forge.get_pull_request, lobby.repo, lobby.pr_number)
+        if pr.state != "open":
+            raise Refused(RefusalKind.INVALID, f"PR #{pr.number} is {'merged' if pr.merged else 'closed'}.")
+        if pr.head_sha != lobby.plan.head_sha:
+            raise Refused(RefusalKind.STALE_PLAN, f"PR #{pr.number} changed after it was planned "
+                          f"(planned {lobby.plan.head_sha[:8]}, now {pr.head_sha[:8]}); a new plan is on its way.")
+        if not lobby.plan.policy_passed:
+            raise Refused(RefusalKind.POLICY_DENIED, f"The plan of PR #{pr.number} did not pass policy; see the PR comment.")
+        lock = await self.ctx.io(self.ctx.store.get_lock, lobby.repo, lobby.project)
+        if lock is not None and lock.pr_number != lobby.pr_number:
+            raise Refused(RefusalKind.LOCKED, f"Project {lobby.project} is locked by PR #{lock.pr_number}"
+                          + (f" ({lock.user})" if lock.user else "") + ".",
+                          hint="wait for it to finish, or an admin runs `/cloud-unlock`")
+        decision = await self.ctx.gateway.request_apply(lobby.repo, lobby.pr_number, lobby.project, actor.github)
+        if not decision.accepted:
+            raise Refused(RefusalKind.APPLY_REFUSED, "\n".join(f"- {r}" for r in decision.refusals) or "the pipeline refused")
+        lobby.progress = f"apply requested by {actor.member.name}"
+        self.ctx.save_lobby(lobby)
+        return lobby_mod.render(lobby, lobby_mod.Assessment())
+
+    @answering
+    async def close_pr(self, caller: Caller, session_id: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        if lobby.user_id != caller.user_id:
+            self.ctx.require(actor, lobby.project, Role.ADMIN, "closing someone else's pull request")
+        if lobby.pr_number is None or lobby.status not in lobby_mod.PR_OPEN:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no open pull request ({lobby.status.value}).")
+        await self.ctx.gateway.close_pull_request(lobby.repo, lobby.pr_number, actor.github)
+        lobby.status = LobbyStatus.CLOSED
+        lobby.result = f"closed by {actor.member.name}; locks released"
+        self.ctx.save_lobby(lobby)
+        return lobby_mod.render(lobby, lobby_mod.Assessment())
+
+    def attach_message(self, session_id: str, ref: dict[str, str]) -> None:
+        """The front end says where the lobby is shown, so events can edit it."""
+        self.ctx.registry.set_message_ref(session_id, ref)
+
+    async def click(self, caller: Caller, custom_id: str, values: Sequence[str] = ()) -> Reply:
+        """Route a button or select id (``cloudops:<action>:<session>[:<extra>]``)."""
+        parsed = parse_component_id(custom_id)
+        if parsed is None:
+            return Refused(RefusalKind.INVALID, f"{custom_id!r} is not a cloudops control.").reply()
+        action, sid, extra = parsed
+        routes = {
+            "add": lambda: self.start_add(caller, sid),
+            "remove": lambda: self.start_remove(caller, sid),
+            "remove-pick": lambda: self.remove(caller, sid, values[0] if values else ""),
+            "kind": lambda: self.kind_form(caller, sid, values[0] if values else ""),
+            "retry": lambda: self.kind_form(caller, sid, extra, retry=True),
+            "open-pr": lambda: self.open_pr(caller, sid),
+            "approve": lambda: self.approve(caller, sid),
+            "close-pr": lambda: self.close_pr(caller, sid),
+            "cancel": lambda: self.cancel(caller, sid),
+            "show": lambda: self.show(caller, sid),
+        }
+        route = routes.get(action)
+        if route is None:
+            return Refused(RefusalKind.INVALID, f"unknown action {action!r}").reply()
+        return await route()
+
+
+def rows_order(draft: Draft, rows: Sequence[bulk.Row]) -> int:
+    """Keep the file's order (networks were validated first only for references)."""
+    for row in rows:
+        if row.kind == draft.kind and str(row.values.get("name")) == draft.name:
+            return row.number
+    return 0
+
+
+def _clash(spec: ResourceSpec, drafts: Sequence[Draft], inventory: ProjectInventory) -> str | None:
+    key = f"{spec.kind.value}-{spec.name}"
+    if any(d.key == key for d in drafts):
+        return f"the session already has a {spec.kind.value} named {spec.name!r}"
+    if spec.filename in {r.file for r in inventory.resources}:
+        return f"project {spec.project} already has {spec.filename} on the default branch; choose another name"
+    return None
+
+
+def _lines(found: Sequence[tuple[str, object, str]], indent: str = "") -> str:
+    return "\n".join(f"{indent}`{field}` = {value!r}: {rule}" for field, value, rule in found)
+
+
+__all__ = ["DeployService"]

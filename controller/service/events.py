@@ -1,0 +1,152 @@
+"""Pipeline events to lobby updates: the one subscriber every front end shares.
+
+The pipeline publishes ``PlanStarted`` … ``ApplyFinished`` on the bus; this
+subscriber finds the lobby of the event's PR (through the registry), moves
+its state on, saves it, and asks the front end's ``Presenter`` to edit the
+lobby message, the apply-progress message (throttled) or the admin channel.
+Front ends implement ``Presenter``; nothing here knows Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from ..bus import EventBus
+from ..pipeline import notices
+from . import lobby as lobby_mod
+from .guilds import GuildRegistry, PrLink
+from .lobby import Lobby, LobbyStatus, PlanInfo
+from .replies import Colour, Field, Reply
+from .throttle import EditThrottle
+
+log = logging.getLogger(__name__)
+MessageRef = dict[str, str]
+
+
+class Presenter(Protocol):
+    async def show(self, ref: MessageRef, reply: Reply) -> None:
+        """Replace the lobby message's content with ``reply``."""
+        ...
+
+    async def progress(self, ref: MessageRef, reply: Reply, *, final: bool) -> None:
+        """Post or edit the apply-progress message (a thread on the lobby message)."""
+        ...
+
+    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
+        """Post to the guild's admin channel (budget alerts, failed applies)."""
+        ...
+
+
+def bar(percent: int, width: int = 20) -> str:
+    filled = max(0, min(width, round(percent * width / 100)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def progress_reply(lobby: Lobby, event: notices.ApplyProgress | notices.ApplyStarted | notices.ApplyFinished) -> Reply:
+    """The apply-progress message: bar, current action, k/n, elapsed; or the result."""
+    title = f"Apply of {lobby.project} — PR #{lobby.pr_number}"
+    if isinstance(event, notices.ApplyStarted):
+        return Reply(title=title, description=f"{bar(0)} 0/{event.total}\nstarted by {event.actor}", colour=Colour.PROGRESS)
+    if isinstance(event, notices.ApplyProgress):
+        return Reply(title=title, colour=Colour.PROGRESS,
+                     description=f"{bar(event.percent)} {event.percent}%\n{event.current}\n"
+                                 f"{event.completed}/{event.total} · {event.elapsed_seconds:.0f}s elapsed")
+    ok = event.succeeded
+    fields = tuple(Field(k, str(v)[:1024], inline=True) for k, v in list(event.outputs.items())[:20])
+    if event.failed_resources:
+        fields += (Field("Failed", "\n".join(event.failed_resources)[:1024]),)
+    status = "cancelled" if event.cancelled else ("succeeded" if ok else "failed")
+    return Reply(title=f"{title}: {status}", description=f"{bar(100 if ok else 0)}\n{event.summary}",
+                 colour=Colour.SUCCESS if ok else Colour.ERROR, fields=fields)
+
+
+class LobbyEvents:
+    """Subscribe with :meth:`attach`; each handler is safe to call for PRs not opened from chat."""
+
+    def __init__(self, registry: GuildRegistry, presenter: Presenter, *, throttle: EditThrottle | None = None,
+                 on_saved: Callable[[Lobby], None] | None = None) -> None:
+        self.registry = registry
+        self.presenter = presenter
+        self.throttle = throttle or EditThrottle()
+        self.on_saved = on_saved  # e.g. refresh the idle-expiring session copy
+
+    def attach(self, bus: EventBus) -> Callable[[], None]:
+        offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback)]
+
+        def detach() -> None:
+            for off in offs:
+                off()
+
+        return detach
+
+    def _link(self, repo: str, pr_number: int | None) -> PrLink | None:
+        return self.registry.pr_link(repo, pr_number) if pr_number is not None else None
+
+    async def on_pipeline_event(self, event: notices.PipelineEvent) -> None:
+        link = self._link(event.repo, event.pr_number)
+        if link is None:
+            return
+        lobby = Lobby.from_state(link.lobby)
+        ref = link.message_ref
+        if isinstance(event, notices.ApplyProgress):
+            key = f"{link.session_id}:{event.run_id}"
+            if ref is not None and self.throttle.allow(key):
+                await self.presenter.progress(ref, progress_reply(lobby, event), final=False)
+            return  # progress does not change the saved lobby: no write per event
+        changed = self._apply(lobby, event)
+        if not changed:
+            return
+        self.registry.save_pr_lobby(link.session_id, lobby.to_state())
+        if self.on_saved is not None:
+            self.on_saved(lobby)
+        if ref is not None:
+            await self.presenter.show(ref, lobby_mod.render(lobby, lobby_mod.Assessment()))
+            if isinstance(event, (notices.ApplyStarted, notices.ApplyFinished)):
+                final = isinstance(event, notices.ApplyFinished)
+                if final:
+                    self.throttle.allow(f"{link.session_id}:{event.run_id}", final=True)
+                await self.presenter.progress(ref, progress_reply(lobby, event), final=final)
+        guild = self.registry.guild(link.guild_id)
+        if isinstance(event, notices.ApplyFinished) and not event.succeeded and not event.cancelled:
+            await self.presenter.alert(link.guild_id, guild.admin_channel if guild else None,
+                                       Reply(title=f"Apply failed: {lobby.project} PR #{lobby.pr_number}",
+                                             description=event.summary, colour=Colour.ERROR,
+                                             fields=(Field("Requested by", lobby.member),)))
+
+    @staticmethod
+    def _apply(lobby: Lobby, event: notices.PipelineEvent) -> bool:
+        """Move the lobby on for one event; False when the event is about another project/commit."""
+        if event.project != lobby.project:
+            return False
+        if isinstance(event, notices.PlanStarted):
+            if event.head_sha != lobby.head_sha:
+                lobby.head_sha = event.head_sha
+            lobby.status, lobby.progress, lobby.result = LobbyStatus.PLANNING, "", ""
+        elif isinstance(event, notices.PlanReady):
+            lobby.head_sha = lobby.head_sha or event.head_sha
+            lobby.plan = PlanInfo(event.run_id, event.head_sha, event.add, event.change, event.destroy,
+                                  event.has_changes, event.policy_passed, event.cost_summary)
+            lobby.status = LobbyStatus.PLAN_READY
+        elif isinstance(event, notices.PlanFailed):
+            lobby.status, lobby.result = LobbyStatus.PLAN_FAILED, event.message[:1000]
+        elif isinstance(event, notices.LockContended):
+            lobby.progress = f"waiting: project locked by PR #{event.holder_pr}" + (f" ({event.holder_user})" if event.holder_user else "")
+        elif isinstance(event, notices.ApplyStarted):
+            lobby.status, lobby.progress = LobbyStatus.APPLYING, f"applying (started by {event.actor})"
+        elif isinstance(event, notices.ApplyFinished):
+            lobby.status = LobbyStatus.APPLIED if event.succeeded else LobbyStatus.APPLY_FAILED
+            lobby.progress, lobby.result = "", ("cancelled: " if event.cancelled else "") + event.summary
+        else:
+            return False
+        return True
+
+    async def on_rollback(self, event: notices.RollbackOpened) -> None:
+        guild = self.registry.guild_of_repo(event.repo)
+        if guild is None:
+            return
+        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+            title=f"Rollback opened: {event.project}", colour=Colour.WARNING,
+            description=f"PR #{event.pr_number} reverts " + (f"PR #{event.reverted_pr}" if event.reverted_pr else "a change")
+                        + f": {event.url}"))

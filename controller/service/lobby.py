@@ -1,0 +1,229 @@
+"""The deployment session ("lobby"): its state and how it looks.
+
+Pure. ``Lobby`` is what the session store keeps (as JSON) and what the PR
+events move on; :func:`render` turns it, with an ``Assessment`` (cost,
+policy, quota), into the reply every front end shows. Button states are
+decided here and only here, so Discord, the console and the tests agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ..catalog.specs import Kind, Target
+from .replies import Button, ButtonStyle, Colour, Field, Option, Reply, Select, component_id
+
+
+class LobbyStatus(StrEnum):
+    DRAFT = "draft"
+    PLANNING = "planning"
+    PLAN_READY = "plan_ready"
+    PLAN_FAILED = "plan_failed"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    APPLY_FAILED = "apply_failed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+PR_OPEN = {LobbyStatus.PLANNING, LobbyStatus.PLAN_READY, LobbyStatus.PLAN_FAILED, LobbyStatus.APPLY_FAILED}
+FINISHED = {LobbyStatus.APPLIED, LobbyStatus.CLOSED, LobbyStatus.CANCELLED}
+
+
+@dataclass
+class Draft:
+    """One requested resource: its kind and typed values (JSON-safe)."""
+
+    kind: Kind
+    values: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("name", "?"))
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}-{self.name}"
+
+
+@dataclass
+class PlanInfo:
+    run_id: str
+    head_sha: str
+    add: int
+    change: int
+    destroy: int
+    has_changes: bool
+    policy_passed: bool
+    cost_summary: str | None = None
+
+
+@dataclass
+class Lobby:
+    id: str
+    guild_id: str
+    user_id: str
+    member: str
+    repo: str
+    project: str
+    target: Target
+    region: str
+    resources: list[Draft] = field(default_factory=list)
+    status: LobbyStatus = LobbyStatus.DRAFT
+    branch: str | None = None
+    pr_number: int | None = None
+    pr_url: str | None = None
+    head_sha: str | None = None  # the PR head we last heard of
+    plan: PlanInfo | None = None
+    progress: str = ""
+    result: str = ""
+    last_attempt: dict[str, Any] = field(default_factory=dict)  # {kind: raw values} to prefill a retry
+
+    def draft(self, key: str) -> Draft | None:
+        return next((d for d in self.resources if d.key == key or d.name == key), None)
+
+    def plan_is_fresh(self) -> bool:
+        return self.plan is not None and self.plan.head_sha == self.head_sha
+
+    def to_state(self) -> dict[str, Any]:
+        state = asdict(self)
+        state["resources"] = [{"kind": d.kind.value, "values": d.values} for d in self.resources]
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Lobby:
+        data = dict(state)
+        data["target"] = Target(data["target"])
+        data["status"] = LobbyStatus(data["status"])
+        data["resources"] = [Draft(Kind(r["kind"]), dict(r["values"])) for r in data.get("resources", [])]
+        data["plan"] = PlanInfo(**data["plan"]) if data.get("plan") else None
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the lobby knows before a plan: cost and policy per pre-flight, quota from the repo."""
+
+    costs: dict[str, str] = field(default_factory=dict)  # draft key -> "$12.34/mo"
+    total: str | None = None  # None: not estimated
+    cost_note: str = ""
+    policy_passed: bool | None = None  # None: not checked
+    policy_lines: tuple[str, ...] = ()
+    quota_problems: tuple[str, ...] = ()
+
+    @property
+    def blocks_pr(self) -> bool:
+        return bool(self.quota_problems) or self.policy_passed is False
+
+
+_STATUS_TEXT = {
+    LobbyStatus.DRAFT: "Add resources, then open a pull request.",
+    LobbyStatus.PLANNING: "Pull request open — planning…",
+    LobbyStatus.PLAN_READY: "Plan ready.",
+    LobbyStatus.PLAN_FAILED: "The plan failed.",
+    LobbyStatus.APPLYING: "Applying…",
+    LobbyStatus.APPLIED: "Applied.",
+    LobbyStatus.APPLY_FAILED: "The apply failed.",
+    LobbyStatus.CLOSED: "Pull request closed.",
+    LobbyStatus.CANCELLED: "Session cancelled.",
+}
+_COLOURS = {
+    LobbyStatus.APPLIED: Colour.SUCCESS, LobbyStatus.PLAN_FAILED: Colour.ERROR, LobbyStatus.APPLY_FAILED: Colour.ERROR,
+    LobbyStatus.APPLYING: Colour.PROGRESS, LobbyStatus.PLANNING: Colour.PROGRESS, LobbyStatus.CLOSED: Colour.WARNING,
+    LobbyStatus.CANCELLED: Colour.WARNING,
+}
+
+
+def describe(draft: Draft) -> str:
+    shown = {k: v for k, v in draft.values.items() if k != "name" and v not in (None, "", [], {})}
+    parts = []
+    for key, value in shown.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value = ", ".join(f"{s.get('name')}={s.get('cidr')}" for s in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ",".join(map(str, value))
+        parts.append(f"{key}={value}")
+    return " · ".join(parts)
+
+
+def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
+    """Every button the lobby can show, enabled only when its action can succeed."""
+    sid = lobby.id
+    s = lobby.status
+    if s == LobbyStatus.DRAFT:
+        has = bool(lobby.resources)
+        return (
+            Button(component_id("add", sid), "Add", ButtonStyle.PRIMARY),
+            Button(component_id("remove", sid), "Remove", ButtonStyle.SECONDARY, disabled=not has),
+            Button(component_id("open-pr", sid), "Open pull request", ButtonStyle.SUCCESS,
+                   disabled=not has or assessment.blocks_pr),
+            Button(component_id("cancel", sid), "Cancel", ButtonStyle.DANGER),
+        )
+    out: list[Button] = []
+    if s in PR_OPEN or s == LobbyStatus.APPLYING:
+        ready = (s == LobbyStatus.PLAN_READY and lobby.plan_is_fresh() and lobby.plan is not None
+                 and lobby.plan.policy_passed and lobby.plan.has_changes)
+        out.append(Button(component_id("approve", sid), "Approve & apply", ButtonStyle.SUCCESS, disabled=not ready))
+        out.append(Button(component_id("close-pr", sid), "Close PR", ButtonStyle.DANGER,
+                          disabled=s == LobbyStatus.APPLYING))
+    if lobby.pr_url:
+        out.append(Button(component_id("link", sid), f"PR #{lobby.pr_number}", ButtonStyle.LINK, url=lobby.pr_url))
+    return tuple(out)
+
+
+def kind_select(session_id: str) -> Select:
+    return Select(component_id("kind", session_id), "Choose what to add",
+                  tuple(Option(k.value, k.value.capitalize()) for k in Kind))
+
+
+def remove_select(lobby: Lobby) -> Select:
+    return Select(component_id("remove-pick", lobby.id), "Choose what to remove",
+                  tuple(Option(d.key, d.key, describe(d)[:100]) for d in lobby.resources[:25]))
+
+
+def render(lobby: Lobby, assessment: Assessment) -> Reply:
+    lines = [_STATUS_TEXT[lobby.status]]
+    fields: list[Field] = []
+    for draft in lobby.resources:
+        cost = assessment.costs.get(draft.key)
+        value = describe(draft) or "defaults"
+        fields.append(Field(f"{draft.kind.value} · {draft.name}", f"{value}\n{cost or 'cost not estimated'}"))
+    if not lobby.resources:
+        lines.append("No resources yet: press **Add** (or attach a YAML/CSV file to `/cloud-deploy`).")
+    total = assessment.total or "not estimated"
+    fields.append(Field("Monthly cost", total + (f"\n{assessment.cost_note}" if assessment.cost_note else ""), inline=True))
+    fields.append(Field("Policy", _policy_text(lobby, assessment), inline=True))
+    if assessment.quota_problems:
+        fields.append(Field("Quota exceeded", "\n".join(assessment.quota_problems)))
+    if lobby.plan is not None:
+        p = lobby.plan
+        plan_text = f"+{p.add} ~{p.change} −{p.destroy}" + ("" if lobby.plan_is_fresh() else " (stale: the PR changed)")
+        if p.cost_summary:
+            plan_text += f"\n{p.cost_summary}"
+        fields.append(Field("Plan", plan_text))
+    if lobby.progress:
+        fields.append(Field("Progress", lobby.progress))
+    if lobby.result:
+        fields.append(Field("Result", lobby.result))
+    footer = f"session {lobby.id} · {lobby.repo} · {lobby.target.value}/{lobby.region}"
+    return Reply(
+        title=f"Deploy to {lobby.project}" + (f" — PR #{lobby.pr_number}" if lobby.pr_number else ""),
+        description="\n".join(lines),
+        fields=tuple(fields),
+        colour=_COLOURS.get(lobby.status, Colour.INFO),
+        buttons=buttons(lobby, assessment),
+        footer=footer,
+    )
+
+
+def _policy_text(lobby: Lobby, assessment: Assessment) -> str:
+    if lobby.plan is not None:
+        return "passed" if lobby.plan.policy_passed else "denied (see the PR comment)"
+    if assessment.policy_passed is None:
+        return "policy not checked" + (f"\n{assessment.policy_lines[0]}" if assessment.policy_lines else "")
+    head = "passed" if assessment.policy_passed else "denied"
+    return "\n".join((head, *assessment.policy_lines))[:1000]

@@ -1,0 +1,184 @@
+"""Read-mostly use cases: projects, list, quota, status, history, cost; and cancel, rollback, recover.
+
+Everything is scoped to the caller's guild: the repo comes from the guild
+link, never from the request, so one server cannot name another's repo.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..catalog.specs import Kind
+from ..repo_config import Role
+from . import assess, lobby as lobby_mod
+from .context import Caller, ServiceContext
+from .lobby import Lobby, LobbyStatus
+from .refusals import Refused, answering
+from .replies import Colour, Field, RefusalKind, Reply, info, success
+
+MAX_FIELDS = 25
+
+
+class QueryService:
+    def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None) -> None:
+        self.ctx = ctx
+        self.pricer = pricer
+
+    @answering
+    async def projects(self, caller: Caller) -> Reply:
+        actor = await self.ctx.actor(caller)
+        now = self.ctx.clock()
+        fields = []
+        for name, project in sorted(actor.config.projects.items()):
+            role = actor.role(name, now)
+            if role is None:
+                continue
+            budget = f" · budget ${project.budget_monthly_usd:,.2f}/mo" if project.budget_monthly_usd is not None else ""
+            fields.append(Field(name, f"{project.target.value}/{project.region}{budget}\nyour role: {role.value}", inline=True))
+        if not fields:
+            return info("Projects", f"You have no role on any project of {actor.repo}.")
+        return info(f"Projects of {actor.repo}", fields=tuple(fields[:MAX_FIELDS]))
+
+    @answering
+    async def list(self, caller: Caller, project: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.VIEWER, "listing resources")
+        inventory = await self.ctx.io(self.ctx.repos.inventory, actor.repo, config.name)
+        lines = []
+        for res in inventory.resources:
+            kind = res.kind.value if res.kind else res.resource_type
+            count = "" if res.instances == 1 else f" ×{res.instances if res.instances is not None else '?'}"
+            managed = "" if res.managed else " (hand-written)"
+            lines.append(f"`{res.address}` — {kind}{count}{managed} · {res.file}")
+        for problem in inventory.problems:
+            lines.append(f"⚠ {problem}")
+        return info(f"Resources of {config.name}", "\n".join(lines[:60]) or "No resources yet.")
+
+    @answering
+    async def quota(self, caller: Caller, project: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.VIEWER, "reading quotas")
+        inventory = await self.ctx.io(self.ctx.repos.inventory, actor.repo, config.name)
+        counts = inventory.counts()
+        fields = []
+        for kind in Kind:
+            used = counts.get(kind.value)
+            limit = config.quotas.get(kind)
+            used_text = str(used) if used else "0"
+            fields.append(Field(kind.value, f"{used_text} / {limit if limit is not None else 'no limit'}", inline=True))
+        if "unknown" in counts:
+            fields.append(Field("modules", f"{counts['unknown']} (not counted per kind)", inline=True))
+        budget = f"budget ${config.budget_monthly_usd:,.2f}/mo" if config.budget_monthly_usd is not None else "no budget set"
+        return info(f"Quota of {config.name}", budget, fields=tuple(fields))
+
+    @answering
+    async def status(self, caller: Caller, project: str | None = None) -> Reply:
+        actor = await self.ctx.actor(caller)
+        if project:
+            self.ctx.require(actor, project, Role.VIEWER, "reading status")
+        locks = [l for l in await self.ctx.io(self.ctx.store.list_locks, repo=actor.repo) if not project or l.project == project]
+        runs = await self.ctx.io(self.ctx.store.list_runs, repo=actor.repo, project=project, limit=10)
+        fields = [Field("Locks", "\n".join(f"{l.project}: PR #{l.pr_number}" + (f" ({l.user})" if l.user else "")
+                                          for l in locks) or "none", inline=True)]
+        run_lines = [f"`{r.id[:8]}` {r.kind.value} {r.project} PR #{r.pr_number} — {r.status.value}" for r in runs]
+        fields.append(Field("Recent runs", "\n".join(run_lines) or "none"))
+        mine = [l for l in self.ctx.registry.pr_links(caller.guild_id)
+                if l.lobby.get("user_id") == caller.user_id and l.lobby.get("status") not in {s.value for s in lobby_mod.FINISHED}]
+        if mine:
+            fields.append(Field("Your open requests", "\n".join(
+                f"PR #{l.pr_number} {l.lobby['project']} — {l.lobby['status']} (session {l.session_id})" for l in mine)))
+        return info(f"Status of {project or actor.repo}", fields=tuple(fields))
+
+    @answering
+    async def history(self, caller: Caller, project: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.VIEWER, "reading history")
+        entries = await self.ctx.gateway.history(actor.repo, config.name)
+        fields = []
+        for entry in entries[:MAX_FIELDS]:
+            applies = ", ".join(f"{a.status}" + (f" {a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "") for a in entry.applies)
+            fields.append(Field(f"PR #{entry.pr_number} {entry.title}"[:256],
+                                f"merged by {entry.merged_by or '—'} · approved by {', '.join(entry.approvers) or '—'}"
+                                f"\napplies: {applies or 'none'}"))
+        return info(f"History of {config.name}", "" if fields else "No changes yet.", fields=tuple(fields))
+
+    @answering
+    async def rollback(self, caller: Caller, project: str, *, to_sha: str | None = None, pr: int | None = None) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "rolling back")
+        if (to_sha is None) == (pr is None):
+            raise Refused(RefusalKind.INVALID, "Name exactly one of `pr` (the change to revert) or `to_sha`.")
+        result = await self.ctx.gateway.rollback(actor.repo, config.name, to_sha=to_sha, pr=pr, actor_github=actor.github)
+        return success("Rollback opened", f"PR #{result.pr_number} reverts it and goes through plan and approval: {result.url}")
+
+    @answering
+    async def cancel(self, caller: Caller, pr: int, project: str | None = None, *, any_pr: bool = False) -> Reply:
+        actor = await self.ctx.actor(caller)
+        link = self.ctx.registry.pr_link(actor.repo, pr)
+        owner = link is not None and link.lobby.get("user_id") == caller.user_id
+        if any_pr:
+            self.ctx.require_global_admin(actor, "cancelling any run")
+        else:
+            target = project or (link.lobby["project"] if link else None)
+            if target is None:
+                raise Refused(RefusalKind.NOT_FOUND, f"PR #{pr} was not opened from this server; name its project.")
+            self.ctx.require(actor, target, Role.USER if owner else Role.ADMIN, "cancelling " + ("your run" if owner else "another person's run"))
+        cancelled = await self.ctx.gateway.cancel(actor.repo, pr, project, actor.github)
+        if not cancelled:
+            return info("Nothing to cancel", f"PR #{pr} has no queued or running run" + (f" in {project}" if project else "") + ".")
+        return success("Cancelled", f"PR #{pr}: {', '.join(cancelled)}", ephemeral=True)
+
+    @answering
+    async def cost(self, caller: Caller, project: str) -> Reply:
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.VIEWER, "reading costs")
+        budget = f"${config.budget_monthly_usd:,.2f}/mo" if config.budget_monthly_usd is not None else "none"
+        runs = await self.ctx.io(self.ctx.store.list_runs, repo=actor.repo, project=config.name, limit=20)
+        latest = next((r for r in runs if r.summary.get("cost_summary")), None)
+        fields = [Field("Budget", budget, inline=True)]
+        if latest is not None:
+            fields.append(Field(f"Latest plan (PR #{latest.pr_number})", str(latest.summary["cost_summary"])))
+        if self.pricer is None:
+            fields.append(Field("Current monthly cost", "not estimated: pre-flight pricing is not available yet"))
+        else:
+            from ..catalog import render as catalog_render
+
+            files = {}
+            inventory = await self.ctx.io(self.ctx.repos.inventory, actor.repo, config.name)
+            for res in inventory.resources:
+                text = await self.ctx.io(self.ctx.repos.file_text, actor.repo, f"projects/{config.name}/{res.file}")
+                if text is not None and res.managed:
+                    files[res.file] = text
+            view = self.pricer(catalog_render.read_specs(files), config)
+            fields.append(Field("Current monthly cost", (view.total or "not estimated") + (f"\n{view.note}" if view.note else "")))
+            fields += [Field(k, v, inline=True) for k, v in list(view.per_resource.items())[:20]]
+        return info(f"Cost of {config.name}", fields=tuple(fields))
+
+    @answering
+    async def recover(self, caller: Caller) -> Reply:
+        """Bring back the caller's latest session: live, expired-but-kept, or tied to a PR."""
+        actor = await self.ctx.actor(caller)
+        sid = self.ctx.registry.latest_session(caller.guild_id, caller.user_id)
+        if sid is None:
+            raise Refused(RefusalKind.NOT_FOUND, "You have no session to recover on this server.",
+                          hint="start one with `/cloud-deploy`")
+        session = self.ctx.store.get_session(sid)
+        if session is None:
+            expired = [s for s in await self.ctx.io(self.ctx.store.list_expired_sessions)
+                       if s.id == sid and s.guild_id == caller.guild_id and s.user_id == caller.user_id]
+            if expired:
+                lobby = Lobby.from_state(expired[0].state)
+                self.ctx.save_lobby(lobby)  # a fresh idle timeout
+            elif self.ctx.registry.pr_link_by_session(sid) is None:
+                raise Refused(RefusalKind.SESSION_EXPIRED, f"Session {sid} expired and has been cleaned up.",
+                              hint="start again with `/cloud-deploy`")
+        lobby = self.ctx.load_lobby(caller, sid)
+        if lobby.status == LobbyStatus.CANCELLED:
+            raise Refused(RefusalKind.NOT_FOUND, f"Session {sid} was cancelled.")
+        reply = lobby_mod.render(lobby, lobby_mod.Assessment())
+        return Reply(title=reply.title, description="Recovered. " + reply.description, fields=reply.fields,
+                     colour=reply.colour if reply.colour != Colour.INFO else Colour.SUCCESS, buttons=reply.buttons,
+                     footer=reply.footer)
+
+    def counts(self, guild_id: str) -> Counter[str]:
+        return Counter(l.lobby.get("status", "?") for l in self.ctx.registry.pr_links(guild_id))
