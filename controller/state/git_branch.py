@@ -133,7 +133,16 @@ class GitStateBackend:
     # -- the StateBackend protocol ------------------------------------------
 
     async def restore(self, repo: str, project: str, state_file: Path) -> bool:
-        blob = await asyncio.to_thread(self._locked, repo, self._read_blob, repo, validate_project(project))
+        return await self._restore(repo, project, state_file, None)
+
+    async def restore_at(self, repo: str, project: str, sha: str, state_file: Path) -> bool:
+        """The state as saved by commit ``sha`` of the branch (from ``history``); False if it had none."""
+        if not re.fullmatch(r"[0-9a-f]{7,40}", sha):
+            raise StateError(f"reading the state of {project} in {repo} at {sha!r}: not a commit sha")
+        return await self._restore(repo, project, state_file, sha)
+
+    async def _restore(self, repo: str, project: str, state_file: Path, sha: str | None) -> bool:
+        blob = await asyncio.to_thread(self._locked, repo, self._read_blob, repo, validate_project(project), sha)
         if blob is None:
             return False
         plaintext = crypto.decrypt(self.key, blob, repo=repo, project=project)
@@ -195,12 +204,16 @@ class GitStateBackend:
         except git.GitCommandError:
             return None
 
-    def _read_blob(self, repo: str, project: str) -> bytes | None:
+    def _read_blob(self, repo: str, project: str, sha: str | None = None) -> bytes | None:
         self._open(repo)
-        if self._remote_tip(repo) is None:
+        tip = self._remote_tip(repo)
+        if tip is None:
             return None
         with translating(f"reading the state of {project} in {repo} from {self.branch}"):
-            commit = git.Repo(self.clone_path(repo)).commit(self._remote_ref)
+            clone = git.Repo(self.clone_path(repo))
+            if sha is not None and not clone.is_ancestor(sha, tip):
+                raise StateError(f"reading the state of {project} in {repo} at {sha[:12]}: not a commit of {self.branch}")
+            commit = clone.commit(sha or self._remote_ref)
             try:
                 blob = commit.tree / history.state_path(project)
             except KeyError:

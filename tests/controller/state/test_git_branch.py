@@ -301,3 +301,22 @@ def test_the_key_defaults_to_the_data_dir_key_file(forge: GitHubForge, tmp_path:
     monkeypatch.delenv("CLOUDOPS_STATE_KEY", raising=False)
     backend = GitStateBackend(forge, Settings(data_dir=tmp_path))
     assert backend.key == crypto.state_key(tmp_path, {})
+
+
+async def test_an_earlier_save_can_be_read_back_from_history(
+    backend: GitStateBackend, repo_name: str, tmp_path: Path
+) -> None:
+    first = tfstate(tmp_path / "s", 1, "first")
+    await backend.save(repo_name, "web", tmp_path / "s", message="state: web after apply of PR #1")
+    tfstate(tmp_path / "s", 2, "second")
+    await backend.save(repo_name, "web", tmp_path / "s", message="state: web after apply of PR #2")
+    older = (await backend.history(repo_name, "web"))[-1]
+
+    assert await backend.restore_at(repo_name, "web", older.sha, tmp_path / "out") is True
+    assert (tmp_path / "out").read_bytes() == first
+    assert await backend.restore_at(repo_name, "db", older.sha, tmp_path / "none") is False
+    main = git(backend.clone_path(repo_name), "rev-parse", "refs/remotes/origin/main")
+    with pytest.raises(StateError, match="not a commit of cloudops-state"):
+        await backend.restore_at(repo_name, "web", main, tmp_path / "x")
+    with pytest.raises(StateError, match="not a commit sha"):
+        await backend.restore_at(repo_name, "web", "--all", tmp_path / "x")
