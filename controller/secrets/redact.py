@@ -11,8 +11,13 @@ A ``Redactor`` knows three sources of secrets:
 * nothing else: it is not a classifier, so a secret neither stored nor
   shaped like a token is the caller's to add.
 
-All of it is one compiled regular expression (literals longest first, so a
-secret that contains another is masked whole), one pass over the text.
+Literals are one compiled alternation, longest first, searched as a lookahead
+at every position so that overlapping occurrences (two secrets sharing
+characters) are masked as one span: no tail of a secret survives. They are
+masked before the token shapes run, so a shape that starts earlier (a
+``password=`` right before a vault secret) cannot swallow half a secret and
+leave the rest. Token shapes then run one by one, each only over texts that
+contain a substring it cannot match without (``_TRIGGERS``).
 Literals shorter than ``MIN_LITERAL`` are not masked: masking "1" or "true"
 would garble every message and hide nothing.
 
@@ -49,10 +54,24 @@ TOKEN_PATTERNS: dict[str, str] = {
     "discord_bot_token": r"\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}\b",
     "jwt": r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
     "password_assignment": (
-        r"(?P<kv>(?i:\b(?:password|passwd|pwd|passphrase|secret|client_secret|api_?key|access_token|auth_token|token)"
+        r"(?P<kv>(?i:(?:\b|(?<=_))(?:password|passwd|pwd|passphrase|secret|client_secret|api_?key|access_token|auth_token|token)"
         r"\b)[\"']?\s*[:=]\s*)(?!\(sensitive\)|‹redacted›)(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|[^\s\"'&;,)}\]]+)"
     ),
 }
+# Substrings without which a shape cannot match (lower-cased ones are checked case-insensitively):
+# each shape's regex runs only over texts that contain one, which spares most texts most passes.
+_TRIGGERS: dict[str, tuple[str, ...] | None] = {
+    "pem_private_key": ("PRIVATE KEY-----",),
+    "github_token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "aws_access_key_id": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "aws_secret_assignment": ("secret",),
+    "slack_token": ("xox",),
+    "slack_app_token": ("xapp-",),
+    "discord_bot_token": None,
+    "jwt": ("eyJ",),
+    "password_assignment": ("pass", "pwd", "secret", "key", "token"),
+}
+_SHAPES = tuple((re.compile(TOKEN_PATTERNS[name]), triggers) for name, triggers in _TRIGGERS.items())
 # A 40-character AWS secret is only recognisable next to its key id.
 _AWS_KEY_ID = re.compile(TOKEN_PATTERNS["aws_access_key_id"])
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z0-9/+])[A-Za-z0-9/+]{40}"
@@ -79,13 +98,11 @@ class Redactor:
 
     literals: frozenset[str] = frozenset()
     patterns: bool = True
-    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _literal_regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        parts = [re.escape(s) for s in sorted(self.literals, key=lambda s: (-len(s), s))]
-        if self.patterns:
-            parts += [f"(?:{p})" for p in TOKEN_PATTERNS.values()]
-        object.__setattr__(self, "_regex", re.compile("|".join(parts)) if parts else None)
+        if self.literals:
+            object.__setattr__(self, "_literal_regex", re.compile(f"(?=({_alternation(self.literals)}))"))
 
     def __repr__(self) -> str:  # never the literals themselves
         return f"<Redactor {len(self.literals)} literal forms, patterns={'on' if self.patterns else 'off'}>"
@@ -106,11 +123,17 @@ class Redactor:
     def redact(self, text: str) -> str:
         if not text:
             return text
-        if self.patterns and ("AKIA" in text or "ASIA" in text):
-            text = _mask_aws_secrets_near_key_ids(text)
-        if self._regex is None:
+        if self._literal_regex is not None:
+            text = _mask_spans(text, [m.span(1) for m in self._literal_regex.finditer(text)])
+        if not self.patterns:
             return text
-        return self._regex.sub(_replacement, text)
+        if "AKIA" in text or "ASIA" in text:
+            text = _mask_aws_secrets_near_key_ids(text)
+        lowered = text.lower()
+        for regex, triggers in _SHAPES:
+            if triggers is None or any(t in (lowered if t.islower() else text) for t in triggers):
+                text = regex.sub(_replacement, text)
+        return text
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
@@ -138,6 +161,40 @@ class Redactor:
         return json.dumps(self.redact_data(decoded), ensure_ascii=False)
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """One alternation matching the longest of ``words`` at a position, written as a prefix trie.
+
+    A flat ``a|b|c…`` makes the engine try every word at every position (seconds
+    per megabyte with a few hundred secrets); the trie follows one path and fails
+    at the first character that no word continues with. Greedy optional groups
+    keep "longest first".
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[_END] = True
+    return _node_pattern(trie)
+
+
+_END = ""  # a key no character equals: marks the end of a word in the trie
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    run: list[str] = []
+    while _END not in node and len(node) == 1:  # a chain without choices: plain text
+        (char, node), = node.items()
+        run.append(re.escape(char))
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char != _END]
+    prefix = "".join(run)
+    if not branches:
+        return prefix
+    if _END in node:
+        return f"{prefix}(?:{'|'.join(branches)})?"
+    return prefix + (branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})")
+
+
 def _replacement(match: re.Match[str]) -> str:
     groups = match.groupdict()
     if groups.get("kv") is not None:
@@ -153,15 +210,27 @@ def _mask_aws_secrets_near_key_ids(text: str) -> str:
     for key in _AWS_KEY_ID.finditer(text):
         start, end = max(0, key.start() - AWS_SECRET_WINDOW), key.end() + AWS_SECRET_WINDOW
         spans += [m.span() for m in _AWS_SECRET.finditer(text, start, min(len(text), end))]
+    return _mask_spans(text, spans)
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span, overlapping or adjacent ones merged, replaced by one marker."""
     if not spans:
         return text
-    out, last = [], 0
-    for start, end in sorted(set(spans)):
-        if start < last:
+    out: list[str] = []
+    last = start = end = -1
+    for s, e in sorted(spans):
+        if s <= end:  # overlaps or touches the current span: extend it
+            end = max(end, e)
             continue
-        out += [text[last:start], REDACTED]
-        last = end
-    return "".join(out) + text[last:]
+        if end >= 0:
+            out += [text[last:start], REDACTED]
+            last = end
+        else:
+            last = 0
+        start, end = s, e
+    out += [text[last:start], REDACTED, text[end:]]
+    return "".join(out)
 
 
 # --- sensitive values of a plan ----------------------------------------------------------
