@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import struct
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,7 @@ DEFAULT_TTL = timedelta(hours=24)
 MAX_CODE_CHARS = 16 * 1024
 MIN_SECRET_BYTES = 16
 _VERSION = 1
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _HEADER = struct.Struct(">BQ8s16s12s")  # version, expires (unix s), user tag, salt, nonce
 
 
@@ -104,6 +106,8 @@ def _decode(code: str) -> bytes:
     if not code.startswith(PREFIX):
         raise RecoveryCodeInvalid(f"opening a recovery code: it does not start with {PREFIX!r}")
     body = code[len(PREFIX):]
+    if not _BASE64URL.fullmatch(body):  # the decoder would silently skip stray characters
+        raise RecoveryCodeInvalid("opening a recovery code: it is damaged (not base64url)")
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
