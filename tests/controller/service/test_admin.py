@@ -1,0 +1,145 @@
+"""Admin use cases: cloudops.yaml changes as PRs authored by the admin, operations, /cloud-init."""
+
+from __future__ import annotations
+
+import yaml
+
+from controller import repo_config
+from controller.catalog.specs import Kind
+from controller.service.chatops import ChatOps
+from controller.service.context import Caller, ServiceContext
+from controller.service.replies import RefusalKind
+
+from .doubles import RecordingForge
+
+REASON = {"reason": "incident 42"}
+
+
+def committed_config(forge: RecordingForge) -> repo_config.RepoConfig:
+    return repo_config.loads(forge.commits[-1]["files"]["cloudops.yaml"])
+
+
+async def test_create_project_opens_a_pr_authored_by_the_admin_with_the_reason(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-create-project", {"name": "shop", "target": "local", "region": "local-1",
+                                                              "budget": 20.0, **REASON})
+    assert reply.refused is None and reply.title.startswith("PR #1")
+    commit = forge.commits[-1]
+    assert commit["author"].name == "alice" and "Reason: incident 42" in commit["message"]
+    assert commit["branch"].startswith("cloudops/alice/config-")
+    assert committed_config(forge).projects["shop"].budget_monthly_usd == 20.0
+
+
+async def test_create_project_needs_an_admin_of_every_project(chatops, user) -> None:
+    reply = await chatops.run(user, "cloud-create-project", {"name": "shop", "target": "local", "region": "local-1", **REASON})
+    assert reply.refused == RefusalKind.NOT_ALLOWED
+
+
+async def test_create_project_refuses_a_region_of_another_target(chatops, admin) -> None:
+    reply = await chatops.run(admin, "cloud-create-project", {"name": "shop", "target": "gcp", "region": "local-1", **REASON})
+    assert reply.refused == RefusalKind.INVALID and "`region`" in reply.description
+
+
+async def test_an_existing_project_name_is_refused(chatops, admin) -> None:
+    reply = await chatops.run(admin, "cloud-create-project", {"name": "web", "target": "local", "region": "local-1", **REASON})
+    assert reply.refused == RefusalKind.INVALID and "already exists" in reply.description
+
+
+async def test_a_grant_with_a_duration_expires_then(chatops, admin, forge, clock) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "bob", "project": "data", "role": "admin", "duration": "8h", **REASON})
+    assert reply.refused is None, reply.description
+    grant = committed_config(forge).grants[-1]
+    assert (grant.member, grant.project, grant.role.value, grant.reason) == ("bob", "data", "admin", "incident 42")
+    assert grant.expires_at == clock().replace(hour=20)
+
+
+async def test_a_bad_duration_is_refused(chatops, admin) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "bob", "project": "data", "role": "admin", "duration": "forever", **REASON})
+    assert reply.refused == RefusalKind.INVALID and "90m, 8h, 3d or 2w" in reply.description
+
+
+async def test_a_user_cannot_grant(chatops, user) -> None:
+    reply = await chatops.run(user, "cloud-grant", {"member": "bob", "project": "web", "role": "admin", "duration": "1h", **REASON})
+    assert reply.refused == RefusalKind.NOT_ALLOWED
+
+
+async def test_a_config_change_needs_a_reason(chatops, admin) -> None:
+    reply = await chatops.run(admin, "cloud-set-budget", {"project": "web", "usd": 10.0, "reason": " "})
+    assert reply.refused == RefusalKind.INVALID and "reason" in reply.description
+
+
+async def test_revoke_removes_the_grants(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-revoke", {"member": "carol", "project": "data", **REASON})
+    assert reply.refused is None and committed_config(forge).grants == ()
+
+
+async def test_revoke_without_a_grant_says_so(chatops, admin) -> None:
+    assert (await chatops.run(admin, "cloud-revoke", {"member": "bob", "project": "web", **REASON})).refused == RefusalKind.NOT_FOUND
+
+
+async def test_set_quota_and_budget_change_the_file(chatops, admin, forge) -> None:
+    await chatops.run(admin, "cloud-set-quota", {"project": "web", "kind": "cluster", "limit": 2, **REASON})
+    assert committed_config(forge).projects["web"].quotas[Kind.CLUSTER] == 2
+    data = yaml.safe_load(forge.commits[-1]["files"]["cloudops.yaml"])
+    assert data["projects"]["web"]["quotas"]["cluster"] == 2
+    await chatops.run(admin, "cloud-set-budget", {"project": "web", "usd": 75.5, **REASON})
+    assert committed_config(forge).projects["web"].budget_monthly_usd == 75.5
+
+
+async def test_unlock_releases_any_lock(chatops, ctx: ServiceContext, admin, user) -> None:
+    ctx.store.try_lock("acme/infra", "web", pr_number=9)
+    assert (await chatops.run(user, "cloud-unlock", {"project": "web"})).refused == RefusalKind.NOT_ALLOWED
+    assert "PR #9" in (await chatops.run(admin, "cloud-unlock", {"project": "web"})).description
+    assert ctx.store.get_lock("acme/infra", "web") is None
+
+
+async def test_admin_list_stats_and_cancel_any(chatops, admin, user, gateway) -> None:
+    assert (await chatops.run(admin, "cloud-admin-list", {})).refused is None
+    assert (await chatops.run(admin, "cloud-stats", {})).refused is None
+    assert (await chatops.run(user, "cloud-stats", {})).refused == RefusalKind.NOT_ALLOWED
+    reply = await chatops.run(admin, "cloud-admin-cancel", {"pr": 4})
+    assert reply.refused is None and gateway.calls[-1] == ("cancel", ("acme/infra", 4, None, "alice"))
+
+
+async def test_credentials_without_a_vault_store_nothing_and_never_echo(chatops, admin) -> None:
+    reply = await chatops.run(admin, "cloud-credentials", {"kind": "aws"}, secret="AKIA-SECRET-VALUE")
+    assert reply.refused == RefusalKind.UNAVAILABLE and "SECRET" not in reply.description
+
+
+async def test_credentials_are_stored_through_the_saver_and_only_a_fingerprint_is_shown(ctx, admin) -> None:
+    saved = []
+    chatops = ChatOps(ctx, save_credentials=lambda g, k, s, p: saved.append((g, k, s, p)) or "fp:1234")
+    reply = await chatops.run(admin, "cloud-credentials", {"kind": "aws"}, secret="AKIA-SECRET-VALUE")
+    assert saved == [("g1", "aws", "AKIA-SECRET-VALUE", None)]
+    assert "fp:1234" in reply.description and "SECRET" not in reply.description and reply.ephemeral
+
+
+async def test_init_connects_a_new_guild(chatops, ctx: ServiceContext, forge) -> None:
+    ctx.repos.roots["acme/two"] = ctx.repos.roots["acme/infra"]
+    forge.repos.add("acme/two")
+    reply = await chatops.run(Caller("g2", "555"), "cloud-init", {"repo": "acme/two", "target": "local", "region": "local-1"})
+    assert reply.refused is None and ctx.registry.guild("g2").repo == "acme/two"
+
+
+async def test_init_refuses_a_repo_of_another_guild(chatops, forge) -> None:
+    reply = await chatops.run(Caller("g2", "555"), "cloud-init", {"repo": "acme/infra"})
+    assert reply.refused == RefusalKind.NOT_ALLOWED and "another server" in reply.description
+
+
+async def test_init_names_a_repo_it_cannot_reach(chatops) -> None:
+    reply = await chatops.run(Caller("g3", "555"), "cloud-init", {"repo": "acme/missing"})
+    assert reply.refused == RefusalKind.NOT_FOUND
+
+
+async def test_init_scaffolds_an_empty_repo_through_a_pr(ctx, forge, tmp_path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ctx.repos.roots["acme/empty"] = empty
+    forge.repos.add("acme/empty")
+    chatops = ChatOps(ctx, scaffold=lambda: {"cloudops.yaml": "version: 1\nprojects: {}\n"})
+    reply = await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})
+    assert "PR #1 scaffolds it" in reply.description and forge.commits[-1]["files"] == {"cloudops.yaml": "version: 1\nprojects: {}\n"}
+
+
+async def test_moving_a_guild_to_another_repo_needs_a_global_admin(chatops, ctx, user, forge) -> None:
+    forge.repos.add("acme/two")
+    assert (await chatops.run(user, "cloud-init", {"repo": "acme/two"})).refused == RefusalKind.NOT_ALLOWED

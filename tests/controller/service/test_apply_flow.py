@@ -1,0 +1,206 @@
+"""From an open PR to an apply: plan events move the lobby, approve asks the gateway, refusals name why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from controller.bus import EventBus
+from controller.pipeline import notices
+from controller.service.chatops import ChatOps
+from controller.service.context import Caller, ServiceContext
+from controller.service.events import LobbyEvents
+from controller.service.gateway import ApplyDecision
+from controller.service.replies import RefusalKind, Reply
+from controller.service.throttle import EditThrottle
+
+from .doubles import GatewayDouble, RecordingForge
+from .test_deploy import VM, opened
+
+REPO = "acme/infra"
+
+
+@dataclass
+class Presenter:
+    """Records what the front end would show."""
+
+    shown: list[tuple[dict, Reply]] = field(default_factory=list)
+    progress_log: list[tuple[Reply, bool]] = field(default_factory=list)
+    alerts: list[tuple[str, Reply]] = field(default_factory=list)
+
+    async def show(self, ref: dict, reply: Reply) -> None:
+        self.shown.append((ref, reply))
+
+    async def progress(self, ref: dict, reply: Reply, *, final: bool) -> None:
+        self.progress_log.append((reply, final))
+
+    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
+        self.alerts.append((guild_id, reply))
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def ticks() -> Ticks:
+    return Ticks()
+
+
+@pytest.fixture
+def presenter() -> Presenter:
+    return Presenter()
+
+
+@pytest.fixture
+def bus(ctx: ServiceContext, presenter: Presenter, ticks: Ticks) -> EventBus:
+    bus = EventBus()
+    LobbyEvents(ctx.registry, presenter, throttle=EditThrottle(2.0, ticks)).attach(bus)
+    return bus
+
+
+async def with_pr(chatops: ChatOps, user: Caller) -> str:
+    sid = await opened(chatops, user)
+    await chatops.submit(user, f"cloudops:form:{sid}:vm", VM)
+    reply = await chatops.click(user, f"cloudops:open-pr:{sid}")
+    assert reply.refused is None, reply.description
+    chatops.deploy.attach_message(sid, {"channel": "c1", "message": "m1"})
+    return sid
+
+
+def head(forge: RecordingForge) -> str:
+    return forge.prs[1].head_sha
+
+
+def ready(forge: RecordingForge, *, policy: bool = True, changes: bool = True, sha: str | None = None) -> notices.PlanReady:
+    return notices.PlanReady(repo=REPO, project="web", pr_number=1, head_sha=sha or head(forge), run_id="plan-1",
+                             add=1, change=0, destroy=0, has_changes=changes, policy_passed=policy, cost_summary="+$7.30/mo")
+
+
+async def test_plan_ready_enables_approve_and_edits_the_lobby_message(chatops, user, forge, bus, presenter) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    ref, reply = presenter.shown[-1]
+    assert ref == {"channel": "c1", "message": "m1"}
+    assert not reply.button("approve").disabled
+    assert any(f.name == "Plan" and "+1 ~0 −0" in f.value and "+$7.30/mo" in f.value for f in reply.fields)
+    assert (await chatops.click(user, f"cloudops:show:{sid}")).button("approve").disabled is False
+
+
+@pytest.mark.parametrize("policy,changes", [(False, True), (True, False)])
+async def test_approve_stays_disabled_when_policy_fails_or_nothing_changes(chatops, user, forge, bus, presenter, policy, changes) -> None:
+    await with_pr(chatops, user)
+    await bus.publish(ready(forge, policy=policy, changes=changes))
+    assert presenter.shown[-1][1].button("approve").disabled
+
+
+async def test_a_new_push_makes_the_plan_stale_and_disables_approve(chatops, user, forge, bus, presenter) -> None:
+    await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    await bus.publish(notices.PlanStarted(repo=REPO, project="web", pr_number=1, head_sha="f" * 40, run_id="plan-2"))
+    reply = presenter.shown[-1][1]
+    assert reply.button("approve").disabled and "stale" in " ".join(f.value for f in reply.fields)
+
+
+async def test_an_admin_approves_a_fresh_plan_through_the_gateway(chatops, user, admin, forge, bus, gateway: GatewayDouble) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    reply = await chatops.click(admin, f"cloudops:approve:{sid}")
+    assert reply.refused is None, reply.description
+    assert gateway.calls == [("request_apply", (REPO, 1, "web", "alice"))]
+
+
+async def test_a_user_may_not_approve(chatops, user, forge, bus, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    reply = await chatops.click(user, f"cloudops:approve:{sid}")
+    assert reply.refused == RefusalKind.NOT_ALLOWED and reply.ephemeral and "needs the admin role" in reply.description
+    assert gateway.calls == []
+
+
+async def test_approving_before_the_plan_is_ready_is_a_stale_plan(chatops, user, admin) -> None:
+    sid = await with_pr(chatops, user)
+    assert (await chatops.click(admin, f"cloudops:approve:{sid}")).refused == RefusalKind.STALE_PLAN
+
+
+async def test_a_pr_pushed_after_planning_is_a_stale_plan(chatops, user, admin, forge, bus, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    forge.push_to(1, "e" * 40)
+    reply = await chatops.click(admin, f"cloudops:approve:{sid}")
+    assert reply.refused == RefusalKind.STALE_PLAN and "eeeeeeee" in reply.description and gateway.calls == []
+
+
+async def test_a_plan_that_failed_policy_is_denied(chatops, user, admin, forge, bus) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge, policy=False))
+    assert (await chatops.click(admin, f"cloudops:approve:{sid}")).refused == RefusalKind.POLICY_DENIED
+
+
+async def test_a_project_locked_by_another_pr_is_refused(chatops, ctx: ServiceContext, user, admin, forge, bus) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    ctx.store.try_lock(REPO, "web", pr_number=7, user="dave")
+    reply = await chatops.click(admin, f"cloudops:approve:{sid}")
+    assert reply.refused == RefusalKind.LOCKED and "PR #7 (dave)" in reply.description
+
+
+async def test_the_gateways_refusals_are_shown_one_by_one(chatops, user, admin, forge, bus, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    gateway.decision = ApplyDecision(False, ["needs 2 approvals, has 1", "the author may not approve"])
+    reply = await chatops.click(admin, f"cloudops:approve:{sid}")
+    assert reply.refused == RefusalKind.APPLY_REFUSED
+    assert reply.description.splitlines()[:2] == ["- needs 2 approvals, has 1", "- the author may not approve"]
+
+
+async def test_apply_progress_is_throttled_to_one_edit_per_two_seconds_and_the_final_edit_always_sent(
+        chatops, user, forge, bus, presenter: Presenter, ticks: Ticks) -> None:
+    await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    common = dict(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="apply-1")
+    await bus.publish(notices.ApplyStarted(actor="alice", total=10, **common))
+    for i in range(10):
+        ticks.t = i * 0.5  # 20 events/10 s would be too many; one per 2 s gets through
+        await bus.publish(notices.ApplyProgress(completed=i, total=10, percent=i * 10, current=f"Creating r{i}…",
+                                                rendered="", elapsed_seconds=ticks.t, **common))
+    ticks.t = 4.6
+    await bus.publish(notices.ApplyFinished(succeeded=True, summary="Apply complete! Resources: 10 added", rendered="",
+                                            outputs={"ip": "10.0.0.5"}, **common))
+    kinds = [(r.description.split("\n")[1] if not final and "%" in r.description else ("final" if final else "start"))
+             for r, final in presenter.progress_log]
+    assert kinds == ["start", "Creating r0…", "Creating r4…", "Creating r8…", "final"]
+    last, final = presenter.progress_log[-1]
+    assert final and "succeeded" in last.title and last.fields[0].value == "10.0.0.5"
+    assert presenter.shown[-1][1].buttons[-1].url  # only the PR link remains once applied
+
+
+async def test_a_failed_apply_goes_to_the_admin_channel(chatops, user, forge, bus, presenter) -> None:
+    await with_pr(chatops, user)
+    await bus.publish(notices.ApplyFinished(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="a",
+                                            succeeded=False, summary="Error: boom", rendered=""))
+    guild, reply = presenter.alerts[-1]
+    assert guild == "g1" and "Apply failed" in reply.title
+    assert not presenter.shown[-1][1].button("approve") or presenter.shown[-1][1].button("approve").disabled
+
+
+async def test_events_of_prs_not_opened_from_chat_are_ignored(bus, presenter) -> None:
+    await bus.publish(notices.PlanStarted(repo=REPO, project="web", pr_number=99, head_sha="a" * 40, run_id="x"))
+    assert presenter.shown == []
+
+
+async def test_close_pr_asks_the_gateway_and_ends_the_lobby(chatops, user, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    reply = await chatops.click(user, f"cloudops:close-pr:{sid}")
+    assert gateway.calls == [("close_pull_request", (REPO, 1, "bob"))]
+    assert "closed" in reply.description and not reply.button("approve")
+
+
+async def test_a_rollback_opened_alerts_the_admin_channel(bus, presenter) -> None:
+    await bus.publish(notices.RollbackOpened(repo=REPO, project="web", pr_number=5, reverted_pr=3, url="u"))
+    assert presenter.alerts[-1][1].title == "Rollback opened: web"
