@@ -7,27 +7,41 @@ stopping things; decisions live in the pipeline.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from .bus import EventBus
+from .cost.report import CostEngine
+from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
-from .pipeline.planner import PlanContext
+from .pipeline import apply_comments
+from .pipeline.comments import apply_key, plan_key
+from .pipeline.planner import PlanContext, PlanRequest
+from .pipeline.statuses import project_context
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
 from .settings import Settings
-from .store import RuntimeStore, open_store
+from .state import GitStateBackend
+from .store import Run, RunKind, RuntimeStore, open_store
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
 from .webhooks.receiver import PATH as WEBHOOK_PATH
 from .webhooks.receiver import ReceiverConfig, WebhookReceiver, make_app
 
 log = logging.getLogger(__name__)
+
+
+def _budget_of_request(request: PlanRequest) -> dict[str, Decimal]:
+    if request.budget_monthly_usd is None:
+        return {}
+    return {request.project: Decimal(str(request.budget_monthly_usd))}
 
 
 @dataclass(frozen=True)
@@ -69,8 +83,10 @@ class ControllerApp:
         default_branches = {repo: forge.get_repo(repo).default_branch for repo in cfg.repos}
         context = PlanContext(
             settings=settings, store=self.store, forge=forge, runner=TerraformRunner(toolchain, settings),
-            bus=self.bus, sources=sources,
+            bus=self.bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
+            state=GitStateBackend(forge, settings),
         )
+        await self._tell_interrupted(forge, interrupted)
         self.pipeline = Pipeline(context, self.queue, RulesLoader(sources, default_branches), bot_login=cfg.bot_login)
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -80,6 +96,20 @@ class ControllerApp:
         self._runner = web.AppRunner(make_app(receiver), access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
+
+    async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
+        """Crash safety: a run cut off by a restart is reported, never resumed; its lock stays."""
+        for run in runs:
+            if run.pr_number is None:
+                continue
+            key = apply_key(run.project) if run.kind is RunKind.APPLY else plan_key(run.project)
+            try:
+                await asyncio.to_thread(forge.upsert_comment, run.repo, run.pr_number, key,
+                                        apply_comments.interrupted(run.project, run.id, run.kind.value.replace("_", " ")))
+                await asyncio.to_thread(forge.set_status, run.repo, run.head_sha, "error",
+                                        project_context(run.kind.value, run.project), "interrupted by a restart")
+            except CloudOpsError as exc:
+                log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     @property
     def webhook_url(self) -> str:

@@ -116,6 +116,10 @@ class GitHubForge:
     def sync_working_copy(self, repo: str, workdir: Path) -> Path:
         return self._working_copy(repo, workdir).path
 
+    def working_copy(self, repo: str, workdir: Path) -> WorkingCopy:
+        """An authenticated working copy (for git operations beyond this interface, e.g. the state branch)."""
+        return self._working_copy(repo, workdir)
+
     def _working_copy(self, repo: str, workdir: Path) -> WorkingCopy:
         info = self.get_repo(repo)
         return WorkingCopy.sync(info.clone_url, self._token, Path(workdir), name=repo)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import ApplyFailed, CloudOpsError, TerraformCancelled, TerraformTimeout
 from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn, Role
+from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
 from ..terraform.plan import parse_plan
@@ -176,7 +177,9 @@ class Applier:
         if ctx.state is not None and workspace.state_file.exists():
             await ctx.state.save(
                 request.repo, request.project, workspace.state_file,
-                message=f"state: {request.project} after apply of PR #{request.pr_number} at {sha[:12]} (run {run_id}, {status.value})",
+                message=state_message(request.project, action="apply" if status is RunStatus.SUCCEEDED else f"{status.value} apply",
+                                      pr_number=request.pr_number, head_sha=sha, run_id=run_id,
+                                      actor=request.actor),
             )
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,

@@ -9,6 +9,7 @@ made-up verdict or figure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,6 +73,17 @@ def _next_step(report: PlanReport) -> str:
     return f"To apply, comment `cloudops apply -p {report.project}` (or use the chat's approve button)."
 
 
+_HIDDEN_MARKER = re.compile(r"^<!-- cloudops:[^>]*-->\n?", re.MULTILINE)
+
+
+def _section(name: str, markdown: str | None, absent: str) -> str:
+    """A layer's section; its own hidden markers are dropped so only the comment's marker identifies it."""
+    if markdown is None:
+        return f"**{name}:** {absent}"
+    body = _HIDDEN_MARKER.sub("", markdown).strip()
+    return body if body.startswith("#") else f"**{name}:** {body}"
+
+
 def plan_comment(report: PlanReport) -> str:
     lines = report.diff_text.count("\n") + 1
     parts = [
@@ -84,8 +96,8 @@ def plan_comment(report: PlanReport) -> str:
             "default branch; the new rules take effect once it is merged."
         )
     parts.append(_folded(f"Show plan ({lines} lines)", _code_block(report.diff_text), lines))
-    parts.append(f"**Policy:** {report.policy_markdown if report.policy_markdown is not None else NO_POLICY}")
-    parts.append(f"**Cost:** {report.cost_markdown if report.cost_markdown is not None else NO_COST}")
+    parts.append(_section("Policy", report.policy_markdown, NO_POLICY))
+    parts.append(_section("Cost", report.cost_markdown, NO_COST))
     if report.narrative_markdown:
         parts.append(report.narrative_markdown)
     parts.append(f"**Next:** {_next_step(report)}")

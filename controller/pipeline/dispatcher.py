@@ -100,7 +100,7 @@ class Pipeline:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
-                all_projects=tuple(projects),
+                all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project),
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
         return projects

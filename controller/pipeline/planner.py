@@ -54,6 +54,7 @@ class PlanRequest:
     apply_on: ApplyOn
     config_changed: bool
     all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
+    budget_monthly_usd: float | None = None  # from cloudops.yaml on the default branch
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ class RepoRules:
             return self.config.projects[project].apply_on
         return self.default_apply_on
 
+    def budget_for(self, project: str) -> float | None:
+        if self.config and project in self.config.projects:
+            return self.config.projects[project].budget_monthly_usd
+        return None
+
     def is_admin(self, login: str) -> bool:
         return login.lower() in self.admins
 

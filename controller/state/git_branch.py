@@ -186,7 +186,7 @@ class GitStateBackend:
 
     def _open(self, repo: str) -> WorkingCopy:
         """Clone or fetch through the forge, which holds the token."""
-        opener = getattr(self._forge, "working_copy", None) or getattr(self._forge, "_working_copy", None)
+        opener = getattr(self._forge, "working_copy", None)
         if opener is None:
             raise StateError(f"keeping state in {repo}: {type(self._forge).__name__} cannot open git working copies")
         path = self.clone_path(repo)

@@ -20,7 +20,10 @@ async def test_an_opened_pr_gets_a_plan_comment_and_statuses(forge, bench: Workb
     body = plan_comments[0]
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in body
     assert "null_resource.web_b will be created" in body
-    assert "no policies configured" in body and "cost not estimated" in body
+
+    assert "no policies configured" in body
+    assert "### 💰 Cost estimate" in body and "The Cloud Dungeon Master" in body
+    assert "<!-- cloudops:cost" not in body  # only the comment's own marker identifies it
     assert "cloudops apply -p web" in body  # web applies on approval per cloudops.yaml
     statuses = bench.statuses(bench.head_sha(number))
     assert statuses["cloudops/plan: web"][0] == "success"
