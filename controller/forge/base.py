@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Mapping, Protocol, runtime_checkable
+from typing import Any, Iterable, Literal, Mapping, Protocol, runtime_checkable
 
 MergeMethod = Literal["merge", "squash", "rebase"]
 StatusState = Literal["error", "failure", "pending", "success"]
@@ -103,6 +103,9 @@ class Forge(Protocol):
 
     def sync_working_copy(self, repo: str, workdir: Path) -> Path:
         """Clone ``repo`` into ``workdir``, or fetch if it is already there."""
+
+    def working_copy(self, repo: str, workdir: Path) -> Any:
+        """An authenticated ``gitrepo.WorkingCopy`` for git work beyond this interface (reverts, the state branch)."""
 
     def create_branch(self, repo: str, branch: str, base: str) -> str:
         """Create ``branch`` at the tip of ``base``; return its sha."""

@@ -54,7 +54,8 @@ class RepoSource:
     def resolve(self, ref: str) -> str:
         """A sha for ``ref`` (a sha, or a branch name on the remote)."""
         repo = self._git()
-        for candidate in (ref, f"origin/{ref}", f"refs/remotes/origin/{ref}"):
+        # Remote-tracking refs first: a local branch of the clone is as old as the clone.
+        for candidate in (f"refs/remotes/origin/{ref}", ref):
             try:
                 return repo.commit(candidate).hexsha
             except (git.BadName, ValueError, git.GitCommandError):
