@@ -17,7 +17,7 @@ from typing import Any
 from .. import repo_config
 from ..catalog.offerings import offerings
 from ..catalog.specs import Kind, Target
-from ..errors import ConfigError, ForgeError
+from ..errors import CloudOpsError, ConfigError, ForgeError
 from ..repo_config import Role
 from . import config_edit
 from .context import Actor, Caller, ServiceContext
@@ -192,7 +192,7 @@ class AdminService:
                           "nothing was stored.")
         try:
             fingerprint = await self.ctx.io(self.save_credentials, caller.guild_id, kind, secret_text, project)
-        except ValueError as exc:
+        except (ValueError, CloudOpsError) as exc:  # the vault's messages never quote the secret
             raise Refused(RefusalKind.INVALID, f"The {kind} credentials were not accepted: {exc}") from None
         return success("Credentials stored", f"{kind} credentials for {project or 'every project'} are stored encrypted "
                        f"(fingerprint {fingerprint}).", ephemeral=True)

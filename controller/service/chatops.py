@@ -18,7 +18,7 @@ from . import assess, bulk
 from .admin import AdminService, CredentialSaver, Scaffolder
 from .context import Caller, ServiceContext
 from .deploy import DeployService
-from .queries import QueryService
+from .queries import QueryService, RecoveryCodes
 from .refusals import Refused, answering
 from .replies import Attachment, RefusalKind, Reply, info, parse_component_id
 
@@ -31,10 +31,11 @@ class Upload:
 
 class ChatOps:
     def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None, policy: assess.PolicyCheck | None = None,
-                 save_credentials: CredentialSaver | None = None, scaffold: Scaffolder | None = None) -> None:
+                 save_credentials: CredentialSaver | None = None, scaffold: Scaffolder | None = None,
+                 recovery: RecoveryCodes | None = None) -> None:
         self.ctx = ctx
         self.deploy = DeployService(ctx, pricer=pricer, policy=policy)
-        self.queries = QueryService(ctx, pricer=pricer)
+        self.queries = QueryService(ctx, pricer=pricer, recovery=recovery)
         self.admin = AdminService(ctx, save_credentials=save_credentials, scaffold=scaffold)
 
     async def run(self, caller: Caller, command: str, options: Mapping[str, Any], *, upload: Upload | None = None,
@@ -52,7 +53,7 @@ class ChatOps:
             "cloud-history": lambda: q.history(caller, o["project"]),
             "cloud-rollback": lambda: q.rollback(caller, o["project"], to_sha=o.get("to_sha"), pr=o.get("pr")),
             "cloud-cost": lambda: q.cost(caller, o["project"]),
-            "cloud-recover-session": lambda: q.recover(caller),
+            "cloud-recover-session": lambda: q.recover(caller, o.get("code")),
             "cloud-template": lambda: self.template(caller, o.get("format") or "yaml"),
             "cloud-create-project": lambda: a.create_project(caller, o["name"], o["target"], o["region"], o["reason"], o.get("budget")),
             "cloud-grant": lambda: a.grant(caller, o["member"], o["project"], o["role"], o["duration"], o["reason"]),

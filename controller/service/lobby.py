@@ -217,6 +217,7 @@ def render(lobby: Lobby, assessment: Assessment) -> Reply:
         colour=_COLOURS.get(lobby.status, Colour.INFO),
         buttons=buttons(lobby, assessment),
         footer=footer,
+        session=lobby.id,
     )
 
 

@@ -7,6 +7,9 @@ link, never from the request, so one server cannot name another's repo.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Protocol
+
+from ..errors import CloudOpsError
 
 from ..catalog.specs import Kind
 from ..repo_config import Role
@@ -19,10 +22,20 @@ from .replies import Colour, Field, RefusalKind, Reply, info, success
 MAX_FIELDS = 25
 
 
+class RecoveryCodes(Protocol):
+    """Seals a session for one user (``controller.secrets.recovery`` behind it)."""
+
+    def seal(self, state: dict[str, Any], user_id: str) -> str: ...
+
+    def open(self, code: str, user_id: str) -> dict[str, Any]: ...
+
+
 class QueryService:
-    def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None,
+                 recovery: RecoveryCodes | None = None) -> None:
         self.ctx = ctx
         self.pricer = pricer
+        self.recovery = recovery
 
     @answering
     async def projects(self, caller: Caller) -> Reply:
@@ -155,9 +168,11 @@ class QueryService:
         return info(f"Cost of {config.name}", fields=tuple(fields))
 
     @answering
-    async def recover(self, caller: Caller) -> Reply:
-        """Bring back the caller's latest session: live, expired-but-kept, or tied to a PR."""
-        actor = await self.ctx.actor(caller)
+    async def recover(self, caller: Caller, code: str | None = None) -> Reply:
+        """Bring back the caller's latest session (live, expired-but-kept, tied to a PR), or one sealed in a code."""
+        await self.ctx.actor(caller)
+        if code:
+            return self._from_code(caller, code)
         sid = self.ctx.registry.latest_session(caller.guild_id, caller.user_id)
         if sid is None:
             raise Refused(RefusalKind.NOT_FOUND, "You have no session to recover on this server.",
@@ -175,10 +190,34 @@ class QueryService:
         lobby = self.ctx.load_lobby(caller, sid)
         if lobby.status == LobbyStatus.CANCELLED:
             raise Refused(RefusalKind.NOT_FOUND, f"Session {sid} was cancelled.")
+        return self._recovered(lobby)
+
+    def _recovered(self, lobby: Lobby) -> Reply:
         reply = lobby_mod.render(lobby, lobby_mod.Assessment())
+        note = ""
+        if self.recovery is not None and lobby.status == LobbyStatus.DRAFT:
+            note = (f"Recovery code for session {lobby.id} (valid 24 h, only for you): "
+                    f"`{self.recovery.seal(lobby.to_state(), lobby.user_id)}`")
         return Reply(title=reply.title, description="Recovered. " + reply.description, fields=reply.fields,
                      colour=reply.colour if reply.colour != Colour.INFO else Colour.SUCCESS, buttons=reply.buttons,
-                     footer=reply.footer)
+                     footer=reply.footer, session=reply.session, private_note=note)
+
+    def _from_code(self, caller: Caller, code: str) -> Reply:
+        if self.recovery is None:
+            raise Refused(RefusalKind.UNAVAILABLE, "Recovery codes need the vault's master key, which this controller does not have.")
+        try:
+            state = self.recovery.open(code.strip(), caller.user_id)
+            lobby = Lobby.from_state(state)
+        except CloudOpsError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc), hint=exc.hint) from None
+        except (KeyError, TypeError, ValueError):
+            raise Refused(RefusalKind.INVALID, "The recovery code does not hold a session.") from None
+        if lobby.guild_id != caller.guild_id or lobby.user_id != caller.user_id:
+            raise Refused(RefusalKind.NOT_ALLOWED, "This recovery code belongs to another server or person.")
+        if lobby.status != LobbyStatus.DRAFT:
+            raise Refused(RefusalKind.INVALID, f"Session {lobby.id} already has PR #{lobby.pr_number}; use /cloud-status.")
+        self.ctx.save_lobby(lobby)
+        return self._recovered(lobby)
 
     def counts(self, guild_id: str) -> Counter[str]:
         return Counter(l.lobby.get("status", "?") for l in self.ctx.registry.pr_links(guild_id))

@@ -125,6 +125,8 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     footer: str = ""
     refused: RefusalKind | None = None
+    session: str = ""  # set when this reply *is* a lobby: front ends show it as the session's message
+    private_note: str = ""  # shown only to the caller, even when the reply itself is public (a recovery code)
 
     def button(self, action: str) -> Button | None:
         """The button whose id has this action (``cloudops:<action>:…``)."""

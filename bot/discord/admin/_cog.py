@@ -1,0 +1,113 @@
+"""Admin commands. Discord hides them from non-administrators (default permissions); the
+service still checks the cloudops.yaml role, because server admins may re-grant commands."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import options as o
+from ..components import CredentialsModal
+from ..interactions import run_command
+
+admin_only = app_commands.default_permissions(administrator=True)
+
+
+class AdminCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="cloud-create-project", description=o.summary("cloud-create-project"))
+    @app_commands.describe(**o.describe("cloud-create-project"))
+    @app_commands.choices(**o.choices("cloud-create-project"))
+    @admin_only
+    @app_commands.guild_only()
+    async def create_project(self, interaction: discord.Interaction, name: str, target: str, region: str, reason: str,
+                             budget: float | None = None) -> None:
+        await run_command(interaction, "cloud-create-project",
+                          {"name": name, "target": target, "region": region, "reason": reason, "budget": budget})
+
+    @app_commands.command(name="cloud-grant", description=o.summary("cloud-grant"))
+    @app_commands.describe(**o.describe("cloud-grant"))
+    @app_commands.choices(**o.choices("cloud-grant"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def grant(self, interaction: discord.Interaction, member: str, project: str, role: str, duration: str,
+                    reason: str) -> None:
+        await run_command(interaction, "cloud-grant",
+                          {"member": member, "project": project, "role": role, "duration": duration, "reason": reason})
+
+    @app_commands.command(name="cloud-revoke", description=o.summary("cloud-revoke"))
+    @app_commands.describe(**o.describe("cloud-revoke"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def revoke(self, interaction: discord.Interaction, member: str, project: str, reason: str) -> None:
+        await run_command(interaction, "cloud-revoke", {"member": member, "project": project, "reason": reason})
+
+    @app_commands.command(name="cloud-set-quota", description=o.summary("cloud-set-quota"))
+    @app_commands.describe(**o.describe("cloud-set-quota"))
+    @app_commands.choices(**o.choices("cloud-set-quota"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def set_quota(self, interaction: discord.Interaction, project: str, kind: str,
+                        limit: app_commands.Range[int, 0, 1000], reason: str) -> None:
+        await run_command(interaction, "cloud-set-quota", {"project": project, "kind": kind, "limit": limit, "reason": reason})
+
+    @app_commands.command(name="cloud-set-budget", description=o.summary("cloud-set-budget"))
+    @app_commands.describe(**o.describe("cloud-set-budget"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def set_budget(self, interaction: discord.Interaction, project: str, usd: float, reason: str) -> None:
+        await run_command(interaction, "cloud-set-budget", {"project": project, "usd": usd, "reason": reason})
+
+    @app_commands.command(name="cloud-admin-list", description=o.summary("cloud-admin-list"))
+    @admin_only
+    @app_commands.guild_only()
+    async def admin_list(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "cloud-admin-list", {})
+
+    @app_commands.command(name="cloud-admin-cancel", description=o.summary("cloud-admin-cancel"))
+    @app_commands.describe(**o.describe("cloud-admin-cancel"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def admin_cancel(self, interaction: discord.Interaction, pr: int, project: str | None = None) -> None:
+        await run_command(interaction, "cloud-admin-cancel", {"pr": pr, "project": project})
+
+    @app_commands.command(name="cloud-unlock", description=o.summary("cloud-unlock"))
+    @app_commands.describe(**o.describe("cloud-unlock"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def unlock(self, interaction: discord.Interaction, project: str) -> None:
+        await run_command(interaction, "cloud-unlock", {"project": project})
+
+    @app_commands.command(name="cloud-stats", description=o.summary("cloud-stats"))
+    @admin_only
+    @app_commands.guild_only()
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await run_command(interaction, "cloud-stats", {})
+
+    @app_commands.command(name="cloud-credentials", description=o.summary("cloud-credentials"))
+    @app_commands.describe(**o.describe("cloud-credentials"))
+    @app_commands.choices(**o.choices("cloud-credentials"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def credentials(self, interaction: discord.Interaction, kind: str, project: str | None = None) -> None:
+        await interaction.response.send_modal(CredentialsModal(kind, project))  # the modal is the acknowledgement
+
+    @app_commands.command(name="cloud-init", description=o.summary("cloud-init"))
+    @app_commands.describe(**o.describe("cloud-init"))
+    @app_commands.choices(**o.choices("cloud-init"))
+    @admin_only
+    @app_commands.guild_only()
+    async def init(self, interaction: discord.Interaction, repo: str, target: str | None = None, region: str | None = None,
+                   admin_channel: discord.TextChannel | None = None) -> None:
+        await run_command(interaction, "cloud-init", {"repo": repo, "target": target, "region": region,
+                                                      "admin_channel": str(admin_channel.id) if admin_channel else None})

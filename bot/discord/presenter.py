@@ -1,0 +1,64 @@
+"""Pipeline events on Discord: edit the lobby message, stream the apply into a thread, alert admins.
+
+``LobbyEvents`` (the service) decides what to show and throttles progress;
+this class only knows where things go. Progress lives in a thread on the
+lobby message (auto-archived after an hour); its message is edited in
+place. Discord errors are logged, never raised into the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from controller.service.replies import Reply
+
+from . import render
+
+log = logging.getLogger(__name__)
+
+
+class DiscordPresenter:
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+        self._progress: dict[str, discord.Message] = {}
+
+    def _channel(self, channel_id: str) -> Any:
+        channel = self.client.get_channel(int(channel_id))
+        if channel is None:
+            channel = self.client.get_partial_messageable(int(channel_id))
+        return channel
+
+    async def show(self, ref: dict[str, str], reply: Reply) -> None:
+        message = self._channel(ref["channel"]).get_partial_message(int(ref["message"]))
+        view = render.view(reply)
+        try:
+            await message.edit(embed=render.embed(reply), view=view)
+        except discord.HTTPException as exc:
+            log.warning("editing lobby message %s: %s", ref.get("message"), exc)
+
+    async def progress(self, ref: dict[str, str], reply: Reply, *, final: bool) -> None:
+        key = ref["message"]
+        try:
+            existing = self._progress.get(key)
+            if existing is None:
+                lobby = self._channel(ref["channel"]).get_partial_message(int(key))
+                thread = await lobby.create_thread(name=reply.title[:100], auto_archive_duration=60)
+                self._progress[key] = await thread.send(embed=render.embed(reply))
+            else:
+                self._progress[key] = await existing.edit(embed=render.embed(reply))
+            if final:
+                self._progress.pop(key, None)
+        except discord.HTTPException as exc:
+            log.warning("posting apply progress for %s: %s", key, exc)
+
+    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
+        if channel is None:
+            log.info("no admin channel for guild %s: %s", guild_id, reply.title)
+            return
+        try:
+            await self._channel(channel).send(embed=render.embed(reply))
+        except discord.HTTPException as exc:
+            log.warning("posting to admin channel %s: %s", channel, exc)

@@ -1,0 +1,141 @@
+"""Assemble a ``ChatOps`` for a process (the bot, the console) from settings and the environment.
+
+Optional layers are wired when present and said to be missing when not:
+the credentials vault and recovery codes (``controller.secrets``; need a
+master key), the pipeline gateway (the controller's apply side; without it
+approve/cancel/history/rollback answer "not available"), pre-flight cost
+and policy (not wired yet: the lobby says "not estimated"/"not checked").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..bus import EventBus
+from ..errors import CloudOpsError
+from ..forge.base import Forge
+from ..settings import Settings
+from ..store import RuntimeStore, open_store
+from .chatops import ChatOps
+from .context import ServiceContext
+from .gateway import ApplyDecision, HistoryEntry, PipelineGateway, RollbackResult
+from .guilds import GuildRegistry
+from .refusals import Refused
+from .replies import RefusalKind
+from .repos import ForgeRepoView, RepoView
+
+log = logging.getLogger(__name__)
+
+
+class UnwiredGateway:
+    """The apply side when this process has none: every call says so instead of pretending."""
+
+    def _no(self) -> Refused:
+        return Refused(RefusalKind.UNAVAILABLE, "The apply side of the pipeline is not connected to this chat process.",
+                       hint="run the bot inside the controller (`cloudops serve`) to approve, cancel, roll back and see history")
+
+    async def request_apply(self, repo: str, pr_number: int, project: str, actor_github: str) -> ApplyDecision:
+        raise self._no()
+
+    async def cancel(self, repo: str, pr_number: int, project: str | None, actor_github: str) -> list[str]:
+        raise self._no()
+
+    async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
+        raise self._no()
+
+    async def rollback(self, repo: str, project: str, *, to_sha: str | None, pr: int | None, actor_github: str) -> RollbackResult:
+        raise self._no()
+
+    async def history(self, repo: str, project: str) -> list[HistoryEntry]:
+        raise self._no()
+
+
+class SealedRecovery:
+    """``controller.secrets.recovery`` with the vault's master key as the server secret."""
+
+    def __init__(self, server_secret: bytes) -> None:
+        self.server_secret = server_secret
+
+    def seal(self, state: dict[str, Any], user_id: str) -> str:
+        from ..secrets import recovery
+
+        return recovery.seal(state, server_secret=self.server_secret, user_id=user_id)
+
+    def open(self, code: str, user_id: str) -> dict[str, Any]:
+        from ..secrets import recovery
+
+        return recovery.open_code(code, server_secret=self.server_secret, user_id=user_id)
+
+
+@dataclass
+class Wired:
+    chatops: ChatOps
+    bus: EventBus
+    store: RuntimeStore
+    registry: GuildRegistry
+    notes: list[str]
+
+    def close(self) -> None:
+        self.store.close()
+        self.registry.close()
+
+
+def template_files() -> dict[str, str]:
+    from ..commands.init_repo import template_dir
+
+    root = template_dir()
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None = None, repos: RepoView | None = None,
+          bus: EventBus | None = None, store: RuntimeStore | None = None, env: Mapping[str, str] | None = None) -> Wired:
+    env = os.environ if env is None else env
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    store = store or open_store(settings)
+    registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
+    ctx = ServiceContext(store=store, forge=forge, repos=repos or ForgeRepoView(forge, settings.data_dir / "chat-repos"),
+                         registry=registry, gateway=gateway or UnwiredGateway(), workdir=settings.data_dir / "chat-worktrees")
+    if gateway is None:
+        notes.append("apply side not connected: approve, cancel, history and rollback will say so")
+    saver, recovery = _secrets(settings, env, notes)
+    notes.append("pre-flight cost and policy are not wired yet: the lobby says 'not estimated' / 'policy not checked'")
+    chatops = ChatOps(ctx, save_credentials=saver, recovery=recovery, scaffold=template_files)
+    return Wired(chatops, bus or EventBus(), store, registry, notes)
+
+
+def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tuple[Any, Any]:
+    try:
+        from ..secrets import credentials, recovery, vault as vault_mod
+
+        vault = vault_mod.Vault.open(settings, env)
+    except (ImportError, CloudOpsError) as exc:
+        notes.append(f"credentials vault unavailable ({exc}): /cloud-credentials and recovery codes are off")
+        return None, None
+
+    def save(guild_id: str, kind: str, text: str, project: str | None) -> str:
+        return vault.put(guild_id, credentials.parse(kind, text), project=project).fingerprint
+
+    assert vault.keyring is not None
+    return save, SealedRecovery(recovery.server_secret_from_key(vault.keyring.primary))
+
+
+def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:
+    """GitHub (or the local forge) from CLOUDOPS_GITHUB_TOKEN and CLOUDOPS_GITHUB_API_URL."""
+    from ..errors import ConfigError
+    from ..forge.github import GITHUB_API_URL, GitHubForge
+
+    env = os.environ if env is None else env
+    token = env.get("CLOUDOPS_GITHUB_TOKEN")
+    if not token:
+        raise ConfigError("starting chat: CLOUDOPS_GITHUB_TOKEN is not set",
+                          hint="set it to a token that can push branches and open PRs on the infra repo")
+    return GitHubForge(token, api_url=env.get("CLOUDOPS_GITHUB_API_URL") or GITHUB_API_URL)
+
+
+__all__ = ["SealedRecovery", "UnwiredGateway", "Wired", "build", "forge_from_env", "template_files", "Path"]
