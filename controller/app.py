@@ -57,6 +57,25 @@ class ControllerConfig:
     workers: int = 2
 
 
+def open_context(config: ControllerConfig, bus: EventBus) -> tuple[PlanContext, list[Run]]:
+    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
+    settings = config.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings)
+    interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
+    for run in interrupted:
+        log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
+    forge = GitHubForge(config.github_token, api_url=config.api_url)
+    toolchain = resolve_toolchain(settings)
+    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
+    context = PlanContext(
+        settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
+        bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
+        state=GitStateBackend(forge, settings),
+    )
+    return context, interrupted
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -71,22 +90,12 @@ class ControllerApp:
 
     async def start(self) -> None:
         cfg = self.config
-        settings = cfg.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = open_store(settings)
-        interrupted = self.store.interrupt_in_flight_runs(reason="the controller restarted while this run was in flight")
-        for run in interrupted:
-            log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
-        forge = GitHubForge(cfg.github_token, api_url=cfg.api_url)
-        toolchain = resolve_toolchain(settings)
-        sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in cfg.repos}
-        default_branches = {repo: forge.get_repo(repo).default_branch for repo in cfg.repos}
-        context = PlanContext(
-            settings=settings, store=self.store, forge=forge, runner=TerraformRunner(toolchain, settings),
-            bus=self.bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
-            state=GitStateBackend(forge, settings),
-        )
-        await self._tell_interrupted(forge, interrupted)
+        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus)
+        self.store = context.store
+        await self._tell_interrupted(context.forge, interrupted)
+        sources = context.sources
+        default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
+                            for repo in cfg.repos}
         self.pipeline = Pipeline(context, self.queue, RulesLoader(sources, default_branches), bot_login=cfg.bot_login)
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

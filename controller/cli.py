@@ -22,11 +22,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply-local": ("controller.commands.apply_local", "init, plan and apply a project directory with live progress"),
     "cost": ("controller.commands.cost", "price a terraform plan document (monthly before, after, change)"),
     "credentials": ("controller.commands.credentials", "store, list or delete a guild's cloud credentials (never shown)"),
+    "demo": ("controller.commands.demo", "run the whole product on the embedded default: PR, plan, apply, rollback"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
     "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
+    "history": ("controller.commands.history", "merged PRs, approvals and applies of a project"),
     "init-repo": ("controller.commands.init_repo", "scaffold a new infrastructure repo from the template"),
     "inventory": ("controller.commands.inventory", "list the resources of a repo's projects and their counts per kind"),
     "keys": ("controller.commands.keys", "show, generate or rotate the vault's master key"),
+    "locks": ("controller.commands.locks", "list project locks and their age; --release frees one"),
+    "rollback": ("controller.commands.rollback_cmd", "open a revert PR of a project's merged change"),
+    "serve": ("controller.commands.serve", "run the controller: webhook server and workers"),
 }
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default. Until the PR pipeline lands this is
-# `cloudops doctor` and a plan + apply of the bundled example project.
+# The main job on the embedded default: check the toolchain, then run the
+# whole product once (local forge + controller + local cloud target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CLOUDOPS_DATA_DIR="${CLOUDOPS_DATA_DIR:-$PWD/.cloudops}"
 .venv/bin/cloudops doctor
-.venv/bin/cloudops apply-local repo_template/projects/example
+exec .venv/bin/cloudops demo "$@"
