@@ -20,6 +20,8 @@ from .errors import CloudOpsError
 # name -> (module, one-line help). Keep sorted by name.
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply-local": ("controller.commands.apply_local", "init, plan and apply a project directory with live progress"),
+    "bot": ("controller.commands.bot", "run the Discord bot (needs DISCORD_TOKEN; otherwise use `cloudops chat`)"),
+    "chat": ("controller.commands.chat", "the chat commands in this terminal, over the same service as the Discord bot"),
     "cost": ("controller.commands.cost", "price a terraform plan document (monthly before, after, change)"),
     "credentials": ("controller.commands.credentials", "store, list or delete a guild's cloud credentials (never shown)"),
     "demo": ("controller.commands.demo", "run the whole product on the embedded default: PR, plan, apply, rollback"),

@@ -1,0 +1,64 @@
+"""`cloudops chat`: the chat commands in this terminal (no Discord needed), over the same service."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+CONSOLE_GUILD = "console"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user-id", default=os.environ.get("CLOUDOPS_CHAT_USER", ""),
+                        help="your `discord:` id in cloudops.yaml (default: $CLOUDOPS_CHAT_USER)")
+    parser.add_argument("--name", default=os.environ.get("USER", ""), help="the name shown for you")
+    parser.add_argument("--repo", help="connect the console to this infra repo (owner/name) before starting")
+    parser.add_argument("--wiring", help="build the service with PATH.py:FUNCTION or MODULE:FUNCTION (demos, tests)")
+
+
+def _factory(spec: str) -> Callable[..., Any]:
+    target, _, func = spec.rpartition(":")
+    if target.endswith(".py"):
+        module_spec = importlib.util.spec_from_file_location(Path(target).stem, target)
+        assert module_spec and module_spec.loader
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    return getattr(module, func)  # type: ignore[no-any-return]
+
+
+async def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot.console.app import ChatConsole, ConsolePresenter
+    from controller.service import wiring
+    from controller.service.context import Caller
+    from controller.service.events import LobbyEvents
+    from controller.settings import Settings
+
+    if not args.user_id:
+        print("cloudops chat: say who you are with --user-id (your `discord:` id in cloudops.yaml) "
+              "or CLOUDOPS_CHAT_USER", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    wired = _factory(args.wiring)(settings) if args.wiring else wiring.build(settings, forge=wiring.forge_from_env())
+    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    for note in wired.notes:
+        console.print(f"[dim]note: {note}[/dim]")
+    try:
+        if args.repo:
+            from controller.store import utc_now
+
+            wired.registry.connect(CONSOLE_GUILD, args.repo, by=args.user_id, at=utc_now())
+        presenter = ConsolePresenter(console)
+        LobbyEvents(wired.registry, presenter).attach(wired.bus)
+        chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, args.user_id, args.name), console, presenter, sys.stdin)
+        return await chat.loop()
+    finally:
+        wired.close()

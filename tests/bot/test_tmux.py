@@ -1,0 +1,76 @@
+"""`cloudops chat` in a real terminal (tmux): deploy → approve (gateway double) → live apply progress."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WIRING = f"{Path(__file__).with_name('console_wiring.py')}:build"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (Debian package `tmux`); this test installs nothing")
+
+
+class Tmux:
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.name = f"cloudops-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "60",
+                        f"cd {shlex.quote(str(ROOT))} && env {exports} {command}; sleep 30"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-S", "-400", "-t", self.name], capture_output=True,
+                              text=True, check=True).stdout
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            assert time.monotonic() < deadline, f"{text!r} never appeared:\n{screen}"
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+
+
+def test_deploy_approve_and_watch_the_apply_in_a_terminal(tmp_path: Path) -> None:
+    env = {"CLOUDOPS_TEST_REPO": str(tmp_path / "infra"), "CLOUDOPS_DATA_DIR": str(tmp_path / "data"),
+           "CLOUDOPS_TEST_STEP": "0.6", "TERM": "xterm-256color", "PATH": os.environ["PATH"]}
+    tmux = Tmux(f"{shlex.quote(sys.executable)} -m controller.cli chat --wiring {shlex.quote(WIRING)} "
+                f"--user-id 111 --repo acme/infra", env)
+    try:
+        tmux.wait_for("Cloud ChatOps console")
+        tmux.type("/cloud-deploy project:web")
+        tmux.wait_for("[1] Add")
+        tmux.type("add")
+        tmux.wait_for("[1] Vm")
+        tmux.type("1")
+        for prompt, value in (("Name", "api"), ("Size", "small"), ("Disk", ""), ("Network", ""), ("Subnet", "")):
+            tmux.wait_for(prompt)
+            tmux.type(value)
+        tmux.wait_for("vm · api")
+        tmux.type("open pull request")
+        tmux.wait_for("Plan ready.")
+        tmux.type("approve")
+        live = tmux.wait_for("Creating step")  # the live bar, drawn while the apply runs
+        assert "%" in live
+        final = tmux.wait_for("succeeded")
+        assert "10.0.0.5" in final and "Applied." in final
+        tmux.type("/quit")
+    finally:
+        tmux.close()
