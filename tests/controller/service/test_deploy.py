@@ -18,7 +18,8 @@ VM = {"name": "api", "size": "small", "disk_gb": "30"}
 
 
 def session_of(reply: Reply) -> str:
-    return reply.footer.split()[1]
+    assert reply.session
+    return reply.session
 
 
 async def opened(chatops: ChatOps, caller: Caller, project: str = "web") -> str:
