@@ -64,6 +64,10 @@ class Pipeline:
             await self._on_comment(routed)
         elif isinstance(routed, routing.ReviewSubmitted):
             await self._on_review(routed)
+        elif isinstance(routed, routing.PushedToBranch) and routed.is_default_branch:
+            invalidate = getattr(self.rules, "invalidate", None)
+            if invalidate is not None:
+                invalidate(routed.repo.full_name)
         else:
             log.debug("delivery %s: nothing to do for %s", delivery_id, type(routed).__name__)
 
@@ -83,7 +87,8 @@ class Pipeline:
         rules = rules or await self.rules(repo)
         pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
         source = self.ctx.sources[repo]
-        await asyncio.to_thread(source.refresh)
+        # The rules loader has just fetched the base; fetch again only for a head we lack.
+        await asyncio.to_thread(source.ensure, pull.head_sha)
         changed = await asyncio.to_thread(source.changed_paths, pull.base_ref, pull.head_sha)
         projects, config_changed = projects_touched(changed)
         if only is not None:

@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from collections.abc import Awaitable
 from typing import Protocol
 
 from ..bus import EventBus
@@ -131,12 +132,16 @@ class Planner:
             return PlanOutcome.LOCKED
 
         await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.RUNNING)
-        await self._status(request, "pending", "planning…")
-        await self._overall(request)
-        await ctx.bus.publish(notices.PlanStarted(**self._ids(request, run.id)))
+        # Telling people the plan started runs beside the plan, not before it.
+        announce = asyncio.gather(
+            self._status(request, "pending", "planning…"),
+            self._overall(request),
+            ctx.bus.publish(notices.PlanStarted(**self._ids(request, run.id))),
+        )
         try:
-            return await self._plan_locked(request, run.id)
+            return await self._plan_locked(request, run.id, announce)
         except TerraformTimeout:
+            await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.TIMED_OUT, error="plan timed out")
             # A plan that never finished has nothing to protect: free the project.
             await asyncio.to_thread(ctx.store.unlock, request.repo, request.project, request.pr_number)
@@ -145,10 +150,12 @@ class Planner:
             await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
             return PlanOutcome.TIMED_OUT
         except (asyncio.CancelledError, TerraformCancelled):
+            await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
             await self._status(request, "error", "plan cancelled")
             raise
         except CloudOpsError as exc:
+            await _quietly(announce)
             diagnostics = list(getattr(exc, "diagnostics", []) or [])
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
@@ -158,19 +165,19 @@ class Planner:
         finally:
             await self._overall(request)
 
-    async def _plan_locked(self, request: PlanRequest, run_id: str) -> PlanOutcome:
+    async def _plan_locked(self, request: PlanRequest, run_id: str, announce: Awaitable[object]) -> PlanOutcome:
         ctx = self.ctx
         source = ctx.sources[request.repo]
-        await asyncio.to_thread(source.refresh)
+        await asyncio.to_thread(source.ensure, request.head_sha)
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
             await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
-        if ctx.state is not None:
-            await ctx.state.restore(request.repo, request.project, workspace.state_file)
-        await ctx.runner.init(workspace.workdir)
+        # init needs no state, so the state is fetched while terraform initializes.
+        restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
+        await asyncio.gather(ctx.runner.init(workspace.workdir), restore)
         await ctx.runner.plan(workspace.workdir, workspace.plan_file)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
 
@@ -190,6 +197,7 @@ class Planner:
             cost_markdown=cost.markdown if cost else None,
             config_changed=request.config_changed,
         )
+        await announce  # the pending status must not land after the final one
         comment_ids = await self._comment(request, comments.plan_comment(report))
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
@@ -231,6 +239,14 @@ class Planner:
         await asyncio.to_thread(
             self.ctx.forge.set_status, request.repo, request.head_sha, state, statuses.overall_context("plan"), description
         )
+
+
+async def _quietly(pending: Awaitable[object]) -> None:
+    """Let the start announcement finish before a final status; its own failure is only logged."""
+    try:
+        await pending
+    except Exception:  # noqa: BLE001 - a lost "pending" status must not hide the real outcome
+        log.warning("announcing a plan start failed", exc_info=True)
 
 
 def _first_line(exc: Exception) -> str:

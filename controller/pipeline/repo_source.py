@@ -48,6 +48,19 @@ class RepoSource:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.forge.sync_working_copy(self.repo, self.path)
 
+    def ensure(self, *shas: str) -> None:
+        """Fetch only when one of ``shas`` is not here yet (each fetch is a round trip to the forge)."""
+        if not self.path.exists():
+            self.refresh()
+            return
+        repo = self._git()
+        for sha in shas:
+            try:
+                repo.commit(sha)
+            except (git.BadName, ValueError, git.GitCommandError):
+                self.refresh()
+                return
+
     def _git(self) -> git.Repo:
         return git.Repo(self.path)
 

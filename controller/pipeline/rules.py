@@ -9,6 +9,8 @@ only picks what the pipeline needs and caches it per default-branch commit.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..repo_config import ApplyOn, RepoConfig, Role, loads
@@ -50,15 +52,27 @@ def rules_from_config(config: RepoConfig) -> RepoRules:
 class RulesLoader:
     """``await loader(repo)`` → the rules on the default branch's tip, cached per commit."""
 
-    def __init__(self, sources: dict[str, RepoSource], default_branches: dict[str, str]) -> None:
+    def __init__(self, sources: dict[str, RepoSource], default_branches: dict[str, str], *,
+                 max_age: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.sources = sources
         self.default_branches = default_branches
+        self.max_age = max_age
+        self.clock = clock
         self._cache: dict[tuple[str, str], RepoRules] = {}
+        self._fetched_at: dict[str, float] = {}
+
+    def invalidate(self, repo: str) -> None:
+        """The default branch moved (a push webhook): fetch before the next read."""
+        self._fetched_at.pop(repo, None)
 
     async def __call__(self, repo: str) -> RepoRules:
         source = self.sources[repo]
         branch = self.default_branches[repo]
-        await asyncio.to_thread(source.refresh)
+        # A push to the default branch invalidates at once; the age limit covers a lost webhook.
+        fetched = self._fetched_at.get(repo)
+        if fetched is None or self.clock() - fetched > self.max_age:
+            await asyncio.to_thread(source.refresh)
+            self._fetched_at[repo] = self.clock()
         sha = await asyncio.to_thread(source.resolve, branch)
         cached = self._cache.get((repo, sha))
         if cached is not None:
