@@ -104,8 +104,8 @@ def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None =
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
     saver, recovery = _secrets(settings, env, notes)
-    notes.append("pre-flight cost and policy are not wired yet: the lobby says 'not estimated' / 'policy not checked'")
-    chatops = ChatOps(ctx, save_credentials=saver, recovery=recovery, scaffold=template_files)
+    notes.append("pre-flight policy is not wired yet: the lobby says 'policy not checked'")
+    chatops = ChatOps(ctx, pricer=_pricer(notes), save_credentials=saver, recovery=recovery, scaffold=template_files)
     return Wired(chatops, bus or EventBus(), store, registry, notes)
 
 
@@ -123,6 +123,15 @@ def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tu
 
     assert vault.keyring is not None
     return save, SealedRecovery(recovery.server_secret_from_key(vault.keyring.primary))
+
+
+def _pricer(notes: list[str]) -> Any:
+    try:
+        from .pricing import preflight_pricer
+    except ImportError as exc:  # the cost package is optional for the chat layer
+        notes.append(f"pre-flight pricing unavailable ({exc}): the lobby says 'not estimated'")
+        return None
+    return preflight_pricer
 
 
 def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:

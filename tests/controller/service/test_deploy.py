@@ -246,3 +246,14 @@ async def test_the_template_is_a_file_that_deploys_cleanly(chatops: ChatOps, adm
     csv_template = (await chatops.run(admin, "cloud-template", {"format": "csv"})).attachments[0]
     reply = await chatops.run(admin, "cloud-deploy", {"project": "data"}, upload=Upload(csv_template.filename, csv_template.content))
     assert reply.refused is None, reply.description
+
+
+async def test_with_the_preflight_pricer_each_resource_and_the_total_are_priced(ctx: ServiceContext, user: Caller) -> None:
+    from controller.service.pricing import preflight_pricer
+
+    chatops = ChatOps(ctx, pricer=preflight_pricer)
+    sid = await opened(chatops, user)
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", VM)
+    fields = {f.name: f.value for f in reply.fields}
+    assert "/mo" in fields["vm · api"] and "cost not estimated" not in fields["vm · api"]
+    assert fields["Monthly cost"].startswith("$") and "budget $50.00/mo" in fields["Monthly cost"]

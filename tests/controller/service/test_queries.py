@@ -95,3 +95,11 @@ async def test_project_autocomplete_lists_only_visible_projects(chatops: ChatOps
 async def test_resource_autocomplete_lists_addresses(chatops: ChatOps, user: Caller) -> None:
     assert await chatops.complete_resources(user, "web", "vm") == ["null_resource.vm_web"]
     assert await chatops.complete_resources(user, "data", "") == []
+
+
+async def test_cost_with_the_preflight_pricer_prices_the_projects_resources(ctx: ServiceContext, viewer: Caller) -> None:
+    from controller.service.pricing import preflight_pricer
+
+    reply = await ChatOps(ctx, pricer=preflight_pricer).run(viewer, "cloud-cost", {"project": "web"})
+    values = {f.name: f.value for f in reply.fields}
+    assert values["Current monthly cost"].startswith("$") and "/mo" in values["vm-web"]
