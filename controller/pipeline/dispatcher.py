@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..errors import CloudOpsError
 from ..repo_config import ApplyOn
 from ..webhooks import routing
 from . import comment_parser, comments
@@ -56,6 +57,17 @@ class Pipeline:
         if repo is not None and repo.full_name not in self.ctx.sources:
             log.info("delivery %s for unconfigured repository %s ignored", delivery_id, repo.full_name)
             return
+        try:
+            await self._route(routed, delivery_id)
+        except CloudOpsError as exc:
+            # A broken cloudops.yaml or an unreachable forge: tell the PR, never fail the delivery.
+            log.warning("delivery %s: %s", delivery_id, exc)
+            number = _pr_number_of(routed)
+            if repo is not None and number is not None:
+                await self._reply(repo.full_name, number, "error:pipeline",
+                                  f"### cloudops could not act on this pull request\n\n{exc.user_message()}\n")
+
+    async def _route(self, routed: routing.Routed, delivery_id: str) -> None:
         if isinstance(routed, routing.PullRequestChanged):
             await self._on_pull_request_changed(routed)
         elif isinstance(routed, routing.PullRequestClosed):
@@ -232,11 +244,26 @@ class Pipeline:
 
     async def _apply_job(self, payload: dict) -> None:
         request = ApplyRequest(**payload)
-        rules = await self.rules(request.repo)
-        succeeded = await self.applier.apply(request, rules)
+        try:
+            rules = await self.rules(request.repo)
+            succeeded = await self.applier.apply(request, rules)
+        except CloudOpsError as exc:
+            # Whatever stopped the apply before terraform ran is told where it was asked for.
+            await self._reply(request.repo, request.pr_number, comments.apply_key(request.project),
+                              f"### Apply of project `{request.project}` could not start\n\n{exc.user_message()}\n")
+            raise
         if succeeded and not request.before_merge:
             # Applied after the merge: the PR is done with this project.
             await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+
+
+def _pr_number_of(routed: routing.Routed) -> int | None:
+    pull = getattr(routed, "pull", None)
+    if pull is not None:
+        return pull.number
+    if isinstance(routed, routing.CommentCreated) and routed.is_pull_request:
+        return routed.number
+    return None
 
 
 def _to_payload(request: PlanRequest) -> dict:

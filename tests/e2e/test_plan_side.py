@@ -139,3 +139,12 @@ async def test_a_plan_over_its_timeout_is_stopped_and_the_lock_released(forge, b
         assert "timed out" in body and "lock was released" in body
         assert bench.statuses(bench.head_sha(number))["cloudops/plan: web"] == ("failure", "plan timed out")
         assert app.store.get_lock(bench.full_name, "web") is None
+
+
+async def test_a_broken_cloudops_yaml_on_main_is_reported_on_the_pr(forge, bench: Workbench, controller: ControllerApp) -> None:
+    bench.push_branch("main", "Break the config", files={"cloudops.yaml": "version: 1\nprojects:\n  web: {target: moon}\n"})
+    await settle(forge, controller)
+    number = bench.open_pr("after-break", "After break", {"projects/web/main.tf": null_resources("web_a", "z")})
+    await settle(forge, controller)
+    body = bench.comments_with(number, "error:pipeline")[0]
+    assert "could not act" in body and "cloudops.yaml:3" in body and "missing required key 'region'" in body
