@@ -14,6 +14,12 @@ if ! command -v git >/dev/null 2>&1; then
     exit 1
 fi
 
+# tmux drives the terminal console in the tests; git's smart HTTP backend serves the local forge.
+if ! command -v tmux >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; } >/dev/null 2>&1 \
+        || echo "install: could not install tmux; the terminal tests will be skipped" >&2
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

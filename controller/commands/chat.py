@@ -19,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=os.environ.get("USER", ""), help="the name shown for you")
     parser.add_argument("--repo", help="connect the console to this infra repo (owner/name) before starting")
     parser.add_argument("--wiring", help="build the service with PATH.py:FUNCTION or MODULE:FUNCTION (demos, tests)")
+    parser.add_argument("--embedded", action="store_true",
+                        help="start the local forge, an infra repo from the template and the controller, and chat "
+                             "with them (you are alice, an admin of the template's `example` project)")
+    parser.add_argument("--data-dir", type=Path, help="with --embedded: keep everything here (default: a temporary dir)")
 
 
 def _factory(spec: str) -> Callable[..., Any]:
@@ -42,6 +46,8 @@ async def run(args: argparse.Namespace) -> int:
     from controller.service.events import LobbyEvents
     from controller.settings import Settings
 
+    if args.embedded:
+        return await _run_embedded(args)
     if not args.user_id:
         print("cloudops chat: say who you are with --user-id (your `discord:` id in cloudops.yaml) "
               "or CLOUDOPS_CHAT_USER", file=sys.stderr)
@@ -62,3 +68,43 @@ async def run(args: argparse.Namespace) -> int:
         return await chat.loop()
     finally:
         wired.close()
+
+
+# alice's `discord:` id in repo_template/cloudops.yaml: the embedded console speaks as her.
+TEMPLATE_ADMIN_DISCORD_ID = "112233445566778899"
+
+
+async def _run_embedded(args: argparse.Namespace) -> int:
+    import tempfile
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from bot.console.app import ChatConsole, ConsolePresenter
+    from controller.embedded import embedded
+    from controller.pipeline.gateway import ControllerGateway
+    from controller.service import wiring
+    from controller.service.context import Caller
+    from controller.service.events import LobbyEvents
+    from controller.store import utc_now
+
+    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    user_id = args.user_id or TEMPLATE_ADMIN_DISCORD_ID
+    with tempfile.TemporaryDirectory(prefix="cloudops-chat-") as tmp:
+        data_dir = args.data_dir or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        async with embedded(data_dir) as world:
+            ctx = world.app.pipeline.ctx
+            wired = wiring.build(replace(ctx.settings, data_dir=data_dir / "chat"), forge=ctx.forge,
+                                 gateway=ControllerGateway(world.app.pipeline), bus=world.app.bus)
+            try:
+                wired.registry.connect(CONSOLE_GUILD, world.full_name, by=user_id, at=utc_now())
+                console.print(f"[dim]embedded: forge {world.forge.api_url} · repo {world.full_name} · "
+                              f"controller {world.app.webhook_url}[/dim]")
+                presenter = ConsolePresenter(console)
+                LobbyEvents(wired.registry, presenter).attach(wired.bus)
+                chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, user_id, args.name or "alice"), console,
+                                   presenter, sys.stdin)
+                return await chat.loop()
+            finally:
+                wired.close()

@@ -129,6 +129,9 @@ class Forge(Protocol):
     def get_pull_request(self, repo: str, number: int, *, wait_for_mergeable: float = 0.0) -> PullRequest:
         """The PR; with ``wait_for_mergeable`` > 0, poll that many seconds while GitHub computes mergeability."""
 
+    def close_pull_request(self, repo: str, number: int) -> PullRequest:
+        """Close the PR without merging."""
+
     def list_changed_files(self, repo: str, number: int) -> list[ChangedFile]:
         ...
 

@@ -177,6 +177,13 @@ class GitHubForge:
                 return _pull_request(pr)
         return None
 
+    def close_pull_request(self, repo: str, number: int) -> PullRequest:
+        """Close without merging (GitHub then sends ``pull_request`` ``closed``)."""
+        with self._translating(f"closing pull request {repo}#{number}"):
+            pr = self._repo(repo).get_pull(number)
+            pr.edit(state="closed")
+        return self.get_pull_request(repo, number)
+
     def list_changed_files(self, repo: str, number: int) -> list[ChangedFile]:
         with self._translating(f"listing changed files of {repo}#{number}"):
             return [

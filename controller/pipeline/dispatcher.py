@@ -131,7 +131,7 @@ class Pipeline:
             apply_after_merge = [p for p in planned if rules.apply_on_for(p) is ApplyOn.MERGE]
         for project in apply_after_merge:
             # The lock stays until this apply has succeeded.
-            await self._submit_apply(ApplyRequest(
+            await self.submit_apply(ApplyRequest(
                 repo=repo, pr_number=number, project=project, actor=event.sender, trigger="merge",
                 actor_approves=False, before_merge=False, merge_sha=event.pull.merge_commit_sha,
             ))
@@ -155,7 +155,7 @@ class Pipeline:
             if event.reviewer.lower() not in allowed_approvers(rules, project):
                 log.info("approval of %s#%s by %s does not count for %s", repo, number, event.reviewer, project)
                 continue
-            await self._submit_apply(ApplyRequest(
+            await self.submit_apply(ApplyRequest(
                 repo=repo, pr_number=number, project=project, actor=event.reviewer, trigger="review",
                 actor_approves=False,
             ))
@@ -175,7 +175,7 @@ class Pipeline:
                 await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
                                   f"@{actor}: `{name}` applies when this pull request is merged (`apply_on: merge`).")
                 continue
-            await self._submit_apply(ApplyRequest(repo=repo, pr_number=number, project=name, actor=actor,
+            await self.submit_apply(ApplyRequest(repo=repo, pr_number=number, project=name, actor=actor,
                                                   trigger=trigger, actor_approves=True))
             submitted.append(name)
         return submitted
@@ -184,7 +184,7 @@ class Pipeline:
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
         return sorted({r.project for r in runs if r.kind is RunKind.PLAN})
 
-    async def _submit_apply(self, request: ApplyRequest) -> None:
+    async def submit_apply(self, request: ApplyRequest) -> None:
         await self.queue.submit(APPLY_JOB, dataclasses.asdict(request), key=f"{request.repo}:{request.project}",
                                 timeout=self.apply_timeout)
 
@@ -224,15 +224,24 @@ class Pipeline:
         released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, repo, number)
         await self._reply(repo, number, key, comments.unlocked_comment(sorted(lock.project for lock in released), actor))
 
-    async def _cancel(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
+    async def cancel_runs(self, repo: str, number: int, project: str | None) -> list[str]:
+        """Cancel the running or queued plans and applies of a PR; return the projects cancelled."""
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=200)
-        projects = sorted({r.project for r in runs if r.in_flight and (project is None or r.project == project)})
-        cancelled = [p for p in projects if await self.queue.cancel(f"{repo}:{p}")]
+        cancelled = []
+        for name in sorted({r.project for r in runs if project is None or r.project == project}):
+            running = self.queue.running(f"{repo}:{name}")
+            # Only this PR's own job: another PR's apply on the same project is not ours to stop.
+            if running is not None and running.payload.get("pr_number") == number and await self.queue.cancel(f"{repo}:{name}"):
+                cancelled.append(name)
+        return cancelled
+
+    async def _cancel(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
+        cancelled = await self.cancel_runs(repo, number, project)
         if not cancelled:
             await self._reply(repo, number, key, f"@{actor}: nothing is running for this pull request.")
             return
         for name in cancelled:
-            await self._reply(repo, number, f"{key}:{name}", comments.cancelled_comment(name, "plan", actor))
+            await self._reply(repo, number, f"{key}:{name}", comments.cancelled_comment(name, "run", actor))
 
     async def _reply(self, repo: str, number: int, key: str, body: str) -> None:
         await asyncio.to_thread(self.ctx.forge.upsert_comment, repo, number, key, body)

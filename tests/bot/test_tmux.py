@@ -5,47 +5,18 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.support.tmux import Tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 WIRING = f"{Path(__file__).with_name('console_wiring.py')}:build"
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
                                 reason="tmux is not installed (Debian package `tmux`); this test installs nothing")
-
-
-class Tmux:
-    def __init__(self, command: str, env: dict[str, str]) -> None:
-        self.name = f"cloudops-{uuid.uuid4().hex[:8]}"
-        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "60",
-                        f"cd {shlex.quote(str(ROOT))} && env {exports} {command}; sleep 30"], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-S", "-400", "-t", self.name], capture_output=True,
-                              text=True, check=True).stdout
-
-    def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            assert time.monotonic() < deadline, f"{text!r} never appeared:\n{screen}"
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
 
 
 def test_deploy_approve_and_watch_the_apply_in_a_terminal(tmp_path: Path) -> None:
