@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from controller.catalog.specs import Kind, Target  # noqa: E402
-from controller.policy.engine import PolicyEngine, Selected  # noqa: E402
+from controller.policy.engine import PolicyEngine, Selected, attribute_names  # noqa: E402
 from controller.policy.inputs import Actor, build_input  # noqa: E402
 from controller.repo_config import Enforcement, ProjectConfig, Role  # noqa: E402
 from controller.terraform.plan import parse_plan  # noqa: E402
@@ -36,12 +36,11 @@ def _labels(i: int) -> dict[str, str]:
 
 def _resource(i: int) -> dict:
     kind = i % 4
-    if kind == 0:  # local target vm
-        rtype, after = "null_resource", {"id": None, "triggers": {
-            "cloudops_kind": "vm", "cloudops_target": "local", "name": f"vm{i}", "project": "shop",
-            "requested_by": "alice", "managed_by": "cloudops", "region": "local-1", "size": "small",
-            "zone": "local-1a", "disk_gb": "20", "vcpu": "2", "memory_gb": "2", "price_profile": "gcp/e2-small"}}
-        provider = "registry.terraform.io/hashicorp/null"
+    if kind == 0:
+        rtype, provider = "google_sql_database_instance", "registry.terraform.io/hashicorp/google"
+        after = {"name": f"db-{i}", "region": "us-central1", "database_version": "POSTGRES_16", "deletion_protection": True,
+                 "settings": [{"tier": "db-f1-micro", "user_labels": _labels(i), "disk_size": 20, "disk_type": "PD_SSD",
+                               "availability_type": "ZONAL", "backup_configuration": [{"enabled": True}]}]}
     elif kind == 1:
         rtype, provider = "google_compute_instance", "registry.terraform.io/hashicorp/google"
         after = {"name": f"vm-{i}", "machine_type": "e2-medium" if i % 1001 else "n2-standard-8", "zone": "us-central1-a",
@@ -80,13 +79,14 @@ def main() -> None:
     t0 = time.perf_counter()
     plan = parse_plan(text)
     t1 = time.perf_counter()
-    project = ProjectConfig(name="shop", target=Target.GCP, region="us-central1", quotas={Kind.VM: 10_000, Kind.BUCKET: 10_000})
-    document = build_input(plan, project=project, actor=Actor(id="bob", role=Role.USER),
-                           usage={"vm": 3, "bucket": 1},
-                           cost={"monthly_before": 100.0, "monthly_after": 4000.0, "delta": 3900.0, "budget": 5000.0, "not_priced": 0})
-    t2 = time.perf_counter()
     engine = PolicyEngine()
     selected = [Selected(p, Enforcement.HARD, "bench") for p in engine.library.policies.values()]
+    project = ProjectConfig(name="shop", target=Target.GCP, region="us-central1", quotas={Kind.VM: 10_000, Kind.BUCKET: 10_000, Kind.DATABASE: 10_000})
+    document = build_input(plan, project=project, actor=Actor(id="bob", role=Role.USER),
+                           usage={"vm": 3, "bucket": 1},
+                           cost={"monthly_before": 100.0, "monthly_after": 4000.0, "delta": 3900.0, "budget": 5000.0, "not_priced": 0},
+                           keep=attribute_names(selected, engine.library))
+    t2 = time.perf_counter()
     result = engine.evaluate(document, selected, project="shop")
     t3 = time.perf_counter()
     warm = []
