@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inventory": ("controller.commands.inventory", "list the resources of a repo's projects and their counts per kind"),
     "keys": ("controller.commands.keys", "show, generate or rotate the vault's master key"),
     "locks": ("controller.commands.locks", "list project locks and their age; --release frees one"),
+    "policy": ("controller.commands.policy", "check a plan document against the Rego policies; run policy tests"),
     "rollback": ("controller.commands.rollback_cmd", "open a revert PR of a project's merged change"),
     "serve": ("controller.commands.serve", "run the controller: webhook server and workers"),
 }

@@ -8,8 +8,10 @@ import rego.v1
 
 deny := array.concat(array.concat(gcs(input), s3(input)), azure(input))
 
-warn := [v |
-	some rc in _writes(input, ["google_storage_bucket"])
+warn := warnings(input)
+
+warnings(inp) := [v |
+	some rc in _writes(inp, ["google_storage_bucket"])
 	object.get(lib.after(rc), "public_access_prevention", "inherited") != "enforced"
 	v := lib.violation("public-buckets", rc.address, "public_access_prevention is not enforced: the organisation policy decides whether the bucket can be made public")
 ]

@@ -143,11 +143,11 @@ class PolicyEngine:
         denies: list[Violation] = []
         warns: list[Violation] = []
         for index, s in enumerate(selected):
-            for offset, severity in ((0, Severity.DENY), (1, Severity.WARN)):
-                value = values[2 * index + offset]
-                if isinstance(value, _FAILED):
-                    value = [{"msg": f"policy could not be evaluated ({value.why}); denied to be safe", "resource": ""}]
-                    severity = Severity.DENY
+            pair = values[2 * index: 2 * index + 2]
+            failed = next((v for v in pair if isinstance(v, _FAILED)), None)
+            if failed is not None:  # one denial per broken policy, whatever the rule
+                pair = [[{"msg": f"policy could not be evaluated ({failed.why}); denied to be safe"}], []]
+            for value, severity in zip(pair, (Severity.DENY, Severity.WARN)):
                 for v in _violations(value, s.policy.name, severity, s.enforcement):
                     (denies if v.severity is Severity.DENY else warns).append(v)
         return PolicyResult(project=project, denies=tuple(denies), warns=tuple(warns),

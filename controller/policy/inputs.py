@@ -159,10 +159,10 @@ def configuration_input(configuration: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _values(value: Any, mask: Any, keep: Set[str] | None) -> Any:
-    """Masked values; with ``keep``, only top-level attributes named in it (nulls dropped)."""
+    """Masked values; with ``keep``, only top-level attributes named in it."""
     if keep is not None and isinstance(value, Mapping):
         mask = mask if isinstance(mask, Mapping) else ({} if mask is not True else mask)
-        value = {k: v for k, v in value.items() if k in keep and v is not None}
+        value = {k: v for k, v in value.items() if k in keep}
     return mask_sensitive(thaw(value), mask)
 
 
