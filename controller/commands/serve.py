@@ -1,19 +1,48 @@
-"""`cloudops serve`: the long-running controller (webhook server + workers)."""
+"""`cloudops serve`: the long-running controller (webhook server + workers).
+
+With DISCORD_TOKEN set, the Discord bot runs in the same process, on the
+same event bus and through the same pipeline gateway, so plan and apply
+events reach the chat as they happen.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import signal
 from pathlib import Path
 
 from .. import serve_config
 from ..app import ControllerApp
 
+log = logging.getLogger(__name__)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="controller config file (see controller/serve_config.py); "
                         "without it, CLOUDOPS_* and GITHUB_* environment variables are used")
+    parser.add_argument("--no-bot", action="store_true", help="do not start the Discord bot even if DISCORD_TOKEN is set")
+
+
+async def _run_bot(app: ControllerApp, token: str) -> None:
+    from bot.discord.app import CloudOpsBot
+    from ..pipeline.gateway import ControllerGateway
+    from ..service import wiring
+
+    assert app.pipeline is not None and app.store is not None
+    ctx = app.pipeline.ctx
+    wired = wiring.build(ctx.settings, forge=ctx.forge, gateway=ControllerGateway(app.pipeline), bus=app.bus,
+                         store=app.store)
+    for note in wired.notes:
+        log.warning("discord bot: %s", note)
+    bot = CloudOpsBot(wired.chatops, wired.bus)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        wired.registry.close()
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -22,9 +51,18 @@ async def run(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    token = None if args.no_bot else os.environ.get("DISCORD_TOKEN")
     async with ControllerApp(config) as app:
         print(f"cloudops controller listening: {app.webhook_url}", flush=True)
         print(f"repositories: {', '.join(config.repos)} · data dir: {config.settings.data_dir}", flush=True)
-        await stop.wait()
+        bot_task = asyncio.create_task(_run_bot(app, token)) if token else None
+        if bot_task is None:
+            print("discord bot: not started (no DISCORD_TOKEN); `cloudops chat` offers the same commands", flush=True)
+        waiters = [asyncio.create_task(stop.wait())] + ([bot_task] if bot_task else [])
+        done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        if bot_task is not None and bot_task in done and bot_task.exception() is not None:
+            log.error("discord bot stopped: %s", bot_task.exception())
         print("stopping: running jobs are interrupted gracefully", flush=True)
+        for task in waiters:
+            task.cancel()
     return 0
