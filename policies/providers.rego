@@ -36,13 +36,15 @@ unknown_configured(inp) := [v |
 	v := lib.violation("providers", concat("", ["provider.", key]), concat("", ["provider ", source, " is not allowed"]))
 ]
 
-# Every resource and data block of the configuration, modules included.
-config_blocks(inp) := [node |
-	walk(object.get(inp.plan, "configuration", {}), [path, node])
-	is_object(node)
-	is_string(node.address)
-	is_string(node.mode)
-]
+# Every resource and data block of the configuration, in the root module and
+# up to three levels of nested modules (walk() costs ~10x more in rego-cpp).
+config_blocks(inp) := array.concat(array.concat(_blocks(_root(inp)), _blocks(_children(_root(inp)))), array.concat(_blocks(_children(_children(_root(inp)))), _blocks(_children(_children(_children(_root(inp)))))))
+
+_root(inp) := [object.get(inp.plan, ["configuration", "root_module"], {})]
+
+_children(modules) := [m | some parent in modules; some name; m := parent.module_calls[name].module]
+
+_blocks(modules) := [b | some m in modules; some b in object.get(m, "resources", [])]
 
 code_on_controller(inp) := array.concat(provisioners(inp), external_data(inp)) if inp.project.target in cloud_targets
 else := []
