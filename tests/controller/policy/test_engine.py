@@ -181,3 +181,11 @@ def test_quotes_in_values_do_not_break_results() -> None:
     result = engine.PolicyEngine().evaluate(doc, [engine.Selected(lib.get("builtin/required-labels"), Enforcement.HARD, "s")], project="p")
     assert len(result.denies) == 1 and "could not be evaluated" not in result.denies[0].msg
     assert "say" in result.denies[0].msg
+
+
+def test_prevent_destroy_is_read_from_the_default_branch_files(tmp_path) -> None:
+    from controller.policy.protection import protected_addresses
+    (tmp_path / "db.tf").write_text('resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n'
+                                    'resource "aws_instance" "web" {\n  ami = "x"\n}\n')
+    (tmp_path / "broken.tf").write_text('resource "x" {')
+    assert protected_addresses(tmp_path) == ["aws_db_instance.main"]
