@@ -1,10 +1,21 @@
 """`POST /webhooks/github`: verify, record, enqueue, answer 202.
 
 The receiver does no work itself: it checks the body size and the HMAC
-signature, decodes and routes the payload (pure), records the delivery id
-(a repeat is answered and dropped), hands the routed value to the
-dispatcher (which only enqueues) and answers at once. Anything refused
-changes nothing: no delivery recorded, nothing queued.
+signature, decodes and routes the payload (pure), checks the event's time,
+records the delivery id (a repeat is answered and dropped), hands the routed
+value to the dispatcher (which only enqueues) and answers at once. Anything
+refused changes nothing: no delivery recorded, nothing queued.
+
+Replays. ``X-GitHub-Delivery`` is not covered by the signature, so dedupe by
+delivery id alone lets someone who captured one signed body send it again
+under a fresh id. The body's own timestamps are signed, so an event whose
+time (``routing.event_time``) is older than ``replay_window`` is refused;
+delivery records are kept a little longer than that window (and pruned
+every ``prune_every`` deliveries), so inside the window a repeated id is
+still caught. The trade-off: a manual "Redeliver" from GitHub's UI of an
+event older than the window is refused too; raise the window, or push /
+comment again, to re-trigger. Events we do not act on are not checked: a
+replay of them changes nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +25,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from ..errors import PayloadInvalid, SignatureInvalid
-from ..store import RuntimeStore
+from ..errors import StoreError
+from ..store import RuntimeStore, utc_now
 from . import routing, signature
 
 log = logging.getLogger(__name__)
@@ -26,6 +39,12 @@ log = logging.getLogger(__name__)
 PATH = "/webhooks/github"
 DEFAULT_MAX_BODY = 5 * 1024 * 1024  # GitHub caps payloads at 25 MB; ours are far smaller
 DEFAULT_MAX_DEPTH = 64
+# GitHub retries nothing by itself; a day covers a controller that was down
+# overnight and redeliveries by hand the morning after.
+DEFAULT_REPLAY_WINDOW = timedelta(hours=24)
+# GitHub's clock and ours may disagree a little; further in the future is refused.
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+DEFAULT_PRUNE_EVERY = 500
 
 Dispatcher = Callable[[routing.Routed, str], Awaitable[None]]
 
@@ -35,6 +54,14 @@ class ReceiverConfig:
     secret: str
     max_body_bytes: int = DEFAULT_MAX_BODY
     max_json_depth: int = DEFAULT_MAX_DEPTH
+    replay_window: timedelta = DEFAULT_REPLAY_WINDOW
+    max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW
+    prune_every: int = DEFAULT_PRUNE_EVERY
+
+    @property
+    def delivery_retention(self) -> timedelta:
+        """How long a delivery id must be remembered: any replay accepted by time is then caught by id."""
+        return self.replay_window + self.max_clock_skew
 
 
 def _json_depth_exceeds(value: object, limit: int) -> bool:
@@ -51,15 +78,58 @@ def _json_depth_exceeds(value: object, limit: int) -> bool:
     return False
 
 
+def _span(delta: timedelta) -> str:
+    """``24h``, ``5m``, ``90s``: a window as people write it."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def _refuse(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
 class WebhookReceiver:
-    def __init__(self, config: ReceiverConfig, store: RuntimeStore, dispatch: Dispatcher) -> None:
+    def __init__(
+        self,
+        config: ReceiverConfig,
+        store: RuntimeStore,
+        dispatch: Dispatcher,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.config = config
         self.store = store
         self.dispatch = dispatch
+        self.clock = clock
+        self._recorded_since_prune = config.prune_every  # so the first delivery after a start prunes
+
+    def _too_old_or_new(self, event: str, happened: datetime) -> str | None:
+        """Why an acted-on event's signed time falls outside the window, or None."""
+        now = self.clock()
+        if happened < now - self.config.replay_window:
+            return (f"{event} event happened at {happened.isoformat()}, more than {_span(self.config.replay_window)} ago; "
+                    "refusing a replayed or very late delivery (push or comment again to re-trigger)")
+        if happened > now + self.config.max_clock_skew:
+            return (f"{event} event time {happened.isoformat()} is more than {_span(self.config.max_clock_skew)} "
+                    "in the future; check the clocks")
+        return None
+
+    async def _prune_now_and_then(self) -> None:
+        """Forget delivery ids past their retention, every ``prune_every`` deliveries; never fails a delivery."""
+        self._recorded_since_prune += 1
+        if self._recorded_since_prune < self.config.prune_every:
+            return
+        self._recorded_since_prune = 0
+        try:
+            pruned = await asyncio.to_thread(self.store.prune_deliveries, older_than=self.config.delivery_retention)
+        except StoreError as exc:
+            log.warning("pruning webhook deliveries: %s", exc)
+            return
+        if pruned:
+            log.info("pruned %d webhook deliveries older than %s", pruned, self.config.delivery_retention)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post(PATH, self.handle)
@@ -88,14 +158,22 @@ class WebhookReceiver:
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
         try:
             routed = routing.route(event, payload)
+            happened = None if isinstance(routed, routing.Ignored) else routing.event_time(event, payload)
         except PayloadInvalid as exc:
             return _refuse(400, str(exc))
+        if happened is not None:
+            stale = self._too_old_or_new(event, happened)
+            if stale:
+                log.warning("delivery %s refused: %s", delivery_id, stale)
+                return _refuse(400, stale)
 
         action = payload.get("action") if isinstance(payload, dict) else None
         first_time = await asyncio.to_thread(
             self.store.record_delivery, delivery_id, event=event, action=action if isinstance(action, str) else None
         )
-        if not first_time:
+        if first_time:
+            await self._prune_now_and_then()
+        else:
             log.info("delivery %s (%s) already received; ignored", delivery_id, event)
             return web.json_response({"status": "duplicate", "delivery": delivery_id}, status=200)
         if isinstance(routed, routing.Ignored):

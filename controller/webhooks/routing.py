@@ -5,12 +5,17 @@ returns one of the dataclasses below, or ``Ignored`` with the reason (an
 event or action we do not act on is not an error). A payload that claims to
 be an event we handle but lacks a field we read is ``PayloadInvalid``,
 naming the field.
+
+``event_time(event_name, payload)`` reads when the event happened from the
+signed body (the delivery id header is not signed), so the receiver can
+refuse an old body replayed under a fresh delivery id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import PayloadInvalid
@@ -206,3 +211,52 @@ def route(event: str, payload: Any) -> Routed:
             pusher=str(read.get("pusher.name", str, optional=True) or read.get("sender.login", str, optional=True) or ""),
         )
     return Ignored(event or "unnamed", action, f"event {event!r} is not handled")
+
+
+# Where each handled event says when it happened, most telling first. Only
+# fields GitHub sets itself come first: a commit's timestamp is written by
+# whoever made the commit, so it is a last resort for push.
+EVENT_TIME_FIELDS: dict[str, tuple[str, ...]] = {
+    "pull_request": ("pull_request.updated_at",),
+    "pull_request_review": ("review.submitted_at", "pull_request.updated_at"),
+    "issue_comment": ("comment.updated_at", "comment.created_at"),
+    "push": ("repository.pushed_at", "head_commit.timestamp"),
+    "ping": ("hook.updated_at",),
+}
+
+
+def _parse_time(value: object) -> datetime | None:
+    """GitHub's ISO 8601 strings, or the Unix seconds a push event's ``pushed_at`` carries."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def event_time(event: str, payload: Any) -> datetime | None:
+    """When a handled event happened, per its signed body; ``None`` for events we do not act on.
+
+    Raises ``PayloadInvalid`` naming the fields when a handled event carries
+    no readable timestamp: without one a replay could not be told apart.
+    """
+    fields = EVENT_TIME_FIELDS.get(event)
+    if fields is None or not isinstance(payload, Mapping):
+        return None
+    for path in fields:
+        node: Any = payload
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        found = _parse_time(node)
+        if found is not None:
+            return found
+    raise PayloadInvalid(f"reading {event} payload: no event time in {' or '.join(repr(f) for f in fields)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from controller.webhooks import routing, signature
 
 SECRET = "test-webhook-secret"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "webhooks"
+# GitHub's published examples were made on this afternoon; the receiver's clock is set to it.
+FIXTURE_DAY = datetime(2019, 5, 15, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,7 +33,8 @@ async def client_and_calls(store):
     async def dispatch(routed: routing.Routed, delivery_id: str) -> None:
         calls.append((routed, delivery_id))
 
-    receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET, max_body_bytes=200_000), store, dispatch)
+    receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET, max_body_bytes=200_000), store, dispatch,
+                                  clock=lambda: FIXTURE_DAY)
     async with TestClient(TestServer(rx.make_app(receiver))) as client:
         yield client, calls
 
