@@ -156,3 +156,13 @@ def unlocked_comment(projects: Sequence[str], by: str) -> str:
         return "This pull request holds no project locks.\n"
     names = ", ".join(f"`{p}`" for p in projects)
     return f"@{by} released the lock on {names}. Other pull requests can plan these projects now.\n"
+
+
+def plan_held_comment(project: str, author: str) -> str:
+    return (
+        f"### Project `{project}` was not planned automatically\n\n"
+        f"A plan runs code from the pull request (providers, data sources), so it starts on its own only for "
+        f"pull requests by the bot or by members of `cloudops.yaml` with at least the user role on `{project}`. "
+        f"@{author} is not one of them.\n\n"
+        f"**Next:** a member who has reviewed the change comments `cloudops plan -p {project}`.\n"
+    )

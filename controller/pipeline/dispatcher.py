@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from ..errors import CloudOpsError
 from ..repo_config import ApplyOn
 from ..webhooks import routing
-from . import comment_parser, comments
+from . import comment_parser, comments, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind
@@ -91,11 +91,16 @@ class Pipeline:
             log.info("%s#%s is a draft; not planned", event.repo.full_name, event.pull.number)
             return
         await self.plan_pull_request(event.repo.full_name, event.pull.number, trigger=f"pr_{event.action}",
-                                     actor=event.sender, rules=rules)
+                                     actor=event.sender, rules=rules, vouched_by=None)
 
     async def plan_pull_request(self, repo: str, number: int, *, trigger: str, actor: str,
-                                rules: RepoRules | None = None, only: str | None = None) -> list[str]:
-        """Enqueue a plan of every project the PR touches (or just ``only``); return the projects."""
+                                rules: RepoRules | None = None, only: str | None = None,
+                                vouched_by: str | None) -> list[str]:
+        """Enqueue a plan of every project the PR touches (or just ``only``); return the projects.
+
+        A plan runs code from the PR (providers, data sources), so it runs on its own only for PRs by
+        the bot or by members allowed to plan the project; otherwise a member vouches for it by
+        commenting `cloudops plan` (``vouched_by``)."""
         rules = rules or await self.rules(repo)
         pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
         source = self.ctx.sources[repo]
@@ -113,6 +118,18 @@ class Pipeline:
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "success", "cloudops/plan",
                                     "no projects changed")
             return []
+        trusted = pull.author.lower() == self.bot_login.lower()
+        allowed, held = [], []
+        for project in projects:
+            if trusted or rules.may_plan(pull.author, project) or (vouched_by and rules.may_plan(vouched_by, project)):
+                allowed.append(project)
+            else:
+                held.append(project)
+        for project in held:
+            await self._reply(repo, number, comments.plan_key(project), comments.plan_held_comment(project, pull.author))
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "pending",
+                                    statuses.project_context("plan", project), "waiting for a member to comment `cloudops plan`")
+        projects = allowed
         for project in projects:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
@@ -204,7 +221,10 @@ class Pipeline:
         if parsed.verb is Verb.HELP:
             await self._reply(repo, number, key, f"```\n{comment_parser.USAGE}\n```")
         elif parsed.verb is Verb.PLAN:
-            await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project)
+            rules = await self.rules(repo)
+            vouched = event.author if any(rules.may_plan(event.author, p) for p in (rules.config.projects if rules.config else {})) else None
+            await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project,
+                                         rules=rules, vouched_by=vouched)
         elif parsed.verb is Verb.UNLOCK:
             await self._unlock(repo, number, event.author, key)
         elif parsed.verb is Verb.APPLY:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from ..bus import EventBus
-from ..errors import CloudOpsError, TerraformCancelled, TerraformTimeout
+from ..errors import CloudOpsError, PlanFailed, TerraformCancelled, TerraformTimeout
 from ..forge.base import Forge
 from ..repo_config import ApplyOn
 from ..settings import Settings
@@ -29,7 +29,7 @@ from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import create_workspace
-from . import comments, notices, plan_diff, statuses
+from . import comments, notices, plan_diff, plan_guard, statuses
 from .repo_source import RepoSource
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,10 @@ class Planner:
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
             await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
+            findings = plan_guard.check_project(await asyncio.to_thread(_read_tree, export_dir))
+            if findings:
+                raise PlanRefused(plan_guard.render_refusal(request.project, findings),
+                                  hint="remove what the list names, or ask the controller's operators to allow it")
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
@@ -239,6 +243,15 @@ class Planner:
         await asyncio.to_thread(
             self.ctx.forge.set_status, request.repo, request.head_sha, state, statuses.overall_context("plan"), description
         )
+
+
+class PlanRefused(PlanFailed):
+    """The plan guard found code the controller will not run for a pull request."""
+
+
+def _read_tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 async def _quietly(pending: Awaitable[object]) -> None:

@@ -38,6 +38,14 @@ class RepoRules:
             return self.config.projects[project].budget_monthly_usd
         return None
 
+    def may_plan(self, login: str, project: str) -> bool:
+        """Members with at least the user role on ``project`` (grants included) may have it planned."""
+        if self.config is None:
+            return False
+        member = self.config.member_by(github=login)
+        role = self.config.role_of(member.name, project) if member else None
+        return role is not None and role.allows(Role.USER)
+
     def is_admin(self, login: str) -> bool:
         return login.lower() in self.admins
 

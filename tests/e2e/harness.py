@@ -26,6 +26,8 @@ BOT_LOGIN = "cloudops-bot"
 BOT_TOKEN = "lf_e2e_bot_token_0123456789"
 REVIEWER_LOGIN = "rita"
 REVIEWER_TOKEN = "lf_e2e_reviewer_token_0123456789"
+OUTSIDER_LOGIN = "mallory"
+OUTSIDER_TOKEN = "lf_e2e_outsider_token_0123456789"
 REPO_NAME = "infra"
 EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"]
 
@@ -131,7 +133,13 @@ class Workbench:
 
 
 def start_forge(path: Path) -> BackgroundForge:
-    return BackgroundForge(path, tokens={BOT_TOKEN: BOT_LOGIN, REVIEWER_TOKEN: REVIEWER_LOGIN})
+    return BackgroundForge(path, tokens={BOT_TOKEN: BOT_LOGIN, REVIEWER_TOKEN: REVIEWER_LOGIN,
+                                         OUTSIDER_TOKEN: OUTSIDER_LOGIN})
+
+
+def as_outsider(forge: BackgroundForge) -> github.Github:
+    return github.Github(base_url=forge.api_url, auth=github.Auth.Token(OUTSIDER_TOKEN),
+                         seconds_between_requests=None, seconds_between_writes=None)
 
 
 def as_reviewer(forge: BackgroundForge) -> github.Github:
