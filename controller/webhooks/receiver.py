@@ -154,6 +154,8 @@ class WebhookReceiver:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return _refuse(400, "body is not valid JSON")
+        except RecursionError:  # the decoder recurses per level: ~1000 brackets exhaust the stack
+            return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
         if _json_depth_exceeds(payload, self.config.max_json_depth):
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
         try:

@@ -92,6 +92,7 @@ async def test_a_bad_signature_is_401_with_nothing_recorded_or_queued(client_and
         (b"[1, 2]", "pull_request", 400, "JSON object"),
         (json.dumps({"action": "opened"}).encode(), "pull_request", 400, "repository.full_name"),
         (b"[" * 100 + b"]" * 100, "push", 400, "deeper than"),
+        (b"[" * 5000 + b"]" * 5000, "push", 400, "deeper than"),  # deeper than the decoder's own recursion
     ],
 )
 async def test_malformed_payloads_are_400_with_nothing_recorded(client_and_calls, store, body, event, status, message) -> None:
