@@ -23,7 +23,10 @@ from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
 from .pipeline import apply_comments
 from .pipeline.comments import apply_key, plan_key
+from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
+from .secrets.injection import clean_stale_credentials
+from .secrets.vault import Vault
 from .pipeline.statuses import project_context
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
@@ -57,23 +60,51 @@ class ControllerConfig:
     workers: int = 2
 
 
-def open_context(config: ControllerConfig, bus: EventBus) -> tuple[PlanContext, list[Run]]:
+def open_vault(settings: Settings) -> Vault | None:
+    """The credentials vault, if a master key is configured; without one, runs get no cloud credentials."""
+    try:
+        return Vault.open(settings)
+    except CloudOpsError as exc:
+        log.info("no credentials vault: %s", exc)
+        return None
+
+
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None) -> tuple[PlanContext, list[Run]]:
     """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings)
+    vault = open_vault(settings)
+    guard = guard or LeakGuard(vault.secret_values if vault else None)
+    clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
+    store = RedactingStore(open_store(settings), guard)
     interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
     for run in interrupted:
         log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
-    forge = GitHubForge(config.github_token, api_url=config.api_url)
+    forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
     context = PlanContext(
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
-        state=GitStateBackend(forge, settings),
+        state=GitStateBackend(forge, settings), leaks=guard,
+        credentials=_credentials_lookup(settings, vault) if vault else None,
     )
     return context, interrupted
+
+
+def _credentials_lookup(settings: Settings, vault: Vault):
+    """(repo, project) → the vault records of the chat server connected to that repo."""
+    from .service.guilds import GuildRegistry
+
+    def lookup(repo: str, project: str) -> list:
+        registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
+        try:
+            link = registry.guild_of_repo(repo)
+        finally:
+            registry.close()
+        return vault.for_run(link.guild_id, project) if link else []
+
+    return lookup
 
 
 class ControllerApp:
@@ -81,7 +112,9 @@ class ControllerApp:
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
-        self.bus = EventBus()
+        vault = open_vault(config.settings)
+        self.leaks = LeakGuard(vault.secret_values if vault else None)
+        self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = InProcessJobQueue(workers=config.workers)
         self.pipeline: Pipeline | None = None
@@ -90,7 +123,8 @@ class ControllerApp:
 
     async def start(self) -> None:
         cfg = self.config
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus)
+        self.leaks.install_on_logs()
+        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
         self.store = context.store
         await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import ApplyFailed, CloudOpsError, TerraformCancelled, TerraformTimeout
 from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn, Role
+from ..secrets.injection import injected_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
@@ -133,6 +134,8 @@ class Applier:
         if ctx.state is not None:
             await ctx.state.restore(request.repo, request.project, workspace.state_file)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+        if ctx.leaks is not None:
+            ctx.leaks.learn_plan(plan)
         tracker = ProgressTracker(plan, clock=self.clock)
         ids = {"repo": request.repo, "project": request.project, "pr_number": request.pr_number,
                "head_sha": sha, "run_id": run_id}
@@ -156,11 +159,15 @@ class Applier:
         outputs: dict = {}
         failed: tuple[str, ...] = ()
         status, cancelled, error = RunStatus.SUCCEEDED, False, None
+        creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
         try:
-            result = await ctx.runner.apply(workspace.workdir, workspace.plan_file, on_event=on_event)
+            with injected_credentials(creds, workspace.workdir) as injected:
+                result = await ctx.runner.apply(workspace.workdir, workspace.plan_file, on_event=on_event,
+                                                extra_env=injected.env)
             outputs = dict(result.outputs)
         except ApplyFailed as exc:
-            status, error, failed = RunStatus.FAILED, str(exc), tuple(exc.failed_resources)
+            status, failed = RunStatus.FAILED, tuple(exc.failed_resources)
+            error = "\n\n".join([str(exc), *(f"{d.summary}: {d.detail}" for d in exc.diagnostics if d.detail)])
         except TerraformTimeout as exc:
             status, error = RunStatus.TIMED_OUT, str(exc)
         except (asyncio.CancelledError, TerraformCancelled):
@@ -188,7 +195,7 @@ class Applier:
                                          "failed_resources": list(failed)})
         succeeded = status is RunStatus.SUCCEEDED
         await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
-                                                             cancelled, failed))
+                                                             cancelled, failed, error or ""))
         await self._status(request, sha, "success" if succeeded else "failure",
                            "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
         await ctx.bus.publish(notices.ApplyFinished(

@@ -29,7 +29,7 @@ def _outputs(outputs: Mapping[str, object]) -> str:
 
 
 def finished(project: str, run_id: str, rendered: str, outputs: Mapping[str, object], succeeded: bool,
-             cancelled: bool, failed_resources: Sequence[str]) -> str:
+             cancelled: bool, failed_resources: Sequence[str], error: str = "") -> str:
     if succeeded:
         head = f"### Applied project `{project}`"
         tail = "The project stays locked by this pull request until it is merged or closed."
@@ -42,7 +42,8 @@ def finished(project: str, run_id: str, rendered: str, outputs: Mapping[str, obj
         head = f"### Apply of project `{project}` failed: {failed}"
         tail = ("Resources applied before the error are kept in the state. The project stays locked: "
                 "fix the cause, push, and apply the new plan.")
-    return f"{head}\n\nRun `{run_id}`\n\n{_block(rendered)}{_outputs(outputs)}\n\n{tail}\n"
+    detail = f"\n\n<details><summary>What terraform said</summary>\n\n{_block(error)}\n\n</details>" if error and not succeeded and not cancelled else ""
+    return f"{head}\n\nRun `{run_id}`\n\n{_block(rendered)}{_outputs(outputs)}{detail}\n\n{tail}\n"
 
 
 def nothing_to_apply(project: str, sha: str) -> str:

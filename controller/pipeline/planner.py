@@ -17,12 +17,13 @@ import shutil
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ..bus import EventBus
 from ..errors import CloudOpsError, PlanFailed, TerraformCancelled, TerraformTimeout
 from ..forge.base import Forge
+from ..secrets.injection import injected_credentials
 from ..repo_config import ApplyOn
 from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
@@ -30,6 +31,7 @@ from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import create_workspace
 from . import comments, notices, plan_diff, plan_guard, statuses
+from .leaks import LeakGuard
 from .repo_source import RepoSource
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,13 @@ class PlanContext:
     policy: PolicyCheck | None = None
     cost: CostEstimator | None = None
     state: StateBackend | None = None
+    # Sensitive values of every plan are taught to the leak guard in front of all outputs.
+    leaks: LeakGuard | None = None
+    # Cloud credentials of a run: (repo, project) -> vault records, injected for that run only.
+    credentials: Callable[[str, str], list] | None = None
+
+    def run_credentials(self, repo: str, project: str) -> list:
+        return list(self.credentials(repo, project)) if self.credentials else []
 
 
 class Planner:
@@ -181,9 +190,13 @@ class Planner:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
         # init needs no state, so the state is fetched while terraform initializes.
         restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
-        await asyncio.gather(ctx.runner.init(workspace.workdir), restore)
-        await ctx.runner.plan(workspace.workdir, workspace.plan_file)
+        creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
+        with injected_credentials(creds, workspace.workdir) as injected:
+            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env), restore)
+            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+        if ctx.leaks is not None:
+            ctx.leaks.learn_plan(plan)
 
         verdict = await ctx.policy.evaluate(plan, request) if ctx.policy else None
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
