@@ -168,9 +168,14 @@ def loads(text: str, *, source: str = FILENAME) -> RepoConfig:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if mark:
+            line = f":{mark.line + 1}"
+        else:  # a ReaderError (a control character) knows only its offset
+            line = f":{text.count(chr(10), 0, getattr(exc, 'position', 0)) + 1}"
         raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    except RecursionError:  # PyYAML composes recursively: thousands of nested brackets exhaust the stack
+        raise ConfigError(f"{source}:1: not valid YAML: nested too deeply") from None
     if root is None:
         raise ConfigError(f"{source}: the file is empty", hint="start from the template: `cloudops init-repo`")
     return _Reader(source).config(root)
@@ -208,7 +213,10 @@ class _Reader:
     def scalar(self, node: yaml.Node, path: str, kind: type[T] | tuple[type, ...]) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, path, "must be a single value")
-        value = self._loader.construct_object(node)
+        try:
+            value = self._loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. `!!int abc`, a 13th month
+            raise self.fail(node, path, f"cannot be read as {node.tag.rsplit(':', 1)[-1]}: {exc}") from None
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds:
             raise self.fail(node, path, f"must be {_names(kinds)}, not true/false")
