@@ -215,8 +215,11 @@ class _Reader:
             raise self.fail(node, path, "must be a single value")
         try:
             value = self._loader.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. `!!int abc`, a 13th month
-            raise self.fail(node, path, f"cannot be read as {node.tag.rsplit(':', 1)[-1]}: {exc}") from None
+        # SafeLoader's scalar constructors raise whatever their parsing hits on a tagged value
+        # (`!!int abc`, an empty `!!bool`, a 13th month): all of it is a bad value at this line.
+        except Exception as exc:  # noqa: BLE001
+            reason = exc if node.value else "the value is empty"
+            raise self.fail(node, path, f"cannot be read as {node.tag.rsplit(':', 1)[-1]}: {reason}") from None
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds:
             raise self.fail(node, path, f"must be {_names(kinds)}, not true/false")
