@@ -25,6 +25,7 @@ from .pipeline import apply_comments
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
+from .pipeline.policy_check import RegoPolicyCheck
 from .secrets.injection import clean_stale_credentials
 from .secrets.vault import Vault
 from .pipeline.statuses import project_context
@@ -130,7 +131,10 @@ class ControllerApp:
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
                             for repo in cfg.repos}
-        self.pipeline = Pipeline(context, self.queue, RulesLoader(sources, default_branches), bot_login=cfg.bot_login)
+        rules = RulesLoader(sources, default_branches)
+        context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
+                                         bot_login=cfg.bot_login)
+        self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -78,6 +78,7 @@ class GitHubForge:
             throttle = api_url.rstrip("/") == GITHUB_API_URL
         self._token = token
         self._secrets = [token]
+        self._login: str | None = None
         self.api_url = api_url.rstrip("/")
         self.comment_limit = comment_limit
         self._gh = github.Github(
@@ -193,11 +194,29 @@ class GitHubForge:
 
     # -- comments ------------------------------------------------------------
 
+    def login(self) -> str:
+        """The login of the account this forge client acts as (cached)."""
+        if self._login is None:
+            with self._translating("reading the authenticated user"):
+                self._login = self._gh.get_user().login
+        return self._login
+
+    def own_comment(self, repo: str, number: int, key: str) -> str | None:
+        """The body of our comment marked ``key``, if we wrote one (an audit record others cannot forge)."""
+        wanted = markers.marker(key)
+        with self._translating(f"reading comments of {repo}#{number}"):
+            for comment in self._repo(repo).get_issue(number).get_comments():
+                body = comment.body or ""
+                if comment.user is not None and comment.user.login == self.login() and body.startswith(wanted):
+                    return body
+        return None
+
     def upsert_comment(self, repo: str, number: int, key: str, body: str) -> list[int]:
         parts = split_comment(key, body, limit=self.comment_limit)
         with self._translating(f"updating comment {key!r} on {repo}#{number}"):
             issue = self._repo(repo).get_issue(number)
-            listed = list(issue.get_comments())
+            # Only our own comments: anyone can type our hidden marker, and we must not adopt their comment.
+            listed = [c for c in issue.get_comments() if c.user is not None and c.user.login == self.login()]
             by_id = {c.id: c for c in listed}
             plan = markers.plan_sync([markers.ExistingComment(c.id, c.body or "") for c in listed], key, parts)
             ids: dict[str, int] = {}

@@ -93,11 +93,21 @@ class Applier:
             mergeable_state=pull.mergeable_state,
             diverged=diverged,
             policy_passed=bool(summary.get("policy_passed", True)),
-            policy_overridden=bool(summary.get("policy_overridden", False)),
+            policy_overridden=await self._overridden(request, plan_run),
             requirements=project_config.apply_requirements if project_config else DEFAULT_APPLY_REQUIREMENTS,
             before_merge=request.before_merge,
         )
         return facts, plan_run
+
+    async def _overridden(self, request: ApplyRequest, plan_run: Run | None) -> bool:
+        """An admin's override is the bot's own comment for exactly this plan (others cannot forge it)."""
+        if plan_run is None or plan_run.summary.get("policy_passed", True):
+            return False
+        own = getattr(self.ctx.forge, "own_comment", None)
+        if own is None:
+            return False
+        key = f"policy-override:{request.project}:{plan_run.id}"
+        return await asyncio.to_thread(own, request.repo, request.pr_number, key) is not None
 
     # --- apply -------------------------------------------------------------------
 

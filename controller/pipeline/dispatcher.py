@@ -20,9 +20,10 @@ from ..webhooks import routing
 from . import comment_parser, comments, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
-from ..store import RunKind
+from ..store import RunKind, RunStatus
 from .applier import Applier, ApplyRequest, allowed_approvers
-from .planner import PlanContext, Planner, PlanRequest
+from . import policy_check
+from .planner import PlanContext, Planner, PlanRequest, policy_status_context
 from .rules import RepoRules
 from .repo_source import projects_touched
 
@@ -134,7 +135,7 @@ class Pipeline:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
-                all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project),
+                all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project), head_ref=pull.head_ref,
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
         return projects
@@ -231,8 +232,35 @@ class Pipeline:
             await self.request_apply(repo, number, parsed.project, event.author, trigger="comment")
         elif parsed.verb is Verb.CANCEL:
             await self._cancel(repo, number, event.author, parsed.project, key)
-        else:
-            await self._reply(repo, number, key, _not_yet(parsed.verb))
+        elif parsed.verb is Verb.APPROVE_POLICIES:
+            await self._approve_policies(repo, number, event.author, parsed.project, key)
+
+    async def _approve_policies(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
+        """An admin accepts soft policy denials of the current plan; the bot's comment is the record."""
+        rules = await self.rules(repo)
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
+        latest: dict[str, object] = {}
+        for run in runs:  # newest first
+            if run.kind is RunKind.PLAN and run.status is RunStatus.SUCCEEDED and run.project not in latest:
+                latest[run.project] = run
+        names = [project] if project else sorted(latest)
+        for name in names:
+            run = latest.get(name)
+            reply_key = f"{key}:{name}"
+            if not (rules.is_admin(actor) or actor.lower() in allowed_approvers(rules, name)):
+                await self._reply(repo, number, reply_key, f"@{actor}: only admins of `{name}` may override its policies.")
+            elif run is None:
+                await self._reply(repo, number, reply_key, f"@{actor}: `{name}` has no successful plan to override.")
+            elif run.summary.get("policy_passed", True):
+                await self._reply(repo, number, reply_key, f"@{actor}: the policies of `{name}` passed; nothing to override.")
+            elif not run.summary.get("policy_overridable"):
+                await self._reply(repo, number, reply_key, f"@{actor}: `{name}` is denied by hard policies, which no one can "
+                                  "override; change the pull request so they pass.")
+            else:
+                await self._reply(repo, number, policy_check.override_key(name, run.id),
+                                  policy_check.override_comment(name, run.id, actor, "Overridden soft denials apply to this plan only."))
+                await asyncio.to_thread(self.ctx.forge.set_status, repo, run.head_sha, "success",
+                                        policy_status_context(name), f"overridden by @{actor}")
 
     async def _unlock(self, repo: str, number: int, actor: str, key: str) -> None:
         pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
@@ -307,11 +335,6 @@ def _from_payload(payload: dict) -> PlanRequest:
     data["apply_on"] = ApplyOn(data["apply_on"])
     data["all_projects"] = tuple(data["all_projects"])
     return PlanRequest(**data)
-
-
-def _not_yet(verb: Verb) -> str:
-    return (f"`cloudops {verb.value}` is understood but not available in this version of the controller: "
-            "no policy engine is configured, so there is nothing to override. Nothing was changed.")
 
 
 __all__ = ["APPLY_JOB", "PLAN_JOB", "Pipeline", "RepoRules", "RulesProvider"]

@@ -58,12 +58,15 @@ class PlanRequest:
     config_changed: bool
     all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
     budget_monthly_usd: float | None = None  # from cloudops.yaml on the default branch
+    head_ref: str = ""  # the PR's branch (bot branches name the member who asked in chat)
 
 
 @dataclass(frozen=True)
 class PolicyVerdict:
     passed: bool
     markdown: str
+    summary: str = ""
+    overridable: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class CostReport:
 
 
 class PolicyCheck(Protocol):
-    async def evaluate(self, plan: Plan, request: PlanRequest) -> PolicyVerdict: ...
+    async def evaluate(self, plan: Plan, request: PlanRequest, cost: CostReport | None = None) -> PolicyVerdict: ...
 
 
 class CostEstimator(Protocol):
@@ -198,8 +201,13 @@ class Planner:
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
 
-        verdict = await ctx.policy.evaluate(plan, request) if ctx.policy else None
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
+        verdict = await ctx.policy.evaluate(plan, request, cost) if ctx.policy else None
+        if verdict is not None:
+            await asyncio.to_thread(
+                ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
+                policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
+            )
         summary = plan.summary()
         report = comments.PlanReport(
             project=request.project,
@@ -219,7 +227,8 @@ class Planner:
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
-                     "has_changes": plan.has_changes, "policy_passed": report.policy_passed},
+                     "has_changes": plan.has_changes, "policy_passed": report.policy_passed,
+                     "policy_checked": verdict is not None, "policy_overridable": bool(verdict and verdict.overridable)},
             plan_file=str(workspace.plan_file),
         )
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
@@ -273,6 +282,10 @@ async def _quietly(pending: Awaitable[object]) -> None:
         await pending
     except Exception:  # noqa: BLE001 - a lost "pending" status must not hide the real outcome
         log.warning("announcing a plan start failed", exc_info=True)
+
+
+def policy_status_context(project: str) -> str:
+    return f"cloudops/policy — {project}"
 
 
 def _first_line(exc: Exception) -> str:

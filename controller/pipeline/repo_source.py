@@ -96,14 +96,19 @@ class RepoSource:
         """Write ``projects/<project>/`` at ``ref`` into ``dest`` (created); return ``dest``."""
         if not _PROJECT_NAME.match(project):
             raise ConfigError(f"exporting project {project!r}: not a valid project name")
-        commit = self._git().commit(self.resolve(ref))
         try:
-            tree = commit.tree / PROJECTS_DIR / project
+            return self.export_tree(ref, f"{PROJECTS_DIR}/{project}", dest)
         except KeyError:
             raise ConfigError(f"exporting project {project!r}: projects/{project}/ does not exist at {ref[:12]}") from None
+
+    def export_tree(self, ref: str, path: str, dest: Path) -> Path:
+        """Write the tree at ``path`` ("" for the whole repo) of ``ref`` into ``dest``; KeyError if absent."""
+        commit = self._git().commit(self.resolve(ref))
+        tree = commit.tree / path if path else commit.tree
         dest.mkdir(parents=True, exist_ok=True)
+        prefix = f"{path}/" if path else ""
         for item in tree.traverse():
-            relative = PurePosixPath(item.path).relative_to(f"{PROJECTS_DIR}/{project}")
+            relative = PurePosixPath(item.path[len(prefix):])
             target = dest.joinpath(*relative.parts)
             if item.type == "tree":
                 target.mkdir(parents=True, exist_ok=True)

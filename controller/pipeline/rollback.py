@@ -122,7 +122,8 @@ async def rollback(ctx: PlanContext, repo: str, project: str, *, actor: str, to_
         shas = [m.sha for m in merges]  # newest first: revert in that order
         prs = [m.pr_number for m in merges if m.pr_number is not None]
         title = f"Roll back {project} to {to_sha[:12]}"
-    branch = f"cloudops/rollback-{project}-{shas[-1][:8]}"
+    # cloudops/<who>/…: the policies judge the rollback as the person who asked for it.
+    branch = f"cloudops/{actor}/rollback-{project}-{shas[-1][:8]}"
     workdir = ctx.settings.data_dir / "rollbacks" / repo.replace("/", "__")
     author = Author(name=actor, email=f"{actor}@users.noreply.github.com")
     body = _body(project, actor, shas, prs)

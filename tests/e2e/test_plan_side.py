@@ -21,7 +21,7 @@ async def test_an_opened_pr_gets_a_plan_comment_and_statuses(forge, bench: Workb
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in body
     assert "null_resource.web_b will be created" in body
 
-    assert "no policies configured" in body
+    assert "Policies passed" in body
     assert "### 💰 Cost estimate" in body and "The Cloud Dungeon Master" in body
     assert "<!-- cloudops:cost" not in body  # only the comment's own marker identifies it
     assert "cloudops apply -p web" in body  # web applies on approval per cloudops.yaml
