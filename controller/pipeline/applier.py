@@ -25,7 +25,7 @@ from ..terraform import events as ev
 from ..terraform.plan import parse_plan
 from ..terraform.progress import ProgressTracker
 from ..terraform.workspace import open_workspace
-from . import apply_comments, apply_gate, notices, statuses
+from . import apply_comments, apply_gate, budget, notices, statuses
 from .comments import apply_key
 from .planner import PlanContext
 from .rules import RepoRules
@@ -202,16 +202,37 @@ class Applier:
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
                                 summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),
-                                         "failed_resources": list(failed)})
+                                         "failed_resources": list(failed),
+                                         **({"monthly_after": plan_run.summary["monthly_after"]}
+                                            if status is RunStatus.SUCCEEDED and "monthly_after" in plan_run.summary else {})})
         succeeded = status is RunStatus.SUCCEEDED
         await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
                                                              cancelled, failed, error or ""))
         await self._status(request, sha, "success" if succeeded else "failure",
                            "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
+        if succeeded:
+            await self._budget_after_apply(request, plan_run)
         await ctx.bus.publish(notices.ApplyFinished(
             **ids, succeeded=succeeded, summary=tracker.snapshot().summary or (error or ""), rendered=final,
             outputs=outputs, failed_resources=failed, cancelled=cancelled,
         ))
+
+    async def _budget_after_apply(self, request: ApplyRequest, plan_run: Run) -> None:
+        """What the apply did to the project's monthly cost, against the last applied figure."""
+        figures = plan_run.summary
+        if figures.get("budget") is None or "monthly_after" not in figures:
+            return
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, project=request.project, limit=500)
+        applied = [r for r in runs if r.kind is RunKind.APPLY and r.status is RunStatus.SUCCEEDED
+                   and r.summary.get("plan_run_id") != plan_run.id and "monthly_after" in r.summary]
+        before = applied[0].summary["monthly_after"] if applied else figures.get("monthly_before", 0.0)
+        for crossing in budget.crossings(before, figures["monthly_after"], figures["budget"]):
+            await self.ctx.bus.publish(notices.BudgetAlert(
+                repo=request.repo, project=request.project, pr_number=request.pr_number, threshold=crossing.threshold,
+                monthly_cost=crossing.monthly_cost, budget=crossing.budget, projected=False))
+            await asyncio.to_thread(self.ctx.forge.upsert_comment, request.repo, request.pr_number,
+                                    f"budget:{request.project}:{crossing.threshold}",
+                                    budget.describe(request.project, crossing, projected=False))
 
     async def _merged_tree_matches(self, request: ApplyRequest, plan_run: Run) -> list[apply_gate.Refusal]:
         source = self.ctx.sources[request.repo]

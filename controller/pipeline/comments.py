@@ -45,6 +45,7 @@ class PlanReport:
     cost_markdown: str | None = None  # None: no cost engine configured
     narrative_markdown: str | None = None
     config_changed: bool = False
+    alerts: tuple[str, ...] = ()  # budget thresholds this plan would cross
 
 
 def _code_block(text: str, language: str = "diff") -> str:
@@ -96,6 +97,7 @@ def plan_comment(report: PlanReport) -> str:
             "default branch; the new rules take effect once it is merged."
         )
     parts.append(_folded(f"Show plan ({lines} lines)", _code_block(report.diff_text), lines))
+    parts.extend(report.alerts)
     parts.append(_section("Policy", report.policy_markdown, NO_POLICY))
     parts.append(_section("Cost", report.cost_markdown, NO_COST))
     if report.narrative_markdown:

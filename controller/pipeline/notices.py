@@ -81,3 +81,16 @@ class RollbackOpened(DomainEvent):
     pr_number: int
     reverted_pr: int | None
     url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetAlert(DomainEvent):
+    """A project's monthly cost crossed a threshold of its budget (once per crossing)."""
+
+    repo: str
+    project: str
+    pr_number: int | None
+    threshold: float  # fraction of the budget, e.g. 0.8 or 1.0
+    monthly_cost: float
+    budget: float
+    projected: bool  # True: a plan would cross it; False: an apply did

@@ -30,7 +30,7 @@ from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import create_workspace
-from . import comments, notices, plan_diff, plan_guard, statuses
+from . import budget, comments, notices, plan_diff, plan_guard, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
 
@@ -202,6 +202,11 @@ class Planner:
             ctx.leaks.learn_plan(plan)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
+        figures = _cost_figures(cost, request)
+        alerts: list[budget.Crossing] = []
+        if figures is not None:
+            already = await asyncio.to_thread(self._alerted, request)
+            alerts = budget.crossings(figures["monthly_before"], figures["monthly_after"], figures["budget"], already)
         verdict = await ctx.policy.evaluate(plan, request, cost) if ctx.policy else None
         if verdict is not None:
             await asyncio.to_thread(
@@ -221,6 +226,7 @@ class Planner:
             policy_passed=verdict.passed if verdict else True,
             cost_markdown=cost.markdown if cost else None,
             config_changed=request.config_changed,
+            alerts=tuple(budget.describe(request.project, a, projected=True) for a in alerts),
         )
         await announce  # the pending status must not land after the final one
         comment_ids = await self._comment(request, comments.plan_comment(report))
@@ -228,7 +234,9 @@ class Planner:
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
                      "has_changes": plan.has_changes, "policy_passed": report.policy_passed,
-                     "policy_checked": verdict is not None, "policy_overridable": bool(verdict and verdict.overridable)},
+                     "policy_checked": verdict is not None, "policy_overridable": bool(verdict and verdict.overridable),
+                     **(figures or {}),
+                     "budget_alerts": sorted({*(a.threshold for a in alerts), *(await asyncio.to_thread(self._alerted, request))})},
             plan_file=str(workspace.plan_file),
         )
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
@@ -237,7 +245,16 @@ class Planner:
             has_changes=plan.has_changes, policy_passed=report.policy_passed,
             cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
         ))
+        for alert in alerts:
+            await ctx.bus.publish(notices.BudgetAlert(
+                repo=request.repo, project=request.project, pr_number=request.pr_number, threshold=alert.threshold,
+                monthly_cost=alert.monthly_cost, budget=alert.budget, projected=True))
         return PlanOutcome.PLANNED
+
+    def _alerted(self, request: PlanRequest) -> list[float]:
+        """Thresholds already alerted for this PR and project (one alert per crossing, not per plan)."""
+        runs = self.ctx.store.list_runs(repo=request.repo, project=request.project, pr_number=request.pr_number, limit=200)
+        return sorted({t for r in runs if r.kind is RunKind.PLAN for t in r.summary.get("budget_alerts", [])})
 
     # --- reporting ---------------------------------------------------------------
 
@@ -282,6 +299,18 @@ async def _quietly(pending: Awaitable[object]) -> None:
         await pending
     except Exception:  # noqa: BLE001 - a lost "pending" status must not hide the real outcome
         log.warning("announcing a plan start failed", exc_info=True)
+
+
+def _cost_figures(cost: object, request: PlanRequest) -> dict | None:
+    """Monthly before/after and budget of the project, from the cost engine's estimate."""
+    estimate = getattr(cost, "estimate", None)
+    if estimate is None:
+        return None
+    from ..policy.inputs import cost_input
+
+    figures = cost_input(estimate, request.project, request.budget_monthly_usd)
+    return {"monthly_before": figures["monthly_before"], "monthly_after": figures["monthly_after"],
+            "budget": figures["budget"]}
 
 
 def policy_status_context(project: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from controller.app import ControllerApp
 from controller.catalog.render import render_resource
 from controller.catalog.specs import Target, VmSpec
+from controller.pipeline import notices
 from controller.store import RunKind, RunStatus
 
 from .harness import (REVIEWER_LOGIN, Workbench, as_reviewer, controller_config, make_infra_repo, register_hook,
@@ -67,10 +68,17 @@ def reviewer_comment(forge, bench: Workbench, number: int, text: str) -> None:
 
 
 async def test_a_soft_denial_blocks_apply_until_an_admin_overrides(forge, bench: Workbench, controller: ControllerApp) -> None:
+    alerts: list[notices.BudgetAlert] = []
+    controller.bus.subscribe(notices.BudgetAlert, alerts.append)
     number = bench.open_pr("pricey", "Pricey", vms("web", ("api", "medium")))  # over the $10 budget
     await settle(forge, controller)
     plan = bench.comments_with(number, "plan:web")[0]
     assert "budget" in plan and "blocked by policy" in plan
+    assert "would take `web` past 100% of its monthly budget" in plan
+    assert [(a.threshold, a.projected) for a in alerts] == [(0.8, True), (1.0, True)]
+    reviewer_comment(forge, bench, number, "cloudops plan -p web")  # a re-plan crosses nothing new
+    await settle(forge, controller)
+    assert len(alerts) == 2
     assert bench.statuses(bench.head_sha(number))["cloudops/policy — web"][0] == "failure"
 
     reviewer_comment(forge, bench, number, "cloudops apply -p web")
@@ -88,6 +96,8 @@ async def test_a_soft_denial_blocks_apply_until_an_admin_overrides(forge, bench:
     reviewer_comment(forge, bench, number, "cloudops apply -p web")
     await settle(forge, controller)
     assert [r.status for r in apply_runs(controller, bench, number)] == [RunStatus.SUCCEEDED]
+    assert [(a.threshold, a.projected) for a in alerts[2:]] == [(0.8, False), (1.0, False)]  # now it is a fact
+    assert "took `web` past 100%" in bench.comments_with(number, "budget:web:1.0")[0]
 
 
 async def test_a_hard_denial_cannot_be_overridden_and_passes_once_fixed(forge, bench: Workbench, controller: ControllerApp) -> None:

@@ -1,0 +1,37 @@
+"""Budget alerts: one per threshold crossing, projected on plan, confirmed on apply.
+
+A plan that would take a project past 80 % or 100 % of its monthly budget
+is told on the PR and to chat once per PR and threshold; an apply that does
+take it past is told once more, as fact. Both come from the cost engine's
+figures; nothing here estimates anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..policy.governance import budget_crossings
+
+THRESHOLDS = (0.8, 1.0)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    threshold: float
+    monthly_cost: float
+    budget: float
+
+
+def crossings(before: float, after: float, budget: float | None, already: Iterable[float] = ()) -> list[Crossing]:
+    """Thresholds crossed going from ``before`` to ``after``, minus those already alerted."""
+    if budget is None:
+        return []
+    done = set(already)
+    return [Crossing(t, after, budget) for t in budget_crossings(before, after, budget, THRESHOLDS) if t not in done]
+
+
+def describe(project: str, crossing: Crossing, *, projected: bool) -> str:
+    verb = "would take" if projected else "took"
+    return (f"{'⚠️' if crossing.threshold < 1 else '⛔'} This {'plan' if projected else 'apply'} {verb} `{project}` past "
+            f"{crossing.threshold:.0%} of its monthly budget: ${crossing.monthly_cost:,.2f} of ${crossing.budget:,.2f}.")
