@@ -21,7 +21,7 @@ from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
-from .pipeline import apply_comments
+from .pipeline import apply_comments, grants
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
@@ -59,6 +59,7 @@ class ControllerConfig:
     host: str = "127.0.0.1"
     port: int = 0
     workers: int = 2
+    grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -121,6 +122,7 @@ class ControllerApp:
         self.pipeline: Pipeline | None = None
         self._runner: web.AppRunner | None = None
         self._port = config.port
+        self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         cfg = self.config
@@ -135,6 +137,8 @@ class ControllerApp:
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
                                          bot_login=cfg.bot_login)
         self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
+        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
+                                                    name="prune-expired-grants"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -167,6 +171,9 @@ class ControllerApp:
         await self.queue.drain()
 
     async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.queue.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("controller.commands.demo", "run the whole product on the embedded default: PR, plan, apply, rollback"),
     "doctor": ("controller.commands.doctor", "check terraform, the provider mirror, git and the data dir"),
     "forge": ("sandbox.cli", "run the local GitHub-compatible forge"),
+    "grants": ("controller.commands.grants_cmd", "prune expired grants from cloudops.yaml with a commit"),
     "history": ("controller.commands.history", "merged PRs, approvals and applies of a project"),
     "init-repo": ("controller.commands.init_repo", "scaffold a new infrastructure repo from the template"),
     "inventory": ("controller.commands.inventory", "list the resources of a repo's projects and their counts per kind"),
