@@ -73,7 +73,8 @@ class LobbyEvents:
         self.on_saved = on_saved  # e.g. refresh the idle-expiring session copy
 
     def attach(self, bus: EventBus) -> Callable[[], None]:
-        offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback)]
+        offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback),
+                bus.subscribe(notices.BudgetAlert, self.on_budget_alert)]
 
         def detach() -> None:
             for off in offs:
@@ -141,6 +142,19 @@ class LobbyEvents:
         else:
             return False
         return True
+
+    async def on_budget_alert(self, event: notices.BudgetAlert) -> None:
+        """Budget thresholds go to the server's admin channel (once per crossing: the pipeline dedupes)."""
+        guild = self.registry.guild_of_repo(event.repo)
+        if guild is None:
+            return
+        verb = "would cross" if event.projected else "crossed"
+        where = f" (PR #{event.pr_number})" if event.pr_number else ""
+        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+            title=f"Budget: {event.project} {verb} {event.threshold:.0%}{where}",
+            description=f"${event.monthly_cost:,.2f} a month of a ${event.budget:,.2f} budget"
+                        + (" if the pull request is applied" if event.projected else " after the apply"),
+            colour=Colour.ERROR if event.threshold >= 1 else Colour.WARNING))
 
     async def on_rollback(self, event: notices.RollbackOpened) -> None:
         guild = self.registry.guild_of_repo(event.repo)

@@ -204,3 +204,18 @@ async def test_close_pr_asks_the_gateway_and_ends_the_lobby(chatops, user, gatew
 async def test_a_rollback_opened_alerts_the_admin_channel(bus, presenter) -> None:
     await bus.publish(notices.RollbackOpened(repo=REPO, project="web", pr_number=5, reverted_pr=3, url="u"))
     assert presenter.alerts[-1][1].title == "Rollback opened: web"
+
+
+async def test_a_budget_alert_goes_to_the_admin_channel(bus, presenter) -> None:
+    await bus.publish(notices.BudgetAlert(repo=REPO, project="web", pr_number=7, threshold=1.0, monthly_cost=120.5,
+                                          budget=100.0, projected=True))
+    reply = presenter.alerts[-1][1]
+    assert reply.title == "Budget: web would cross 100% (PR #7)"
+    assert "$120.50 a month of a $100.00 budget" in reply.description
+
+
+async def test_a_budget_alert_for_a_repo_of_no_server_is_dropped(bus, presenter) -> None:
+    before = len(presenter.alerts)
+    await bus.publish(notices.BudgetAlert(repo="other/repo", project="web", pr_number=None, threshold=0.8,
+                                          monthly_cost=81, budget=100, projected=False))
+    assert len(presenter.alerts) == before
