@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from ..errors import PlanDocumentError
-from ..terraform.plan import parse_plan
+from ._plan_file import load_plan
 
 
 def _money(what: str, *, positive: bool = False):  # type: ignore[no-untyped-def]
@@ -43,12 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cost import narrative, render, report
 
-    path = Path(args.plan_json)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanDocumentError(f"reading plan document {path}: {exc}") from exc
-    plan = parse_plan(text)
+    plan = load_plan(args.plan_json)
     budgets = {args.project: args.budget} if args.budget is not None else {}
     coffee = getattr(args, "coffee_price", None)
     config = narrative.NarrativeConfig(coffee_price=coffee, top=100) if coffee else narrative.NarrativeConfig(top=100)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError, PlanDocumentError
+from ..errors import ConfigError
 
 # Judged from the plan alone, when no --context says who asks and for which project.
 CONTEXT_FREE = ("providers", "public-buckets", "required-labels")
@@ -73,14 +73,9 @@ def _check(args: argparse.Namespace) -> int:
     from ..policy.library import load_library
     from ..repo_config import Enforcement, ProjectConfig, Role, load
     from ..catalog.specs import Target
-    from ..terraform.plan import parse_plan
+    from ._plan_file import load_plan
 
-    path = Path(args.plan_json)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanDocumentError(f"reading plan document {path}: {exc}") from exc
-    plan = parse_plan(text)
+    plan = load_plan(args.plan_json)
     ctx: dict[str, Any] = _read_context(Path(args.context)) if args.context else {}
     base = Path(args.context).parent if args.context else Path(".")
     library = load_library(base / ctx["policies_dir"] if ctx.get("policies_dir") else None)

@@ -10,11 +10,8 @@ since tests are not a package).
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,26 +32,24 @@ class Delivery:
 
 
 class ForgeThread:
-    """A started ``sandbox.forge.LocalForge`` plus a receiver for its webhooks."""
+    """A started ``sandbox.forge.LocalForge`` (on its own thread) plus a receiver for its webhooks."""
 
     secret = "contract-test-secret"
     reviewers = {"reviewer-one-token": "rita", "reviewer-two-token": "ravi"}
 
     def __init__(self, data_dir: Path) -> None:
-        from sandbox.forge.server import LocalForge  # imported late: skip cleanly if absent
+        from sandbox.forge.background import BackgroundForge  # imported late: skip cleanly if absent
 
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="local-forge", daemon=True)
-        self._thread.start()
-        self.forge = LocalForge(data_dir / "forge", tokens=self.reviewers)
+        self._background = BackgroundForge(data_dir / "forge", tokens=self.reviewers)
+        self._background.__enter__()
+        self.forge = self._background.forge
         self.deliveries: list[Delivery] = []
         self._receiver: web.AppRunner | None = None
         self.receiver_url = ""
-        self.call(self.forge.start())
         self.call(self._start_receiver())
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+        return self._background.run(coro, timeout)
 
     @property
     def api_url(self) -> str:
@@ -74,14 +69,15 @@ class ForgeThread:
         return list(self.deliveries)
 
     async def _start_receiver(self) -> None:
+        from controller.webhooks.signature import sign
+
         async def receive(request: web.Request) -> web.Response:
             body = await request.read()
-            expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
             self.deliveries.append(
                 Delivery(
                     event=request.headers.get("X-GitHub-Event", ""),
                     delivery_id=request.headers.get("X-GitHub-Delivery", ""),
-                    signature_ok=hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")),
+                    signature_ok=hmac.compare_digest(sign(self.secret, body), request.headers.get("X-Hub-Signature-256", "")),
                     payload=json.loads(body),
                     headers=dict(request.headers),
                 )
@@ -99,13 +95,10 @@ class ForgeThread:
 
     def close(self) -> None:
         async def stop() -> None:
-            await self.forge.close()
             if self._receiver is not None:
                 await self._receiver.cleanup()
 
         try:
             self.call(stop())
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+            self._background.close()
