@@ -47,11 +47,14 @@ async def prune(ctx: PlanContext, repo: str, *, now: dt.datetime | None = None) 
 
 
 async def prune_forever(ctx: PlanContext, repos: list[str], interval: float = DEFAULT_INTERVAL) -> None:
-    """The periodic job run by the controller; a failure is logged and retried next round."""
+    """The periodic job run by the controller; a failure is logged and retried next round.
+
+    It waits one interval before its first round: a restart must not move the default
+    branch under pull requests that are being planned at that moment."""
     while True:
+        await asyncio.sleep(interval)
         for repo in repos:
             try:
                 await prune(ctx, repo)
             except Exception:  # noqa: BLE001 - one repo's trouble must not stop the job for the others
                 log.exception("pruning expired grants in %s failed", repo)
-        await asyncio.sleep(interval)
