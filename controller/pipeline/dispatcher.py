@@ -312,6 +312,32 @@ class Pipeline:
         if succeeded and not request.before_merge:
             # Applied after the merge: the PR is done with this project.
             await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+        project = rules.config.projects.get(request.project) if rules.config else None
+        if succeeded and request.before_merge and project is not None and project.automerge:
+            await self._automerge(request)
+
+    async def _automerge(self, request: ApplyRequest) -> None:
+        """Merge once every project of the PR is applied (or has nothing to apply) at its current head."""
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, pr_number=request.pr_number, limit=500)
+        latest_plans: dict[str, object] = {}
+        for run in runs:  # newest first
+            if run.kind is RunKind.PLAN and run.status is RunStatus.SUCCEEDED:
+                latest_plans.setdefault(run.project, run)
+        applied = {r.summary.get("plan_run_id") for r in runs if r.kind is RunKind.APPLY and r.status is RunStatus.SUCCEEDED}
+        waiting = sorted(p for p, plan in latest_plans.items()
+                         if plan.summary.get("has_changes", True) and plan.id not in applied)
+        if waiting:
+            log.info("automerge of %s#%s waits for %s", request.repo, request.pr_number, ", ".join(waiting))
+            return
+        head = next(iter(latest_plans.values())).head_sha
+        try:
+            result = await asyncio.to_thread(self.ctx.forge.merge, request.repo, request.pr_number, sha=head)
+        except CloudOpsError as exc:
+            await self._reply(request.repo, request.pr_number, "automerge",
+                              f"Everything is applied, but merging failed: {exc.user_message()}\nMerge it by hand.")
+            return
+        await self._reply(request.repo, request.pr_number, "automerge",
+                          f"Applied everything; merged automatically (`automerge: true`) as `{(result.sha or '')[:12]}`.")
 
 
 def _pr_number_of(routed: routing.Routed) -> int | None:

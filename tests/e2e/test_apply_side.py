@@ -113,3 +113,23 @@ async def test_cancel_during_apply_stops_terraform_and_keeps_the_lock(forge, ben
     assert "was cancelled" in body
     assert [r.status for r in apply_runs(controller, bench, number)] == [RunStatus.CANCELLED]
     assert controller.store.get_lock(bench.full_name, "web").pr_number == number
+
+
+async def test_automerge_merges_after_the_apply(forge, bench: Workbench, tmp_path) -> None:
+    from controller.app import ControllerApp
+
+    from .harness import controller_config, register_hook
+
+    config_text = (bench.clone / "cloudops.yaml").read_text().replace(
+        "    apply_on: approve\n", "    apply_on: approve\n    automerge: true\n", 1)
+    bench.push_branch("main", "Automerge web", files={"cloudops.yaml": config_text})
+    async with ControllerApp(controller_config(forge, tmp_path / "auto", bench.full_name)) as app:
+        register_hook(bench, app.webhook_url)
+        number = bench.open_pr("auto", "Auto", {"projects/web/main.tf": null_resources("web_a", "auto")})
+        await settle(forge, app)
+        comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
+        await settle(forge, app)
+        pull = bench.repo.get_pull(number)
+        assert pull.merged
+        assert "merged automatically" in bench.comments_with(number, "automerge")[0]
+        assert app.store.get_lock(bench.full_name, "web") is None  # the merge released it
