@@ -4,7 +4,7 @@ Optional layers are wired when present and said to be missing when not:
 the credentials vault and recovery codes (``controller.secrets``; need a
 master key), the pipeline gateway (the controller's apply side; without it
 approve/cancel/history/rollback answer "not available"), pre-flight cost
-and policy (not wired yet: the lobby says "not estimated"/"not checked").
+and policy (``controller.cost.preflight``, ``controller.policy.preflight``).
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None =
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
     saver, recovery = _secrets(settings, env, notes)
-    notes.append("pre-flight policy is not wired yet: the lobby says 'policy not checked'")
-    chatops = ChatOps(ctx, pricer=_pricer(notes), save_credentials=saver, recovery=recovery, scaffold=template_files)
+    chatops = ChatOps(ctx, pricer=_pricer(notes), policy=_policy(notes), save_credentials=saver, recovery=recovery,
+                      scaffold=template_files)
     return Wired(chatops, bus or EventBus(), store, registry, notes)
 
 
@@ -132,6 +132,15 @@ def _pricer(notes: list[str]) -> Any:
         notes.append(f"pre-flight pricing unavailable ({exc}): the lobby says 'not estimated'")
         return None
     return preflight_pricer
+
+
+def _policy(notes: list[str]) -> Any:
+    try:
+        from .policy_preflight import preflight_policy
+    except ImportError as exc:  # the policy package is optional for the chat layer
+        notes.append(f"pre-flight policy unavailable ({exc}): the lobby says 'policy not checked'")
+        return None
+    return preflight_policy
 
 
 def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:
