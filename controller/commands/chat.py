@@ -84,7 +84,7 @@ async def _run_embedded(args: argparse.Namespace) -> int:
     from controller.embedded import embedded
     from controller.pipeline.gateway import ControllerGateway
     from controller.service import wiring
-    from controller.service.context import Caller
+    from controller.service.context import Caller, WebhookTarget
     from controller.service.events import LobbyEvents
     from controller.store import utc_now
 
@@ -96,7 +96,8 @@ async def _run_embedded(args: argparse.Namespace) -> int:
         async with embedded(data_dir) as world:
             ctx = world.app.pipeline.ctx
             wired = wiring.build(replace(ctx.settings, data_dir=data_dir / "chat"), forge=ctx.forge,
-                                 gateway=ControllerGateway(world.app.pipeline), bus=world.app.bus)
+                                 gateway=ControllerGateway(world.app.pipeline), bus=world.app.bus,
+                                 webhook=WebhookTarget(world.app.webhook_url, world.app.config.webhook_secret))
             try:
                 wired.registry.connect(CONSOLE_GUILD, world.full_name, by=user_id, at=utc_now())
                 console.print(f"[dim]embedded: forge {world.forge.api_url} · repo {world.full_name} · "

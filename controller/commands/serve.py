@@ -30,11 +30,15 @@ async def _run_bot(app: ControllerApp, token: str) -> None:
     from bot.discord.app import CloudOpsBot
     from ..pipeline.gateway import ControllerGateway
     from ..service import wiring
+    from ..service.context import WebhookTarget
+    from ..webhooks.receiver import PATH as WEBHOOK_PATH
 
     assert app.pipeline is not None and app.store is not None
     ctx = app.pipeline.ctx
+    public = os.environ.get("CLOUDOPS_PUBLIC_URL", "").rstrip("/")
+    webhook = WebhookTarget(f"{public}{WEBHOOK_PATH}", app.config.webhook_secret) if public else None
     wired = wiring.build(ctx.settings, forge=ctx.forge, gateway=ControllerGateway(app.pipeline), bus=app.bus,
-                         store=app.store)
+                         store=app.store, webhook=webhook)
     for note in wired.notes:
         log.warning("discord bot: %s", note)
     bot = CloudOpsBot(wired.chatops, wired.bus)

@@ -129,6 +129,9 @@ class Forge(Protocol):
     def get_pull_request(self, repo: str, number: int, *, wait_for_mergeable: float = 0.0) -> PullRequest:
         """The PR; with ``wait_for_mergeable`` > 0, poll that many seconds while GitHub computes mergeability."""
 
+    def ensure_webhook(self, repo: str, url: str, secret: str, events: Iterable[str]) -> tuple[int, bool]:
+        """Create or update the repository's webhook to ``url``; return (hook id, created)."""
+
     def close_pull_request(self, repo: str, number: int) -> PullRequest:
         """Close the PR without merging."""
 

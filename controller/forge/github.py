@@ -178,6 +178,18 @@ class GitHubForge:
                 return _pull_request(pr)
         return None
 
+    def ensure_webhook(self, repo: str, url: str, secret: str, events: Iterable[str]) -> tuple[int, bool]:
+        """The repository's hook to ``url`` with this secret and these events; (hook id, created?)."""
+        config = {"url": url, "content_type": "json", "secret": secret, "insecure_ssl": "0"}
+        wanted = sorted(events)
+        with self._translating(f"registering the webhook of {repo}"):
+            r = self._repo(repo)
+            for hook in r.get_hooks():
+                if hook.config.get("url") == url:
+                    hook.edit("web", config, events=wanted, active=True)
+                    return hook.id, False
+            return r.create_hook("web", config, events=wanted, active=True).id, True
+
     def close_pull_request(self, repo: str, number: int) -> PullRequest:
         """Close without merging (GitHub then sends ``pull_request`` ``closed``)."""
         with self._translating(f"closing pull request {repo}#{number}"):

@@ -227,9 +227,20 @@ class AdminService:
         has_config = await self.ctx.io(self.ctx.repos.has_config, repo)
         if not has_config:
             notes.append(await self._scaffold(caller, repo, info_.default_branch))
-        notes.append("Webhook: register `<controller>/webhooks/github` on the repo for pull_request, "
-                     "pull_request_review, issue_comment and push events (the forge client cannot create hooks yet).")
+        notes.append(await self._register_webhook(repo))
         return success("Connected", "\n".join(notes), ephemeral=True)
+
+    async def _register_webhook(self, repo: str) -> str:
+        target = self.ctx.webhook
+        if target is None:
+            return ("Webhook: register `<controller>/webhooks/github` on the repo (JSON; pull_request, "
+                    "pull_request_review, issue_comment and push events) with the controller's webhook secret.")
+        try:
+            hook_id, created = await self.ctx.io(self.ctx.forge.ensure_webhook, repo, target.url, target.secret,
+                                                 target.events)
+        except ForgeError as exc:
+            return f"Webhook: could not register it ({exc}); register `{target.url}` on the repo by hand."
+        return f"Webhook {'registered' if created else 'updated'} (id {hook_id}): the controller hears this repo now."
 
     async def _scaffold(self, caller: Caller, repo: str, base: str) -> str:
         if self.scaffold is None:

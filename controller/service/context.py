@@ -68,6 +68,13 @@ class Actor:
         return self.member.role == Role.ADMIN and not self.member.projects
 
 
+@dataclass(frozen=True)
+class WebhookTarget:
+    url: str
+    secret: str = field(repr=False)
+    events: tuple[str, ...] = ("pull_request", "pull_request_review", "issue_comment", "push")
+
+
 @dataclass
 class ServiceContext:
     store: RuntimeStore
@@ -78,6 +85,8 @@ class ServiceContext:
     workdir: Path
     clock: Callable[[], dt.datetime] = utc_now
     idle_timeout: dt.timedelta = IDLE_TIMEOUT
+    # Where the controller receives webhooks, so /cloud-init can register them (None: tell the admin).
+    webhook: WebhookTarget | None = None
     _repo_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     async def io(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:

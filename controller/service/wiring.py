@@ -22,7 +22,7 @@ from ..forge.base import Forge
 from ..settings import Settings
 from ..store import RuntimeStore, open_store
 from .chatops import ChatOps
-from .context import ServiceContext
+from .context import ServiceContext, WebhookTarget
 from .gateway import ApplyDecision, HistoryEntry, PipelineGateway, RollbackResult
 from .guilds import GuildRegistry
 from .refusals import Refused
@@ -93,14 +93,16 @@ def template_files() -> dict[str, str]:
 
 
 def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None = None, repos: RepoView | None = None,
-          bus: EventBus | None = None, store: RuntimeStore | None = None, env: Mapping[str, str] | None = None) -> Wired:
+          bus: EventBus | None = None, store: RuntimeStore | None = None, env: Mapping[str, str] | None = None,
+          webhook: WebhookTarget | None = None) -> Wired:
     env = os.environ if env is None else env
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
     store = store or open_store(settings)
     registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
     ctx = ServiceContext(store=store, forge=forge, repos=repos or ForgeRepoView(forge, settings.data_dir / "chat-repos"),
-                         registry=registry, gateway=gateway or UnwiredGateway(), workdir=settings.data_dir / "chat-worktrees")
+                         registry=registry, gateway=gateway or UnwiredGateway(), workdir=settings.data_dir / "chat-worktrees",
+                         webhook=webhook)
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
     saver, recovery = _secrets(settings, env, notes)
