@@ -21,7 +21,7 @@ from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
-from .pipeline import apply_comments, grants
+from .pipeline import apply_comments, drift, grants
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
@@ -60,6 +60,7 @@ class ControllerConfig:
     port: int = 0
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
+    drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -139,6 +140,8 @@ class ControllerApp:
         self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
         self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
                                                     name="prune-expired-grants"))
+        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
+                                                    name="drift-check"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -94,3 +94,14 @@ class BudgetAlert(DomainEvent):
     monthly_cost: float
     budget: float
     projected: bool  # True: a plan would cross it; False: an apply did
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftFound(DomainEvent):
+    """The default branch and the applied state disagree (changed by hand, or applied but never merged)."""
+
+    repo: str
+    project: str
+    head_sha: str
+    summary: str  # terraform's plan line, e.g. "Plan: 0 to add, 0 to change, 1 to destroy."
+    resources: tuple[str, ...] = ()

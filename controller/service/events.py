@@ -74,7 +74,7 @@ class LobbyEvents:
 
     def attach(self, bus: EventBus) -> Callable[[], None]:
         offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback),
-                bus.subscribe(notices.BudgetAlert, self.on_budget_alert)]
+                bus.subscribe(notices.BudgetAlert, self.on_budget_alert), bus.subscribe(notices.DriftFound, self.on_drift)]
 
         def detach() -> None:
             for off in offs:
@@ -155,6 +155,16 @@ class LobbyEvents:
             description=f"${event.monthly_cost:,.2f} a month of a ${event.budget:,.2f} budget"
                         + (" if the pull request is applied" if event.projected else " after the apply"),
             colour=Colour.ERROR if event.threshold >= 1 else Colour.WARNING))
+
+    async def on_drift(self, event: notices.DriftFound) -> None:
+        guild = self.registry.guild_of_repo(event.repo)
+        if guild is None:
+            return
+        listed = ", ".join(event.resources[:10]) + (" …" if len(event.resources) > 10 else "")
+        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+            title=f"Drift: {event.project} differs from {event.head_sha[:12]}", colour=Colour.WARNING,
+            description=f"{event.summary}\n{listed}\nSomething was applied but not merged, or changed outside "
+                        "terraform: open a PR to bring the code in line, or roll back."))
 
     async def on_rollback(self, event: notices.RollbackOpened) -> None:
         guild = self.registry.guild_of_repo(event.repo)

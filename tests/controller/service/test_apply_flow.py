@@ -219,3 +219,11 @@ async def test_a_budget_alert_for_a_repo_of_no_server_is_dropped(bus, presenter)
     await bus.publish(notices.BudgetAlert(repo="other/repo", project="web", pr_number=None, threshold=0.8,
                                           monthly_cost=81, budget=100, projected=False))
     assert len(presenter.alerts) == before
+
+
+async def test_drift_goes_to_the_admin_channel(bus, presenter) -> None:
+    await bus.publish(notices.DriftFound(repo=REPO, project="web", head_sha="a" * 40,
+                                         summary="Plan: 0 to add, 0 to change, 1 to destroy.", resources=("null_resource.b",)))
+    reply = presenter.alerts[-1][1]
+    assert reply.title == f"Drift: web differs from {'a' * 12}"
+    assert "1 to destroy" in reply.description and "null_resource.b" in reply.description
