@@ -208,11 +208,6 @@ class Planner:
             already = await asyncio.to_thread(self._alerted, request)
             alerts = budget.crossings(figures["monthly_before"], figures["monthly_after"], figures["budget"], already)
         verdict = await ctx.policy.evaluate(plan, request, cost) if ctx.policy else None
-        if verdict is not None:
-            await asyncio.to_thread(
-                ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
-                policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
-            )
         summary = plan.summary()
         report = comments.PlanReport(
             project=request.project,
@@ -229,7 +224,11 @@ class Planner:
             alerts=tuple(budget.describe(request.project, a, projected=True) for a in alerts),
         )
         await announce  # the pending status must not land after the final one
-        comment_ids = await self._comment(request, comments.plan_comment(report))
+        policy_status = asyncio.to_thread(
+            ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
+            policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
+        ) if verdict is not None else asyncio.sleep(0)
+        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
