@@ -148,3 +148,14 @@ async def test_a_broken_cloudops_yaml_on_main_is_reported_on_the_pr(forge, bench
     await settle(forge, controller)
     body = bench.comments_with(number, "error:pipeline")[0]
     assert "could not act" in body and "cloudops.yaml:3" in body and "missing required key 'region'" in body
+
+
+async def test_a_draft_is_planned_only_once_ready_for_review(forge, bench: Workbench, controller: ControllerApp) -> None:
+    bench.push_branch("draft", "Draft", files={"projects/web/main.tf": null_resources("web_a", "draft")})
+    number = bench.repo.create_pull(title="Draft", body="", head="draft", base="main", draft=True).number
+    await settle(forge, controller)
+    assert bench.comments_with(number, "plan:web") == []
+    # GitHub marks ready through GraphQL; the local forge takes PATCH {"draft": false} (see sandbox/README.md).
+    bench.repo._requester.requestJsonAndCheck("PATCH", f"{bench.repo.url}/pulls/{number}", input={"draft": False})
+    await settle(forge, controller)
+    assert "null_resource.draft will be created" in bench.comments_with(number, "plan:web")[0]
