@@ -9,6 +9,7 @@ and policy (``controller.cost.preflight``, ``controller.policy.preflight``).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Mapping
@@ -106,8 +107,9 @@ def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None =
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
     saver, recovery = _secrets(settings, env, notes)
-    chatops = ChatOps(ctx, pricer=_pricer(notes), policy=_policy(notes), save_credentials=saver, recovery=recovery,
-                      scaffold=template_files)
+    chatops = ChatOps(ctx, pricer=_optional(".pricing", "preflight_pricer", "pricing", notes),
+                      policy=_optional(".policy_preflight", "preflight_policy", "policy", notes),
+                      save_credentials=saver, recovery=recovery, scaffold=template_files)
     return Wired(chatops, bus or EventBus(), store, registry, notes)
 
 
@@ -127,22 +129,13 @@ def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tu
     return save, SealedRecovery(recovery.server_secret_from_key(vault.keyring.primary))
 
 
-def _pricer(notes: list[str]) -> Any:
+def _optional(module: str, name: str, what: str, notes: list[str]) -> Any:
+    """A pre-flight layer of another package; the chat layer runs (and says so) without it."""
     try:
-        from .pricing import preflight_pricer
-    except ImportError as exc:  # the cost package is optional for the chat layer
-        notes.append(f"pre-flight pricing unavailable ({exc}): the lobby says 'not estimated'")
+        return getattr(importlib.import_module(module, __package__), name)
+    except ImportError as exc:
+        notes.append(f"pre-flight {what} unavailable ({exc}): the lobby says it was not checked")
         return None
-    return preflight_pricer
-
-
-def _policy(notes: list[str]) -> Any:
-    try:
-        from .policy_preflight import preflight_policy
-    except ImportError as exc:  # the policy package is optional for the chat layer
-        notes.append(f"pre-flight policy unavailable ({exc}): the lobby says 'policy not checked'")
-        return None
-    return preflight_policy
 
 
 def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:
