@@ -1,6 +1,12 @@
 """Policy evaluation time for a synthetic 5,000-resource plan (target < 1 s).
 
-Run: .venv/bin/python benchmarks/bench_policy.py [N]
+Run: .venv/bin/python benchmarks/bench_policy.py [N] [--before [REV]] [--distinct]
+
+--before   also times the library as it was at REV (default: the last commit
+           before the facts input), read from git and evaluated the old way
+           (on input.plan), and prints both side by side
+--distinct every resource gets its own requested-by label, so no two changes
+           share a fact object: the worst case for the facts input
 
 The plan mixes what the local target renders (null_resource with the spec in
 triggers) and cloud resources with realistic attribute counts: 5,000 creates
@@ -14,21 +20,30 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from controller.catalog.specs import Kind, Target  # noqa: E402
-from controller.policy.engine import PolicyEngine, Selected, attribute_names  # noqa: E402
+from controller.policy.engine import PolicyEngine, Selected, input_needs  # noqa: E402
+from controller.policy.library import Library, _scan  # noqa: E402
 from controller.policy.inputs import Actor, build_input  # noqa: E402
 from controller.repo_config import Enforcement, ProjectConfig, Role  # noqa: E402
 from controller.terraform.plan import parse_plan  # noqa: E402
 
 
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE = "d1eff7aa691ff7b9f7b4ee56e157ac1d044e78df"  # the library that read input.plan (20 s at 5,000)
+DISTINCT = "--distinct" in sys.argv
+
+
 def _labels(i: int) -> dict[str, str]:
-    labels = {"managed-by": "cloudops", "requested-by": "alice", "project": "shop", "team": "web", "env": "prod"}
+    labels = {"managed-by": "cloudops", "requested-by": f"user{i}" if DISTINCT else "alice", "project": "shop",
+              "team": "web", "env": "prod"}
     if i % 997 == 0:
         labels.pop("requested-by")  # a few resources break required-labels
     return labels
@@ -73,35 +88,81 @@ def synthetic_plan(n: int) -> dict:
                               "root_module": {"resources": config}}}
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    text = json.dumps(synthetic_plan(n))
-    t0 = time.perf_counter()
-    plan = parse_plan(text)
+def _library_at(rev: str, into: Path):
+    """The built-in policies and lib/ as they were at ``rev``, as a library of their own."""
+    names = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "policies/"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split()
+    for name in names:
+        if name.endswith(".rego"):
+            target = into / Path(name).relative_to("policies")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True,
+                                             capture_output=True, text=True).stdout)
+    policies, helpers, tests = _scan(into, "before", "builtin")  # alone: not layered over today's lib/
+    library = Library(policies, tuple(helpers), tests, frozenset(policies))
+    return library, [Selected(p, Enforcement.HARD, "bench") for p in library.policies.values()]
+
+
+def _time(engine: PolicyEngine, selected, plan, rounds: int) -> tuple[float, float, float, object]:
+    """build_input, first evaluation (compiles), warm evaluation (median of ``rounds``)."""
+    project = ProjectConfig(name="shop", target=Target.GCP, region="us-central1",
+                            quotas={Kind.VM: 10_000, Kind.BUCKET: 10_000, Kind.DATABASE: 10_000})
     t1 = time.perf_counter()
-    engine = PolicyEngine()
-    selected = [Selected(p, Enforcement.HARD, "bench") for p in engine.library.policies.values()]
-    project = ProjectConfig(name="shop", target=Target.GCP, region="us-central1", quotas={Kind.VM: 10_000, Kind.BUCKET: 10_000, Kind.DATABASE: 10_000})
-    document = build_input(plan, project=project, actor=Actor(id="bob", role=Role.USER),
-                           usage={"vm": 3, "bucket": 1},
-                           cost={"monthly_before": 100.0, "monthly_after": 4000.0, "delta": 3900.0, "budget": 5000.0, "not_priced": 0},
-                           keep=attribute_names(selected, engine.library))
+    document = build_input(plan, project=project, actor=Actor(id="bob", role=Role.USER), usage={"vm": 3, "bucket": 1},
+                           cost={"monthly_before": 100.0, "monthly_after": 4000.0, "delta": 3900.0, "budget": 5000.0,
+                                 "not_priced": 0},
+                           needs=input_needs(selected, engine.library))
     t2 = time.perf_counter()
     result = engine.evaluate(document, selected, project="shop")
     t3 = time.perf_counter()
     warm = []
-    for _ in range(3):
+    for _ in range(rounds):
         start = time.perf_counter()
         engine.evaluate(document, selected, project="shop")
         warm.append(time.perf_counter() - start)
-    print(f"policy evaluation, {n} resource changes, {len(selected)} policies, {len(text) / 1e6:.1f} MB plan JSON")
-    print(f"  parse_plan            {t1 - t0:7.3f} s")
-    print(f"  build_input           {t2 - t1:7.3f} s")
-    print(f"  evaluate (first, compiles)  {t3 - t2:7.3f} s")
-    print(f"  evaluate (warm, median of 3) {statistics.median(warm):7.3f} s")
-    print(f"  total per plan, warm engine  {t2 - t1 + statistics.median(warm):7.3f} s  (target < 1 s)")
-    print(f"  verdict: {len(result.denies)} denied, {len(result.warns)} warnings")
+    return t2 - t1, t3 - t2, statistics.median(warm) if warm else t3 - t2, result
+
+
+def main() -> int:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 5000
+    before_rev = None
+    if "--before" in sys.argv:
+        i = sys.argv.index("--before")
+        after_flag = sys.argv[i + 1] if i + 1 < len(sys.argv) else ""
+        before_rev = after_flag if after_flag and not after_flag.startswith("--") and not after_flag.isdigit() else BEFORE
+        args = [a for a in args if a != before_rev]
+        n = int(args[0]) if args else 5000
+    text = json.dumps(synthetic_plan(n))
+    t0 = time.perf_counter()
+    plan = parse_plan(text)
+    parse = time.perf_counter() - t0
+    engine = PolicyEngine()
+    selected = [Selected(p, Enforcement.HARD, "bench") for p in engine.library.policies.values()]
+    build, first, warm, result = _time(engine, selected, plan, rounds=5)
+    rows = [("facts (now)", build, first, warm, result)]
+    if before_rev:
+        with tempfile.TemporaryDirectory() as tmp:
+            old_library, old_selected = _library_at(before_rev, Path(tmp))
+            rows.append((f"before ({before_rev[:8]})", *_time(PolicyEngine(old_library), old_selected, plan, rounds=1)))
+    print(f"policy evaluation, {n} resource changes, {len(selected)} policies, {len(text) / 1e6:.1f} MB plan JSON"
+          + (", every change distinct" if DISTINCT else ""))
+    print(f"  parse_plan {parse:.3f} s (not counted: the planner parses the plan anyway)")
+    print(f"  {'':22} {'build_input':>11} {'first eval':>10} {'warm eval':>9} {'total':>7} {'resources/s':>11}  verdict")
+    for name, b, f, w, r in rows:
+        print(f"  {name:22} {b:9.3f} s {f:8.3f} s {w:7.3f} s {b + w:5.3f} s {n / (b + w):11,.0f}  "
+              f"{len(r.denies)} denied, {len(r.warns)} warnings")
+    total = build + warm
+    met = total < 1.0
+    if len(rows) > 1:
+        old_total = rows[1][1] + rows[1][3]
+        print(f"  speed-up: {old_total / total:.0f}x")
+        same = sorted((v.policy, v.resource, v.msg) for v in (*rows[0][4].denies, *rows[0][4].warns)) == \
+            sorted((v.policy, v.resource, v.msg) for v in (*rows[1][4].denies, *rows[1][4].warns))
+        print(f"  same verdicts before and after: {'yes' if same else 'NO'}")
+    print(f"  target < 1 s per plan (build_input + warm evaluation): {'met' if met else 'NOT met'} ({total:.3f} s)")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

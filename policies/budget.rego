@@ -1,6 +1,7 @@
 # The project's monthly cost stays within its budget (cloudops.yaml
 # budget_monthly_usd, priced by the cost engine into input.cost).
 # A plan that lowers the cost is never denied, even over budget.
+# cloudops: facts
 package cloudops.policy.budget
 
 import data.cloudops.lib

@@ -1,5 +1,6 @@
 # Kubernetes clusters (and their node pools) are created and changed by
 # admins only: they are the most expensive and most privileged resources.
+# cloudops: facts
 package cloudops.policy.clusters
 
 import data.cloudops.lib
@@ -9,15 +10,14 @@ deny := violations(input)
 
 _pool_types := ["google_container_node_pool", "aws_eks_node_group", "azurerm_kubernetes_cluster_node_pool"]
 
-_cluster(rc, inp) if lib.kind_of(rc, inp) == "cluster"
+_cluster(c) if c.kind == "cluster"
 
-_cluster(rc, _) if rc.type in _pool_types
+_cluster(c) if c.type in _pool_types
 
-violations(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.writes(rc)
-	_cluster(rc, inp)
+violations(inp) := lib.violations("clusters", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.write_actions
+	_cluster(c)
 	not lib.is_admin(inp)
-	msg := concat("", [lib.action(rc), " of a Kubernetes cluster (", rc.type, ") needs the admin role (you: ", lib.role_name(inp), ")"])
-	v := lib.violation("clusters", rc.address, msg)
-]
+	msg := concat("", [c.action, " of a Kubernetes cluster (", c.type, ") needs the admin role (you: ", lib.role_name(inp), ")"])
+])

@@ -2,6 +2,8 @@
 # deletes a protected resource: label/tag protected = "true", or an address
 # the caller found under `lifecycle { prevent_destroy = true }` on the default
 # branch (input.protected; terraform drops that guard with the block itself).
+# cloudops: facts
+# cloudops: labels protected
 package cloudops.policy.deletions
 
 import data.cloudops.lib
@@ -9,21 +11,21 @@ import rego.v1
 
 deny := array.concat(without_right(input), protected(input))
 
-without_right(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.destroys(rc)
+without_right(inp) := lib.violations("deletions", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.destroy_actions
 	not lib.is_admin(inp)
-	msg := concat("", [lib.action(rc), " of ", rc.type, " needs the admin role (you: ", lib.role_name(inp), ")"])
-	v := lib.violation("deletions", rc.address, msg)
-]
+	msg := concat("", [c.action, " of ", c.type, " needs the admin role (you: ", lib.role_name(inp), ")"])
+])
 
 protected(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.destroys(rc)
-	why := reason(rc, inp)
-	msg := concat("", [rc.address, " is protected (", why, "): remove the protection in its own reviewed change first"])
-	v := lib.violation("deletions", rc.address, msg)
+	some c in inp.changes
+	c.action in lib.destroy_actions
+	some address in c.addresses
+	why := reason(c, address, inp)
+	msg := concat("", [address, " is protected (", why, "): remove the protection in its own reviewed change first"])
+	v := lib.violation("deletions", address, msg)
 ]
 
-reason(rc, inp) := "lifecycle prevent_destroy" if rc.address in object.get(inp, "protected", [])
-else := "label protected = true" if lib.labels(lib.before(rc)).protected in ["true", "True", "TRUE", true]
+reason(c, address, inp) := "lifecycle prevent_destroy" if address in object.get(inp, "protected", [])
+else := "label protected = true" if c.before_labels.protected in ["true", "True", "TRUE", true]

@@ -1,6 +1,7 @@
 # Machine sizes per role: viewer none, user up to medium, admin any.
 # Size classes come from the catalog's offerings (input.catalog.machine_types);
 # a machine type the catalog does not know is "unknown" (admins only).
+# cloudops: facts
 package cloudops.policy.machine_sizes
 
 import data.cloudops.lib
@@ -12,38 +13,27 @@ allowed_classes := {"viewer": [], "user": ["small", "medium"]}
 
 _node_pool_types := ["google_container_node_pool", "aws_eks_node_group", "azurerm_kubernetes_cluster_node_pool"]
 
-violations(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.writes(rc)
-	sized(rc, inp)
+# c.machine_types: machine_type, instance_type, size, vm_size, the local
+# target's triggers.size/node_size, node_config[0].machine_type,
+# default_node_pool[0].vm_size and instance_types[_] of `after`, in that order.
+violations(inp) := lib.violations("machine-sizes", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.write_actions
+	sized(c)
 	not lib.is_admin(inp)
-	some mt in machine_types(lib.after(rc))
-	not mt in machine_types(lib.before(rc)) # an unchanged size is not judged again
+	some mt in c.machine_types
+	not mt in c.machine_types_before # an unchanged size is not judged again
 	class := size_class(mt, inp)
 	not class in object.get(allowed_classes, lib.role_name(inp), [])
-	v := lib.violation("machine-sizes", rc.address, message(mt, class, inp))
-]
+	msg := message(mt, class, inp)
+])
 
-sized(rc, inp) if lib.kind_of(rc, inp) in ["vm", "cluster"]
+sized(c) if c.kind in ["vm", "cluster"]
 
-sized(rc, _) if rc.type in _node_pool_types
+sized(c) if c.type in _node_pool_types
 
 size_class(mt, inp) := object.get(inp.catalog.machine_types, [mt, "class"], "unknown")
 
 message(mt, class, inp) := concat("", ["machine type ", mt, " (", class, ") needs the admin role; viewers may not create machines"]) if {
 	inp.actor.role == "viewer"
 } else := concat("", ["machine type ", mt, " is ", class, "; role ", lib.role_name(inp), " may use up to medium"])
-
-machine_types(v) := array.concat(
-	[m |
-		some m in [
-			object.get(v, "machine_type", null), object.get(v, "instance_type", null),
-			object.get(v, "size", null), object.get(v, "vm_size", null),
-			object.get(v, ["triggers", "size"], null), object.get(v, ["triggers", "node_size"], null),
-			object.get(v, ["node_config", 0, "machine_type"], null),
-			object.get(v, ["default_node_pool", 0, "vm_size"], null),
-		]
-		is_string(m)
-	],
-	[m | some m in object.get(v, "instance_types", []); is_string(m)],
-)

@@ -3,7 +3,7 @@ package cloudops.policy.public_buckets_test
 import data.cloudops.policy.public_buckets
 import rego.v1
 
-_inp(type, after) := {"plan": {"resource_changes": [{"address": concat(".", [type, "b"]), "type": type, "change": {"actions": ["create"], "before": null, "after": after}}]}}
+_inp(type, after) := {"changes": [{"type": type, "action": "create", "after": after, "addresses": [concat(".", [type, "b"])]}]}
 
 test_gcs_all_users_member_is_denied if {
 	count(public_buckets.gcs(_inp("google_storage_bucket_iam_member", {"member": "allUsers", "role": "roles/storage.objectViewer"}))) == 1
@@ -16,7 +16,13 @@ test_gcs_private_member_passes if {
 
 test_gcs_public_access_prevention_inherited_warns if {
 	count(public_buckets.warnings(_inp("google_storage_bucket", {"public_access_prevention": "inherited"}))) == 1
+	count(public_buckets.warnings(_inp("google_storage_bucket", {}))) == 1
 	count(public_buckets.warnings(_inp("google_storage_bucket", {"public_access_prevention": "enforced"}))) == 0
+}
+
+test_gcs_public_acl_is_denied if {
+	found := public_buckets.gcs(_inp("google_storage_bucket_acl", {"role_entity": ["OWNER:me", "READER:allUsers"]}))
+	found[0].msg == "public ACL READER:allUsers"
 }
 
 test_s3_public_access_block_off_is_denied if {
@@ -36,4 +42,9 @@ test_azure_public_blob_access_is_denied if {
 	count(public_buckets.azure(_inp("azurerm_storage_account", {"allow_nested_items_to_be_public": false}))) == 0
 	count(public_buckets.azure(_inp("azurerm_storage_container", {"container_access_type": "blob"}))) == 1
 	count(public_buckets.azure(_inp("azurerm_storage_container", {"container_access_type": "private"}))) == 0
+}
+
+test_a_delete_is_not_judged if {
+	inp := {"changes": [{"type": "aws_s3_bucket_acl", "action": "delete", "after": {}, "addresses": ["aws_s3_bucket_acl.b"]}]}
+	count(public_buckets.s3(inp)) == 0
 }

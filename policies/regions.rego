@@ -1,5 +1,6 @@
 # Resources are created only in the regions the project allows
 # (cloudops.yaml `region`; a zone counts as its region).
+# cloudops: facts
 package cloudops.policy.regions
 
 import data.cloudops.lib
@@ -7,11 +8,12 @@ import rego.v1
 
 deny := violations(input)
 
-violations(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.writes(rc)
-	region := lib.region_of(rc, inp)
-	not region in inp.project.regions
-	msg := concat("", [rc.type, " is in region ", region, "; project ", inp.project.name, " allows only ", concat(", ", inp.project.regions)])
-	v := lib.violation("regions", rc.address, msg)
-]
+# c.region: region, location, zone or the provider block's region, lower case;
+# null when the change names none (it is not judged then).
+violations(inp) := lib.violations("regions", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.write_actions
+	is_string(c.region)
+	not c.region in inp.project.regions
+	msg := concat("", [c.type, " is in region ", c.region, "; project ", inp.project.name, " allows only ", concat(", ", inp.project.regions)])
+])

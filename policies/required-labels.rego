@@ -1,5 +1,7 @@
 # Every labelled resource carries managed-by, requested-by and project, and
 # its project label names the project it is planned in (cost attribution).
+# cloudops: facts
+# cloudops: labels managed-by requested-by project
 package cloudops.policy.required_labels
 
 import data.cloudops.lib
@@ -14,24 +16,21 @@ _present(labels, key) if {
 	labels[key] != ""
 }
 
-missing(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.writes(rc)
-	values := lib.after(rc)
-	lib.taggable(values)
-	labels := lib.labels(values)
-	absent := [key | some key in required; not _present(labels, key)]
+# c.labels: labels, tags, resource_labels, settings[0].user_labels or the local
+# target's triggers; null when the resource type carries no labels at all.
+missing(inp) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.write_actions
+	is_object(c.labels)
+	absent := [key | some key in required; not _present(c.labels, key)]
 	count(absent) > 0
-	msg := concat("", [rc.type, " lacks the label/tag ", concat(", ", absent)])
-	v := lib.violation("required-labels", rc.address, msg)
-]
+	msg := concat("", [c.type, " lacks the label/tag ", concat(", ", absent)])
+])
 
-mismatched(inp) := [v |
-	some rc in lib.changes(inp)
-	lib.writes(rc)
-	labels := lib.labels(lib.after(rc))
-	_present(labels, "project")
-	labels.project != inp.project.name
-	msg := concat("", ["label project=", labels.project, ", but this plan is for project ", inp.project.name])
-	v := lib.violation("required-labels", rc.address, msg)
-]
+mismatched(inp) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
+	some c in inp.changes
+	c.action in lib.write_actions
+	_present(c.labels, "project")
+	c.labels.project != inp.project.name
+	msg := concat("", ["label project=", c.labels.project, ", but this plan is for project ", inp.project.name])
+])

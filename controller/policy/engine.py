@@ -1,9 +1,17 @@
 """Evaluate the selected Rego policies against one input document, in-process.
 
 One interpreter per set of modules (cached, reused with a new input), one
-``set_input`` per plan and one query per policy rule: the whole plan is judged
-in a single pass per policy, never resource by resource. A policy that fails
-to evaluate denies (fail closed) with its set's enforcement.
+``set_input`` per plan and compiled queries (one per fact policy, one for all
+plan-reading policies): the whole plan is judged in one pass per policy, never
+resource by resource. A
+policy that fails to evaluate denies (fail closed) with its set's enforcement.
+
+Policies marked ``# cloudops: facts`` (every built-in) read only the flat,
+deduplicated facts (``input.changes``, ``input.blocks``...) and are evaluated
+on a document without ``input.plan``; the others (repo-local policies by
+default) get the full document in a second interpreter. rego-cpp's cost is
+per input node and per object a rule visits, so the facts path is what makes
+a 5,000-resource plan take well under a second.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from ..errors import ConfigError, UnknownProject
 from ..repo_config import Enforcement, RepoConfig
 from ..terraform.plan import Plan
 from . import rego
-from .inputs import Actor, build_input
+from .inputs import Actor, Needs, build_input
 from .library import Library, Policy, builtin_library
 from .result import PolicyResult, Severity, Violation
 
@@ -28,6 +36,7 @@ from .result import PolicyResult, Severity, Violation
 # code on the controller whatever a repo's config says.
 ALWAYS_ON = ("providers",)
 FULL_VALUES_MARK = "cloudops: full-values"
+_MARK = re.compile(r"^[ \t]*#[ \t]*cloudops:[ \t]*(facts|labels|after)\b(.*)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STRENGTH = [Enforcement.ADVISORY, Enforcement.SOFT, Enforcement.HARD]
 
@@ -70,6 +79,32 @@ def attribute_names(selected: Sequence[Selected], library: Library) -> frozenset
     return frozenset(word for text in sources for word in _WORD.findall(text))
 
 
+def _marks(policy: Policy) -> dict[str, set[str]]:
+    """``# cloudops: facts`` / ``labels k ...`` / ``after a ...`` lines of a policy's source."""
+    found: dict[str, set[str]] = {}
+    for match in _MARK.finditer(policy.module.source):
+        found.setdefault(match.group(1), set()).update(match.group(2).replace(",", " ").split())
+    return found
+
+
+def reads_facts(policy: Policy) -> bool:
+    """The policy reads only the facts (``# cloudops: facts``), never ``input.plan``."""
+    return "facts" in _marks(policy)
+
+
+def input_needs(selected: Sequence[Selected], library: Library) -> Needs:
+    """What to put into the input document for ``selected`` (see inputs.Needs)."""
+    plan_readers = [s for s in selected if not reads_facts(s.policy)]
+    labels: set[str] = set()
+    after: set[str] = set()
+    for s in selected:
+        marks = _marks(s.policy)
+        labels |= marks.get("labels", set())
+        after |= marks.get("after", set())
+    return Needs(plan=bool(plan_readers), keep=attribute_names(plan_readers, library) if plan_readers else frozenset(),
+                 labels=frozenset(labels), after=frozenset(after))
+
+
 def _violations(value: Any, policy: str, severity: Severity, enforcement: Enforcement) -> list[Violation]:
     items = value if isinstance(value, list) else ([] if value is None else [value])
     out = []
@@ -90,26 +125,33 @@ class PolicyEngine:
 
     def __init__(self, library: Library | None = None) -> None:
         self.library = library or builtin_library()
-        self._compiled_sets: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        self._compiled_sets: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
         self._lock = threading.Lock()
 
-    def _compiled(self, policies: Sequence[Policy]) -> tuple[Any, Any, dict[str, str]]:
-        """Interpreter + a bundle answering every policy's deny and warn in one query."""
+    def _compiled(self, policies: Sequence[Policy], split: bool) -> tuple[Any, list[Any], dict[str, str]]:
+        """Interpreter + bundles answering every policy's deny and warn, in order.
+
+        ``split``: one bundle per policy, else one for all. Measured on 5,000
+        resources: on the facts, per policy is ~1.4x faster when thousands of
+        changes are distinct; on ``input.plan``, one bundle is ~2x faster.
+        """
         modules = [*self.library.helpers, *(p.module for p in policies)]
-        key = tuple(m.name + "\0" + m.source for m in modules)
+        key = (split, *(m.name + "\0" + m.source for m in modules))
         sources = {m.name: m.source for m in modules}
         if key not in self._compiled_sets:
-            parts = ", ".join(f'object.get(data.{p.package}, "{rule}", [])' for p in policies for rule in ("deny", "warn"))
+            groups = [[p] for p in policies] if split else [list(policies)]
             try:
                 interp = rego.interpreter(modules)
-                bundle = rego.compile_query(interp, f"[{parts}]", sources)
+                bundles = [rego.compile_query(interp, "[" + ", ".join(
+                    f'object.get(data.{p.package}, "{rule}", [])' for p in group for rule in ("deny", "warn")) + "]",
+                    sources) for group in groups]
             except rego.RegoCompileError as exc:
                 raise ConfigError(f"compiling Rego policy {exc}") from None
             except rego.RegoEvalError as exc:
                 raise ConfigError(f"compiling Rego policies {', '.join(p.name for p in policies)}: {exc}") from None
-            self._compiled_sets[key] = (interp, bundle)
-        interp, bundle = self._compiled_sets[key]
-        return interp, bundle, sources
+            self._compiled_sets[key] = (interp, bundles)
+        interp, bundles = self._compiled_sets[key]
+        return interp, bundles, sources
 
     def _one_by_one(self, interp: Any, policies: Sequence[Policy], sources: Mapping[str, str]) -> list[Any]:
         """Per-policy queries after the combined one failed: the failing policy denies alone."""
@@ -122,6 +164,19 @@ class PolicyEngine:
                     values.append(_FAILED(str(exc)))
         return values
 
+    def _run(self, document: Mapping[str, Any], policies: Sequence[Policy], split: bool) -> list[Any]:
+        """deny, warn values of each policy, in order (a _FAILED for a policy that could not be evaluated)."""
+        interp, bundles, sources = self._compiled(policies, split)
+        rego.set_input(interp, document)
+        groups = [[p] for p in policies] if split else [list(policies)]
+        values: list[Any] = []
+        for group, bundle in zip(groups, bundles):
+            try:
+                values += rego.run_bundle(interp, bundle)
+            except rego.RegoEvalError:
+                values += self._one_by_one(interp, group, sources)
+        return values
+
     def evaluate(self, document: Mapping[str, Any], selected: Sequence[Selected], *, project: str) -> PolicyResult:
         """Judge one input document (see inputs.build_input) with the selected policies."""
         if not selected:
@@ -132,18 +187,21 @@ class PolicyEngine:
                 raise ConfigError(f"policies {packages[s.policy.package]} and {s.policy.name} both use package "
                                   f"{s.policy.package}", hint="give each policy file its own package")
             packages[s.policy.package] = s.policy.name
-        policies = [s.policy for s in selected]
+        facts = [s.policy for s in selected if reads_facts(s.policy)]
+        plans = [s.policy for s in selected if not reads_facts(s.policy)]
+        values: dict[str, list[Any]] = {}
         with self._lock:
-            interp, bundle, sources = self._compiled(policies)
-            rego.set_input(interp, document)
-            try:
-                values = rego.run_bundle(interp, bundle)
-            except rego.RegoEvalError:
-                values = self._one_by_one(interp, policies, sources)
+            if facts:
+                slim = {k: v for k, v in document.items() if k != "plan"}
+                for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
+                    values[policy.name] = pair
+            if plans:
+                for policy, pair in zip(plans, _pairs(self._run(document, plans, split=False))):
+                    values[policy.name] = pair
         denies: list[Violation] = []
         warns: list[Violation] = []
-        for index, s in enumerate(selected):
-            pair = values[2 * index: 2 * index + 2]
+        for s in selected:
+            pair = values[s.policy.name]
             failed = next((v for v in pair if isinstance(v, _FAILED)), None)
             if failed is not None:  # one denial per broken policy, whatever the rule
                 pair = [[{"msg": f"policy could not be evaluated ({failed.why}); denied to be safe"}], []]
@@ -152,6 +210,10 @@ class PolicyEngine:
                     (denies if v.severity is Severity.DENY else warns).append(v)
         return PolicyResult(project=project, denies=tuple(denies), warns=tuple(warns),
                             evaluated=tuple(s.policy.name for s in selected))
+
+
+def _pairs(values: Sequence[Any]) -> list[list[Any]]:
+    return [list(values[i: i + 2]) for i in range(0, len(values), 2)]
 
 
 @dataclass(frozen=True)
@@ -179,5 +241,5 @@ def check_plan(plan: Plan | Mapping[str, Any], *, config: RepoConfig, project: s
         raise UnknownProject(f"checking policies: no project {project!r} in {config.source}")
     selected = select(config, project, engine.library)
     document = build_input(plan, project=config.projects[project], actor=actor, usage=usage, cost=cost,
-                           protected=protected, now=now, keep=attribute_names(selected, engine.library))
+                           protected=protected, now=now, needs=input_needs(selected, engine.library))
     return engine.evaluate(document, selected, project=project)

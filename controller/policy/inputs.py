@@ -2,8 +2,14 @@
 
 Layout (documented with examples in ``policies/README.md``)::
 
+    changes   one flat fact object per distinct resource change (type, action,
+              provider, kind, region, labels, machine types, ...) with the
+              addresses that share it: what the built-in policies read
+    blocks    configuration blocks of every module level, grouped the same way
+    provider_config  the configuration's provider blocks, without expressions
     plan      the plan document, slimmed: resource_changes without no-ops and
               with sensitive values masked; configuration without expressions
+              (only for policies that read it: repo-local ones by default)
     project   {name, target, regions, quotas, budget_monthly_usd}
     actor     {id, github, discord, role, roles, grants}  (grants active now)
     usage     {kind: {count, exact}}  resources the repo already holds
@@ -12,16 +18,20 @@ Layout (documented with examples in ``policies/README.md``)::
     provider_regions {provider: region}   region set in provider blocks
     catalog   {kinds: {type: kind}, machine_types: {name: {vcpu, memory_gb, class}}}
 
-Why slimmed: rego-cpp converts input at ~10 µs per JSON node, so a
-5,000-resource plan with full before/after/unknown/sensitive trees and
-expressions costs seconds; and masking here means no policy, built-in or
-repo-local, can put a secret into a PR comment.
+Why slimmed: rego-cpp converts input at ~5 µs per JSON node and evaluates at
+tens of µs per resource per rule, so a 5,000-resource plan with full
+before/after trees costs seconds; facts are a few nodes per *distinct* change
+(resources differing only by name or address share one), and masking here
+means no policy, built-in or repo-local, can put a secret into a PR comment.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import re
+import types
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from decimal import Decimal
@@ -188,21 +198,244 @@ def plan_input(plan: Plan, keep: Set[str] | None = None) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------
+# Facts: what the built-in policies judge, extracted once per resource change.
+# Each function mirrors the helper of policies/lib/cloudops.rego named in its
+# docstring (tests check they agree on real plans); policies that read
+# input.plan keep using those helpers.
+
+@dataclass(frozen=True)
+class Needs:
+    """What the selected policies read (engine.input_needs): the rest is not sent.
+
+    ``plan``: some policy reads ``input.plan`` (then ``keep`` filters its values
+    as before). ``labels``/``after``: label keys and ``after`` attributes that
+    fact policies declare (``# cloudops: labels ...``, ``# cloudops: after ...``);
+    None sends them all.
+    """
+
+    plan: bool = True
+    keep: Set[str] | None = None
+    labels: Set[str] | None = None
+    after: Set[str] | None = None
+
+
+ALL = Needs()
+
+# Attributes the fact extractors read (region, labels, machine types, kind).
+FACT_ATTRS = frozenset({
+    "region", "location", "zone", "availability_zone", "triggers",
+    "labels", "tags", "resource_labels", "settings",
+    "machine_type", "instance_type", "size", "vm_size", "node_config", "default_node_pool", "instance_types",
+})
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_LOCATION_ZONE = re.compile(r"[a-z]+-[a-z]+[0-9]+-[a-z]")
+_LOCAL_LABELS = {"managed_by": "managed-by", "requested_by": "requested-by", "project": "project"}
+
+
+_MAPS = (dict, types.MappingProxyType)  # plan values are frozen (plan.freeze): proxies and tuples
+_ARRAYS = (list, tuple)
+
+
+def _at(value: Any, path: Iterable[Any], default: Any = None) -> Any:
+    """object.get(value, path, default): keys into objects, int indexes into arrays."""
+    for key in path:
+        if isinstance(value, _MAPS) and key in value:
+            value = value[key]
+        elif isinstance(value, _ARRAYS) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+        else:
+            return default
+    return value
+
+
+def action_of(actions: Iterable[str]) -> str:
+    """lib.action: a two-action change is a replace."""
+    actions = list(actions)
+    return "replace" if len(actions) == 2 else actions[0]
+
+
+def provider_source(name: str) -> str:
+    """lib.provider_source: 0.12 documents say only ``aws``."""
+    return name if "/" in name else "registry.terraform.io/hashicorp/" + name
+
+
+def zone_region(zone: str) -> str:
+    """lib.zone_region: us-central1-a -> us-central1; us-east-1a -> us-east-1."""
+    return zone.lower().rstrip(_LETTERS).rstrip("-")
+
+
+def location_region(location: str) -> str:
+    """lib.location_region: West Europe -> westeurope; europe-west1-b -> europe-west1."""
+    name = location.replace(" ", "").lower()
+    return zone_region(name) if _LOCATION_ZONE.fullmatch(name) else name
+
+
+def region_of(values: Any, provider_name: str, provider_regions: Mapping[str, str]) -> str | None:
+    """lib.region_of: region, triggers.region, location, zone, availability_zone, then the provider block."""
+    v = values if isinstance(values, _MAPS) else {}
+    if isinstance(v.get("region"), str):
+        return v["region"].lower()
+    if isinstance(_at(v, ["triggers", "region"]), str):
+        return v["triggers"]["region"].lower()
+    if isinstance(v.get("location"), str):
+        return location_region(v["location"])
+    if isinstance(v.get("zone"), str) and re.search("[a-z]", v["zone"]):
+        return zone_region(v["zone"])
+    if isinstance(v.get("availability_zone"), str):
+        return zone_region(v["availability_zone"])
+    found = provider_regions.get(provider_source(provider_name).split("/")[-1])
+    return found if isinstance(found, str) else None
+
+
+def labels_of(values: Any) -> dict[str, Any]:
+    """lib.labels: labels, tags, resource_labels, settings[0].user_labels or the local target's triggers."""
+    v = values if isinstance(values, _MAPS) else {}
+    for key in ("labels", "tags", "resource_labels"):
+        if isinstance(v.get(key), _MAPS):
+            return dict(v[key])
+    if isinstance(_at(v, ["settings", 0, "user_labels"]), _MAPS):
+        return dict(v["settings"][0]["user_labels"])
+    triggers = v.get("triggers")
+    if isinstance(_at(triggers, ["cloudops_kind"]), str):
+        out = {k[6:]: val for k, val in triggers.items() if isinstance(k, str) and k.startswith("label_")}
+        out.update({label: triggers[key] for key, label in _LOCAL_LABELS.items() if key in triggers})
+        return out
+    return {}
+
+
+def taggable(values: Any) -> bool:
+    """lib.taggable: the type carries labels or tags at all (present, even null)."""
+    v = values if isinstance(values, _MAPS) else {}
+    return (any(key in v for key in ("labels", "tags", "resource_labels"))
+            or isinstance(_at(v, ["settings", 0, "user_labels"]), _MAPS)
+            or isinstance(_at(v, ["triggers", "cloudops_kind"]), str))
+
+
+def kind_of(rtype: str, after: Any, before: Any, kinds: Mapping[str, str]) -> str | None:
+    """lib.kind_of: the local target's triggers.cloudops_kind, else the catalog's kind of the type."""
+    if rtype == "null_resource":
+        kind = _at(after, ["triggers", "cloudops_kind"], _at(before, ["triggers", "cloudops_kind"]))
+        if isinstance(kind, str):
+            return kind
+    return kinds.get(rtype)
+
+
+_MACHINE_KEYS = ("machine_type", "instance_type", "size", "vm_size")
+_MACHINE_PATHS = (["triggers", "size"], ["triggers", "node_size"], ["node_config", 0, "machine_type"],
+                  ["default_node_pool", 0, "vm_size"])
+
+
+def machine_types(values: Any) -> list[str]:
+    """machine-sizes' machine types: machine_type, instance_type, size, vm_size,
+    triggers.size/node_size, node_config[0].machine_type, default_node_pool[0].vm_size,
+    instance_types[_], in that order."""
+    if not isinstance(values, _MAPS):
+        return []
+    found = [m for m in map(values.get, _MACHINE_KEYS) if type(m) is str]
+    if "triggers" in values or "node_config" in values or "default_node_pool" in values:
+        found += [m for m in (_at(values, path) for path in _MACHINE_PATHS) if type(m) is str]
+    listed = values.get("instance_types")
+    if isinstance(listed, _ARRAYS):
+        found += [m for m in listed if type(m) is str]
+    return found
+
+
+def _pick(values: Mapping[str, Any], names: Set[str] | None) -> dict[str, Any]:
+    """The attributes in ``names`` (all with None), as plain JSON values."""
+    return thaw(values) if names is None else {k: thaw(v) for k, v in values.items() if k in names}
+
+
+def _fact_values(value: Any, mask: Any, wanted: Set[str] | None) -> Any:
+    """A change's before/after for the fact extractors: as is when nothing is
+    sensitive (read only), else masked (then no secret can reach a fact)."""
+    if not mask:  # False, None or {}: nothing sensitive
+        return value if isinstance(value, _MAPS) else {}
+    masked = _values(value, mask, wanted)
+    return masked if isinstance(masked, dict) else {}
+
+
+def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One fact object per distinct resource change, with the ``addresses`` that share it (plan order)."""
+    regions = provider_regions(plan) if regions is None else regions
+    kinds = _catalog()["kinds"]
+    wanted = FACT_ATTRS if needs.after is None else FACT_ATTRS | needs.after
+    groups: dict[str, dict[str, Any]] = {}
+    for rc in plan.resource_changes:
+        if not rc.is_change:
+            continue
+        after = _fact_values(rc.after, rc.after_sensitive, None if needs.after is None else wanted)
+        before = _fact_values(rc.before, rc.before_sensitive, None if needs.after is None else wanted)
+        fact = {
+            "type": rc.type,
+            "action": action_of(rc.actions),
+            "provider": rc.provider_name,
+            "kind": kind_of(rc.type, after, before, kinds),
+            "region": region_of(after, rc.provider_name, regions),
+            "labels": _pick(labels_of(after), needs.labels) if taggable(after) else None,
+            "before_labels": _pick(labels_of(before), needs.labels),
+            "machine_types": machine_types(after),
+            "machine_types_before": machine_types(before),
+            "after": _pick(after, needs.after),
+        }
+        key = json.dumps(fact, sort_keys=True, default=str)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {**fact, "addresses": []}
+        group["addresses"].append(rc.address)
+    return list(groups.values())
+
+
+def _all_blocks(module: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    yield from module.get("resources") or []
+    for call in (module.get("module_calls") or {}).values():
+        if isinstance(call, _MAPS):
+            yield from _all_blocks(call.get("module") or {})
+
+
+def block_facts(configuration: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Resource and data blocks of every module level: mode, type, provisioner types, addresses."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for block in _all_blocks(configuration.get("root_module") or {}):
+        provisioners = [p.get("type") for p in block.get("provisioners") or [] if isinstance(p, _MAPS)]
+        key = (block.get("mode"), block.get("type"), tuple(map(str, provisioners)))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {"mode": block.get("mode"), "type": block.get("type"),
+                                   "provisioners": provisioners, "addresses": []}
+        group["addresses"].append(block.get("address"))
+    return list(groups.values())
+
+
 def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor: Actor | None = None,
                 usage: Mapping[str, reader.KindCount | int] | None = None, cost: Mapping[str, Any] | None = None,
                 protected: Iterable[str] = (), now: dt.datetime | None = None,
-                keep: Set[str] | None = None) -> dict[str, Any]:
-    """The whole input document for one project's plan (``keep``: see plan_input)."""
+                keep: Set[str] | None = None, needs: Needs | None = None) -> dict[str, Any]:
+    """The whole input document for one project's plan.
+
+    ``needs`` (engine.input_needs) leaves out what the selected policies do not
+    read; ``keep`` is the older spelling of ``needs.keep``. Without either,
+    everything is included.
+    """
     parsed = plan if isinstance(plan, Plan) else parse_plan(plan)
     now = now or dt.datetime.now(dt.timezone.utc)
-    return {
-        "plan": plan_input(parsed, keep),
+    needs = needs or Needs(keep=keep)
+    regions = provider_regions(parsed)
+    configuration = parsed.configuration if isinstance(parsed.configuration, _MAPS) else {}
+    document: dict[str, Any] = {
+        "changes": change_facts(parsed, needs, regions),
+        "blocks": block_facts(configuration),
+        "provider_config": thaw(configuration_input(configuration)["provider_config"]),
+    }
+    if needs.plan:
+        document["plan"] = plan_input(parsed, needs.keep)
+    return document | {
         "project": project_input(project),
         "actor": (actor or Actor(id="unknown")).as_input(),
         "usage": usage_input(usage),
         "cost": dict(cost) if cost is not None else None,
         "protected": sorted(set(protected)),
-        "provider_regions": provider_regions(parsed),
+        "provider_regions": regions,
         "catalog": catalog_input(),
         "now": now.isoformat(),
     }

@@ -19,7 +19,7 @@ from ..catalog.specs import (BucketSpec, ClusterSpec, DatabaseSpec, NetworkSpec,
 from ..catalog.targets import local
 from ..errors import ServiceError
 from ..repo_config import RepoConfig
-from .engine import PolicyEngine, attribute_names, default_engine, select
+from .engine import PolicyEngine, default_engine, input_needs, select
 from .inputs import Actor, build_input
 from .result import PolicyResult
 
@@ -110,5 +110,5 @@ def preflight(specs: Sequence[ResourceSpec], config: RepoConfig, actor: Actor,
     engine = engine or default_engine()
     selected = select(config, project, engine.library)
     document = build_input(synthetic_plan(specs), project=config.projects[project], actor=actor, usage=usage,
-                           cost=cost, now=now, keep=attribute_names(selected, engine.library))
+                           cost=cost, now=now, needs=input_needs(selected, engine.library))
     return engine.evaluate(document, selected, project=project)

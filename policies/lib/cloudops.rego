@@ -1,13 +1,31 @@
-# Helpers shared by the built-in policies. Not a policy: it yields nothing.
+# Helpers shared by the policies. Not a policy: it yields nothing.
 #
 # Every helper takes the input document (or a part of it) as an argument so
 # that tests call them directly: regopy (rego-cpp 1.5) cannot evaluate
 # `with input as ...` on rules that compare or call functions.
+#
+# The built-in policies read the facts (input.changes, one object per distinct
+# change, see README); the controller extracts them in Python with the same
+# rules as the resource-change helpers below (kind_of, region_of, labels,
+# taggable), which stay for policies that read input.plan.
 package cloudops.lib
 
 import rego.v1
 
 violation(policy, address, msg) := {"policy": policy, "resource": address, "msg": msg}
+
+# One violation per address of each judged fact: `found` holds objects
+# {"msg": ..., "addresses": [...]}. Judge the distinct changes first, then
+# expand: rego-cpp enumerates `some address in c.addresses` as soon as `c`
+# is bound, whatever the order of the statements, so a single comprehension
+# would visit every address of every change. (`v` is bound in the body:
+# rego-cpp 1.5 cannot read a function's parameter in a comprehension's head.)
+violations(policy, found) := [v | some f in found; some address in f.addresses; v := violation(policy, address, f.msg)]
+
+# Actions of a change fact (input.changes[_].action) or of lib.action(rc).
+write_actions := ["create", "update", "replace"]
+
+destroy_actions := ["delete", "replace"]
 
 # Managed resource changes that apply performs: the engine leaves no-ops and
 # data reads out of input.plan.resource_changes already (see README).
@@ -17,10 +35,10 @@ action(rc) := "replace" if count(rc.change.actions) == 2
 else := rc.change.actions[0]
 
 # The object exists after apply with new or changed values.
-writes(rc) if action(rc) in ["create", "update", "replace"]
+writes(rc) if action(rc) in write_actions
 
 # The object is destroyed (a replace destroys it too).
-destroys(rc) if action(rc) in ["delete", "replace"]
+destroys(rc) if action(rc) in destroy_actions
 
 after(rc) := rc.change.after if is_object(rc.change.after)
 else := {}
