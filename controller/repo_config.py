@@ -43,6 +43,11 @@ from .errors import ConfigError
 
 FILENAME = "cloudops.yaml"
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+PROJECT_NAME = _NAME  # the one rule for project names: cloudops.yaml, paths, comments, vault, state
+
+
+def is_project_name(text: object) -> bool:
+    return isinstance(text, str) and _NAME.fullmatch(text) is not None
 _MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
 

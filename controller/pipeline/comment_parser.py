@@ -9,13 +9,13 @@ can be followed by an explanation.
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..repo_config import is_project_name
+
 KEYWORD = "cloudops"
-_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 class Verb(StrEnum):
@@ -107,9 +107,9 @@ def _parse_flags(verb: Verb, flags: list[str]) -> ParseResult:
             return Reply(problem=f"unexpected argument {flag[:40]!r} for `{verb.value}`", understood=understood)
         if project is not None:
             return Reply(problem="give -p only once", understood=understood)
-        if not _PROJECT_NAME.match(value):
+        if not is_project_name(value):
             return Reply(
-                problem=f"{value[:40]!r} is not a project name (lowercase letters, digits, - and _)",
+                problem=f"{value[:40]!r} is not a project name (a lowercase letter, then lowercase letters, digits and -)",
                 understood=understood,
             )
         project = value

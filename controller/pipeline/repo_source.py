@@ -9,7 +9,6 @@ from the pull request being planned.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path, PurePosixPath
 
@@ -17,10 +16,10 @@ import git
 
 from ..errors import ConfigError, GitOperationError
 from ..forge.base import Forge
+from ..repo_config import is_project_name
 
 PROJECTS_DIR = "projects"
 CONFIG_FILE = "cloudops.yaml"
-_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def projects_touched(paths: list[str]) -> tuple[list[str], bool]:
@@ -28,7 +27,7 @@ def projects_touched(paths: list[str]) -> tuple[list[str], bool]:
     projects = set()
     for path in paths:
         parts = PurePosixPath(path).parts
-        if len(parts) >= 3 and parts[0] == PROJECTS_DIR and _PROJECT_NAME.match(parts[1]):
+        if len(parts) >= 3 and parts[0] == PROJECTS_DIR and is_project_name(parts[1]):
             projects.add(parts[1])
     return sorted(projects), CONFIG_FILE in paths
 
@@ -90,11 +89,11 @@ class RepoSource:
             tree = commit.tree / PROJECTS_DIR
         except KeyError:
             return []
-        return sorted(t.name for t in tree.trees if _PROJECT_NAME.match(t.name))
+        return sorted(t.name for t in tree.trees if is_project_name(t.name))
 
     def export_project(self, ref: str, project: str, dest: Path) -> Path:
         """Write ``projects/<project>/`` at ``ref`` into ``dest`` (created); return ``dest``."""
-        if not _PROJECT_NAME.match(project):
+        if not is_project_name(project):
             raise ConfigError(f"exporting project {project!r}: not a valid project name")
         try:
             return self.export_tree(ref, f"{PROJECTS_DIR}/{project}", dest)

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..repo_config import is_project_name
 from .errors import CredentialsInvalid
 
 GUILD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-PROJECT_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")  # as controller.repo_config names projects
 MAX_INPUT = 64 * 1024  # bytes: a GCP key is ~2.4 KB; anything larger is not a credential
 
 
@@ -127,7 +127,7 @@ def check_scope(guild_id: str, project: str | None) -> None:
     """Guild ids and project names end up in SQL rows and paths: refuse anything odd."""
     if not isinstance(guild_id, str) or not GUILD_ID.fullmatch(guild_id):
         raise CredentialsInvalid(f"storing credentials: {guild_id!r} is not a valid guild id (letters, digits, . _ -)")
-    if project is not None and (not isinstance(project, str) or not PROJECT_NAME.fullmatch(project)):
+    if project is not None and not is_project_name(project):
         raise CredentialsInvalid(
             f"storing credentials: {project!r} is not a valid project name (lowercase letters, digits, -; up to 40)"
         )

@@ -42,6 +42,7 @@ from ..errors import GitOperationError, StateError
 from ..forge.base import Author, Forge
 from ..forge.errors import translating
 from ..forge.gitrepo import WorkingCopy
+from ..repo_config import is_project_name
 from ..settings import Settings
 from . import crypto, history
 
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BRANCH = "cloudops-state"
 CONTROLLER_AUTHOR = Author("Cloud ChatOps", "cloudops@users.noreply.github.com")
-_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _REJECTED = re.compile(r"\[(?:remote )?rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref", re.I)
 
 README = """\
@@ -74,7 +74,7 @@ every plan and apply.
 
 def validate_project(project: str) -> str:
     """A project name that is safe in a path on the branch."""
-    if not _PROJECT_NAME.match(project):
+    if not is_project_name(project):
         raise StateError(f"keeping state of project {project!r}: not a valid project name")
     return project
 

@@ -13,7 +13,7 @@ from controller.pipeline.comment_parser import USAGE, Command, Ignore, Reply, Ve
         ("cloudops plan", Command(Verb.PLAN)),
         ("cloudops plan -p web", Command(Verb.PLAN, "web")),
         ("cloudops apply --project web-prod", Command(Verb.APPLY, "web-prod")),
-        ("cloudops apply --project=db_1", Command(Verb.APPLY, "db_1")),
+        ("cloudops apply --project=db-1", Command(Verb.APPLY, "db-1")),
         ("  CloudOps   unlock  ", Command(Verb.UNLOCK)),
         ("cloudops cancel", Command(Verb.CANCEL)),
         ("cloudops approve_policies -p web", Command(Verb.APPROVE_POLICIES, "web")),
@@ -48,6 +48,7 @@ def test_comments_by_the_bot_itself_are_ignored() -> None:
         ("cloudops plan -p", "-p needs a project name"),
         ("cloudops plan -p web -p db", "only once"),
         ("cloudops plan -p ../etc", "is not a project name"),
+        ("cloudops plan -p db_1", "is not a project name"),  # cloudops.yaml's rule: no underscores
         ("cloudops plan -p 'web; rm -rf /'", "is not a project name"),
         ("cloudops unlock -p web", "unexpected argument '-p'"),
         ("cloudops plan --force", "unexpected argument '--force'"),
