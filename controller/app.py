@@ -77,6 +77,7 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     vault = open_vault(settings)
+    # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
