@@ -7,7 +7,9 @@ comments do, so a button can never do what a comment could not.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
+from ..repo_config import ApplyOn
 from ..service.gateway import ApplyDecision, ApplyRecord, HistoryEntry, RollbackResult
 from . import apply_gate, rollback
 from .applier import ApplyRequest
@@ -23,10 +25,10 @@ class ControllerGateway:
         request = ApplyRequest(repo=repo, pr_number=pr_number, project=project, actor=actor_github,
                                trigger="button", actor_approves=True)
         rules = await self.pipeline.rules(repo)
+        if rules.apply_on_for(project) is ApplyOn.MERGE:
+            return ApplyDecision(False, [f"{project} applies when its pull request is merged (apply_on: merge)"])
         facts, _ = await self.pipeline.applier.facts(request, rules)
         refusals = apply_gate.check(facts)
-        if rules.apply_on_for(project).value == "merge":
-            return ApplyDecision(False, [f"{project} applies when its pull request is merged (apply_on: merge)"])
         if refusals:
             return ApplyDecision(False, [str(r) for r in refusals])
         await self.pipeline.submit_apply(request)  # the job checks the gate again, just before terraform
@@ -56,7 +58,5 @@ class ControllerGateway:
         ]
 
 
-def _when(text: str | None):
-    from datetime import datetime
-
+def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None

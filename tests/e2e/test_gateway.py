@@ -1,0 +1,31 @@
+"""The chat's approve button goes through the same gate as a PR comment."""
+
+from __future__ import annotations
+
+import pytest
+
+from controller.app import ControllerApp
+from controller.pipeline.gateway import ControllerGateway
+
+from .harness import REVIEWER_LOGIN, Workbench, null_resources, settle
+
+pytestmark = [pytest.mark.terraform, pytest.mark.slow]
+
+
+async def test_the_button_is_refused_for_the_author_and_accepted_for_an_admin(forge, bench: Workbench,
+                                                                              controller: ControllerApp) -> None:
+    gateway = ControllerGateway(controller.pipeline)
+    number = bench.open_pr("btn", "Button", {"projects/web/main.tf": null_resources("web_a", "btn"),
+                                            "projects/db/main.tf": null_resources("db_a", "btn")})
+    await settle(forge, controller)
+
+    refused = await gateway.request_apply(bench.full_name, number, "web", "cloudops-admin")  # the PR's author
+    assert not refused.accepted and any(r.startswith("approved:") for r in refused.refusals)
+    on_merge = await gateway.request_apply(bench.full_name, number, "db", REVIEWER_LOGIN)
+    assert not on_merge.accepted and "apply_on: merge" in on_merge.refusals[0]
+
+    accepted = await gateway.request_apply(bench.full_name, number, "web", REVIEWER_LOGIN)
+    assert accepted.accepted
+    await settle(forge, controller)
+    assert "Applied project `web`" in bench.comments_with(number, "apply:web")[0]
+    assert await gateway.cancel(bench.full_name, number, None, REVIEWER_LOGIN) == []  # nothing left running
