@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,13 +49,27 @@ class ConnectionPool:
             )
             self._connections.append(conn)
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self._enter_wal(conn)
         if str(mode).lower() != "wal":
             raise StoreError(f"opening the runtime store at {self.path}: WAL mode refused (got {mode})")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")  # durable enough under WAL, much faster
         self._local.conn = conn
         return conn
+
+    def _enter_wal(self, conn: sqlite3.Connection) -> str:
+        """Switch to WAL, retrying: on a brand-new file the switch needs an exclusive lock and
+        SQLite answers "database is locked" at once, without waiting for busy_timeout."""
+        deadline = time.monotonic() + self._busy_timeout
+        delay = 0.005
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
 
     @contextmanager
     def read(self, what: str) -> Iterator[sqlite3.Connection]:
