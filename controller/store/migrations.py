@@ -96,6 +96,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at)",
         ),
     ),
+    Migration(
+        3,
+        "plan bundles: planned workspaces any worker can apply",
+        (
+            """CREATE TABLE plan_bundles (
+                run_id TEXT PRIMARY KEY,
+                sealed TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version
