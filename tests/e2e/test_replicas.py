@@ -17,7 +17,7 @@ from .harness import VERSIONS, Workbench, as_reviewer, make_infra_repo, null_res
 from .replicas import Balancer, Fleet, wait_until
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.timeout(600)]
-PROJECTS = [f"p{i}" for i in range(4)]
+PROJECTS = [f"p{i}" for i in range(3)]
 SLEEP = "sleep 53"  # a marker, so the test can clean up the provisioner a killed worker orphaned
 
 
@@ -61,7 +61,7 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
     try:
         register_hook(bench, balancer.url)
         prs: dict[int, str] = {}
-        for i in range(8):
+        for i in range(6):  # two PRs per project: the second waits for the first's lock
             project = PROJECTS[i % len(PROJECTS)]
             number = bench.open_pr(f"change-{i}", f"Change {i}",
                                    {f"projects/{project}/pr{i}.tf": null_resources(f"{project}_pr{i}")})
@@ -98,7 +98,9 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
                 applies = [r for r in runs if r.pr_number == number and r.kind is RunKind.APPLY
                            and r.status is RunStatus.SUCCEEDED]
                 assert len(applies) == 1, f"PR #{number}: {len(applies)} successful applies"
-            assert not [r for r in runs if r.status in (RunStatus.FAILED, RunStatus.INTERRUPTED)]
+            # The only failures are plans told "locked by #N" while another PR held the project.
+            assert not [r for r in runs if r.status is RunStatus.INTERRUPTED]
+            assert all((r.error or "").startswith("locked by #") for r in runs if r.status is RunStatus.FAILED)
             assert store.list_locks(repo=bench.full_name) == []
         duplicated = {d for d, _ in balancer.sent if sum(1 for x, _ in balancer.sent if x == d) > 1}
         assert duplicated, "the balancer sent no delivery to both replicas"
@@ -142,7 +144,7 @@ def test_a_worker_killed_mid_apply_is_reported_by_the_survivor_and_the_next_job_
         doomed.proc.send_signal(signal.SIGKILL)
         doomed.proc.wait(10)
         fleet.add_worker("survivor")
-        body = wait_until(lambda: next((c for c in bench.comments_with(number, "apply:p0") if "interrupted" in c), None),
+        body = wait_until(lambda: next((c for c in bench.comments_with(number, "apply:p0") if "was interrupted" in c), None),
                           120, "interrupted notice")
         assert "p0" in body
         with open_store(database_url) as store:
