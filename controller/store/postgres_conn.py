@@ -13,6 +13,11 @@ transaction-scoped advisory lock (``pg_advisory_xact_lock``) keyed on the
 schema, so the guarantee is the same across replicas; PostgreSQL releases it
 at commit or rollback, including when a replica dies mid-transaction.
 
+Durability: ``synchronous_commit`` is off for the store's sessions, the
+same trade SQLite's default makes (a server crash may lose the last few
+milliseconds of commits; isolation and consistency are untouched), so a
+webhook ack does not wait for a disk flush.
+
 Threading: one connection per thread, as with SQLite, so the store's
 ``asyncio.to_thread`` callers never share a connection.
 
@@ -110,6 +115,9 @@ class PgConnectionPool:
             except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema):
                 pass  # another replica created it at the same moment
             raw.execute(f'SET search_path TO "{self.schema}"')
+            # The durability SQLite's WAL + synchronous=NORMAL gives: a server crash may lose the last
+            # few milliseconds of commits, never consistency. Without it every ack waits for an fsync.
+            raw.execute("SET synchronous_commit TO off")
         conn = PgConnection(raw, lock_key=self._lock_key)
         with self._guard:
             self._connections.append(conn)

@@ -124,11 +124,7 @@ class Fleet:
 
     def __init__(self, *, forge, full_name: str, database_url: str, root: Path, webs: int = 2, workers: int = 2,
                  worker_jobs: int = 1) -> None:
-        self.env = {**os.environ, "GITHUB_TOKEN": BOT_TOKEN, "CLOUDOPS_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                    "CLOUDOPS_REPOS": full_name, "GITHUB_API_URL": forge.api_url, "CLOUDOPS_BOT_LOGIN": BOT_LOGIN,
-                    "CLOUDOPS_DATABASE_URL": database_url, "CLOUDOPS_WORKERS": str(worker_jobs),
-                    "CLOUDOPS_STATE_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
-        self.env.pop("DISCORD_TOKEN", None)
+        self.env = {**self.environment(forge, full_name, database_url), "CLOUDOPS_WORKERS": str(worker_jobs)}
         self.root = root
         self.webs: list[Process] = []
         self.workers: list[Process] = []
@@ -140,6 +136,16 @@ class Fleet:
         except BaseException:
             self.stop()
             raise
+
+    @staticmethod
+    def environment(forge, full_name: str, database_url: str) -> dict[str, str]:
+        """What every process of a fleet shares: forge, secrets, database, one state key."""
+        env = {**os.environ, "GITHUB_TOKEN": BOT_TOKEN, "CLOUDOPS_WEBHOOK_SECRET": WEBHOOK_SECRET,
+               "CLOUDOPS_REPOS": full_name, "GITHUB_API_URL": forge.api_url, "CLOUDOPS_BOT_LOGIN": BOT_LOGIN,
+               "CLOUDOPS_DATABASE_URL": database_url,
+               "CLOUDOPS_STATE_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
+        env.pop("DISCORD_TOKEN", None)
+        return env
 
     def add_worker(self, name: str) -> Process:
         worker = Process(["worker"], self.env, self.root / name)
