@@ -229,3 +229,12 @@ def estimate(
         rows.append(estimate_change(c, mine, project))
     as_of = {name: book.as_of for name, book in cat.books.items()}
     return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
+
+
+def combine(estimates: list[Estimate], budgets: Mapping[str, Decimal] | None = None) -> Estimate:
+    """Several plans (one project each) as one estimate: their rows side by side, totals per project."""
+    rows = [r for e in estimates for r in e.resources]
+    as_of: dict[str, str] = {}
+    for e in estimates:
+        as_of.update(e.as_of)
+    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
