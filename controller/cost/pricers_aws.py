@@ -111,6 +111,23 @@ def rds_class(engine: str | None, klass: str | None, region: str | None, ctx: Co
                   ref=ref("aws", "database_tiers_hourly", key, region, "database"))
 
 
+# Engine versions past the end of RDS standard support are billed RDS Extended Support per vCPU-hour
+# (AWS, "Amazon RDS Extended Support"); the rate depends on the year of extended support, which the
+# catalog does not hold yet, so the line is shown as not priced instead of being left out.
+_EXTENDED_SUPPORT = {"mysql": ("5.7",), "postgres": ("11", "12"), "aurora-mysql": ("5.7", "2."),
+                     "aurora-postgresql": ("11", "12")}
+
+
+def _extended_support(engine: str | None, version: str | None) -> Component | None:
+    engine = _ENGINE_ALIASES.get(engine or "", engine)
+    olds = _EXTENDED_SUPPORT.get(engine or "", ())
+    if not version or not any(version == o or version.startswith(o if o.endswith(".") else o + ".") for o in olds):
+        return None
+    return hourly(f"Extended support ({engine} {version})", None,
+                  missing=f"aws RDS Extended Support for {engine} {version} (past standard support) is not in the "
+                          "pricing catalog")
+
+
 @pricer("aws_db_instance")
 def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
@@ -124,7 +141,8 @@ def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
         iprice = _price(ctx, "database_iops_month", "io1", region)
         parts.append(per_gb_month(f"Provisioned IOPS ({number(v, 'iops'):g})", iprice * factor if iprice else None,
                                   number(v, "iops"), missing("aws", "RDS IOPS", "io1", region)))
-    return verdict(parts)
+    support = _extended_support(text(v, "engine"), text(v, "engine_version"))
+    return verdict(parts + ([support] if support else []))
 
 
 @pricer("aws_rds_cluster_instance")

@@ -193,6 +193,7 @@ def _az_er_gateway(v: Mapping[str, Any], ctx: Context) -> Costed:
 
 @pricer("azurerm_express_route_connection")
 def _az_er_connection(v: Mapping[str, Any], ctx: Context) -> Costed:
-    region = ctx.provider_regions.get("azurerm")
+    gateway = ctx.referenced("express_route_gateway_id", "azurerm_express_route_gateway") or {}
+    region = text(gateway, "location") or ctx.provider_regions.get("azurerm")
     return extra("azure", "express_route_connection", "ExpressRoute connection",
                  region.replace(" ", "").lower() if region else None, ctx)

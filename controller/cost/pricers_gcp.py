@@ -122,3 +122,10 @@ def _gce_address(v: Mapping[str, Any], ctx: Context) -> Costed:
         return FREE
     region = text(v, "region") or ctx.provider_regions.get("google")
     return extra("gcp", "public_ip_unused", "Static IP address (if unused)", region, ctx)
+
+
+@pricer("google_compute_snapshot")
+def _snapshot(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = ctx.provider_regions.get("google")
+    return verdict([metered(ctx, "storage_gb", "Snapshot storage", book_price(ctx, "gcp", "disks_gb_month", "pd-snapshot",
+                                                                            region), "GB-month")])

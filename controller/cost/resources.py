@@ -12,7 +12,9 @@ from decimal import Decimal
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .catalog import HOURS_PER_MONTH
+import json
+
+from .catalog import HOURS_PER_MONTH, PRICING_DIR
 from .components import (
     monthly_rate,
     FREE,
@@ -95,7 +97,17 @@ KNOWN_FREE = frozenset({
     "azurerm_lb_backend_address_pool", "azurerm_lb_probe", "azurerm_lb_rule", "azurerm_lb_nat_rule",
     "null_resource", "tls_self_signed_cert", "tls_cert_request", "tls_locally_signed_cert", "local_sensitive_file",
     "random_shuffle", "time_rotating", "time_offset", "archive_file",
+    "aws_appautoscaling_target",  # no charge of its own: the capacity is billed on the table or service it scales
 })
+
+
+def _imported_free() -> frozenset[str]:
+    """Infracost's lists of free resource types (pricing/free_resources.json, source and licence inside)."""
+    doc = json.loads((PRICING_DIR / "free_resources.json").read_text(encoding="utf-8"))
+    return frozenset(t for types in doc["types"].values() for t in types)
+
+
+FREE_TYPES = KNOWN_FREE | _imported_free()
 
 
 def pricer(*types: str) -> Callable[[Pricer], Pricer]:
@@ -111,7 +123,7 @@ def price(resource_type: str, values: Any, ctx: Context) -> Costed:
     fn = PRICERS.get(resource_type)
     if fn is not None and is_map(values):
         return fn(values, ctx)
-    if resource_type in KNOWN_FREE:
+    if resource_type in FREE_TYPES:
         return FREE
     return Costed(Status.NOT_PRICED, (), f"no pricing for resource type {resource_type}")
 
