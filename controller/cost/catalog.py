@@ -54,6 +54,7 @@ class PriceBook:
     sources: Mapping[str, Any] = field(default_factory=dict)
     tables: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
     _loaded: dict[str, tuple["Table", ...]] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[tuple[str, str, str | None], Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
     def _tables(self, section: str) -> tuple["Table", ...]:
         if section not in self._loaded:
@@ -65,6 +66,12 @@ class PriceBook:
 
         The YAML file is read first (hand-checked figures), then the section's tables.
         """
+        key = (section, name, region)
+        if key not in self._memo:
+            self._memo[key] = self._lookup(section, name, region)
+        return self._memo[key]
+
+    def _lookup(self, section: str, name: str, region: str | None) -> Decimal | None:
         by_region = self.sections.get(section, {}).get(name)
         if by_region:
             if region and region in by_region:
@@ -76,6 +83,13 @@ class PriceBook:
             if found is not None:
                 return found
         return None
+
+    def table_price(self, section: str, name: str, region: str | None) -> Decimal | None:
+        """The price in the section's tables only (a table's figures are compared with each other)."""
+        key = ("table:" + section, name, region)
+        if key not in self._memo:
+            self._memo[key] = next((p for t in self._tables(section) if (p := t.price(name, region)) is not None), None)
+        return self._memo[key]
 
     def source_of(self, section: str, name: str, region: str | None) -> str:
         """Where a price came from: the YAML file's section, or a table's repo@commit."""

@@ -154,7 +154,9 @@ def sustained_month(ctx: Context, machine: str | None, region: str | None) -> De
     if book is None or not machine:
         return None
     month = book.price("machine_types_monthly", machine, region)
-    hour = next((t.price(machine, region) for t in book._tables("machine_types")), None)
+    if month is None:
+        return None
+    hour = book.table_price("machine_types", machine, region)
     if month is None or hour is None or month >= hour * HOURS_PER_MONTH:
         return None
     return month
