@@ -211,24 +211,23 @@ def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
     return verdict(parts)
 
 
-@pricer("aws_elb")
-def _aws_elb(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return extra("aws", "load_balancer_classic", "Classic load balancer", ctx.provider_regions.get("aws"), ctx)
+# Resources billed by the hour and nothing else fixed: type -> (extras_hourly key, label).
+_HOURLY = {
+    "aws_elb": ("load_balancer_classic", "Classic load balancer"),
+    "aws_eip": ("public_ip_in_use", "Public IPv4 address"),
+    "aws_vpn_connection": ("vpn_connection", "VPN connection"),
+    "aws_ec2_transit_gateway_vpc_attachment": ("transit_gateway_attachment", "Transit gateway attachment"),
+}
 
 
-@pricer("aws_eip")
-def _eip(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return extra("aws", "public_ip_in_use", "Public IPv4 address", ctx.provider_regions.get("aws"), ctx)
+def _hourly_of(key: str, label: str) -> Any:
+    def price_it(v: Mapping[str, Any], ctx: Context) -> Costed:
+        return extra("aws", key, label, ctx.provider_regions.get("aws"), ctx)
+    return price_it
 
 
-@pricer("aws_vpn_connection")
-def _vpn(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return extra("aws", "vpn_connection", "VPN connection", ctx.provider_regions.get("aws"), ctx)
-
-
-@pricer("aws_ec2_transit_gateway_vpc_attachment")
-def _tgw_attachment(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return extra("aws", "transit_gateway_attachment", "Transit gateway attachment", ctx.provider_regions.get("aws"), ctx)
+for _type, (_key, _label) in _HOURLY.items():
+    pricer(_type)(_hourly_of(_key, _label))
 
 
 def _fee_of(key: str, label: str) -> Any:
