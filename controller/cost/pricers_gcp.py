@@ -124,8 +124,26 @@ def _gce_address(v: Mapping[str, Any], ctx: Context) -> Costed:
     return extra("gcp", "public_ip_unused", "Static IP address (if unused)", region, ctx)
 
 
+@pricer("google_compute_global_address")
+def _global_address(v: Mapping[str, Any], ctx: Context) -> Costed:
+    if text(v, "address_type", "EXTERNAL") == "INTERNAL":
+        return FREE
+    return extra("gcp", "global_address_unused", "Static IP address (if unused)", "global", ctx)
+
+
+@pricer("google_compute_forwarding_rule")
+def _forwarding_rule(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    return extra("gcp", "forwarding_rule", "Forwarding rule", region, ctx)
+
+
+@pricer("google_compute_global_forwarding_rule")
+def _global_forwarding_rule(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return extra("gcp", "global_forwarding_rule", "Forwarding rule (global)", "global", ctx)
+
+
 @pricer("google_compute_snapshot")
 def _snapshot(v: Mapping[str, Any], ctx: Context) -> Costed:
-    region = ctx.provider_regions.get("google")
+    region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
     return verdict([metered(ctx, "storage_gb", "Snapshot storage", book_price(ctx, "gcp", "disks_gb_month", "pd-snapshot",
                                                                             region), "GB-month")])

@@ -60,9 +60,6 @@ KNOWN_FREE = frozenset({
     "aws_eip_association", "aws_s3_bucket_lifecycle_configuration", "aws_ecs_cluster", "aws_ecs_task_definition",
     "aws_ecr_lifecycle_policy",
     "aws_cloudwatch_event_target",
-   
-   
-   
     "azurerm_express_route_circuit_peering", "azurerm_express_route_circuit_authorization",
     "tls_cert_request", "local_sensitive_file", "archive_file",
     "aws_appautoscaling_target",  # no charge of its own: the capacity is billed on the table or service it scales
