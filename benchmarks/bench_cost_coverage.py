@@ -50,7 +50,7 @@ def measure(verbose: bool = False) -> tuple[coverage.Coverage, list[coverage.Pai
         estimates.append(est)
         theirs = infracost_output(path)
         if theirs is not None:
-            pairs += coverage.pairs(path.stem, est, coverage.parse_infracost(theirs.read_text(encoding="utf-8")))
+            pairs += coverage.pairs(path.stem, est, coverage.parse_infracost_lines(theirs.read_text(encoding="utf-8")))
         if verbose:
             for row in est.changed:
                 print(f"  {path.stem}: {row.address} {coverage.classify(row)} {row.reason}")

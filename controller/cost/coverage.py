@@ -91,39 +91,53 @@ def coverage(estimates: list[Estimate]) -> Coverage:
 _MONEY = re.compile(r"\$([0-9,]+\.[0-9]{2})\s*(\*)?\s*$")
 
 
-def _json_fixed(resource: Mapping[str, Any]) -> Decimal:
-    total = ZERO
+Lines = dict[str, Decimal]  # component name -> fixed monthly cost
+
+
+def _json_lines(resource: Mapping[str, Any], out: Lines) -> None:
     for c in resource.get("costComponents") or ():
         if c.get("usageBased") or c.get("monthlyCost") is None:
             continue
-        total += Decimal(str(c["monthlyCost"]))
+        name = str(c.get("name", ""))
+        out[name] = out.get(name, ZERO) + Decimal(str(c["monthlyCost"]))
     for sub in resource.get("subresources") or ():
-        total += _json_fixed(sub)
-    return total
+        _json_lines(sub, out)
 
 
 def _reserved(resource: Mapping[str, Any]) -> bool:
     return any(", reserved," in str(c.get("name", "")) for c in resource.get("costComponents") or ())
 
 
-def parse_infracost(text: str) -> dict[str, Decimal]:
-    """address -> Infracost's fixed monthly cost (after the plan), from its JSON or table output."""
+def parse_infracost_lines(text: str) -> dict[str, Lines]:
+    """address -> Infracost's fixed lines (after the plan), from its JSON or table output.
+
+    A resource Infracost priced as a reserved instance (from its usage file) is left out: not a list price.
+    """
     stripped = text.lstrip()
-    if stripped.startswith("{"):
-        doc, _ = json.JSONDecoder().raw_decode(stripped)
-        out: dict[str, Decimal] = {}
-        for project in doc.get("projects") or ():
-            for r in ((project or {}).get("breakdown") or {}).get("resources") or ():
-                if _reserved(r):
-                    continue  # priced as a reserved instance from Infracost's usage file: not a list price
-                if r.get("costComponents") or r.get("subresources"):
-                    out[str(r["name"])] = _json_fixed(r)
-        return out
-    return _parse_table(text)
+    if not stripped.startswith("{"):
+        return _parse_table(text)
+    doc, _ = json.JSONDecoder().raw_decode(stripped)
+    out: dict[str, Lines] = {}
+    for project in doc.get("projects") or ():
+        for r in ((project or {}).get("breakdown") or {}).get("resources") or ():
+            if _reserved(r) or not (r.get("costComponents") or r.get("subresources")):
+                continue
+            lines: Lines = {}
+            _json_lines(r, lines)
+            out[str(r["name"])] = lines
+    return out
 
 
-def _parse_table(text: str) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
+def parse_infracost(text: str) -> dict[str, Decimal]:
+    """address -> Infracost's fixed monthly cost (after the plan)."""
+    return {a: sum(lines.values(), ZERO) for a, lines in parse_infracost_lines(text).items()}
+
+
+_NAME = re.compile(r"^[├└│\s─]*(.+?)\s{2,}")
+
+
+def _parse_table(text: str) -> dict[str, Lines]:
+    out: dict[str, Lines] = {}
     current: str | None = None
     for line in text.splitlines():
         body = line.strip()
@@ -131,18 +145,25 @@ def _parse_table(text: str) -> dict[str, Decimal]:
             continue
         if line.startswith(" ") and not line.startswith("  ") and body[0] not in "├└│":
             current = body.split()[0]
-            out[current] = ZERO
+            out[current] = {}
             continue
         if current is not None and ", reserved," in body:
-            out.pop(current, None)  # a reserved instance from Infracost's usage file: not a list price
+            out.pop(current, None)
             current = None
             continue
         if current is None or "depends on usage" in body:
             continue
         match = _MONEY.search(body)
-        if match and not match[2]:
-            out[current] += Decimal(match[1].replace(",", ""))
+        name = _NAME.match(body)
+        if match and not match[2] and name:
+            key = name[1].strip()
+            out[current][key] = out[current].get(key, ZERO) + Decimal(match[1].replace(",", ""))
     return out
+
+
+def _kind(name: str) -> str:
+    """The first two words of a line's name: "Extended support (year 1)" and "Extended support (mysql 5.7)" match."""
+    return " ".join(name.lower().split()[:2])
 
 
 def ours_fixed(row: ResourceEstimate) -> Decimal | None:
@@ -165,13 +186,21 @@ class Pair:
         return float(self.ours / self.theirs)
 
 
-def pairs(plan_name: str, est: Estimate, theirs: Mapping[str, Decimal]) -> list[Pair]:
-    """Resources both price above zero (a $0 on either side has no ratio)."""
+def pairs(plan_name: str, est: Estimate, theirs: Mapping[str, Lines]) -> list[Pair]:
+    """Resources both price above zero (a $0 on either side has no ratio).
+
+    For a partly priced resource, the priced part is compared with Infracost's figure less the lines
+    of the same kind as ours that are not priced (e.g. RDS Extended Support).
+    """
     out = []
     for row in est.resources:
         mine = ours_fixed(row)
-        other = theirs.get(row.address)
-        if mine is None or other is None or other == 0 or row.status is Status.PARTIAL:
+        lines = theirs.get(row.address)
+        if mine is None or lines is None:
+            continue
+        unpriced = {_kind(c.name) for c in (row.after.components if row.after else ()) if c.monthly is None}
+        other = sum((v for k, v in lines.items() if _kind(k) not in unpriced), ZERO)
+        if other == 0:
             continue
         out.append(Pair(plan_name, row.address, row.type, mine, other))
     return out

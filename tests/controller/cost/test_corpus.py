@@ -52,3 +52,9 @@ def test_infracost_outputs_are_read_from_json_and_from_its_table_output():
     as_json = coverage.parse_infracost((bench.PLANS / "corpus" / "infracost" / "infracost_example_plan.json").read_text())
     assert "aws_instance.zero_cost_instance" not in as_json  # reserved, from Infracost's usage file: not a list price
     assert str(as_json["aws_instance.web_app"]) == "742.64"
+
+
+def test_databases_agree_with_infracost_on_what_both_price():
+    _, pairs, _ = bench.measure()
+    dbs = [p for p in pairs if coverage.category(p.type) == "databases"]
+    assert dbs and all(abs(p.ratio - 1) <= 0.15 for p in dbs)
