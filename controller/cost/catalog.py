@@ -53,6 +53,7 @@ class PriceBook:
     sections: Mapping[str, Mapping[str, Mapping[str, Decimal]]]
     sources: Mapping[str, Any] = field(default_factory=dict)
     tables: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    table_dates: tuple[str, ...] = ()
     _loaded: dict[str, tuple["Table", ...]] = field(default_factory=dict, compare=False, repr=False)
     _memo: dict[tuple[str, str, str | None], Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -100,6 +101,10 @@ class PriceBook:
             if table.price(name, region) is not None:
                 return table.cite
         return ""
+
+    def dates(self) -> str:
+        """The YAML file's date, and the tables' dates when they differ: "2023-12-18/2026-06-18"."""
+        return "/".join(dict.fromkeys(d for d in (self.as_of, *sorted(self.table_dates)) if d))
 
     def names(self, section: str) -> list[str]:
         found = set(self.sections.get(section, {}))
@@ -251,9 +256,10 @@ def parse_local(doc: Mapping[str, Any], where: str) -> LocalProfiles:
     return LocalProfiles(mapped, str(doc.get("vm_disk_type", "")), str(doc.get("database_storage_class", "")))
 
 
-def _table_index(base: Path) -> dict[str, dict[str, tuple[Path, ...]]]:
-    """provider -> section -> table files, from the file names (``<provider>_*.json``) and a peek at the header."""
+def _table_index(base: Path) -> tuple[dict[str, dict[str, tuple[Path, ...]]], dict[str, set[str]]]:
+    """provider -> section -> table files (from ``<provider>_*.json`` and a peek at the header), and their dates."""
     found: dict[str, dict[str, list[Path]]] = {}
+    dates: dict[str, set[str]] = {}
     for path in sorted((base / "tables").glob("*.json")):
         provider = path.name.split("_", 1)[0]
         with path.open("rb") as fh:
@@ -263,21 +269,24 @@ def _table_index(base: Path) -> dict[str, dict[str, tuple[Path, ...]]]:
             raise PricingFileError(f"price table {path}: 'section' must come in the first 2 kB")
         section = head.split(marker, 1)[1].split('"', 1)[0]
         found.setdefault(provider, {}).setdefault(section, []).append(path)
-    return {p: {s: tuple(v) for s, v in secs.items()} for p, secs in found.items()}
+        if '"as_of":"' in head:
+            dates.setdefault(provider, set()).add(head.split('"as_of":"', 1)[1].split('"', 1)[0])
+    return {p: {s: tuple(v) for s, v in secs.items()} for p, secs in found.items()}, dates
 
 
 def load_catalog(directory: Path | None = None) -> PricingCatalog:
     """Load every provider file; a malformed one is a ``PricingFileError``."""
     base = directory or PRICING_DIR
     books = {}
-    tables = _table_index(base)
+    tables, dates = _table_index(base)
     for provider in PROVIDERS:
         path = base / f"{provider}.yaml"
         book = parse_book(_read(path), str(path))
         if book.provider != provider:
             raise PricingFileError(f"{path}: provider must be '{provider}', got {book.provider!r}")
         if tables.get(provider):
-            book = PriceBook(book.provider, book.currency, book.as_of, book.sections, book.sources, tables[provider])
+            book = PriceBook(book.provider, book.currency, book.as_of, book.sections, book.sources, tables[provider],
+                             tuple(sorted(dates.get(provider, ()))))
         books[provider] = book
     local_path = base / "local.yaml"
     return PricingCatalog(books, parse_local(_read(local_path), str(local_path)))

@@ -227,7 +227,7 @@ def estimate(
         mine = replace(ctx, usage=quantities, usage_origin=origin,
                        refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup)
         rows.append(estimate_change(c, mine, project))
-    as_of = {name: book.as_of for name, book in cat.books.items()}
+    as_of = {name: book.dates() for name, book in cat.books.items()}
     return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
 
 
