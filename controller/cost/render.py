@@ -147,9 +147,16 @@ def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
             lines.append(f"| {p.project} | {money(p.before)} | {money(p.after)} | {signed(p.delta)} | "
                          f"{money(p.budget) if p.budget is not None else '-'} | {versus} |")
     dates = ", ".join(f"{k} {v}" for k, v in sorted(est.as_of.items()))
+    usage_note = ("Usage from the usage file is included; other usage-based costs are not."
+                  if _uses_usage_file(est) else "Usage-based costs are not included.")
     lines += ["", f"<sub>On-demand list prices in USD, 730 hours a month; price data as of {dates}. "
-              "Usage-based costs are not included.</sub>", ""]
+              f"{usage_note}</sub>", ""]
     return "\n".join(lines)
+
+
+def _uses_usage_file(est: Estimate) -> bool:
+    return any("(usage file:" in c.name or "(type default:" in c.name
+               for r in est.resources for side in (r.after, r.before) if side for c in side.components)
 
 
 def assumptions(est: Estimate) -> list[tuple[str, str]]:

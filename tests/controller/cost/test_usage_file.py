@@ -62,3 +62,10 @@ def test_usage_file_quantities_are_priced_and_say_where_they_came_from(make_plan
 def test_a_bad_usage_file_is_refused_naming_the_key(text, message):
     with pytest.raises(UsageFileError, match=message):
         parse_usage(text, "usage.yml")
+
+
+def test_the_comment_footer_says_when_usage_from_the_file_is_included(make_plan):
+    plan = make_plan(change("aws_sqs_queue.jobs", "create", None, {}), providers=US_EAST_1)
+    assert "Usage-based costs are not included." in render.markdown(estimate(plan))
+    with_usage = render.markdown(estimate(plan, usage=parse_usage(USAGE)))
+    assert "Usage from the usage file is included; other usage-based costs are not." in with_usage
