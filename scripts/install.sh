@@ -20,6 +20,12 @@ if ! command -v tmux >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ 
         || echo "install: could not install tmux; the terminal tests will be skipped" >&2
 fi
 
+# The browser tests drive Debian's chromium through Playwright; never `playwright install`.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+        || echo "install: could not install chromium; the browser tests will fail" >&2
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
