@@ -28,7 +28,8 @@ from .config import DashboardConfig, web_url_of
 from .journal import Journal
 from .links import LinkingForge
 from .live import LiveRuns
-from .metrics import Metrics, handle_metrics
+from . import metrics as prom
+from .metrics import Metrics
 from .sessions import load_key
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,14 @@ class Dashboard:
             self._remember_budgets(repo, configs[repo])
         return Access(login=login, via=via, configs=configs)
 
+    async def refresh_budgets(self) -> None:
+        """Read every repo's budgets from its rules (cached per default-branch commit) before a scrape."""
+        for repo in self.repos:
+            try:
+                self._remember_budgets(repo, (await self.rules(repo)).config)
+            except CloudOpsError as exc:
+                log.warning("metrics: reading the rules of %s: %s", repo, exc)
+
     def _remember_budgets(self, repo: str, config: Any) -> None:
         if config is None:
             return
@@ -105,7 +114,7 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     dashboard = Dashboard(
         config=cfg.dashboard, api_url=cfg.api_url, repos=tuple(cfg.repos), store=controller.store, context=context,
         rules=pipeline.rules, journal=journal, live=LiveRuns(journal), guard=controller.leaks,
-        metrics=Metrics(store=lambda: controller.store, repos=cfg.repos, queue_depth=_depth_of(controller.queue),
+        metrics=prom.Metrics(store=lambda: controller.store, repos=cfg.repos, queue_depth=_depth_of(controller.queue),
                         budgets=lambda: dashboard._budgets),
         key=load_key(cfg.settings.data_dir / "dashboard.key"), templates=dash_web.make_templates(controller.leaks),
     )
@@ -119,7 +128,11 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     token = cfg.dashboard.metrics_token
 
     async def metrics_view(request: web.Request) -> web.Response:
-        return await handle_metrics(request, dashboard.metrics, token)
+        refused = prom.refusal(request, token)
+        if refused is not None:
+            return refused
+        await dashboard.refresh_budgets()
+        return await prom.respond(dashboard.metrics)
 
     app.router.add_get("/metrics", metrics_view)
     app.router.add_get("/", pages.index)

@@ -55,10 +55,12 @@ async def unlock(request: web.Request) -> web.StreamResponse:
     await asyncio.to_thread(dash.journal.audit, access.login, "unlock", repo, project,
                             f"released the lock of #{lock.pr_number} (held since {held_since})")
     log.info("dashboard: @%s released the lock of %s#%s on %s", access.login, repo, lock.pr_number, project)
+    told = "yes"
     try:
         await asyncio.to_thread(dash.context.forge.upsert_comment, repo, lock.pr_number, unlock_key(project),
                                 unlock_comment(project, access.login, held_since))
     except CloudOpsError as exc:  # the unlock stands; the page says the PR was not told
         log.warning("dashboard: telling %s#%s about the unlock: %s", repo, lock.pr_number, exc)
         await asyncio.to_thread(dash.journal.audit, access.login, "unlock-comment-failed", repo, project, str(exc))
-    return redirect(f"/locks?unlocked={quote(f'{repo}:{project}')}")
+        told = "no"
+    return redirect(f"/locks?unlocked={quote(f'{repo}:{project}')}&told={told}")

@@ -18,6 +18,8 @@ Each ``ControllerApp`` has its own registry, so several in one process
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -170,14 +172,17 @@ class _StoreCollector:
         yield budget
 
 
-async def handle_metrics(request: web.Request, metrics: Metrics, token: str | None) -> web.Response:
-    import asyncio
-    import hmac
+def refusal(request: web.Request, token: str | None) -> web.Response | None:
+    """401 unless the scrape carries the configured bearer token (None when no token is configured)."""
+    if not token:
+        return None
+    given = request.headers.get("Authorization", "")
+    if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return None
+    return web.Response(status=401, text="metrics: send Authorization: Bearer <CLOUDOPS_METRICS_TOKEN>\n",
+                        headers={"WWW-Authenticate": "Bearer"})
 
-    if token:
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return web.Response(status=401, text="metrics: send Authorization: Bearer <CLOUDOPS_METRICS_TOKEN>\n",
-                                headers={"WWW-Authenticate": "Bearer"})
+
+async def respond(metrics: Metrics) -> web.Response:
     body = await asyncio.to_thread(metrics.exposition)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

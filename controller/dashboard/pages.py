@@ -147,7 +147,10 @@ async def _stream(dash, run: Run, response: web.StreamResponse, send, last: int)
             await send("progress", line.to_json(), line.seq)
         final = await asyncio.to_thread(dash.store.get_run, run.id)
         status = final.status.value if final else "unknown"
-        await send("done", {"status": status, "percent": 100 if status == "succeeded" else None})
+        took = queries.duration(final, datetime.now(UTC)) if final else None
+        await send("done", {"status": status, "percent": 100 if status == "succeeded" else None,
+                            "finished_at": f"{final.finished_at:%Y-%m-%d %H:%M:%S} UTC" if final and final.finished_at else None,
+                            "took_seconds": round(took, 1) if took is not None else None})
 
 
 async def locks_page(request: web.Request) -> web.Response:
@@ -159,7 +162,8 @@ async def locks_page(request: web.Request) -> web.Response:
              "may_unlock": access.may_unlock(lock.repo, lock.project),
              "why_not": access.refusal(lock.repo, lock.project, "unlock")} for lock in locks]
     audit = [e for e in await asyncio.to_thread(dash.journal.audit_log, 50) if access.may_read(e.repo, e.project)]
-    return render(request, "locks.html", rows=rows, audit=audit, unlocked=request.query.get("unlocked", ""))
+    return render(request, "locks.html", rows=rows, audit=audit, unlocked=request.query.get("unlocked", ""),
+                  told=request.query.get("told") != "no")
 
 
 async def _budgets(request: web.Request) -> dict[tuple[str, str], float | None]:

@@ -25,6 +25,8 @@ function followApply(section) {
       bar.value = end.percent;
       percent.textContent = `${end.percent} %`;
     }
+    if (end.finished_at) document.getElementById("finished").textContent = end.finished_at;
+    if (end.took_seconds !== null) document.getElementById("took").textContent = `${end.took_seconds} s`;
     status.textContent = end.status.replace("_", " ");
     status.className = `badge status-${end.status}`;
     section.dataset.live = "done";
