@@ -104,8 +104,7 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     and leak guard are reused, never rebuilt. With a public URL configured,
     PR comments from then on link each run they mention to its page.
     """
-    from . import actions, pages, web as dash_web
-    from ..webhooks.receiver import PATH as WEBHOOK_PATH
+    from . import web as dash_web
 
     cfg = controller.config
     pipeline = controller.pipeline
@@ -115,17 +114,26 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
         config=cfg.dashboard, api_url=cfg.api_url, repos=tuple(cfg.repos), store=controller.store, context=context,
         rules=pipeline.rules, journal=journal, live=LiveRuns(journal), guard=controller.leaks,
         metrics=prom.Metrics(store=lambda: controller.store, repos=cfg.repos, queue_depth=_depth_of(controller.queue),
-                        budgets=lambda: dashboard._budgets),
+                         budgets=lambda: dashboard._budgets),
         key=load_key(cfg.settings.data_dir / "dashboard.key"), templates=dash_web.make_templates(controller.leaks),
     )
     dashboard.live.attach(controller.bus)
     dashboard.metrics.attach(controller.bus)
     if cfg.dashboard.public_url:
         context.forge = LinkingForge(context.forge, cfg.dashboard.public_url)
+    install(app, dashboard)
+    return dashboard
+
+
+def install(app: web.Application, dashboard: Dashboard) -> None:
+    """The routes and middlewares of ``dashboard`` on ``app`` (``mount`` builds it from a controller; tests by hand)."""
+    from . import actions, pages, web as dash_web
+    from ..webhooks.receiver import PATH as WEBHOOK_PATH
+
     app[dash_web.DASHBOARD] = dashboard
     app.middlewares.append(dashboard.metrics.webhook_middleware(WEBHOOK_PATH))
     app.middlewares.append(dash_web.dashboard_middleware)
-    token = cfg.dashboard.metrics_token
+    token = dashboard.config.metrics_token
 
     async def metrics_view(request: web.Request) -> web.Response:
         refused = prom.refusal(request, token)
@@ -151,7 +159,6 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     app.router.add_get("/policy", pages.policy_page)
     app.router.add_get("/drift", pages.drift_page)
     app.router.add_static("/static/", STATIC)
-    return dashboard
 
 
 def _depth_of(queue: Any):
