@@ -9,7 +9,7 @@ events from the bus. Modules:
   CSRF), ``links`` (run links in PR comments), ``config``;
 * I/O: ``journal`` (its SQLite file), ``live`` (bus → journal → browsers),
   ``metrics`` (prometheus-client), ``oauth`` (the forge's OAuth flow),
-  ``web`` (middleware, sign-in), ``pages`` (views), ``actions`` (unlock).
+  ``webapp`` (middleware, sign-in), ``pages`` (views), ``actions`` (unlock).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     and leak guard are reused, never rebuilt. With a public URL configured,
     PR comments from then on link each run they mention to its page.
     """
-    from . import web as dash_web
+    from . import webapp as dash_web
 
     cfg = controller.config
     pipeline = controller.pipeline
@@ -127,7 +127,7 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
 
 def install(app: web.Application, dashboard: Dashboard) -> None:
     """The routes and middlewares of ``dashboard`` on ``app`` (``mount`` builds it from a controller; tests by hand)."""
-    from . import actions, pages, web as dash_web
+    from . import actions, pages, webapp as dash_web
     from ..webhooks.receiver import PATH as WEBHOOK_PATH
 
     app[dash_web.DASHBOARD] = dashboard

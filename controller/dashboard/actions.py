@@ -18,7 +18,7 @@ from aiohttp import web
 from ..errors import CloudOpsError
 from ..repo_config import is_project_name
 from .access import ADMIN_TOKEN_LOGIN
-from .web import dash_of, redirect, refuse, require_access
+from .webapp import dash_of, redirect, refuse, require_access
 
 log = logging.getLogger(__name__)
 

@@ -76,7 +76,7 @@ class LiveRuns:
         self._last_current[event.run_id] = step
         line = event.current or ("all resources done" if event.completed == event.total else "waiting for terraform")
         await self._write(event.run_id, percent=event.percent, completed=event.completed, total=event.total,
-                          line=f"[{event.completed}/{event.total}] {line}")
+                          line=f"[{event.completed}/{event.total} done] {line}")
 
     async def _on_finished(self, event: notices.ApplyFinished) -> None:
         self._last_current.pop(event.run_id, None)

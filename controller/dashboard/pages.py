@@ -22,7 +22,7 @@ from ..store import Run, RunKind, RunStatus
 from . import queries
 from .chart import cost_chart
 from .live import DONE
-from .web import dash_of, refuse, render, require_access
+from .webapp import dash_of, redirect, refuse, render, require_access
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,6 @@ async def _visible_runs(request: web.Request, *, repo: str | None = None, projec
 
 
 async def index(request: web.Request) -> web.Response:
-    from .web import redirect
-
     return redirect("/runs", status=302)
 
 

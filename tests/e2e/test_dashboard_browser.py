@@ -76,7 +76,7 @@ async def test_an_admin_signs_in_with_the_forge_and_watches_a_live_apply_reach_1
             await expect(page.locator("#run-status")).to_have_text("succeeded", timeout=30_000)
             log = await page.inner_text("#log")
             assert log.count("\n") > lines_at_load  # the lines arrived over server-sent events, no reload
-            assert "Apply succeeded" in log and "[5/5]" in log
+            assert "Apply succeeded" in log and "[5/5 done]" in log
             await shot(page, request.node.name, "2-apply-100")
             # The run page links to its pull request, and the PR comment links back to the run page.
             assert await page.get_attribute("#pr-link", "href") == f"{forge.web_url}/{stack.bench.full_name}/pull/{number}"

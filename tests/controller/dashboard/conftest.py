@@ -24,7 +24,7 @@ from controller.dashboard import metrics as prom
 from controller.dashboard import sessions
 from controller.dashboard.journal import Journal
 from controller.dashboard.live import LiveRuns
-from controller.dashboard.web import make_templates
+from controller.dashboard.webapp import make_templates
 from controller.errors import ForgeNotFound
 from controller.pipeline.leaks import LeakGuard
 from controller.pipeline.rules import rules_from_config
