@@ -91,6 +91,14 @@ async def test_an_admin_signs_in_with_the_forge_and_watches_a_live_apply_reach_1
             assert cost.startswith("$") and cost != "$0.00"  # priced from the local VMs' price profile
             assert await page.locator("svg.chart path.cost").count() >= 1
             await shot(page, request.node.name, "3-projects-cost")
+
+            # Once merged, the project's history (from git) shows the PR, its approver and the apply.
+            await asyncio.to_thread(lambda: stack.bench.repo.get_pull(number).merge())
+            await settle(forge, app)
+            await page.goto(f"{stack.base}/projects/{stack.bench.full_name}/web")
+            history = await page.inner_text("#history")
+            assert f"#{number} Three VMs" in history and "succeeded by @rita" in history
+            await shot(page, request.node.name, "4-project-history")
             await browser.close()
 
 

@@ -228,3 +228,38 @@ async def test_sign_out_needs_the_csrf_token(site: Site) -> None:
             assert response.headers["Location"] == "/login"
         async with http.get(site.url("/runs"), allow_redirects=False) as response:
             assert response.status == 303
+
+
+async def test_the_policy_page_shows_verdicts_and_who_overrode_a_soft_denial(site: Site) -> None:
+    denied = make_run(site, status=RunStatus.SUCCEEDED, pr=5, summary={"policy_checked": True, "policy_passed": False,
+                                                                       "policy_overridable": True})
+    passed = make_run(site, "db", status=RunStatus.SUCCEEDED, pr=6, summary={"policy_checked": True, "policy_passed": True})
+    site.forge.overrides[f"policy-override:web:{denied.id}"] = "### Policies of project `web` overridden by @ada\n"
+    async with site.client("vera") as http, http.get(site.url("/policy")) as response:
+        page = await response.text()
+    assert "denied (soft: can be overridden)" in page and "overridden by @ada" in page
+    assert f"/runs/{passed.id}" in page and "passed" in page
+
+
+async def test_drift_is_listed_when_found_and_cleared_by_a_successful_apply(site: Site) -> None:
+    await site.bus.publish(notices.DriftFound(repo=REPO, project="web", head_sha="b" * 40,
+                                              summary="Plan: 0 to add, 1 to change, 0 to destroy.",
+                                              resources=("null_resource.vm_web",)))
+    async with site.client("vera") as http:
+        async with http.get(site.url("/drift")) as response:
+            page = await response.text()
+        assert "1 to change" in page and "null_resource.vm_web" in page
+        await site.bus.publish(notices.ApplyFinished(repo=REPO, project="web", pr_number=3, head_sha="c" * 40,
+                                                     run_id="r", succeeded=True, summary="", rendered=""))
+        async with http.get(site.url("/drift")) as response:
+            assert "No drift found." in await response.text()
+
+
+async def test_the_projects_page_shows_cost_against_budget_and_unknown_when_never_priced(site: Site) -> None:
+    make_run(site, kind=RunKind.APPLY, status=RunStatus.SUCCEEDED, summary={"monthly_after": 30.0})
+    async with site.client("vera") as http, http.get(site.url("/projects")) as response:
+        page = await response.text()
+    web_row = page.split('data-project="web"')[1].split("</tr>")[0]
+    db_row = page.split('data-project="db"')[1].split("</tr>")[0]
+    assert "$30.00" in web_row and "$40.00" in web_row and "75 %" in web_row
+    assert "unknown" in db_row and "$0.00" not in db_row
