@@ -97,6 +97,24 @@ class Dashboard:
         self.journal.close()
 
 
+def build(config: DashboardConfig, *, api_url: str, repos: tuple[str, ...], store: Any, context: Any, rules: Any,
+          bus: Any, guard: Any, data_dir: Path, queue_depth: Any = lambda: None) -> Dashboard:
+    """A dashboard over these parts, listening to ``bus`` (``mount`` passes a controller's; tests their own)."""
+    from . import webapp
+
+    journal = Journal(data_dir / "dashboard.sqlite3")
+    budgets: dict[tuple[str, str], float] = {}
+    dashboard = Dashboard(
+        config=config, api_url=api_url, repos=tuple(repos), store=store, context=context, rules=rules,
+        journal=journal, live=LiveRuns(journal), guard=guard,
+        metrics=prom.Metrics(store=lambda: store, repos=repos, queue_depth=queue_depth, budgets=lambda: budgets),
+        key=load_key(data_dir / "dashboard.key"), templates=webapp.make_templates(guard), _budgets=budgets,
+    )
+    dashboard.live.attach(bus)
+    dashboard.metrics.attach(bus)
+    return dashboard
+
+
 def mount(app: web.Application, controller: Any) -> Dashboard:
     """Add the dashboard and /metrics to the controller's aiohttp ``app`` (before it starts).
 
@@ -104,21 +122,11 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     and leak guard are reused, never rebuilt. With a public URL configured,
     PR comments from then on link each run they mention to its page.
     """
-    from . import webapp as dash_web
-
     cfg = controller.config
-    pipeline = controller.pipeline
-    context = pipeline.ctx
-    journal = Journal(cfg.settings.data_dir / "dashboard.sqlite3")
-    dashboard = Dashboard(
-        config=cfg.dashboard, api_url=cfg.api_url, repos=tuple(cfg.repos), store=controller.store, context=context,
-        rules=pipeline.rules, journal=journal, live=LiveRuns(journal), guard=controller.leaks,
-        metrics=prom.Metrics(store=lambda: controller.store, repos=cfg.repos, queue_depth=_depth_of(controller.queue),
-                         budgets=lambda: dashboard._budgets),
-        key=load_key(cfg.settings.data_dir / "dashboard.key"), templates=dash_web.make_templates(controller.leaks),
-    )
-    dashboard.live.attach(controller.bus)
-    dashboard.metrics.attach(controller.bus)
+    context = controller.pipeline.ctx
+    dashboard = build(cfg.dashboard, api_url=cfg.api_url, repos=tuple(cfg.repos), store=controller.store,
+                      context=context, rules=controller.pipeline.rules, bus=controller.bus, guard=controller.leaks,
+                      data_dir=cfg.settings.data_dir, queue_depth=_depth_of(controller.queue))
     if cfg.dashboard.public_url:
         context.forge = LinkingForge(context.forge, cfg.dashboard.public_url)
     install(app, dashboard)
@@ -166,4 +174,4 @@ def _depth_of(queue: Any):
     return (lambda: pending()) if callable(pending) else (lambda: None)
 
 
-__all__ = ["Dashboard", "DashboardConfig", "mount"]
+__all__ = ["Dashboard", "DashboardConfig", "build", "install", "mount"]

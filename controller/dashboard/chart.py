@@ -40,7 +40,7 @@ def cost_chart(points: Sequence[CostPoint], budget: float | None, *, now: dateti
         return TOP + (1 - value / top_value) * (HEIGHT - TOP - BOTTOM)
 
     path = [f"M{x(points[0].at):.1f},{y(points[0].monthly_usd):.1f}"]
-    for prev, point in zip(points, points[1:]):
+    for point in points[1:]:
         path.append(f"H{x(point.at):.1f}V{y(point.monthly_usd):.1f}")
     path.append(f"H{x(end):.1f}")
     parts = [

@@ -165,7 +165,7 @@ async def locks_page(request: web.Request) -> web.Response:
 
 
 async def _budgets(request: web.Request) -> dict[tuple[str, str], float | None]:
-    dash, access = dash_of(request), require_access(request)
+    access = require_access(request)
     out: dict[tuple[str, str], float | None] = {}
     for repo in access.visible_repos():
         config = access.configs.get(repo)
@@ -176,7 +176,7 @@ async def _budgets(request: web.Request) -> dict[tuple[str, str], float | None]:
 
 
 async def projects_page(request: web.Request) -> web.Response:
-    dash, access = dash_of(request), require_access(request)
+    dash = dash_of(request)
     budgets = await _budgets(request)
     runs = await _visible_runs(request, limit=2000)
     locks = {(lock.repo, lock.project): lock for lock in await asyncio.to_thread(dash.store.list_locks)}

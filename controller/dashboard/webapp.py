@@ -39,6 +39,7 @@ SESSION: web.RequestKey[sessions.Session] = web.RequestKey("dashboard_session", 
 ORIGINAL: web.RequestKey[str] = web.RequestKey("dashboard_session_sealed", str)
 PUBLIC_PATHS = ("/login", "/static/", "/healthz", "/metrics", "/webhooks/")
 DASHBOARD_PREFIXES = ("/runs", "/locks", "/projects", "/policy", "/drift", "/login", "/logout", "/static/")
+REDACTION_CACHE = 20_000  # distinct strings remembered between redactor changes
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self' {forms}; frame-ancestors 'none'; base-uri 'none'")
 
@@ -52,10 +53,24 @@ def is_dashboard_path(path: str) -> bool:
 
 
 def make_templates(guard) -> jinja2.Environment:
+    # Pages repeat the same strings (repos, projects, statuses): each is redacted once per redactor.
+    cache: dict[str, str] = {}
+    current: list[Any] = [None]
+
+    def redact(text: str) -> str:
+        redactor = guard.redactor()
+        if redactor is not current[0] or len(cache) > REDACTION_CACHE:
+            cache.clear()
+            current[0] = redactor
+        done = cache.get(text)
+        if done is None:
+            done = cache[text] = redactor.redact(text)
+        return done
+
     def finalize(value: Any) -> Any:
         if isinstance(value, markupsafe.Markup):  # our own escaped markup (the SVG chart) stays markup
-            return markupsafe.Markup(guard.redact(str(value)))
-        return guard.redact(value) if isinstance(value, str) else value
+            return markupsafe.Markup(redact(str(value)))
+        return redact(value) if isinstance(value, str) else value
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),

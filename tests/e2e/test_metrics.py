@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from .dashboard_stack import REVIEWER_TOKEN, make_stack, vms
+from .dashboard_stack import make_stack, vms
 from .harness import as_reviewer, register_hook, settle, start_forge
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]

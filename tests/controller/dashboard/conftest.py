@@ -19,12 +19,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from controller.bus import EventBus
-from controller.dashboard import Dashboard, DashboardConfig, install
-from controller.dashboard import metrics as prom
+from controller.dashboard import Dashboard, DashboardConfig, build, install
 from controller.dashboard import sessions
-from controller.dashboard.journal import Journal
-from controller.dashboard.live import LiveRuns
-from controller.dashboard.webapp import make_templates
 from controller.errors import ForgeNotFound
 from controller.pipeline.leaks import LeakGuard
 from controller.pipeline.rules import rules_from_config
@@ -105,7 +101,6 @@ async def site(tmp_path: Path):
     store = SqliteStore(tmp_path / "store.sqlite3")
     bus = EventBus()
     forge = RecordingForge()
-    journal = Journal(tmp_path / "dashboard.sqlite3")
     guard = LeakGuard(lambda: [SECRET])
     rules = rules_from_config(loads(CONFIG))
 
@@ -114,17 +109,8 @@ async def site(tmp_path: Path):
 
     config = DashboardConfig(admin_token=ADMIN_TOKEN, oauth_client_id="Ov23litest", oauth_client_secret="s" * 40,
                              oauth_url="http://forge.invalid")
-    holder: dict = {}
-    dashboard = Dashboard(
-        config=config, api_url="http://forge.invalid/api/v3", repos=(REPO,), store=store, context=Context(forge),
-        rules=rules_of, journal=journal, live=LiveRuns(journal), guard=guard,
-        metrics=prom.Metrics(store=lambda: store, repos=(REPO,), queue_depth=lambda: 0,
-                             budgets=lambda: holder["d"]._budgets),
-        key=sessions.load_key(tmp_path / "dashboard.key"), templates=make_templates(guard),
-    )
-    holder["d"] = dashboard
-    dashboard.live.attach(bus)
-    dashboard.metrics.attach(bus)
+    dashboard = build(config, api_url="http://forge.invalid/api/v3", repos=(REPO,), store=store, context=Context(forge),
+                      rules=rules_of, bus=bus, guard=guard, data_dir=tmp_path, queue_depth=lambda: 0)
     app = web.Application()
     install(app, dashboard)
     server = TestServer(app)
