@@ -29,6 +29,7 @@ class Session:
     via: str | None = None  # "oauth" | "token"
     oauth_state: str | None = None
     next_path: str = "/"
+    token_fp: str = ""  # for an admin-token session: which token it was (see ``fingerprint``)
 
     @property
     def signed_in(self) -> bool:
@@ -47,6 +48,11 @@ def signed_in(session: Session, login: str, via: str, now: float, hours: float) 
     """After a sign-in: a new CSRF token (no fixation) and a new expiry."""
     return replace(session, login=login, via=via, csrf=secrets.token_urlsafe(24), oauth_state=None,
                    expires_at=now + hours * 3600)
+
+
+def fingerprint(key: bytes, token: str | None) -> str:
+    """An HMAC of the admin token: a session signed in with it ends when the token changes."""
+    return _b64(hmac.new(key, f"admin-token:{token or ''}".encode(), hashlib.sha256).digest())[:22] if token else ""
 
 
 def _b64(data: bytes) -> str:

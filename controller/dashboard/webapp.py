@@ -113,7 +113,11 @@ async def dashboard_middleware(request: web.Request, handler) -> web.StreamRespo
     dash = dash_of(request)
     now = time.time()
     sealed = request.cookies.get(sessions.COOKIE, "")
-    session = sessions.open_sealed(sealed, dash.key, now) or sessions.fresh(now, dash.config.session_hours)
+    session = sessions.open_sealed(sealed, dash.key, now)
+    if session is not None and session.via == "token" and not hmac.compare_digest(
+            session.token_fp, sessions.fingerprint(dash.key, dash.config.admin_token)):
+        session = None  # the admin token changed or was removed: its sessions end with it
+    session = session or sessions.fresh(now, dash.config.session_hours)
     request[SESSION] = session
     request[ORIGINAL] = sealed
     if request.method == "POST":
@@ -142,7 +146,7 @@ def redirect(location: str, status: int = 303) -> web.Response:
 
 async def _csrf_refusal(request: web.Request, session: sessions.Session) -> str | None:
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and not _same_site(request, origin):
+    if origin and not _same_site(request, origin):  # "null" (a sandboxed or file: page) is not us either
         return f"this form was posted from {origin}, not from the dashboard itself"
     form = await request.post()
     if not session.csrf_ok(str(form.get("csrf") or "")):
@@ -160,6 +164,8 @@ def _same_site(request: web.Request, origin: str) -> bool:
 
 
 def _finish(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    if response.prepared:  # a stream (server-sent events) sent its headers already
+        return response
     dash = dash_of(request)
     session = request[SESSION]
     sealed = sessions.seal(session, dash.key)
@@ -205,8 +211,9 @@ async def login_with_token(request: web.Request) -> web.StreamResponse:
         log.warning("dashboard: a sign-in with a wrong admin token was refused")
         return render(request, "login.html", status=401, next=_safe_next(str(form.get("next") or "")),
                       error="that is not the admin token")
-    set_session(request, sessions.signed_in(request[SESSION], ADMIN_TOKEN_LOGIN, "token", time.time(),
-                                            dash.config.session_hours))
+    set_session(request, replace(sessions.signed_in(request[SESSION], ADMIN_TOKEN_LOGIN, "token", time.time(),
+                                                    dash.config.session_hours),
+                                 token_fp=sessions.fingerprint(dash.key, expected)))
     log.info("dashboard: signed in with the admin token")
     return redirect(_safe_next(str(form.get("next") or "")))
 

@@ -263,3 +263,15 @@ async def test_the_projects_page_shows_cost_against_budget_and_unknown_when_neve
     db_row = page.split('data-project="db"')[1].split("</tr>")[0]
     assert "$30.00" in web_row and "$40.00" in web_row and "75 %" in web_row
     assert "unknown" in db_row and "$0.00" not in db_row
+
+
+async def test_an_admin_token_session_ends_when_the_token_changes(site: Site) -> None:
+    from dataclasses import replace
+
+    async with site.client() as http:
+        csrf = await csrf_of(http, site.url("/login"))
+        async with http.post(site.url("/login/token"), data={"token": ADMIN_TOKEN, "csrf": csrf}) as response:
+            assert response.status == 200
+        site.dashboard.config = replace(site.dashboard.config, admin_token="a-brand-new-admin-token-0000")
+        async with http.get(site.url("/locks"), allow_redirects=False) as response:
+            assert response.status == 303 and response.headers["Location"].startswith("/login")
