@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .bus import EventBus
+from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
@@ -63,6 +64,7 @@ class ControllerConfig:
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
     # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
     role: str = "all"
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -120,6 +122,13 @@ def _credentials_lookup(settings: Settings, vault: Vault):
     return lookup
 
 
+def _mount_dashboard(web_app: web.Application, app: ControllerApp):
+    """The browser dashboard and /metrics on the same server (controller/dashboard)."""
+    from . import dashboard
+
+    return dashboard.mount(web_app, app)
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -134,6 +143,7 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -164,6 +174,7 @@ class ControllerApp:
         self._port = sock.getsockname()[1]
         web_app = make_app(receiver)
         web_app.router.add_get("/readyz", self._readyz)
+        self.dashboard = _mount_dashboard(web_app, self)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
@@ -207,6 +218,10 @@ class ControllerApp:
         return web.json_response({"status": "ready", "role": self.config.role})
 
     @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
     def webhook_url(self) -> str:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
@@ -222,6 +237,9 @@ class ControllerApp:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None
