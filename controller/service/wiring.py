@@ -87,7 +87,7 @@ class Wired:
 
 
 def template_files() -> dict[str, str]:
-    from ..commands.init_repo import template_dir
+    from ..repo_template import template_dir
 
     root = template_dir()
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}

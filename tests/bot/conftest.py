@@ -14,7 +14,7 @@ import discord
 import pytest
 
 from bot.discord.app import CloudOpsBot, build_bot
-from controller.commands.init_repo import template_dir
+from cloudops.commands.init_repo import template_dir
 from controller.service.chatops import ChatOps
 from controller.service.context import ServiceContext
 from controller.service.guilds import GuildRegistry

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.bus import EventBus
-from controller.commands.init_repo import template_dir
+from cloudops.commands.init_repo import template_dir
 from controller.pipeline import notices
 from controller.service import wiring
 from controller.service.gateway import ApplyDecision

@@ -18,7 +18,7 @@ WIRING = f"{Path(__file__).with_name('console_wiring.py')}:build"
 def chat(tmp_path: Path, lines: list[str], user: str = "111") -> str:
     env = {**os.environ, "CLOUDOPS_TEST_REPO": str(tmp_path / "infra"), "CLOUDOPS_DATA_DIR": str(tmp_path / "data"),
            "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-m", "controller.cli", "chat", "--wiring", WIRING, "--user-id", user,
+    done = subprocess.run([sys.executable, "-m", "cloudops.cli", "chat", "--wiring", WIRING, "--user-id", user,
                            "--repo", "acme/infra"], input="\n".join(lines) + "\n", capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -31,7 +31,7 @@ class Piped:
     def __init__(self, tmp_path: Path, user: str = "111") -> None:
         env = {**os.environ, "CLOUDOPS_TEST_REPO": str(tmp_path / "infra"), "CLOUDOPS_DATA_DIR": str(tmp_path / "data"),
                "COLUMNS": "200"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "controller.cli", "chat", "--wiring", WIRING, "--user-id", user,
+        self.proc = subprocess.Popen([sys.executable, "-m", "cloudops.cli", "chat", "--wiring", WIRING, "--user-id", user,
                                       "--repo", "acme/infra"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
         self.out = ""

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
 def test_deploy_approve_and_watch_the_apply_in_a_terminal(tmp_path: Path) -> None:
     env = {"CLOUDOPS_TEST_REPO": str(tmp_path / "infra"), "CLOUDOPS_DATA_DIR": str(tmp_path / "data"),
            "CLOUDOPS_TEST_STEP": "0.6", "TERM": "xterm-256color", "PATH": os.environ["PATH"]}
-    tmux = Tmux(f"{shlex.quote(sys.executable)} -m controller.cli chat --wiring {shlex.quote(WIRING)} "
+    tmux = Tmux(f"{shlex.quote(sys.executable)} -m cloudops.cli chat --wiring {shlex.quote(WIRING)} "
                 f"--user-id 111 --repo acme/infra", env)
     try:
         tmux.wait_for("Cloud ChatOps console")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from controller import cli, doctor
+from cloudops import cli
+from controller import doctor
 from controller.settings import Settings
 from controller.terraform import toolchain
 
@@ -71,7 +72,7 @@ def test_render_shows_fixes_only_for_failures() -> None:
 def test_the_console_script_runs_doctor(shared_data_dir: Path) -> None:
     """As on a fresh clone after scripts/install.sh: `cloudops doctor` in a subprocess."""
     script = Path(sys.prefix) / "bin" / "cloudops"
-    command = [str(script), "doctor"] if script.exists() else [sys.executable, "-m", "controller.cli", "doctor"]
+    command = [str(script), "doctor"] if script.exists() else [sys.executable, "-m", "cloudops.cli", "doctor"]
     env = dict(os.environ, CLOUDOPS_DATA_DIR=str(shared_data_dir))
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -51,7 +51,7 @@ class Process:
         self.data_dir = data_dir
         env = {**env, "CLOUDOPS_DATA_DIR": str(data_dir), "CLOUDOPS_PORT": str(free_port())}
         with self.log.open("w") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "controller.cli", *argv], env=env, stdout=out,
+            self.proc = subprocess.Popen([sys.executable, "-m", "cloudops.cli", *argv], env=env, stdout=out,
                                          stderr=subprocess.STDOUT, text=True)
         line = wait_until(lambda: next((l for l in self.output().splitlines() if "listening" in l), None)
                           or (self.proc.poll() is not None and self.fail()), timeout=90, what="process start")

@@ -25,7 +25,7 @@ pytestmark = [
 
 def test_deploy_plan_approve_and_apply_from_the_terminal(tmp_path: Path) -> None:
     env = {"CLOUDOPS_DATA_DIR": str(tmp_path / "data"), "TERM": "xterm-256color", "PATH": os.environ["PATH"]}
-    tmux = Tmux(f"{shlex.quote(sys.executable)} -m controller.cli chat --embedded --data-dir {shlex.quote(str(tmp_path / 'world'))}", env)
+    tmux = Tmux(f"{shlex.quote(sys.executable)} -m cloudops.cli chat --embedded --data-dir {shlex.quote(str(tmp_path / 'world'))}", env)
     try:
         tmux.wait_for("Cloud ChatOps console as alice", timeout=60)
         tmux.type("/cloud-deploy project:example")

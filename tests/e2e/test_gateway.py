@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from controller.app import ControllerApp
-from controller.pipeline.gateway import ControllerGateway
+from cloudops.gateway import ControllerGateway
 
 from .harness import REVIEWER_LOGIN, Workbench, null_resources, settle
 

@@ -37,7 +37,7 @@ class Serve:
         self.log = data_dir.parent / f"serve-{time.monotonic_ns()}.log"
         data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "controller.cli", "serve"], env=env, stdout=out,
+            self.proc = subprocess.Popen([sys.executable, "-m", "cloudops.cli", "serve"], env=env, stdout=out,
                                          stderr=subprocess.STDOUT, text=True)
         line = wait_until(lambda: next((l for l in self.output().splitlines() if "listening" in l), None)
                           or (self.proc.poll() is not None and self.fail()), timeout=60)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from controller.commands.init_repo import template_dir
+from cloudops.commands.init_repo import template_dir
 from controller.pipeline import comment_parser as cp
 from controller.secrets import credentials, keys, vault
 from controller.service.chatops import ChatOps

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from controller.catalog import render as catalog_render
 from controller.catalog.specs import Kind, Target
-from controller.commands.init_repo import template_dir
+from cloudops.commands.init_repo import template_dir
 from controller.errors import ConfigError
 from controller.pipeline import comment_parser as cp
 from controller.repo_config import RepoConfig, loads

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.commands import init_repo, inventory
+from cloudops.commands import init_repo, inventory
 from controller.errors import ConfigError
 
 from .conftest import FIXTURES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.cli import main
+from cloudops.cli import main
 
 from .conftest import change, plan_doc
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.cli import main
+from cloudops.cli import main
 
 from .conftest import change, plan_doc
 
@@ -105,7 +105,7 @@ def test_a_baseline_that_is_not_a_breakdown_is_refused(tmp_path, capsys):
 
 
 def _modules_after(*argv: str) -> set[str]:
-    code = ("import sys, contextlib, io\nfrom controller import cli\n"
+    code = ("import sys, contextlib, io\nfrom cloudops import cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        cli.main(sys.argv[1:])\n    except SystemExit:\n        pass\n"
             "print('\\n'.join(sorted(sys.modules)))")
@@ -115,12 +115,12 @@ def _modules_after(*argv: str) -> set[str]:
 
 def test_cloudops_help_imports_no_command_module():
     loaded = _modules_after("--help")
-    assert not {m for m in loaded if m.startswith("controller.") and m not in ("controller.cli", "controller.errors")}
+    assert not {m for m in loaded if m.startswith(("controller.", "cloudops.")) and m not in ("cloudops.cli", "controller.errors")}
     assert "asyncio" not in loaded and "yaml" not in loaded
 
 
 def test_cloudops_cost_help_imports_only_the_cost_command():
     loaded = _modules_after("cost", "--help")
-    assert "controller.commands.cost" in loaded
+    assert "cloudops.commands.cost" in loaded
     assert not {m for m in loaded if m.startswith(("controller.pipeline", "controller.service", "controller.policy",
                                                    "controller.cost.", "sandbox"))}

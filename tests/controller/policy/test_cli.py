@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from controller.cli import main
+from cloudops.cli import main
 
 from .conftest import CONFIG, PLANS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from controller import cli
+from cloudops import cli
 from controller.secrets import keys, redact, vault
 from controller.settings import Settings
 

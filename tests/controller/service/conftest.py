@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.commands.init_repo import template_dir
+from cloudops.commands.init_repo import template_dir
 from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
 from controller.service.guilds import GuildRegistry

@@ -136,7 +136,7 @@ def sample_history() -> list[HistoryEntry]:
 
 
 def copy_template(dest: Path) -> Path:
-    from controller.commands.init_repo import template_dir
+    from cloudops.commands.init_repo import template_dir
 
     shutil.copytree(template_dir(), dest)
     return dest

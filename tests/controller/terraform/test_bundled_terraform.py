@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.cli import main
+from cloudops.cli import main
 from controller.settings import Settings
 from controller.terraform.toolchain import bundled_terraform, resolve_toolchain
 

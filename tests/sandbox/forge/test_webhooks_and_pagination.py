@@ -121,7 +121,7 @@ def test_latest_status_per_context_wins(gh: github.Github) -> None:
 
 def test_cloudops_forge_serve_prints_where_to_talk_to_it(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "controller.cli", "forge", "serve", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "cloudops.cli", "forge", "serve", "--port", "0",
                              "--data-dir", str(tmp_path / "d"), "--token", "serve-token"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             cwd=Path(__file__).resolve().parents[3])

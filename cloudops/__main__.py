@@ -1,0 +1,7 @@
+"""`python -m cloudops` is the `cloudops` command."""
+
+import sys
+
+from cloudops.cli import main
+
+sys.exit(main())

@@ -1,0 +1,136 @@
+"""`cloudops policy check|test`: judge a plan document like `conftest test`, run Rego unit tests.
+
+Exit status of `check`: 0 nothing denied, 1 something denied, 2 bad input
+(not a plan document, an unusable context file, bad Rego).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from controller.errors import ConfigError
+
+# Judged from the plan alone, when no --context says who asks and for which project.
+CONTEXT_FREE = ("providers", "public-buckets", "required-labels")
+
+CONTEXT_KEYS = ("config", "project", "member", "github", "discord", "actor", "usage", "cost", "protected",
+                "policies_dir", "policies", "enforcement")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
+    sub.required = True
+    check = sub.add_parser("check", help="evaluate a `terraform show -json` document against the policies")
+    check.add_argument("plan_json", metavar="PLAN_JSON")
+    check.add_argument("--context", metavar="FILE", help="YAML/JSON: project, actor, usage, cost (see policies/README.md)")
+    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    check.epilog = "Exit status: 0 nothing denied, 1 something denied, 2 bad input."
+    check.set_defaults(_policy=_check)
+    test = sub.add_parser("test", help="run the *_test.rego files of a policies directory (default: the built-ins)")
+    test.add_argument("directory", nargs="?", metavar="DIR")
+    test.set_defaults(_policy=_test)
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args._policy(args))
+
+
+def _read_context(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"reading context file {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"reading context file {path}: not YAML or JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"reading context file {path}: expected a mapping with keys {', '.join(CONTEXT_KEYS)}")
+    unknown = sorted(set(data) - set(CONTEXT_KEYS))
+    if unknown:
+        raise ConfigError(f"reading context file {path}: unknown keys {', '.join(unknown)}",
+                          hint=f"known keys: {', '.join(CONTEXT_KEYS)}")
+    return data
+
+
+def _inline_project(raw: Any, path: Path) -> Any:
+    from controller.repo_config import loads
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: project must be a project name (with config:) or a mapping like cloudops.yaml's")
+    name = str(raw.get("name", "default"))
+    body = {k: v for k, v in raw.items() if k != "name"}
+    text = yaml.safe_dump({"version": 1, "projects": {name: body}})
+    return loads(text, source=str(path)).projects[name]
+
+
+def _check(args: argparse.Namespace) -> int:
+    from controller.policy import engine as engine_mod
+    from controller.policy.inputs import Actor, actor_for, build_input
+    from controller.policy.library import load_library
+    from controller.repo_config import Enforcement, ProjectConfig, Role, load
+    from controller.catalog.specs import Target
+    from cloudops.commands._plan_file import load_plan
+
+    plan = load_plan(args.plan_json)
+    ctx: dict[str, Any] = _read_context(Path(args.context)) if args.context else {}
+    base = Path(args.context).parent if args.context else Path(".")
+    library = load_library(base / ctx["policies_dir"] if ctx.get("policies_dir") else None)
+    engine = engine_mod.PolicyEngine(library)
+    notes: tuple[str, ...] = ()
+    if "config" in ctx:
+        config = load(base / str(ctx["config"]))
+        name = str(ctx.get("project") or next(iter(config.projects)))
+        if name not in config.projects:
+            raise ConfigError(f"{args.context}: project {name!r} is not in {config.source}")
+        project: ProjectConfig = config.projects[name]
+        actor = actor_for(config, name, member=ctx.get("member"), github=ctx.get("github"), discord=ctx.get("discord"))
+        selected = engine_mod.select(config, name, library)
+    else:
+        if ctx:
+            project = _inline_project(ctx.get("project", {}), Path(args.context))
+        else:
+            project = ProjectConfig(name="default", target=Target.LOCAL, region="local-1")
+        raw_actor = ctx.get("actor") or {}
+        if not isinstance(raw_actor, dict):
+            raise ConfigError(f"{args.context}: actor must be a mapping like {{id: bob, role: user}}")
+        try:
+            role = Role(raw_actor["role"]) if raw_actor.get("role") else None
+            enforcement = Enforcement(ctx.get("enforcement", "hard"))
+        except ValueError as exc:
+            raise ConfigError(f"{args.context}: {exc}") from None
+        actor = Actor(id=str(raw_actor.get("id", "unknown")), role=role, github=raw_actor.get("github"))
+        names = ctx.get("policies") or (sorted(library.policies) if ctx else list(CONTEXT_FREE))
+        selected = [engine_mod.Selected(library.get(str(n)), enforcement, "context") for n in names]
+        if not ctx:
+            notes = (f"no --context: evaluated only {', '.join(CONTEXT_FREE)}",)
+    document = build_input(plan, project=project, actor=actor, usage=ctx.get("usage"), cost=ctx.get("cost"),
+                           protected=ctx.get("protected") or (), keep=engine_mod.attribute_names(selected, library))
+    result = engine.evaluate(document, selected, project=project.name)
+    if notes:
+        from dataclasses import replace
+        result = replace(result, notes=notes)
+    if args.format == "json":
+        print(result.to_json())
+    elif args.format == "markdown":
+        print(result.to_markdown())
+    else:
+        print(result.to_text())
+        for note in result.notes:
+            print(f"note: {note}")
+    return 0 if result.passed else 1
+
+
+def _test(args: argparse.Namespace) -> int:
+    from controller.policy import testing
+
+    outcomes = testing.run_dir(Path(args.directory)) if args.directory else testing.run_tests()
+    for o in outcomes:
+        if not o.passed:
+            print(f"FAIL {o.id}: {o.detail}")
+    failed = sum(not o.passed for o in outcomes)
+    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    return 1 if failed or not outcomes else 0
