@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from ..errors import CloudOpsError
 from ..repo_config import ApplyOn
 from ..webhooks import routing
-from . import comment_parser, comments, statuses
+from . import apply_gate, comment_parser, comments, status_sync, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
@@ -43,6 +43,8 @@ class Pipeline:
         self.queue = queue
         self.rules = rules
         self.bot_login = bot_login
+        context.rules = rules
+        context.bot_login = context.bot_login or bot_login
         self.planner = Planner(context)
         self.applier = Applier(context)
         # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
@@ -131,6 +133,8 @@ class Pipeline:
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "pending",
                                     statuses.project_context("plan", project), "waiting for a member to comment `cloudops plan`")
         projects = allowed
+        if held:
+            await status_sync.publish(self.ctx, repo, number, rules=rules)
         for project in projects:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
@@ -163,19 +167,26 @@ class Pipeline:
                  released or "no locks", apply_after_merge or "nothing")
 
     async def _on_review(self, event: routing.ReviewSubmitted) -> None:
-        if event.state != "approved":
-            return
         repo, number = event.repo.full_name, event.pull.number
         rules = await self.rules(repo)
+        # An approval (or its dismissal) moves merge-mode projects between "needs approval" and "applies on merge".
+        await status_sync.publish(self.ctx, repo, number, rules=rules)
+        if event.state != "approved":
+            return
         for project in await self._planned_projects(repo, number):
             if rules.apply_on_for(project) is not ApplyOn.APPROVE:
                 continue
             if event.reviewer.lower() not in allowed_approvers(rules, project):
                 log.info("approval of %s#%s by %s does not count for %s", repo, number, event.reviewer, project)
                 continue
+            plan_id, refusal = await self.bind_plan(repo, number, project, reviewed_sha=event.commit_id)
+            if refusal is not None:
+                await self._reply(repo, number, f"reply:apply:{project}:review",
+                                  f"@{event.reviewer}: your approval did not start an apply of `{project}`: {refusal}.")
+                continue
             await self.submit_apply(ApplyRequest(
                 repo=repo, pr_number=number, project=project, actor=event.reviewer, trigger="review",
-                actor_approves=False,
+                actor_approves=False, plan_run_id=plan_id,
             ))
 
     async def request_apply(self, repo: str, number: int, project: str | None, actor: str, *, trigger: str) -> list[str]:
@@ -193,10 +204,39 @@ class Pipeline:
                 await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
                                   f"@{actor}: `{name}` applies when this pull request is merged (`apply_on: merge`).")
                 continue
+            plan_id, refusal = await self.bind_plan(repo, number, name)
+            if refusal is not None:
+                await self._reply(repo, number, f"reply:apply:{name}:{trigger}", f"@{actor}: `{name}`: {refusal}.")
+                continue
             await self.submit_apply(ApplyRequest(repo=repo, pr_number=number, project=name, actor=actor,
-                                                  trigger=trigger, actor_approves=True))
+                                                  trigger=trigger, actor_approves=True, plan_run_id=plan_id))
             submitted.append(name)
         return submitted
+
+    async def bind_plan(self, repo: str, number: int, project: str, *,
+                        reviewed_sha: str | None = None) -> tuple[str | None, str | None]:
+        """(the plan run an apply asked for now approves, or why there is none to approve).
+
+        The approver saw the latest successful plan; if a newer plan is queued or running (a push
+        arrived), or the PR's head has no plan yet, what they saw is about to be replaced."""
+        key = f"{repo}:{project}"
+        pending = getattr(self.queue, "pending", None)
+        if pending is not None and any(job.kind == PLAN_JOB and job.payload.get("pr_number") == number
+                                       for job in pending(key)):
+            return None, apply_gate.NEW_PLAN_RUNNING
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, project=project, pr_number=number, limit=200)
+        plans = [r for r in runs if r.kind is RunKind.PLAN]
+        if any(r.in_flight for r in plans):
+            return None, apply_gate.NEW_PLAN_RUNNING
+        latest = next((r for r in plans if r.status is RunStatus.SUCCEEDED), None)
+        if latest is None:
+            return None, None  # the gate says there is no plan
+        pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
+        if pull.head_sha != latest.head_sha:
+            return None, apply_gate.NEW_PLAN_RUNNING
+        if reviewed_sha and reviewed_sha != latest.head_sha:
+            return None, f"the review is of `{reviewed_sha[:12]}` but the plan is of `{latest.head_sha[:12]}`; review the current plan"
+        return latest.id, None
 
     async def _planned_projects(self, repo: str, number: int) -> list[str]:
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
