@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from pathlib import Path
 from decimal import Decimal
 from dataclasses import dataclass, field
 
@@ -21,14 +22,12 @@ from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
-from .pipeline import apply_comments, drift, grants
-from .pipeline.comments import apply_key, plan_key
+from .pipeline import drift, grants, recovery
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
 from .pipeline.policy_check import RegoPolicyCheck
 from .secrets.injection import clean_stale_credentials
 from .secrets.vault import Vault
-from .pipeline.statuses import project_context
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
 from .settings import Settings
@@ -73,17 +72,17 @@ def open_vault(settings: Settings) -> Vault | None:
 
 
 def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
+    """Open everything the pipeline needs. Runs in flight are left alone here (a CLI command may run
+    beside a live controller); ``ControllerApp.start`` adopts them with the recovery pass."""
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
-    clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
-    interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
-    for run in interrupted:
-        log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
+    in_flight = store.list_in_flight_runs()
+    # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
+    clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -91,9 +90,9 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None,
+        credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
     )
-    return context, interrupted
+    return context, in_flight
 
 
 def _credentials_lookup(settings: Settings, vault: Vault):
@@ -125,13 +124,13 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.recovered: list[recovery.Recovered] = []
 
     async def start(self) -> None:
         cfg = self.config
         self.leaks.install_on_logs()
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
         self.store = context.store
-        await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
                             for repo in cfg.repos}
@@ -139,6 +138,9 @@ class ControllerApp:
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
                                          bot_login=cfg.bot_login)
         self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
+        # Before any webhook: adopt what a crash left running, so nothing new races with it.
+        self.recovered = await recovery.recover(context, wait=cfg.settings.recovery_wait,
+                                                grace=cfg.settings.interrupt_grace, replan=self._replan)
         self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
                                                     name="prune-expired-grants"))
         self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
@@ -152,19 +154,11 @@ class ControllerApp:
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
-    async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
-        """Crash safety: a run cut off by a restart is reported, never resumed; its lock stays."""
-        for run in runs:
-            if run.pr_number is None:
-                continue
-            key = apply_key(run.project) if run.kind is RunKind.APPLY else plan_key(run.project)
-            try:
-                await asyncio.to_thread(forge.upsert_comment, run.repo, run.pr_number, key,
-                                        apply_comments.interrupted(run.project, run.id, run.kind.value.replace("_", " ")))
-                await asyncio.to_thread(forge.set_status, run.repo, run.head_sha, "error",
-                                        project_context(run.kind.value, run.project), "interrupted by a restart")
-            except CloudOpsError as exc:
-                log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
+    async def _replan(self, run: Run) -> None:
+        """An interrupted plan is planned again (it changed nothing); the rules decide as for a comment."""
+        assert self.pipeline is not None and run.pr_number is not None
+        await self.pipeline.plan_pull_request(run.repo, run.pr_number, trigger="restart", actor=run.actor or "",
+                                              only=run.project, vouched_by=run.actor)
 
     @property
     def webhook_url(self) -> str:

@@ -57,3 +57,40 @@ def interrupted(project: str, run_id: str, kind: str) -> str:
         f"and the project lock is kept.\n\n"
         f"**Next:** comment `cloudops plan -p {project}` to see the actual state, then apply again.\n"
     )
+
+
+def _addresses(addresses: Sequence[str], limit: int = 50) -> str:
+    shown = "\n".join(f"- `{a}`" for a in addresses[:limit])
+    more = f"\n- … and {len(addresses) - limit} more" if len(addresses) > limit else ""
+    return shown + more
+
+
+def recovered_apply(project: str, run_id: str, *, applied: Sequence[str], not_applied: Sequence[str],
+                    errored: Sequence[str], finished: bool, survivor: str, state: str) -> str:
+    """An apply cut off by a controller crash, told as it ended: what is live now, what is not."""
+    complete = finished and not not_applied and not errored
+    head = (f"### Applied project `{project}` (finished while the controller restarted)" if complete
+            else f"### Apply of project `{project}` was interrupted by a controller restart")
+    parts = [head, f"Run `{run_id}` · {survivor}"]
+    total = len(applied) + len(not_applied) + len(errored)
+    parts.append(f"**Applied: {len(applied)} of {total}**" + (f"\n\n{_addresses(applied)}" if applied else ""))
+    if not_applied:
+        parts.append(f"**Not applied: {len(not_applied)}**\n\n{_addresses(not_applied)}")
+    if errored:
+        parts.append(f"**Failed or cut off: {len(errored)}**\n\n{_addresses(errored)}\n\n"
+                     "Terraform may have created these and kept them as *tainted*: the next plan replaces them.")
+    parts.append(state)
+    if complete:
+        parts.append("The project stays locked by this pull request until it is merged or closed.")
+    else:
+        parts.append(f"The project stays locked. **Next:** comment `cloudops plan -p {project}` to plan what is "
+                     "left against the saved state, review it, then apply.")
+    return "\n\n".join(parts) + "\n"
+
+
+def replanning_after_restart(project: str, run_id: str) -> str:
+    return (
+        f"### The plan of project `{project}` was interrupted by a controller restart\n\n"
+        f"Run `{run_id}` never finished; nothing was applied. It is planned again now; this comment is "
+        f"replaced by the new plan.\n"
+    )

@@ -219,16 +219,19 @@ class Pipeline:
 
         The approver saw the latest successful plan; if a newer plan is queued or running (a push
         arrived), or the PR's head has no plan yet, what they saw is about to be replaced."""
-        key = f"{repo}:{project}"
-        pending = getattr(self.queue, "pending", None)
-        if pending is not None and any(job.kind == PLAN_JOB and job.payload.get("pr_number") == number
-                                       for job in pending(key)):
-            return None, apply_gate.NEW_PLAN_RUNNING
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, project=project, pr_number=number, limit=200)
         plans = [r for r in runs if r.kind is RunKind.PLAN]
         if any(r.in_flight for r in plans):
             return None, apply_gate.NEW_PLAN_RUNNING
         latest = next((r for r in plans if r.status is RunStatus.SUCCEEDED), None)
+        # A plan job not yet recorded as a run: queued, or running for another commit than the plan shown.
+        # (One running for the shown commit whose run succeeded is only finishing its reporting; should it
+        # be a fresh re-plan of that commit, the apply job still refuses once it has replaced the plan.)
+        pending = getattr(self.queue, "pending", None)
+        for job in pending(f"{repo}:{project}") if pending is not None else []:
+            if job.kind == PLAN_JOB and job.payload.get("pr_number") == number and (
+                    job.state.value == "queued" or latest is None or job.payload.get("head_sha") != latest.head_sha):
+                return None, apply_gate.NEW_PLAN_RUNNING
         if latest is None:
             return None, None  # the gate says there is no plan
         pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)

@@ -187,6 +187,9 @@ class Planner:
         except CloudOpsError as exc:
             await _quietly(announce)
             diagnostics = list(getattr(exc, "diagnostics", []) or [])
+            current = await asyncio.to_thread(ctx.store.get_run, run.id)
+            if current is not None and current.status is RunStatus.SUCCEEDED:
+                raise  # the plan is recorded; only telling about it failed
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
@@ -254,7 +257,7 @@ class Planner:
             ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
             policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
         ) if verdict is not None else asyncio.sleep(0)
-        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
+        # Recorded before anyone can see the comment: an apply asked for from it finds this plan finished.
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
@@ -264,6 +267,7 @@ class Planner:
                      "budget_alerts": sorted({*(a.threshold for a in alerts), *(await asyncio.to_thread(self._alerted, request))})},
             plan_file=str(workspace.plan_file),
         )
+        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
         await ctx.bus.publish(notices.PlanReady(
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
