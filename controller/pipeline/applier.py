@@ -169,8 +169,13 @@ class Applier:
         await ctx.bus.publish(notices.ApplyStarted(**ids, actor=request.actor, total=tracker.snapshot().total))
         await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
 
+        actions = {rc.address: rc.action.value for rc in plan.changes()}
+        completed: list[str] = []  # what this apply made real, kept in the run record (a close without merge tells it)
+
         async def on_event(event: ev.TerraformEvent) -> None:
             tracker.feed(event)
+            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
+                completed.append(event.resource.addr)
             if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
                 return
             snap = tracker.snapshot()
@@ -197,14 +202,17 @@ class Applier:
             status, error = RunStatus.TIMED_OUT, str(exc)
         except (asyncio.CancelledError, TerraformCancelled):
             status, cancelled, error = RunStatus.CANCELLED, True, "cancelled"
-            await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+            await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                               {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
             raise
         except CloudOpsError as exc:
             status, error = RunStatus.FAILED, str(exc)
-        await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+        await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                           {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
         return status is RunStatus.SUCCEEDED
 
-    async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids) -> None:
+    async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                      done: dict) -> None:
         ctx = self.ctx
         sha = plan_run.head_sha
         if ctx.state is not None and workspace.state_file.exists():
@@ -217,7 +225,7 @@ class Applier:
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
                                 summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),
-                                         "failed_resources": list(failed),
+                                         "failed_resources": list(failed), **done,
                                          **({"monthly_after": plan_run.summary["monthly_after"]}
                                             if status is RunStatus.SUCCEEDED and "monthly_after" in plan_run.summary else {})})
         succeeded = status is RunStatus.SUCCEEDED

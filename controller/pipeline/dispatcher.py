@@ -15,9 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from ..errors import CloudOpsError
-from ..repo_config import ApplyOn
+from ..repo_config import ApplyOn, CloseApplied
 from ..webhooks import routing
-from . import apply_gate, comment_parser, comments, status_sync, statuses
+from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
@@ -146,10 +146,10 @@ class Pipeline:
 
     async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
         repo, number = event.repo.full_name, event.pull.number
+        rules = await self.rules(repo)
         planned = await self._planned_projects(repo, number)
         apply_after_merge: list[str] = []
         if event.merged and planned:
-            rules = await self.rules(repo)
             apply_after_merge = [p for p in planned if rules.apply_on_for(p) is ApplyOn.MERGE]
         for project in apply_after_merge:
             # The lock stays until this apply has succeeded.
@@ -157,14 +157,50 @@ class Pipeline:
                 repo=repo, pr_number=number, project=project, actor=event.sender, trigger="merge",
                 actor_approves=False, before_merge=False, merge_sha=event.pull.merge_commit_sha,
             ))
+        applied = await self._applied_before_close(repo, number)
+        keep_lock = (rules.config.on_close_applied if rules.config else CloseApplied.KEEP_LOCK) is CloseApplied.KEEP_LOCK
+        kept = sorted(applied) if not event.merged and keep_lock else []
         released = []
         for lock in await asyncio.to_thread(self.ctx.store.list_locks, repo=repo):
-            if lock.pr_number == number and lock.project not in apply_after_merge:
+            if lock.pr_number == number and lock.project not in apply_after_merge and lock.project not in kept:
                 await self.queue.cancel(f"{repo}:{lock.project}")
                 if await asyncio.to_thread(self.ctx.store.unlock, repo, lock.project, number):
                     released.append(lock.project)
-        log.info("%s#%s closed (merged=%s): released %s; applying %s", repo, number, event.merged,
-                 released or "no locks", apply_after_merge or "nothing")
+        for project, actions in sorted(applied.items()):
+            await self._edit_apply_comment(repo, number, project, merged=event.merged,
+                                           merge_sha=event.pull.merge_commit_sha, lock_kept=project in kept)
+            if not event.merged:
+                await self._reply(repo, number, f"closed-applied:{project}", apply_comments.closed_with_live_resources(
+                    project, number, actions, lock_kept=project in kept, unknown=not actions))
+                await self.ctx.bus.publish(notices.ClosedWithLiveResources(
+                    repo=repo, project=project, pr_number=number, resources=tuple(sorted(actions)),
+                    lock_kept=project in kept))
+        log.info("%s#%s closed (merged=%s): released %s; kept %s; applying %s", repo, number, event.merged,
+                 released or "no locks", kept or "none", apply_after_merge or "nothing")
+
+    async def _applied_before_close(self, repo: str, number: int) -> dict[str, dict[str, str]]:
+        """Projects an apply of this PR changed (address → action), from the run records."""
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
+        applied: dict[str, dict[str, str]] = {}
+        for run in reversed(runs):  # oldest first, so later applies' actions win
+            if run.kind is not RunKind.APPLY or run.started_at is None or run.trigger == "merge":
+                continue
+            if run.status is RunStatus.SUCCEEDED or run.summary.get("applied"):
+                actions = run.summary.get("actions") or {a: "" for a in run.summary.get("applied", [])}
+                applied.setdefault(run.project, {}).update(actions)
+        return applied
+
+    async def _edit_apply_comment(self, repo: str, number: int, project: str, *, merged: bool, merge_sha: str | None,
+                                  lock_kept: bool) -> None:
+        own = getattr(self.ctx.forge, "own_comment", None)
+        body = await asyncio.to_thread(own, repo, number, comments.apply_key(project)) if own else None
+        if body is None:
+            return
+        from ..forge import markers
+
+        text = body.split("\n", 1)[1] if body.startswith(markers.marker(comments.apply_key(project))) else body
+        await self._reply(repo, number, comments.apply_key(project), apply_comments.after_close(
+            text, project=project, merged=merged, merge_sha=merge_sha, lock_kept=lock_kept))
 
     async def _on_review(self, event: routing.ReviewSubmitted) -> None:
         repo, number = event.repo.full_name, event.pull.number
