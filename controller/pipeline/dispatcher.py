@@ -270,9 +270,7 @@ class Pipeline:
                 return None, apply_gate.NEW_PLAN_RUNNING
         if latest is None:
             return None, None  # the gate says there is no plan
-        pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
-        if pull.head_sha != latest.head_sha:
-            return None, apply_gate.NEW_PLAN_RUNNING
+        # A head with no plan and nothing planning it is the gate's `plan_fresh`, told with the apply.
         if reviewed_sha and reviewed_sha != latest.head_sha:
             return None, f"the review is of `{reviewed_sha[:12]}` but the plan is of `{latest.head_sha[:12]}`; review the current plan"
         return latest.id, None
