@@ -301,9 +301,15 @@ def crash_mid_plan(workdir: Path, *, resources: int = 400) -> Outcome:
             wait_until(lambda: f"{resources} to add" in latest_comment(bench, number, "plan:web"), timeout=60,
                        what="the new plan comment")
             head = bench.head_sha(number)
-            statuses = bench.statuses(head)
-            plan_states = {c: s for c, s in statuses.items() if c.startswith("cloudops/plan")}
-            out.check(all(s[0] == "success" for s in plan_states.values()), f"plan statuses after the restart: {plan_states}")
+
+            def plan_states():
+                return {c: s for c, s in bench.statuses(head).items() if c.startswith("cloudops/plan")}
+
+            try:  # the run is recorded before its comment and statuses are sent: give those a moment
+                wait_until(lambda: plan_states() and all(s[0] == "success" for s in plan_states().values()), timeout=30)
+            except TimeoutError:
+                pass
+            out.check(all(s[0] == "success" for s in plan_states().values()), f"plan statuses after the restart: {plan_states()}")
             final = _apply_and_wait(bench, forge, number, "web", data_dir)
             out.check(final.status is RunStatus.SUCCEEDED, f"the apply ended {final.status}: {final.error}")
             live = addresses(saved_state(forge, data_dir, bench.full_name, "web"))
