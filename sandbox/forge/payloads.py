@@ -425,3 +425,33 @@ def delivery(row: Json, *, full: bool) -> Json:
 def merge_result(sha: str) -> Json:
     """Schema `pull-request-merge-result`."""
     return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+
+
+def rate_limit(reset: int, limit: int = 5000) -> Json:
+    """Schema `rate-limit-overview` (the local forge never limits: nothing is ever used)."""
+    window = {"limit": limit, "remaining": limit, "reset": reset, "used": 0}
+    return {"resources": {"core": dict(window), "search": {**window, "limit": 30, "remaining": 30},
+                          "graphql": dict(window)},
+            "rate": dict(window)}
+
+
+def git_tree(urls: Urls, repo: Json, sha: str, entries: list[Json]) -> Json:
+    """Schema `git-tree`; ``entries`` are (path, mode, type, sha, size) dicts from `git ls-tree -l`."""
+    api = urls.repo_api(repo)
+    tree = []
+    for entry in entries:
+        item: Json = {"path": entry["path"], "mode": entry["mode"], "type": entry["type"], "sha": entry["sha"]}
+        if entry["type"] == "blob":
+            item["size"] = entry["size"]
+            item["url"] = f"{api}/git/blobs/{entry['sha']}"
+        elif entry["type"] == "tree":
+            item["url"] = f"{api}/git/trees/{entry['sha']}"
+        tree.append(item)
+    return {"sha": sha, "url": f"{api}/git/trees/{sha}", "tree": tree, "truncated": False}
+
+
+def collaborator(urls: Urls, user: Json, *, admin: bool) -> Json:
+    """Schema `collaborator`."""
+    base = simple_user(urls, user)
+    permissions = {"pull": True, "triage": True, "push": True, "maintain": admin, "admin": admin}
+    return {**base, "permissions": permissions, "role_name": "admin" if admin else "write"}
