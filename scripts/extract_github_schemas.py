@@ -75,6 +75,12 @@ ENDPOINTS: list[tuple[str, str, str]] = [
     ("get", "/repos/{owner}/{repo}/git/trees/{tree_sha}", "200"),
     ("get", "/repos/{owner}/{repo}/collaborators", "200"),
     ("get", "/repos/{owner}/{repo}/issues", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "201"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", "201"),
+    ("post", "/repos/{owner}/{repo}/labels", "201"),
+    ("get", "/repos/{owner}/{repo}/labels", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200"),
 ]
 
 # Shared error bodies (401 bad credentials has no per-operation schema).

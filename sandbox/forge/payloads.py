@@ -345,7 +345,8 @@ def pull_request(urls: Urls, repo: Json, repo_doc: Json, pull: Json, user: Json,
     }
 
 
-def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull: Json | None) -> Json:
+def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull: Json | None,
+          labels: list[Json] | None = None) -> Json:
     """Schema `issue`; `pull_request` is present when the issue is a pull request."""
     api, web, number = urls.repo_api(repo), urls.repo_web(repo), row["number"]
     url = f"{api}/issues/{number}"
@@ -354,7 +355,8 @@ def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull:
         "labels_url": f"{url}/labels{{/name}}", "comments_url": f"{url}/comments", "events_url": f"{url}/events",
         "html_url": f"{web}/{'pull' if pull else 'issues'}/{number}", "number": number, "state": row["state"],
         "state_reason": None, "title": row["title"], "body": row["body"], "user": simple_user(urls, user),
-        "labels": [], "assignee": None, "assignees": [], "milestone": None, "locked": False,
+        "labels": [label(urls, repo, lab) for lab in labels or []], "assignee": None, "assignees": [],
+        "milestone": None, "locked": False,
         "active_lock_reason": None, "comments": comments, "closed_at": row["closed_at"],
         "created_at": row["created_at"], "updated_at": row["updated_at"],
         "author_association": author_association(repo, user),
@@ -455,3 +457,21 @@ def collaborator(urls: Urls, user: Json, *, admin: bool) -> Json:
     base = simple_user(urls, user)
     permissions = {"pull": True, "triage": True, "push": True, "maintain": admin, "admin": admin}
     return {**base, "permissions": permissions, "role_name": "admin" if admin else "write"}
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+
+
+def reaction(urls: Urls, row: Json, user: Json) -> Json:
+    """Schema `reaction`."""
+    return {"id": row["id"], "node_id": node_id("Reaction", row["id"]), "user": simple_user(urls, user),
+            "content": row["content"], "created_at": row["created_at"]}
+
+
+def label(urls: Urls, repo: Json, row: Json) -> Json:
+    """Schema `label`."""
+    from urllib.parse import quote
+
+    return {"id": row["id"], "node_id": node_id("Label", row["id"]),
+            "url": f"{urls.repo_api(repo)}/labels/{quote(row['name'], safe='')}", "name": row["name"],
+            "description": row.get("description"), "color": row["color"], "default": False}

@@ -152,6 +152,21 @@ def _drive(running: Any, rec: Recording, work: Path) -> None:
     api.call("GET", "/repos/{owner}/{repo}/collaborators", 200, **where)
     api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where, query="state=all")
     api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where)
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 201, **where, issue_number=number,
+             json={"content": "eyes"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 200, **where, issue_number=number,
+             json={"content": "eyes"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", 201, **where,
+             comment_id=comment["id"], json={"content": "rocket"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 422, **where, issue_number=number,
+             json={"content": "thumbsup"})
+    api.call("POST", "/repos/{owner}/{repo}/labels", 201, **where,
+             json={"name": "cloudops:planned", "color": "0e8a16", "description": "planned"})
+    api.call("POST", "/repos/{owner}/{repo}/labels", 422, **where, json={"name": "cloudops:planned"})
+    api.call("GET", "/repos/{owner}/{repo}/labels", 200, **where)
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", 200, **where, issue_number=number,
+             json={"labels": ["cloudops:planned", "needs-review"]})
+    api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where, query="state=all")  # issues now carry labels
 
     api.call("GET", "/repos/{owner}/{repo}", 404, owner=owner, repo="no-such-repo")
     bad = Driver(running.api_url, "lf_not-a-token", rec)

@@ -32,3 +32,25 @@ def test_an_unknown_tree_is_404(gh: github.Github) -> None:
     except github.UnknownObjectException:
         return
     raise AssertionError("an unknown tree was answered")
+
+
+def test_reactions_on_issues_and_comments_and_labels(gh: github.Github) -> None:
+    repo = gh.get_user().create_repo("react", auto_init=True)
+    repo.create_git_ref("refs/heads/b", repo.get_branch("main").commit.sha)
+    repo.create_file("x.txt", "x", "x\n", branch="b")
+    pull = repo.create_pull(title="t", body="", head="b", base="main")
+    issue = repo.get_issue(pull.number)
+    first = issue.create_reaction("eyes")
+    assert first.content == "eyes" and issue.create_reaction("eyes").id == first.id  # one per user and content
+    comment = issue.create_comment("cloudops plan")
+    assert comment.create_reaction("+1").content == "+1"
+    try:
+        issue.create_reaction("thumbsup")
+    except github.GithubException as exc:
+        assert exc.status == 422
+    else:
+        raise AssertionError("an unknown reaction was accepted")
+    repo.create_label("cloudops:planned", "0e8a16", "planned by cloudops")
+    assert [label.name for label in repo.get_labels()] == ["cloudops:planned"]
+    issue.add_to_labels("cloudops:planned", "needs-review")
+    assert sorted(label.name for label in repo.get_issue(pull.number).labels) == ["cloudops:planned", "needs-review"]
