@@ -184,6 +184,17 @@ def _settled_statuses(bench: Workbench, sha: str, wait: float = 20.0) -> dict[st
     return pending_statuses(bench, sha)
 
 
+def _no_pending_at_the_end(out: Outcome, bench: Workbench, head: str) -> None:
+    left = _settled_statuses(bench, head)
+    out.check(not left, f"statuses pending at the end: {left}")
+
+
+def _stop(*serves: Serve | None) -> None:
+    for serve in serves:
+        if serve is not None:
+            serve.stop()
+
+
 def crash_mid_apply(workdir: Path, *, resources: int = 12, sleep: float = 2.0, kill_after: int = 2,
                     recovery_wait: float = 60.0) -> Outcome:
     """SIGKILL serve once ``kill_after`` resources are applied; restart; finish the story."""
@@ -253,16 +264,13 @@ def crash_mid_apply(workdir: Path, *, resources: int = 12, sleep: float = 2.0, k
             final_state = saved_state(forge, data_dir, bench.full_name, "web")
             out.check(addresses(final_state) == [f"null_resource.{n}" for n in expected],
                       f"the saved state at the end holds {addresses(final_state)}")
-            left = _settled_statuses(bench, head)
-            out.check(not left, f"statuses pending at the end: {left}")
+            _no_pending_at_the_end(out, bench, head)
             failing = {c: s for c, s in bench.statuses(head).items() if s[0] != "success"}
             out.check(not failing, f"statuses not green at the end: {failing}")
         except (TimeoutError, AssertionError, StopIteration) as exc:
             out.problems.append(f"{type(exc).__name__}: {exc}")
         finally:
-            serve.stop()
-            if restarted is not None:
-                restarted.stop()
+            _stop(serve, restarted)
     return out
 
 
@@ -313,13 +321,10 @@ def crash_mid_plan(workdir: Path, *, resources: int = 400) -> Outcome:
             final = _apply_and_wait(bench, forge, number, "web", data_dir)
             out.check(final.status is RunStatus.SUCCEEDED, f"the apply ended {final.status}: {final.error}")
             live = addresses(saved_state(forge, data_dir, bench.full_name, "web"))
-            out.check(len(live) == resources + 0 and len(set(live)) == len(live), f"the saved state holds {len(live)} resources")
-            left = _settled_statuses(bench, head)
-            out.check(not left, f"statuses pending at the end: {left}")
+            out.check(len(live) == resources and len(set(live)) == len(live), f"the saved state holds {len(live)} resources")
+            _no_pending_at_the_end(out, bench, head)
         except (TimeoutError, AssertionError, StopIteration) as exc:
             out.problems.append(f"{type(exc).__name__}: {exc}")
         finally:
-            serve.stop()
-            if restarted is not None:
-                restarted.stop()
+            _stop(serve, restarted)
     return out
