@@ -82,7 +82,7 @@ class Applier:
         facts = apply_gate.ApplyFacts(
             project=request.project,
             pr_number=request.pr_number,
-            pr_author=rules.requester(pull.author, pull.head_ref, pull.body, ctx.bot_login),
+            pr_author=rules.requester(pull.author, pull.body, ctx.bot_login),
             pr_open=pull.state == "open",
             head_sha=pull.head_sha,
             planned_sha=plan_run.head_sha if plan_run else None,

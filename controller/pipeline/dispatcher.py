@@ -389,9 +389,23 @@ class Pipeline:
         if succeeded and not request.before_merge:
             # Applied after the merge: the PR is done with this project.
             await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+        elif not request.before_merge and not await self._terraform_ran(request):
+            # Refused after the merge before terraform ran: nothing is half-done, and the merged code is on the
+            # default branch, so the next plan of the project (from any PR) includes it. Hand the lock over.
+            await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+            await self._reply(request.repo, request.pr_number, f"merge-refused:{request.project}",
+                              f"### `{request.project}` was merged but not applied\n\nThe apply after the merge was "
+                              "refused (see above), so the merged changes are **not** live. The project lock is "
+                              f"released: the next plan of `{request.project}` includes them; comment "
+                              f"`cloudops plan -p {request.project}` on a new pull request to apply them.\n")
         project = rules.config.projects.get(request.project) if rules.config else None
         if succeeded and request.before_merge and project is not None and project.automerge:
             await self._automerge(request)
+
+    async def _terraform_ran(self, request: ApplyRequest) -> bool:
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, project=request.project,
+                                       pr_number=request.pr_number, limit=50)
+        return any(r.kind is RunKind.APPLY and r.trigger == request.trigger and r.pid is not None for r in runs)
 
     async def _automerge(self, request: ApplyRequest) -> None:
         """Merge once every project of the PR is applied (or has nothing to apply) at its current head."""

@@ -19,9 +19,8 @@ from ..errors import ConfigError
 from .repo_source import CONFIG_FILE, RepoSource
 
 
-# Bot-opened PRs name the chat member who asked: in the body (``deploy``) and the branch.
+# A PR the bot opened from chat names the member who asked, in its body (``service.deploy``).
 REQUESTER_MARKER = re.compile(r"<!-- cloudops-requested-by: ([A-Za-z0-9_.-]{1,64}) -->")
-CHAT_BRANCH = re.compile(r"^cloudops/([A-Za-z0-9_.-]{1,64})/[A-Za-z0-9_.-]+$")
 
 
 @dataclass(frozen=True)
@@ -63,14 +62,15 @@ class RepoRules:
             if member.github and config.role_of(name, project) is Role.ADMIN
         )
 
-    def requester(self, pr_author: str, head_ref: str, body: str, bot_login: str) -> str:
+    def requester(self, pr_author: str, body: str, bot_login: str) -> str:
         """Who a PR is on behalf of, for self-approval: the chat member behind a bot-opened PR.
 
-        Only a PR opened by the bot is read this way (its branch and body are the bot's);
-        the member's GitHub login is taken from ``cloudops.yaml``. Otherwise the author."""
+        Only a PR opened by the bot is read this way (its body is the bot's); the member's
+        GitHub login is taken from ``cloudops.yaml``. Otherwise the author. (Rollback PRs,
+        also the bot's, carry no marker: who may approve a rollback is left as it was.)"""
         if not bot_login or pr_author.lower() != bot_login.lower() or self.config is None:
             return pr_author
-        match = REQUESTER_MARKER.search(body or "") or CHAT_BRANCH.match(head_ref or "")
+        match = REQUESTER_MARKER.search(body or "")
         member = self.config.members.get(match.group(1)) if match else None
         return member.github if member is not None and member.github else pr_author
 

@@ -132,3 +132,17 @@ async def test_after_the_merge_the_apply_comment_no_longer_speaks_of_the_open_pr
     body = bench.comments_with(number, "apply:web")[0]
     assert "until it is merged or closed" not in body and "**Merged** as `" in body
     assert controller.store.get_lock(bench.full_name, "web") is None
+
+
+async def test_an_unapproved_merge_is_refused_then_the_lock_is_handed_over(forge, bench: Workbench,
+                                                                            controller: ControllerApp) -> None:
+    number = bench.open_pr("db-x", "db unapproved", {"projects/db/main.tf": null_resources("db_a", "db_x")})
+    await settle(forge, controller)
+    assert bench.statuses(bench.head_sha(number))["cloudops/apply"][0] == "failure"  # what branch protection would block
+    bench.repo.get_pull(number).merge()  # merged anyway (no branch protection here)
+    await settle(forge, controller)
+    assert "**approved**" in bench.comments_with(number, "apply:db")[0]
+    told = bench.comments_with(number, "merge-refused:db")[0]
+    assert "not** live" in told and "next plan of `db` includes them" in told
+    assert controller.store.get_lock(bench.full_name, "db") is None
+    assert [r for r in runs(controller, bench, number, RunKind.APPLY) if r.pid is not None] == []

@@ -90,15 +90,15 @@ def test_admins_scoped_to_some_projects_are_not_repo_admins() -> None:
 def test_the_chat_member_behind_a_bot_opened_pr_is_its_author_for_self_approval() -> None:
     rules = rules_from_config(loads(CONFIG.format(apply_on="approve")))
     body = "Requested in chat by **ann** …\n<!-- cloudops-session: s1 -->\n<!-- cloudops-requested-by: ann -->"
-    assert rules.requester("cloudops-bot", "cloudops/ann/s1", body, "cloudops-bot") == "Ann"
-    assert rules.requester("cloudops-bot", "cloudops/ann/s1", "", "cloudops-bot") == "Ann"  # the branch says it too
+    assert rules.requester("cloudops-bot", body, "cloudops-bot") == "Ann"
+    assert rules.requester("cloudops-bot", "", "cloudops-bot") == "cloudops-bot"  # no marker
 
 
 def test_a_marker_in_a_pr_not_opened_by_the_bot_changes_nothing() -> None:
     rules = rules_from_config(loads(CONFIG.format(apply_on="approve")))
     forged = "<!-- cloudops-requested-by: ann -->"
-    assert rules.requester("mallory", "cloudops/ann/x", forged, "cloudops-bot") == "mallory"
-    assert rules.requester("cloudops-bot", "feature", "", "cloudops-bot") == "cloudops-bot"  # unknown: the bot
+    assert rules.requester("mallory", forged, "cloudops-bot") == "mallory"
+    assert rules.requester("cloudops-bot", "<!-- cloudops-requested-by: nobody -->", "cloudops-bot") == "cloudops-bot"
 
 
 def test_closing_an_applied_pr_keeps_its_lock_unless_configured() -> None:
