@@ -263,8 +263,8 @@ class Pipeline:
         # A plan job not yet recorded as a run: queued, or running for another commit than the plan shown.
         # (One running for the shown commit whose run succeeded is only finishing its reporting; should it
         # be a fresh re-plan of that commit, the apply job still refuses once it has replaced the plan.)
-        pending = getattr(self.queue, "pending", None)
-        for job in pending(f"{repo}:{project}") if pending is not None else []:
+        jobs_of = getattr(self.queue, "jobs_of", None)
+        for job in jobs_of(f"{repo}:{project}") if jobs_of is not None else []:
             if job.kind == PLAN_JOB and job.payload.get("pr_number") == number and (
                     job.state.value == "queued" or latest is None or job.payload.get("head_sha") != latest.head_sha):
                 return None, apply_gate.NEW_PLAN_RUNNING

@@ -64,7 +64,7 @@ class JobQueue(Protocol):
 
     def running(self, key: str) -> JobHandle | None: ...
 
-    def pending(self, key: str) -> list[JobHandle]:
+    def jobs_of(self, key: str) -> list[JobHandle]:
         """The queued and running jobs of ``key``, in submission order."""
         ...
 
@@ -173,7 +173,7 @@ class InProcessJobQueue:
         entry = self._running.get(key)
         return entry[0] if entry else None
 
-    def pending(self, key: str) -> list[JobHandle]:
+    def jobs_of(self, key: str) -> list[JobHandle]:
         return [h for h in self._handles.values()
                 if h.key == key and h.state in (JobState.QUEUED, JobState.RUNNING)]
 

@@ -41,7 +41,7 @@ async def test_an_apply_asked_for_while_the_pr_is_replanned_is_refused(forge, be
     # A push lands: its re-plan is queued or running when the approver (who saw the old plan) comments.
     bench.push_branch("race", "Unseen", files={"projects/web/main.tf": null_resources("web_a", "seen", "unseen")})
     await asyncio.to_thread(forge.drain_webhooks)
-    await until(lambda: controller.queue.pending(f"{bench.full_name}:web"))
+    await until(lambda: controller.queue.jobs_of(f"{bench.full_name}:web"))
     comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
     await settle(forge, controller)
 
