@@ -22,8 +22,9 @@ from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
-from .pipeline.jobs import InProcessJobQueue
-from .pipeline import drift, grants, recovery
+from .pipeline import queues
+from .pipeline import apply_comments, drift, grants, recovery
+from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
 from .pipeline.policy_check import RegoPolicyCheck
@@ -31,6 +32,7 @@ from .secrets.injection import clean_stale_credentials
 from .secrets.vault import Vault
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
+from .pipeline.statuses import project_context
 from .settings import Settings
 from .state import GitStateBackend
 from .store import Run, RunKind, RuntimeStore, open_store
@@ -61,6 +63,8 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
+    role: str = "all"
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
@@ -73,9 +77,15 @@ def open_vault(settings: Settings) -> Vault | None:
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs. Runs in flight are left alone here (a CLI command may run
-    beside a live controller); ``ControllerApp.start`` adopts them with the recovery pass."""
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
+                 *, shared_store: bool = False) -> tuple[PlanContext, list[Run]]:
+    """Open everything the pipeline needs; return the runs in flight that this process may adopt.
+
+    Runs in flight are not touched here (a CLI command may run beside a live controller):
+    ``ControllerApp.start`` adopts them with the recovery pass. With a store shared by several
+    replicas (``shared_store``) none are returned: a dead process's runs are found by the
+    queue's heartbeat check instead.
+    """
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     vault = open_vault(settings)
@@ -85,6 +95,8 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     in_flight = store.list_in_flight_runs()
     # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
     clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
+    if shared_store:
+        in_flight = []
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -128,7 +140,7 @@ class ControllerApp:
         self.leaks = LeakGuard(vault.secret_values if vault else None)
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
-        self.queue = InProcessJobQueue(workers=config.workers)
+        self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
         self.pipeline: Pipeline | None = None
         self._runner: web.AppRunner | None = None
         self._port = config.port
@@ -139,7 +151,8 @@ class ControllerApp:
     async def start(self) -> None:
         cfg = self.config
         self.leaks.install_on_logs()
-        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
+        distributed = queues.is_distributed(self.queue)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed)
         self.store = context.store
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
@@ -148,29 +161,73 @@ class ControllerApp:
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
                                          bot_login=cfg.bot_login)
         self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
-        # Before any webhook: adopt what a crash left running, so nothing new races with it.
-        self.recovered = await recovery.recover(context, wait=cfg.settings.recovery_wait,
-                                                grace=cfg.settings.interrupt_grace, replan=self._replan)
-        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
-                                                    name="prune-expired-grants"))
-        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
-                                                    name="drift-check"))
+        if distributed:
+            self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
+            await self.queue.open()
+        else:
+            # One process owns the data dir: before any webhook, adopt what a crash left running.
+            self.recovered = await recovery.recover(context, wait=cfg.settings.recovery_wait,
+                                                    grace=cfg.settings.interrupt_grace, replan=self._replan)
+        if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
+            self._background.append(asyncio.create_task(
+                grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
+            self._background.append(asyncio.create_task(
+                drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
         web_app = make_app(receiver)
+        web_app.router.add_get("/readyz", self._readyz)
         self.dashboard = _mount_dashboard(web_app, self)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
+
+    async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
+        """A run whose worker died (several replicas): reported, never resumed; its lock stays."""
+        for run in runs:
+            if run.pr_number is None:
+                continue
+            key = apply_key(run.project) if run.kind is RunKind.APPLY else plan_key(run.project)
+            try:
+                await asyncio.to_thread(forge.upsert_comment, run.repo, run.pr_number, key,
+                                        apply_comments.interrupted(run.project, run.id, run.kind.value.replace("_", " ")))
+                await asyncio.to_thread(forge.set_status, run.repo, run.head_sha, "error",
+                                        project_context(run.kind.value, run.project), "interrupted by a restart")
+            except CloudOpsError as exc:
+                log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     async def _replan(self, run: Run) -> None:
         """An interrupted plan is planned again (it changed nothing); the rules decide as for a comment."""
         assert self.pipeline is not None and run.pr_number is not None
         await self.pipeline.plan_pull_request(run.repo, run.pr_number, trigger="restart", actor=run.actor or "",
                                               only=run.project, vouched_by=run.actor)
+
+    async def _lost_worker(self, forge: GitHubForge, payload: dict) -> None:
+        """A job whose worker died (another replica's or ours before a restart): tell its PR."""
+        assert self.store is not None
+        await self._tell_interrupted(forge, await queues.interrupt_runs_of_lost_job(self.store, payload))
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        """Ready when the store answers (and, with a database, the queue is open): for a load balancer."""
+        problems = []
+        try:
+            if self.store is None:
+                problems.append("store not open")
+            else:
+                await asyncio.to_thread(self.store.get_lock, "readyz/probe", "probe")
+        except CloudOpsError as exc:
+            problems.append(f"store: {exc}")
+        if queues.is_distributed(self.queue):
+            try:
+                await self.queue.pending()
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                problems.append(f"queue: {type(exc).__name__}")
+        if problems:
+            return web.json_response({"status": "not ready", "problems": problems}, status=503)
+        return web.json_response({"status": "ready", "role": self.config.role})
 
     @property
     def base_url(self) -> str:

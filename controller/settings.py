@@ -34,6 +34,8 @@ class Settings:
     recovery_wait: float = 120.0
     # Extra environment variable names passed to terraform (beyond the allowlist).
     terraform_env_passthrough: tuple[str, ...] = field(default_factory=tuple)
+    # postgresql://… puts the runtime store in PostgreSQL (several replicas); None: SQLite in data_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def runs_dir(self) -> Path:
@@ -67,6 +69,7 @@ class Settings:
             interrupt_grace=_seconds(env, "CLOUDOPS_INTERRUPT_GRACE", cls.interrupt_grace),
             recovery_wait=_seconds(env, "CLOUDOPS_RECOVERY_WAIT", cls.recovery_wait),
             terraform_env_passthrough=passthrough,
+            database_url=env.get("CLOUDOPS_DATABASE_URL") or None,
         )
 
 

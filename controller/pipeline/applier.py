@@ -24,7 +24,7 @@ from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
 from ..terraform.plan import parse_plan
 from ..terraform.progress import ProgressTracker
-from ..terraform.workspace import open_workspace
+from . import plan_bundles
 from . import apply_comments, apply_gate, budget, notices, status_sync, statuses
 from .comments import apply_key
 from .planner import PlanContext
@@ -153,7 +153,7 @@ class Applier:
     async def _run_apply(self, request: ApplyRequest, plan_run: Run, run_id: str) -> bool:
         ctx = self.ctx
         sha = plan_run.head_sha
-        workspace = await asyncio.to_thread(open_workspace, ctx.settings, plan_run.id)
+        workspace = await plan_bundles.local_workspace(ctx, request.repo, request.project, plan_run.id)
         # Before terraform starts: where it will run and which plan it consumes (the pid follows on start).
         await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir), plan_run_id=plan_run.id)
         if ctx.state is not None:
