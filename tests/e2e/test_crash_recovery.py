@@ -22,10 +22,12 @@ def test_an_apply_that_outlives_the_killed_controller_finishes_and_is_recorded_o
 
 
 def test_an_apply_stopped_by_the_recovery_pass_is_saved_told_and_finished_by_a_new_plan(tmp_path: Path) -> None:
-    outcome = crash_mid_apply(tmp_path, resources=40, sleep=4, kill_after=1, recovery_wait=0.5)
+    # Terraform creates 10 at a time: the kill comes after the first 10, the last 2 sleep 20 s more,
+    # so they are surely running when the restarted controller's recovery pass stops terraform.
+    outcome = crash_mid_apply(tmp_path, resources=12, sleep=20, kill_after=1, recovery_wait=0.5)
     assert outcome.clean, "\n".join(outcome.problems)
     assert outcome.facts["recovered_as"] == "interrupted"
-    assert 0 < outcome.facts["applied_after_recovery"] < 40
+    assert 0 < outcome.facts["applied_after_recovery"] < 12
 
 
 def test_a_plan_cut_off_by_a_crash_is_stopped_told_and_planned_again(tmp_path: Path) -> None:
