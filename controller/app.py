@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from pathlib import Path
 from decimal import Decimal
 from dataclasses import dataclass, field
 
@@ -22,16 +23,16 @@ from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline import queues
-from .pipeline import apply_comments, drift, grants
+from .pipeline import apply_comments, drift, grants, recovery
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
 from .pipeline.policy_check import RegoPolicyCheck
 from .secrets.injection import clean_stale_credentials
 from .secrets.vault import Vault
-from .pipeline.statuses import project_context
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
+from .pipeline.statuses import project_context
 from .settings import Settings
 from .state import GitStateBackend
 from .store import Run, RunKind, RuntimeStore, open_store
@@ -78,23 +79,24 @@ def open_vault(settings: Settings) -> Vault | None:
 
 def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
                  *, shared_store: bool = False) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted.
+    """Open everything the pipeline needs; return the runs in flight that this process may adopt.
 
-    With a store shared by several replicas (``shared_store``) a starting
-    process must not mark the others' live runs interrupted: runs of a dead
-    process are found by the queue's heartbeat check instead.
+    Runs in flight are not touched here (a CLI command may run beside a live controller):
+    ``ControllerApp.start`` adopts them with the recovery pass. With a store shared by several
+    replicas (``shared_store``) none are returned: a dead process's runs are found by the
+    queue's heartbeat check instead.
     """
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
-    clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
-    interrupted = [] if shared_store else store.interrupt_in_flight_runs(
-        reason="the controller stopped while this run was in flight")
-    for run in interrupted:
-        log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
+    in_flight = store.list_in_flight_runs()
+    # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
+    clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
+    if shared_store:
+        in_flight = []
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -102,9 +104,9 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None,
+        credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
     )
-    return context, interrupted
+    return context, in_flight
 
 
 def _credentials_lookup(settings: Settings, vault: Vault):
@@ -143,15 +145,15 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.recovered: list[recovery.Recovered] = []
         self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
         self.leaks.install_on_logs()
         distributed = queues.is_distributed(self.queue)
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed)
         self.store = context.store
-        await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
                             for repo in cfg.repos}
@@ -162,6 +164,10 @@ class ControllerApp:
         if distributed:
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
+        else:
+            # One process owns the data dir: before any webhook, adopt what a crash left running.
+            self.recovered = await recovery.recover(context, wait=cfg.settings.recovery_wait,
+                                                    grace=cfg.settings.interrupt_grace, replan=self._replan)
         if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
             self._background.append(asyncio.create_task(
                 grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
@@ -180,7 +186,7 @@ class ControllerApp:
         await web.SockSite(self._runner, sock).start()
 
     async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
-        """Crash safety: a run cut off by a restart is reported, never resumed; its lock stays."""
+        """A run whose worker died (several replicas): reported, never resumed; its lock stays."""
         for run in runs:
             if run.pr_number is None:
                 continue
@@ -192,6 +198,12 @@ class ControllerApp:
                                         project_context(run.kind.value, run.project), "interrupted by a restart")
             except CloudOpsError as exc:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
+
+    async def _replan(self, run: Run) -> None:
+        """An interrupted plan is planned again (it changed nothing); the rules decide as for a comment."""
+        assert self.pipeline is not None and run.pr_number is not None
+        await self.pipeline.plan_pull_request(run.repo, run.pr_number, trigger="restart", actor=run.actor or "",
+                                              only=run.project, vouched_by=run.actor)
 
     async def _lost_worker(self, forge: GitHubForge, payload: dict) -> None:
         """A job whose worker died (another replica's or ours before a restart): tell its PR."""

@@ -67,6 +67,13 @@ class ApplyOn(StrEnum):
     MERGE = "merge"
 
 
+class CloseApplied(StrEnum):
+    """What closing an applied-but-unmerged PR does to its project locks."""
+
+    KEEP_LOCK = "keep_lock"  # the lock stays until someone merges, reverts or unlocks: the next plan would destroy
+    RELEASE = "release"  # the lock goes; the PR and chat are still told what is live
+
+
 class ApplyRequirement(StrEnum):
     """Checks before an apply that a project may switch off; the plan being
     fresh, unapplied and the lock held are always checked."""
@@ -139,6 +146,8 @@ class RepoConfig:
     policy_sets: dict[str, PolicySet] = field(default_factory=dict)
     source: str = FILENAME
     plan_drafts: bool = False  # plan draft PRs automatically (they take project locks)
+    # A PR closed unmerged after an apply leaves live resources the default branch does not describe.
+    on_close_applied: CloseApplied = CloseApplied.KEEP_LOCK
 
     def role_of(self, member: str, project: str, now: dt.datetime | None = None) -> Role | None:
         """The strongest role ``member`` holds on ``project`` now (grants included)."""
@@ -267,13 +276,15 @@ class _Reader:
         projects = {name: self.project(name, k, v, policy_sets) for name, k, v in self.entries(top["projects"][1], "projects")}
         members = {name: self.member(name, k, v, projects) for name, k, v in self.entries(top["members"][1], "members")} if "members" in top else {}
         grants = self.sequence(top["grants"][1], "grants", lambda n, p: self.grant(n, p, projects, members)) if "grants" in top else ()
-        plan_drafts = False
+        plan_drafts, on_close_applied = False, CloseApplied.KEEP_LOCK
         if "pipeline" in top:
-            pipeline = self.mapping(top["pipeline"][1], "pipeline", ("plan_drafts",))
+            pipeline = self.mapping(top["pipeline"][1], "pipeline", ("plan_drafts", "on_close_applied"))
             if "plan_drafts" in pipeline:
                 plan_drafts = self.scalar(pipeline["plan_drafts"][1], "pipeline.plan_drafts", bool)
+            if "on_close_applied" in pipeline:
+                on_close_applied = self.enum(pipeline["on_close_applied"][1], "pipeline.on_close_applied", CloseApplied)
         return RepoConfig(version=1, projects=projects, members=members, grants=grants, policy_sets=policy_sets,
-                          source=self.source, plan_drafts=plan_drafts)
+                          source=self.source, plan_drafts=plan_drafts, on_close_applied=on_close_applied)
 
     def policy_set(self, name: str, key: yaml.Node, node: yaml.Node) -> PolicySet:
         path = f"policy_sets.{name}"

@@ -29,6 +29,9 @@ class Settings:
     apply_timeout: float = 1800.0
     # Seconds between SIGINT and SIGTERM, and SIGTERM and SIGKILL.
     interrupt_grace: float = 10.0
+    # Seconds a terraform apply that outlived a crashed controller may run on after the restart
+    # before the recovery pass stops it gracefully.
+    recovery_wait: float = 120.0
     # Extra environment variable names passed to terraform (beyond the allowlist).
     terraform_env_passthrough: tuple[str, ...] = field(default_factory=tuple)
     # postgresql://… puts the runtime store in PostgreSQL (several replicas); None: SQLite in data_dir.
@@ -64,6 +67,7 @@ class Settings:
             plan_timeout=_seconds(env, "CLOUDOPS_PLAN_TIMEOUT", cls.plan_timeout),
             apply_timeout=_seconds(env, "CLOUDOPS_APPLY_TIMEOUT", cls.apply_timeout),
             interrupt_grace=_seconds(env, "CLOUDOPS_INTERRUPT_GRACE", cls.interrupt_grace),
+            recovery_wait=_seconds(env, "CLOUDOPS_RECOVERY_WAIT", cls.recovery_wait),
             terraform_env_passthrough=passthrough,
             database_url=env.get("CLOUDOPS_DATABASE_URL") or None,
         )

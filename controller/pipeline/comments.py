@@ -127,6 +127,18 @@ def plan_failed_comment(
     )
 
 
+def plan_syntax_error_comment(project: str, head_sha: str, run_id: str, problems: Sequence[object]) -> str:
+    """The configuration cannot be read: each problem as path:line:column, nothing about security."""
+    lines = "\n".join(str(p) for p in problems)
+    return (
+        f"### Plan for project `{project}` failed: the configuration has a syntax error\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`\n\n"
+        f"{_code_block(lines, 'text')}\n\n"
+        f"Terraform was not started. **Next:** fix the file at the line and column shown and push; "
+        f"the plan runs again.\n"
+    )
+
+
 def plan_timed_out_comment(project: str, head_sha: str, run_id: str, timeout_seconds: float) -> str:
     return (
         f"### Plan for project `{project}` timed out\n\n"

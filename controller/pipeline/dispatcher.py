@@ -15,9 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from ..errors import CloudOpsError
-from ..repo_config import ApplyOn
+from ..repo_config import ApplyOn, CloseApplied
 from ..webhooks import routing
-from . import comment_parser, comments, statuses
+from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
@@ -43,6 +43,8 @@ class Pipeline:
         self.queue = queue
         self.rules = rules
         self.bot_login = bot_login
+        context.rules = rules
+        context.bot_login = context.bot_login or bot_login
         self.planner = Planner(context)
         self.applier = Applier(context)
         # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
@@ -131,6 +133,8 @@ class Pipeline:
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "pending",
                                     statuses.project_context("plan", project), "waiting for a member to comment `cloudops plan`")
         projects = allowed
+        if held:
+            await status_sync.publish(self.ctx, repo, number, rules=rules)
         for project in projects:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
@@ -142,10 +146,10 @@ class Pipeline:
 
     async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
         repo, number = event.repo.full_name, event.pull.number
+        rules = await self.rules(repo)
         planned = await self._planned_projects(repo, number)
         apply_after_merge: list[str] = []
         if event.merged and planned:
-            rules = await self.rules(repo)
             apply_after_merge = [p for p in planned if rules.apply_on_for(p) is ApplyOn.MERGE]
         for project in apply_after_merge:
             # The lock stays until this apply has succeeded.
@@ -153,29 +157,72 @@ class Pipeline:
                 repo=repo, pr_number=number, project=project, actor=event.sender, trigger="merge",
                 actor_approves=False, before_merge=False, merge_sha=event.pull.merge_commit_sha,
             ))
+        applied = await self._applied_before_close(repo, number)
+        keep_lock = (rules.config.on_close_applied if rules.config else CloseApplied.KEEP_LOCK) is CloseApplied.KEEP_LOCK
+        kept = sorted(applied) if not event.merged and keep_lock else []
         released = []
         for lock in await asyncio.to_thread(self.ctx.store.list_locks, repo=repo):
-            if lock.pr_number == number and lock.project not in apply_after_merge:
+            if lock.pr_number == number and lock.project not in apply_after_merge and lock.project not in kept:
                 await self.queue.cancel(f"{repo}:{lock.project}")
                 if await asyncio.to_thread(self.ctx.store.unlock, repo, lock.project, number):
                     released.append(lock.project)
-        log.info("%s#%s closed (merged=%s): released %s; applying %s", repo, number, event.merged,
-                 released or "no locks", apply_after_merge or "nothing")
+        for project, actions in sorted(applied.items()):
+            await self._edit_apply_comment(repo, number, project, merged=event.merged,
+                                           merge_sha=event.pull.merge_commit_sha, lock_kept=project in kept)
+            if not event.merged:
+                await self._reply(repo, number, f"closed-applied:{project}", apply_comments.closed_with_live_resources(
+                    project, number, actions, lock_kept=project in kept, unknown=not actions))
+                await self.ctx.bus.publish(notices.ClosedWithLiveResources(
+                    repo=repo, project=project, pr_number=number, resources=tuple(sorted(actions)),
+                    lock_kept=project in kept))
+        log.info("%s#%s closed (merged=%s): released %s; kept %s; applying %s", repo, number, event.merged,
+                 released or "no locks", kept or "none", apply_after_merge or "nothing")
+
+    async def _applied_before_close(self, repo: str, number: int) -> dict[str, dict[str, str]]:
+        """Projects an apply of this PR changed (address → action), from the run records."""
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
+        applied: dict[str, dict[str, str]] = {}
+        for run in reversed(runs):  # oldest first, so later applies' actions win
+            if run.kind is not RunKind.APPLY or run.started_at is None or run.trigger == "merge":
+                continue
+            if run.status is RunStatus.SUCCEEDED or run.summary.get("applied"):
+                actions = run.summary.get("actions") or {a: "" for a in run.summary.get("applied", [])}
+                applied.setdefault(run.project, {}).update(actions)
+        return applied
+
+    async def _edit_apply_comment(self, repo: str, number: int, project: str, *, merged: bool, merge_sha: str | None,
+                                  lock_kept: bool) -> None:
+        own = getattr(self.ctx.forge, "own_comment", None)
+        body = await asyncio.to_thread(own, repo, number, comments.apply_key(project)) if own else None
+        if body is None:
+            return
+        from ..forge import markers
+
+        text = body.split("\n", 1)[1] if body.startswith(markers.marker(comments.apply_key(project))) else body
+        await self._reply(repo, number, comments.apply_key(project), apply_comments.after_close(
+            text, project=project, merged=merged, merge_sha=merge_sha, lock_kept=lock_kept))
 
     async def _on_review(self, event: routing.ReviewSubmitted) -> None:
-        if event.state != "approved":
-            return
         repo, number = event.repo.full_name, event.pull.number
         rules = await self.rules(repo)
+        # An approval (or its dismissal) moves merge-mode projects between "needs approval" and "applies on merge".
+        await status_sync.publish(self.ctx, repo, number, rules=rules)
+        if event.state != "approved":
+            return
         for project in await self._planned_projects(repo, number):
             if rules.apply_on_for(project) is not ApplyOn.APPROVE:
                 continue
             if event.reviewer.lower() not in allowed_approvers(rules, project):
                 log.info("approval of %s#%s by %s does not count for %s", repo, number, event.reviewer, project)
                 continue
+            plan_id, refusal = await self.bind_plan(repo, number, project, reviewed_sha=event.commit_id)
+            if refusal is not None:
+                await self._reply(repo, number, f"reply:apply:{project}:review",
+                                  f"@{event.reviewer}: your approval did not start an apply of `{project}`: {refusal}.")
+                continue
             await self.submit_apply(ApplyRequest(
                 repo=repo, pr_number=number, project=project, actor=event.reviewer, trigger="review",
-                actor_approves=False,
+                actor_approves=False, plan_run_id=plan_id,
             ))
 
     async def request_apply(self, repo: str, number: int, project: str | None, actor: str, *, trigger: str) -> list[str]:
@@ -193,10 +240,40 @@ class Pipeline:
                 await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
                                   f"@{actor}: `{name}` applies when this pull request is merged (`apply_on: merge`).")
                 continue
+            plan_id, refusal = await self.bind_plan(repo, number, name)
+            if refusal is not None:
+                await self._reply(repo, number, f"reply:apply:{name}:{trigger}", f"@{actor}: `{name}`: {refusal}.")
+                continue
             await self.submit_apply(ApplyRequest(repo=repo, pr_number=number, project=name, actor=actor,
-                                                  trigger=trigger, actor_approves=True))
+                                                  trigger=trigger, actor_approves=True, plan_run_id=plan_id))
             submitted.append(name)
         return submitted
+
+    async def bind_plan(self, repo: str, number: int, project: str, *,
+                        reviewed_sha: str | None = None) -> tuple[str | None, str | None]:
+        """(the plan run an apply asked for now approves, or why there is none to approve).
+
+        The approver saw the latest successful plan; if a newer plan is queued or running (a push
+        arrived), or the PR's head has no plan yet, what they saw is about to be replaced."""
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, project=project, pr_number=number, limit=200)
+        plans = [r for r in runs if r.kind is RunKind.PLAN]
+        if any(r.in_flight for r in plans):
+            return None, apply_gate.NEW_PLAN_RUNNING
+        latest = next((r for r in plans if r.status is RunStatus.SUCCEEDED), None)
+        # A plan job not yet recorded as a run: queued, or running for another commit than the plan shown.
+        # (One running for the shown commit whose run succeeded is only finishing its reporting; should it
+        # be a fresh re-plan of that commit, the apply job still refuses once it has replaced the plan.)
+        jobs_of = getattr(self.queue, "jobs_of", None)
+        for job in jobs_of(f"{repo}:{project}") if jobs_of is not None else []:
+            if job.kind == PLAN_JOB and job.payload.get("pr_number") == number and (
+                    job.state.value == "queued" or latest is None or job.payload.get("head_sha") != latest.head_sha):
+                return None, apply_gate.NEW_PLAN_RUNNING
+        if latest is None:
+            return None, None  # the gate says there is no plan
+        # A head with no plan and nothing planning it is the gate's `plan_fresh`, told with the apply.
+        if reviewed_sha and reviewed_sha != latest.head_sha:
+            return None, f"the review is of `{reviewed_sha[:12]}` but the plan is of `{latest.head_sha[:12]}`; review the current plan"
+        return latest.id, None
 
     async def _planned_projects(self, repo: str, number: int) -> list[str]:
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=500)
@@ -312,9 +389,23 @@ class Pipeline:
         if succeeded and not request.before_merge:
             # Applied after the merge: the PR is done with this project.
             await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+        elif not request.before_merge and not await self._terraform_ran(request):
+            # Refused after the merge before terraform ran: nothing is half-done, and the merged code is on the
+            # default branch, so the next plan of the project (from any PR) includes it. Hand the lock over.
+            await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+            await self._reply(request.repo, request.pr_number, f"merge-refused:{request.project}",
+                              f"### `{request.project}` was merged but not applied\n\nThe apply after the merge was "
+                              "refused (see above), so the merged changes are **not** live. The project lock is "
+                              f"released: the next plan of `{request.project}` includes them; comment "
+                              f"`cloudops plan -p {request.project}` on a new pull request to apply them.\n")
         project = rules.config.projects.get(request.project) if rules.config else None
         if succeeded and request.before_merge and project is not None and project.automerge:
             await self._automerge(request)
+
+    async def _terraform_ran(self, request: ApplyRequest) -> bool:
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, project=request.project,
+                                       pr_number=request.pr_number, limit=50)
+        return any(r.kind is RunKind.APPLY and r.trigger == request.trigger and r.pid is not None for r in runs)
 
     async def _automerge(self, request: ApplyRequest) -> None:
         """Merge once every project of the PR is applied (or has nothing to apply) at its current head."""

@@ -30,8 +30,9 @@ from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import create_workspace
+from ..terraform import syntax
 from . import plan_bundles
-from . import budget, comments, notices, plan_diff, plan_guard, statuses
+from . import budget, comments, notices, plan_diff, plan_guard, status_sync, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
 
@@ -44,6 +45,7 @@ class PlanOutcome(StrEnum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     STALE = "stale"  # the PR moved on; a newer job plans the new head
+    SYNTAX_ERROR = "syntax_error"  # the configuration cannot be read; terraform did not run
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,18 @@ class PlanContext:
     leaks: LeakGuard | None = None
     # Cloud credentials of a run: (repo, project) -> vault records, injected for that run only.
     credentials: Callable[[str, str], list] | None = None
+    # The default branch's rules (set by the pipeline), for the overall statuses.
+    rules: Callable[[str], Awaitable[object]] | None = None
+    bot_login: str = ""
 
     def run_credentials(self, repo: str, project: str) -> list:
         return list(self.credentials(repo, project)) if self.credentials else []
+
+    def pid_recorder(self, run_id: str) -> Callable[[int], Awaitable[None]]:
+        """``on_start`` for the runner: terraform's pid goes into the run record at once."""
+        async def record(pid: int) -> None:
+            await asyncio.to_thread(self.store.record_process, run_id, pid=pid)
+        return record
 
 
 class Planner:
@@ -162,6 +173,13 @@ class Planner:
             await self._status(request, "failure", "plan timed out")
             await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
             return PlanOutcome.TIMED_OUT
+        except PlanSyntaxError as exc:
+            await _quietly(announce)
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
+            await self._comment(request, comments.plan_syntax_error_comment(request.project, request.head_sha, run.id, exc.problems))
+            await self._status(request, "failure", f"syntax error: {exc.problems[0]}"[:statuses.DESCRIPTION_LIMIT])
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            return PlanOutcome.SYNTAX_ERROR
         except (asyncio.CancelledError, TerraformCancelled):
             await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
@@ -170,6 +188,9 @@ class Planner:
         except CloudOpsError as exc:
             await _quietly(announce)
             diagnostics = list(getattr(exc, "diagnostics", []) or [])
+            current = await asyncio.to_thread(ctx.store.get_run, run.id)
+            if current is not None and current.status is RunStatus.SUCCEEDED:
+                raise  # the plan is recorded; only telling about it failed
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
@@ -185,19 +206,27 @@ class Planner:
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
             await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
-            findings = plan_guard.check_project(await asyncio.to_thread(_read_tree, export_dir))
+            tree = await asyncio.to_thread(_read_tree, export_dir)
+            # A file that cannot be read is the author's mistake, told apart from the guard's refusals.
+            problems = syntax.check_files(tree, prefix=f"projects/{request.project}/")
+            if problems:
+                raise PlanSyntaxError(problems)
+            findings = plan_guard.check_project(tree)
             if findings:
                 raise PlanRefused(plan_guard.render_refusal(request.project, findings),
                                   hint="remove what the list names, or ask the controller's operators to allow it")
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
+        await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
+        on_start = ctx.pid_recorder(run_id)
         # init needs no state, so the state is fetched while terraform initializes.
         restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
         creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
         with injected_credentials(creds, workspace.workdir) as injected:
-            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env), restore)
-            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env)
+            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env, on_start=on_start), restore)
+            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env, on_start=on_start)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
@@ -230,7 +259,7 @@ class Planner:
             ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
             policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
         ) if verdict is not None else asyncio.sleep(0)
-        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
+        # Recorded before anyone can see the comment: an apply asked for from it finds this plan finished.
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
@@ -240,6 +269,7 @@ class Planner:
                      "budget_alerts": sorted({*(a.threshold for a in alerts), *(await asyncio.to_thread(self._alerted, request))})},
             plan_file=str(workspace.plan_file),
         )
+        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
         await ctx.bus.publish(notices.PlanReady(
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
@@ -276,17 +306,22 @@ class Planner:
         )
 
     async def _overall(self, request: PlanRequest) -> None:
-        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, pr_number=request.pr_number, limit=500)
-        state, description = statuses.overall(
-            [r for r in runs if r.kind is RunKind.PLAN and r.head_sha == request.head_sha], request.all_projects
-        )
-        await asyncio.to_thread(
-            self.ctx.forge.set_status, request.repo, request.head_sha, state, statuses.overall_context("plan"), description
-        )
+        # Every project of the PR, every time: a partial re-plan never speaks for the others.
+        await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
 class PlanRefused(PlanFailed):
     """The plan guard found code the controller will not run for a pull request."""
+
+
+class PlanSyntaxError(PlanFailed):
+    """The project's configuration cannot be read (a syntax error); terraform was not started."""
+
+    hint = "fix the file at the line and column shown and push again"
+
+    def __init__(self, problems: list[syntax.SyntaxProblem]) -> None:
+        super().__init__("reading the configuration: " + "; ".join(str(p) for p in problems))
+        self.problems = list(problems)
 
 
 def _read_tree(root: Path) -> dict[str, str]:

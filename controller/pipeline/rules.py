@@ -9,6 +9,7 @@ only picks what the pipeline needs and caches it per default-branch commit.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from dataclasses import dataclass, field
 from ..repo_config import ApplyOn, RepoConfig, Role, loads
 from ..errors import ConfigError
 from .repo_source import CONFIG_FILE, RepoSource
+
+
+# A PR the bot opened from chat names the member who asked, in its body (``service.deploy``).
+REQUESTER_MARKER = re.compile(r"<!-- cloudops-requested-by: ([A-Za-z0-9_.-]{1,64}) -->")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,29 @@ class RepoRules:
         member = self.config.member_by(github=login)
         role = self.config.role_of(member.name, project) if member else None
         return role is not None and role.allows(Role.USER)
+
+    def allowed_approvers(self, project: str) -> frozenset[str]:
+        """GitHub logins (lower-case) whose approval counts: admins of the project, grants included."""
+        config = self.config
+        if config is None:
+            return frozenset()
+        return frozenset(
+            member.github.lower()
+            for name, member in config.members.items()
+            if member.github and config.role_of(name, project) is Role.ADMIN
+        )
+
+    def requester(self, pr_author: str, body: str, bot_login: str) -> str:
+        """Who a PR is on behalf of, for self-approval: the chat member behind a bot-opened PR.
+
+        Only a PR opened by the bot is read this way (its body is the bot's); the member's
+        GitHub login is taken from ``cloudops.yaml``. Otherwise the author. (Rollback PRs,
+        also the bot's, carry no marker: who may approve a rollback is left as it was.)"""
+        if not bot_login or pr_author.lower() != bot_login.lower() or self.config is None:
+            return pr_author
+        match = REQUESTER_MARKER.search(body or "")
+        member = self.config.members.get(match.group(1)) if match else None
+        return member.github if member is not None and member.github else pr_author
 
     def is_admin(self, login: str) -> bool:
         return login.lower() in self.admins

@@ -73,6 +73,31 @@ class RuntimeStore(Protocol):
         """Newest first."""
         ...
 
+    def record_process(
+        self,
+        run_id: str,
+        *,
+        run_dir: str | None = None,
+        plan_run_id: str | None = None,
+        pid: int | None = None,
+    ) -> Run:
+        """Where a run's terraform works, which plan it consumes, and (once spawned) its pid.
+
+        Called before terraform starts and again right after it was spawned, so
+        a restart's recovery pass can find the child and its run directory.
+        ``None`` leaves a field as it was."""
+        ...
+
+    def consume_plan(self, plan_run_id: str, *, apply_run_id: str) -> bool:
+        """Atomically mark a plan as applied by ``apply_run_id``; False when it already was.
+
+        Must be atomic across processes: two applies of one plan file cannot both get True."""
+        ...
+
+    def plan_consumer(self, plan_run_id: str) -> str | None:
+        """The apply run that consumed the plan, or None."""
+        ...
+
     def list_in_flight_runs(self) -> list[Run]:
         """Queued or running runs, oldest first."""
         ...

@@ -107,6 +107,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "run processes and consumed plans",
+        (
+            # Recorded before terraform starts, so a restart can adopt what a crash left running.
+            "ALTER TABLE runs ADD COLUMN pid INTEGER",
+            "ALTER TABLE runs ADD COLUMN run_dir TEXT",
+            "ALTER TABLE runs ADD COLUMN plan_run_id TEXT",
+            # One row per applied plan: the primary key makes a second apply of a plan impossible.
+            """CREATE TABLE plan_consumptions (
+                plan_run_id TEXT PRIMARY KEY,
+                apply_run_id TEXT NOT NULL,
+                consumed_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version

@@ -59,6 +59,11 @@ class Run:
     # What started it ("pr_opened", "comment", "button", "merge") and who.
     trigger: str = ""
     actor: str | None = None
+    # Where terraform runs for this run, its process (group) id and, for an apply,
+    # the plan run it consumes: recorded before terraform starts (see ``record_process``).
+    pid: int | None = None
+    run_dir: str | None = None
+    plan_run_id: str | None = None
 
     @property
     def in_flight(self) -> bool:

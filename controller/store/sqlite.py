@@ -69,7 +69,7 @@ class SqliteStore:
         )
         with self._db.write(f"recording a {run.kind.value} run of {repo}/{project}") as conn:
             conn.execute(
-                f"INSERT INTO runs ({rows.RUN_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows.run_params(run)
+                f"INSERT INTO runs ({rows.RUN_COLUMNS}) VALUES ({', '.join('?' * rows.RUN_COLUMN_COUNT)})", rows.run_params(run)
             )
         return run
 
@@ -143,6 +143,45 @@ class SqliteStore:
                 self._save_run_progress(conn, done)
                 interrupted.append(done)
         return interrupted
+
+    def record_process(
+        self,
+        run_id: str,
+        *,
+        run_dir: str | None = None,
+        plan_run_id: str | None = None,
+        pid: int | None = None,
+    ) -> Run:
+        with self._db.write(f"recording the process of run {run_id}") as conn:
+            run = self._run_in(conn, run_id)
+            if run is None:
+                raise StoreError(f"recording the process of run {run_id}: no such run")
+            updated = replace(
+                run,
+                run_dir=run.run_dir if run_dir is None else run_dir,
+                plan_run_id=run.plan_run_id if plan_run_id is None else plan_run_id,
+                pid=run.pid if pid is None else pid,
+            )
+            conn.execute(
+                "UPDATE runs SET run_dir = ?, plan_run_id = ?, pid = ? WHERE id = ?",
+                (updated.run_dir, updated.plan_run_id, updated.pid, run_id),
+            )
+        return updated
+
+    def consume_plan(self, plan_run_id: str, *, apply_run_id: str) -> bool:
+        with self._db.write(f"consuming plan {plan_run_id}") as conn:
+            return conn.execute(
+                "INSERT INTO plan_consumptions (plan_run_id, apply_run_id, consumed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (plan_run_id) DO NOTHING",
+                (plan_run_id, apply_run_id, rows.ts(self._now())),
+            ).rowcount == 1
+
+    def plan_consumer(self, plan_run_id: str) -> str | None:
+        with self._db.read(f"reading who consumed plan {plan_run_id}") as conn:
+            row = conn.execute(
+                "SELECT apply_run_id FROM plan_consumptions WHERE plan_run_id = ?", (plan_run_id,)
+            ).fetchone()
+            return row[0] if row else None
 
     @staticmethod
     def _run_in(conn: sqlite3.Connection, run_id: str) -> Run | None:

@@ -300,9 +300,31 @@ def _action(actions: Any, where: str) -> tuple[tuple[str, ...], Action]:
     return key, _ACTIONS[key]
 
 
+def derive_address(doc: Mapping[str, Any]) -> str | None:
+    """``[module.]`` + ``[data.]type.name`` + ``[index]`` from a change's parts, as terraform writes addresses.
+
+    Terraform 1.0.0 wrote ``resource_drift`` entries without ``address`` (fixed in 1.0.1,
+    hashicorp/terraform#28975); every other part is there."""
+    kind, name = doc.get("type"), doc.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
+        return None
+    address = f"{'data.' if doc.get('mode') == 'data' else ''}{kind}.{name}"
+    index = doc.get("index")
+    if isinstance(index, bool) or (index is not None and not isinstance(index, (int, str))):
+        return None
+    if isinstance(index, int):
+        address += f"[{index}]"
+    elif isinstance(index, str):
+        address += f"[{json.dumps(index)}]"
+    module = doc.get("module_address")
+    return f"{module}.{address}" if isinstance(module, str) and module else address
+
+
 def _resource_change(doc: Any, where: str) -> ResourceChange:
+    if isinstance(doc, Mapping) and "address" not in doc and (derived := derive_address(doc)) is not None:
+        doc = {**doc, "address": derived}
     if not isinstance(doc, Mapping) or not isinstance(doc.get("address"), str):
-        raise _fail(f"{where} is not a resource change object with an address")
+        raise _fail(f"{where} is not a resource change object with an address (nor type and name to derive one)")
     change = doc.get("change")
     if not isinstance(change, Mapping):
         raise _fail(f"{where} ({doc['address']}) has no change object")
@@ -437,5 +459,5 @@ def parse_plan(source: str | bytes | Mapping[str, Any]) -> Plan:
 
 __all__ = [
     "APPLY_ACTIONS", "SENSITIVE", "UNKNOWN", "Action", "ChangeCounts", "OutputChange", "Plan",
-    "ResourceChange", "Summary", "freeze", "mask_sensitive", "parse_plan", "thaw",
+    "ResourceChange", "Summary", "derive_address", "freeze", "mask_sensitive", "parse_plan", "thaw",
 ]

@@ -19,8 +19,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_oauth, routes_pulls,
-               routes_repos)
+from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_more, routes_oauth,
+               routes_pulls, routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .http import PUBLIC_WEB, error_middleware
@@ -62,7 +62,8 @@ class LocalForge:
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_oauth):
+        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_more,
+                       routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)
