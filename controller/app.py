@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from . import data_dir
 from .bus import EventBus
 from .cost.report import CostEngine
 from .errors import CloudOpsError
@@ -72,16 +73,23 @@ def open_vault(settings: Settings) -> Vault | None:
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None, *,
+                 recover: bool = False) -> tuple[PlanContext, list[Run]]:
+    """Open everything the pipeline needs.
+
+    With ``recover`` (only the controller holding the data-dir lock), runs cut off by a previous
+    stop come back marked interrupted and credentials a crash left are removed; a CLI command
+    beside a running controller must not do that to its live runs."""
     settings = config.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.prepare(settings.data_dir)
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
-    clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
-    interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
+    interrupted: list[Run] = []
+    if recover:
+        clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
+        interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
     for run in interrupted:
         log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
@@ -125,11 +133,23 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.receiver: WebhookReceiver | None = None
+        self._data_lock: data_dir.DataDirLock | None = None
 
     async def start(self) -> None:
         cfg = self.config
+        # Before anything is recovered: a second controller on this data dir must not touch the first's runs.
+        self._data_lock = data_dir.DataDirLock.take(cfg.settings.data_dir)
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
+        cfg = self.config
         self.leaks.install_on_logs()
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
+        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, recover=True)
         self.store = context.store
         await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
@@ -143,7 +163,8 @@ class ControllerApp:
                                                     name="prune-expired-grants"))
         self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
                                                     name="drift-check"))
-        receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
+        receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,
+                                                   self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
@@ -171,20 +192,27 @@ class ControllerApp:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
     async def settle(self) -> None:
-        """Wait until every queued job has finished (tests, the demo)."""
+        """Wait until every accepted delivery is dispatched and every queued job has finished (tests, the demo)."""
+        if self.receiver is not None:
+            await self.receiver.drain()
         await self.queue.drain()
 
     async def close(self) -> None:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        await self.queue.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # no more deliveries come in
             self._runner = None
+        if self.receiver is not None:
+            await self.receiver.close()
+        await self.queue.close()
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self._data_lock is not None:
+            self._data_lock.release()
+            self._data_lock = None
 
     async def __aenter__(self) -> ControllerApp:
         await self.start()

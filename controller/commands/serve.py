@@ -51,6 +51,8 @@ async def _run_bot(app: ControllerApp, token: str) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     config = serve_config.load(args.config)
+    # Everything the controller writes (store, run dirs, plan files, repos) is its own to read.
+    os.umask(0o077)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -107,7 +107,7 @@ class Endpoint:
         async def dispatch(_routed: routing.Routed, delivery_id: str) -> None:
             self.queued.append(delivery_id)
 
-        receiver = rx.WebhookReceiver(CONFIG, self.store, dispatch, clock=lambda: NOW)
+        receiver = rx.WebhookReceiver(CONFIG, self.store, dispatch, clock=lambda: NOW, wait_for_dispatch=True)
         self.client = TestClient(TestServer(rx.make_app(receiver)), loop=self.loop)
         self.loop.run_until_complete(self.client.start_server())
 
