@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from decimal import Decimal
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
 from .settings import Settings
 from .state import GitStateBackend
+from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
@@ -101,7 +103,25 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         state=GitStateBackend(forge, settings), leaks=guard,
         credentials=_credentials_lookup(settings, vault) if vault else None,
     )
+    guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
     return context, interrupted
+
+
+def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[str]:
+    """The controller's own secrets, which no output may carry whatever a PR tries (``file()``, errors)."""
+    values = [config.webhook_secret, config.github_token, os.environ.get("DISCORD_TOKEN", "")]
+    if vault is not None and vault.keyring is not None:
+        values += [key.encoded() for key in (vault.keyring.primary, *vault.keyring.others)]
+    configured = os.environ.get(state_crypto.KEY_ENV, "").strip()
+    key_file = config.settings.data_dir / state_crypto.KEY_FILE_NAME
+    if configured:
+        values.append(configured)
+    elif key_file.is_file():  # never created here: reading it only
+        try:
+            values.append(key_file.read_text(encoding="ascii").strip())
+        except (OSError, UnicodeDecodeError):
+            log.warning("could not read %s to keep it out of every output", key_file)
+    return [value for value in values if value]
 
 
 def _credentials_lookup(settings: Settings, vault: Vault):
@@ -125,7 +145,7 @@ class ControllerApp:
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
         vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None)
+        self.leaks = LeakGuard(vault.secret_values if vault else None, fixed=controller_secrets(config, vault))
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = InProcessJobQueue(workers=config.workers)

@@ -14,6 +14,7 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
         apply_on: approve|merge    # default approve
         required_approvals: 1      # default 1
         allow_self_approval: false # default false
+        allow_nonsensitive: false  # default false: PRs calling nonsensitive() are not planned
         policy_sets: [baseline]    # names from policy_sets
     members:
       <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
@@ -99,6 +100,7 @@ class ProjectConfig:
     policy_sets: tuple[str, ...] = ()
     apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
     automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
+    allow_nonsensitive: bool = False  # PRs may call nonsensitive() (it prints what it unmasks)
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,8 @@ class _Reader:
         path = f"projects.{name}"
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
-                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge"),
+                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge",
+                                           "allow_nonsensitive"),
                              ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
@@ -328,6 +331,8 @@ class _Reader:
                 lambda n, p: self.enum(n, p, ApplyRequirement),
             ) if "apply_requirements" in fields else DEFAULT_APPLY_REQUIREMENTS,
             automerge=self.scalar(fields["automerge"][1], f"{path}.automerge", bool) if "automerge" in fields else False,
+            allow_nonsensitive=self.scalar(fields["allow_nonsensitive"][1], f"{path}.allow_nonsensitive", bool)
+            if "allow_nonsensitive" in fields else False,
         )
 
     def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:

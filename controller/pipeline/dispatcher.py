@@ -136,6 +136,7 @@ class Pipeline:
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
                 all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project), head_ref=pull.head_ref,
+                allow_nonsensitive=rules.allows_nonsensitive(project),
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
         return projects
