@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from .. import limits
 from ..errors import PayloadInvalid, SignatureInvalid
 from ..errors import StoreError
 from ..store import RuntimeStore, utc_now
@@ -66,20 +67,6 @@ class ReceiverConfig:
     def delivery_retention(self) -> timedelta:
         """How long a delivery id must be remembered: any replay accepted by time is then caught by id."""
         return self.replay_window + self.max_clock_skew
-
-
-def _json_depth_exceeds(value: object, limit: int) -> bool:
-    """True if ``value`` nests deeper than ``limit`` (iterative: no recursion to exhaust)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return False
 
 
 def _span(delta: timedelta) -> str:
@@ -181,7 +168,7 @@ class WebhookReceiver:
             return _refuse(400, "body is not valid JSON")
         except RecursionError:  # the decoder recurses per level: ~1000 brackets exhaust the stack
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
-        if _json_depth_exceeds(payload, self.config.max_json_depth):
+        if limits.json_depth_exceeds(payload, self.config.max_json_depth):
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
         try:
             routed = routing.route(event, payload)
