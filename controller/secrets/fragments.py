@@ -12,7 +12,7 @@ contains windows of one of them). Matching is ASCII case-insensitive, so
 
 False positives. A window made only of letters and the usual word
 separators (``sensitive-``, ``producti``) or with fewer than
-``MIN_DISTINCT`` different characters (``00000000``) is not a fragment: it
+``MIN_DISTINCT`` different characters (``00000000``, ``abababab``) is not a fragment: it
 would mask ordinary words all over a comment. A window counts when it holds
 a digit, mixes upper and lower case, or holds another symbol. Secrets
 shorter than ``MIN_SECRET`` give no fragments (their exact forms are still
@@ -25,12 +25,13 @@ from __future__ import annotations
 import base64
 import json
 import functools
+import re
 import urllib.parse
 from collections.abc import Iterable
 
 FRAGMENT_LENGTH = 8
 MIN_SECRET = 12
-MIN_DISTINCT = 5
+MIN_DISTINCT = 4
 _WORDY = frozenset("-_. /")
 # Fields of a JSON credential (a GCP service-account key and the like) that are public identifiers,
 # shown in plans on purpose; every other string field is a secret of its own.
@@ -84,8 +85,12 @@ def encodings(secret: str) -> set[str]:
 
 
 def is_fragment(window: str) -> bool:
-    """Whether a window is distinctive enough to mask wherever it appears."""
-    if len(set(window)) < MIN_DISTINCT:
+    """Whether a window is distinctive enough to mask wherever it appears.
+
+    Windows across whitespace are left out: a leak is a run of non-space characters (a PEM body's
+    lines are 64 characters long), and texts are then scanned only along such runs, which keeps
+    redaction of a long comment fast."""
+    if len(set(window)) < MIN_DISTINCT or any(c.isspace() for c in window):
         return False
     has_digit = any(c.isdigit() for c in window)
     mixed_case = any(c.islower() for c in window) and any(c.isupper() for c in window)
@@ -133,4 +138,11 @@ class FragmentIndex:
         if not self._windows or len(text) < FRAGMENT_LENGTH:
             return []
         folded, known, size = fold(text), self._windows, FRAGMENT_LENGTH
-        return [(i, i + size) for i in range(len(folded) - size + 1) if folded[i:i + size] in known]
+        found = []
+        for run in _RUN.finditer(folded):
+            start, end = run.span()
+            found += [(i, i + size) for i in range(start, end - size + 1) if folded[i:i + size] in known]
+        return found
+
+
+_RUN = re.compile(r"\S{%d,}" % FRAGMENT_LENGTH)

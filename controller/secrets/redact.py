@@ -24,7 +24,8 @@ masked before the token shapes run, so a shape that starts earlier (a
 leave the rest. Token shapes then run one by one, each only over texts that
 contain a substring it cannot match without (``_TRIGGERS``).
 Literals shorter than ``MIN_LITERAL`` are not masked: masking "1" or "true"
-would garble every message and hide nothing. Literals match case-insensitively.
+would garble every message and hide nothing. Literals are also masked upper-
+and lower-cased (an ``IGNORECASE`` search of the trie is five times slower).
 
 Wire-in points: PR comments, chat replies, run records, commit messages
 (``redact``), structured payloads (``redact_data``), logs (``RedactingFilter``
@@ -93,7 +94,7 @@ AWS_SECRET_WINDOW = 300  # characters either side of an access key id
 
 def variants(secret: str) -> set[str]:
     """The forms a secret takes when it is embedded in JSON, a URL, or base64-encoded."""
-    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+    forms = {secret, secret.upper(), secret.lower(), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
              urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
     raw = secret.encode()
     for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
@@ -115,8 +116,7 @@ class Redactor:
 
     def __post_init__(self) -> None:
         if self.literals:
-            object.__setattr__(self, "_literal_regex",
-                               re.compile(f"(?=({_alternation(self.literals)}))", re.IGNORECASE))
+            object.__setattr__(self, "_literal_regex", re.compile(f"(?=({_alternation(self.literals)}))"))
 
     def __repr__(self) -> str:  # never the literals themselves
         return (f"<Redactor {len(self.literals)} literal forms, {len(self.fragments)} fragments, "
@@ -125,15 +125,20 @@ class Redactor:
     @classmethod
     def build(cls, secrets: Iterable[str] = (), *, patterns: bool = True) -> Redactor:
         """A redactor for ``secrets`` (each in all its ``variants``, and their fragments) and, by default, token shapes."""
-        wanted: set[str] = set()
+        whole: set[str] = set()
+        pieces: set[str] = set()  # what is masked by fragments too
         for secret in secrets:
-            if isinstance(secret, str) and len(secret) >= MIN_LITERAL:
-                wanted.add(secret)
-                wanted |= {f for f in credential_fields(secret) if len(f) >= MIN_LITERAL}
+            if not isinstance(secret, str) or len(secret) < MIN_LITERAL:
+                continue
+            whole.add(secret)
+            fields = {f for f in credential_fields(secret) if len(f) >= MIN_LITERAL}
+            # A JSON credential: its secret fields, not its field names and public ids, are fragmented.
+            pieces |= fields or {secret}
+            whole |= fields
         forms: set[str] = set()
-        for secret in wanted:
+        for secret in whole:
             forms |= variants(secret)
-        return cls(frozenset(forms), patterns, FragmentIndex.of(wanted))
+        return cls(frozenset(forms), patterns, FragmentIndex.of(pieces))
 
     def extended(self, secrets: Iterable[str]) -> Redactor:
         """This redactor plus more secrets (e.g. a plan's sensitive values for one run)."""
