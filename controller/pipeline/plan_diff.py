@@ -33,9 +33,23 @@ def _value(value: Any, redact: Redact = _unchanged) -> str:
     if value in (UNKNOWN, SENSITIVE):
         return str(value)
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if redact(text) != text:  # derived from a secret: as sensitive as the secret
-        return SENSITIVE
+    if redact(text) != text:  # something in it derives from a secret: that part is as sensitive as the secret
+        value = _mask_secrets(value, redact)
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if redact(text) != text:  # a key, or a secret spread over several leaves
+            return SENSITIVE
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _mask_secrets(value: Any, redact: Redact) -> Any:
+    """``value`` with every leaf that holds (a piece of) a secret replaced by ``(sensitive)``."""
+    if isinstance(value, Mapping):
+        return {k: _mask_secrets(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_secrets(v, redact) for v in value]
+    if isinstance(value, str) and redact(value) != value:
+        return SENSITIVE
+    return value
 
 
 def _after(change: ResourceChange) -> dict[str, Any]:
