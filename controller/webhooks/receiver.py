@@ -24,8 +24,10 @@ replay of them changes nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,7 +101,13 @@ class WebhookReceiver:
         # Tests of routing alone may want the dispatcher done before the answer; production never.
         self.wait_for_dispatch = wait_for_dispatch
         self.intake = DeliveryIntake(store, dispatch)
+        # Its own threads for the store: the default pool is where forge calls wait, and an ack
+        # queued behind a slow forge would wait as long as the forge.
+        self._store_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="webhook-store")
         self._recorded_since_prune = config.prune_every  # so the first delivery after a start prunes
+
+    async def _in_store_thread(self, call: Callable[..., object], *args: object, **kwargs: object) -> object:
+        return await asyncio.get_running_loop().run_in_executor(self._store_threads, functools.partial(call, *args, **kwargs))
 
     def _too_old_or_new(self, event: str, happened: datetime) -> str | None:
         """Why an acted-on event's signed time falls outside the window, or None."""
@@ -119,7 +127,7 @@ class WebhookReceiver:
             return
         self._recorded_since_prune = 0
         try:
-            pruned = await asyncio.to_thread(self.store.prune_deliveries, older_than=self.config.delivery_retention)
+            pruned = await self._in_store_thread(self.store.prune_deliveries, older_than=self.config.delivery_retention)
         except StoreError as exc:
             log.warning("pruning webhook deliveries: %s", exc)
             return
@@ -184,7 +192,7 @@ class WebhookReceiver:
         if self.intake.full:  # refused before recording, so a redelivery later still counts
             return _refuse(503, f"{self.intake.pending} deliveries are waiting to be processed; redeliver this one later")
         action = payload.get("action") if isinstance(payload, dict) else None
-        first_time = await asyncio.to_thread(
+        first_time = await self._in_store_thread(
             self.store.record_delivery, delivery_id, event=event, action=action if isinstance(action, str) else None
         )
         if first_time:
@@ -206,6 +214,7 @@ class WebhookReceiver:
 
     async def close(self) -> None:
         await self.intake.close()
+        self._store_threads.shutdown(wait=True)
 
 
 def make_app(receiver: WebhookReceiver) -> web.Application:
