@@ -32,8 +32,9 @@ from controller.secrets import credentials, fragments
 from controller.secrets.vault import Vault
 from controller.service.guilds import GuildRegistry
 from controller.store import utc_now
-from tests.e2e.harness import (VERSIONS, WEBHOOK_SECRET, Workbench, controller_config, make_infra_repo,
-                               null_resources, register_hook, settle, start_forge)
+from tests.e2e.conftest import bench, forge  # noqa: F401 - the e2e fixtures: the real forge and an infra repo
+from tests.e2e.harness import (VERSIONS, WEBHOOK_SECRET, Workbench, controller_config, null_resources,
+                               register_hook, settle)
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
@@ -53,17 +54,6 @@ def gcp_key() -> str:
 @pytest.fixture
 def master_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUDOPS_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-
-
-@pytest.fixture
-def forge(tmp_path: Path):
-    with start_forge(tmp_path / "forge") as running:
-        yield running
-
-
-@pytest.fixture
-def bench(forge, tmp_path: Path) -> Workbench:
-    return make_infra_repo(forge, tmp_path)
 
 
 def connect_guild(config, bench: Workbench, *records) -> None:

@@ -111,7 +111,7 @@ def test_a_short_secret_has_no_fragments_but_is_still_masked_whole_in_any_case()
     assert redactor.redact("password is PA55W0RD! ok") == f"password is {REDACTED} ok"
 
 
-def test_fragments_stay_fast_on_a_full_comment(rsa_pem: str) -> None:
+def test_an_ordinary_comment_passes_unchanged_with_many_secrets_known(rsa_pem: str) -> None:
     redactor = Redactor.build([rsa_pem, SECRET] + [secrets.token_hex(20) for _ in range(200)])
     comment = ("+ null_resource.web will be created\n    triggers = {\"name\": \"web\"}\n" * 800)[:65536]
-    assert redactor.redact(comment) == comment  # and in well under a second: see benchmarks/bench_redact.py
+    assert redactor.redact(comment) == comment
