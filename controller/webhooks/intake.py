@@ -26,6 +26,7 @@ from . import routing
 log = logging.getLogger(__name__)
 
 Dispatcher = Callable[[routing.Routed, str], Awaitable[None]]
+StoreCall = Callable[..., Awaitable[object]]  # runs a blocking store call off the loop
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_PENDING = 10_000  # beyond this the receiver answers 503 (nothing recorded) rather than grow
 
@@ -40,9 +41,11 @@ def lane_of(routed: routing.Routed) -> str:
 
 class DeliveryIntake:
     def __init__(self, store: RuntimeStore, dispatch: Dispatcher, *, concurrency: int = DEFAULT_CONCURRENCY,
-                 max_pending: int = DEFAULT_MAX_PENDING) -> None:
+                 max_pending: int = DEFAULT_MAX_PENDING, in_store_thread: StoreCall = asyncio.to_thread) -> None:
         self.store = store
         self.dispatch = dispatch
+        # The receiver's own store threads: on shutdown it waits for them before the store closes.
+        self._in_store_thread = in_store_thread
         self.max_pending = max_pending
         self._slots = asyncio.Semaphore(concurrency)
         self._tails: dict[str, asyncio.Task[None]] = {}
@@ -92,7 +95,7 @@ class DeliveryIntake:
 
     async def _mark(self, delivery_id: str, status: DeliveryStatus) -> None:
         try:
-            await asyncio.to_thread(self.store.set_delivery_status, delivery_id, status)
+            await self._in_store_thread(self.store.set_delivery_status, delivery_id, status)
         except StoreError as exc:
             log.warning("recording the outcome of delivery %s: %s", delivery_id, exc)
 

@@ -100,10 +100,10 @@ class WebhookReceiver:
         self.clock = clock
         # Tests of routing alone may want the dispatcher done before the answer; production never.
         self.wait_for_dispatch = wait_for_dispatch
-        self.intake = DeliveryIntake(store, dispatch)
         # Its own threads for the store: the default pool is where forge calls wait, and an ack
         # queued behind a slow forge would wait as long as the forge.
         self._store_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="webhook-store")
+        self.intake = DeliveryIntake(store, dispatch, in_store_thread=self._in_store_thread)
         self._recorded_since_prune = config.prune_every  # so the first delivery after a start prunes
 
     async def _in_store_thread(self, call: Callable[..., object], *args: object, **kwargs: object) -> object:
@@ -203,6 +203,8 @@ class WebhookReceiver:
         if isinstance(routed, routing.Ignored):
             log.info("delivery %s ignored: %s", delivery_id, routed.reason)
             self.intake.ignore(delivery_id)
+            if self.wait_for_dispatch:
+                await self.intake.drain()
             return web.json_response({"status": "ignored", "reason": routed.reason}, status=202)
         self.intake.submit(routed, delivery_id)
         if self.wait_for_dispatch:
@@ -213,8 +215,9 @@ class WebhookReceiver:
         await self.intake.drain()
 
     async def close(self) -> None:
+        """Stop processing; returns once no store call of ours is running (the store may then close)."""
         await self.intake.close()
-        self._store_threads.shutdown(wait=True)
+        await asyncio.to_thread(self._store_threads.shutdown, wait=True)
 
 
 def make_app(receiver: WebhookReceiver) -> web.Application:

@@ -53,6 +53,7 @@ async def rig(tmp_path: Path):
         async with TestClient(TestServer(rx.make_app(receiver))) as client:
             yield client, receiver, store, dispatcher
             dispatcher.release.set()
+            await receiver.close()  # before the store closes under a status update
 
 
 async def test_the_answer_does_not_wait_for_the_dispatcher(rig) -> None:

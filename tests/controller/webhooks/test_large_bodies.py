@@ -73,6 +73,7 @@ async def server(tmp_path: Path):
         receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET), store, dispatch, clock=lambda: NOW)
         async with TestServer(rx.make_app(receiver)) as running:
             yield running, receiver, store, calls
+        await receiver.close()
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
