@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from pathlib import Path
 from decimal import Decimal
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from . import data_dir
 from .bus import EventBus
 from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
@@ -35,6 +37,7 @@ from .pipeline.rules import RulesLoader
 from .pipeline.statuses import project_context
 from .settings import Settings
 from .state import GitStateBackend
+from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
@@ -77,26 +80,27 @@ def open_vault(settings: Settings) -> Vault | None:
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
-                 *, shared_store: bool = False) -> tuple[PlanContext, list[Run]]:
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None, *,
+                 shared_store: bool = False, recover: bool = False) -> tuple[PlanContext, list[Run]]:
     """Open everything the pipeline needs; return the runs in flight that this process may adopt.
 
-    Runs in flight are not touched here (a CLI command may run beside a live controller):
-    ``ControllerApp.start`` adopts them with the recovery pass. With a store shared by several
-    replicas (``shared_store``) none are returned: a dead process's runs are found by the
-    queue's heartbeat check instead.
+    Only with ``recover`` (the controller holding the data-dir lock) are credentials a crash left
+    removed and the runs in flight returned, for ``ControllerApp.start``'s recovery pass: a CLI
+    command beside a live controller touches nothing of its runs. With a store shared by several
+    replicas (``shared_store``) none are returned: a dead process's runs are found by the queue's
+    heartbeat check instead.
     """
     settings = config.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.prepare(settings.data_dir)
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     store = RedactingStore(open_store(settings), guard)
-    in_flight = store.list_in_flight_runs()
-    # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
-    clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
-    if shared_store:
-        in_flight = []
+    in_flight: list[Run] = []
+    if recover:
+        in_flight = [] if shared_store else store.list_in_flight_runs()
+        # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
+        clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -106,7 +110,25 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         state=GitStateBackend(forge, settings), leaks=guard,
         credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
     )
+    guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
     return context, in_flight
+
+
+def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[str]:
+    """The controller's own secrets, which no output may carry whatever a PR tries (``file()``, errors)."""
+    values = [config.webhook_secret, config.github_token, os.environ.get("DISCORD_TOKEN", "")]
+    if vault is not None and vault.keyring is not None:
+        values += [key.encoded() for key in (vault.keyring.primary, *vault.keyring.others)]
+    configured = os.environ.get(state_crypto.KEY_ENV, "").strip()
+    key_file = config.settings.data_dir / state_crypto.KEY_FILE_NAME
+    if configured:
+        values.append(configured)
+    elif key_file.is_file():  # never created here: reading it only
+        try:
+            values.append(key_file.read_text(encoding="ascii").strip())
+        except (OSError, UnicodeDecodeError):
+            log.warning("could not read %s to keep it out of every output", key_file)
+    return [value for value in values if value]
 
 
 def _credentials_lookup(settings: Settings, vault: Vault):
@@ -137,7 +159,7 @@ class ControllerApp:
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
         vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None)
+        self.leaks = LeakGuard(vault.secret_values if vault else None, fixed=controller_secrets(config, vault))
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
@@ -146,13 +168,26 @@ class ControllerApp:
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
         self.recovered: list[recovery.Recovered] = []
+        self.receiver: WebhookReceiver | None = None
+        self._data_lock: data_dir.DataDirLock | None = None
         self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
+        # Before anything is recovered: a second controller on this data dir must not touch the first's runs.
+        self._data_lock = data_dir.DataDirLock.take(cfg.settings.data_dir)
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
+        cfg = self.config
         self.leaks.install_on_logs()
         distributed = queues.is_distributed(self.queue)
-        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed,
+                                             recover=True)
         self.store = context.store
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
@@ -174,6 +209,12 @@ class ControllerApp:
             self._background.append(asyncio.create_task(
                 drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
+        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
+                                                    name="prune-expired-grants"))
+        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
+                                                    name="drift-check"))
+        receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,
+                                                   self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
@@ -238,23 +279,30 @@ class ControllerApp:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
     async def settle(self) -> None:
-        """Wait until every queued job has finished (tests, the demo)."""
+        """Wait until every accepted delivery is dispatched and every queued job has finished (tests, the demo)."""
+        if self.receiver is not None:
+            await self.receiver.drain()
         await self.queue.drain()
 
     async def close(self) -> None:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        await self.queue.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # no more deliveries come in
             self._runner = None
+        if self.receiver is not None:
+            await self.receiver.close()
+        await self.queue.close()
         if self.dashboard is not None:
             self.dashboard.close()
             self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self._data_lock is not None:
+            self._data_lock.release()
+            self._data_lock = None
 
     async def __aenter__(self) -> ControllerApp:
         await self.start()

@@ -180,3 +180,15 @@ def plan_held_comment(project: str, author: str) -> str:
         f"@{author} is not one of them.\n\n"
         f"**Next:** a member who has reviewed the change comments `cloudops plan -p {project}`.\n"
     )
+
+
+def plan_undeclared_comment(project: str, default_branch: str) -> str:
+    return (
+        f"### Project `{project}` is not planned: it is not declared in `cloudops.yaml`\n\n"
+        f"`projects/{project}/` is not a project of `cloudops.yaml` on `{default_branch}`, so no policy set, "
+        f"budget, quota or role applies to it, and the controller will not run terraform there or give it "
+        f"any cloud credentials.\n\n"
+        f"**Next:** an admin declares `{project}` (target, region, policy sets) in `cloudops.yaml` on "
+        f"`{default_branch}` (`/cloud-create-project` in chat opens that pull request); once it is merged, "
+        f"comment `cloudops plan -p {project}` here.\n"
+    )

@@ -121,6 +121,11 @@ class Pipeline:
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "success", "cloudops/plan",
                                     "no projects changed")
             return []
+        projects = await self._declared_only(repo, number, pull, projects, rules)
+        if not projects:
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "failure", "cloudops/plan",
+                                    "changed projects are not declared in cloudops.yaml")
+            return []
         trusted = pull.author.lower() == self.bot_login.lower()
         allowed, held = [], []
         for project in projects:
@@ -140,9 +145,24 @@ class Pipeline:
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
                 all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project), head_ref=pull.head_ref,
+                allow_nonsensitive=rules.allows_nonsensitive(project),
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
         return projects
+
+    async def _declared_only(self, repo: str, number: int, pull, projects: list[str], rules: RepoRules) -> list[str]:
+        """Projects declared in cloudops.yaml (default branch); the others are told why they are not planned.
+
+        An undeclared ``projects/<dir>`` has no policy set, budget or roles, yet would run terraform with
+        the guild's credentials: it is planned only once an admin has declared it."""
+        declared = set(rules.config.projects) if rules.config else set()
+        for project in (p for p in projects if p not in declared):
+            log.info("%s#%s: projects/%s is not declared in cloudops.yaml; not planned", repo, number, project)
+            await self._reply(repo, number, comments.plan_key(project),
+                              comments.plan_undeclared_comment(project, pull.base_ref))
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "failure",
+                                    statuses.project_context("plan", project), "not declared in cloudops.yaml")
+        return [p for p in projects if p in declared]
 
     async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
         repo, number = event.repo.full_name, event.pull.number

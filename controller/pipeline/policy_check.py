@@ -58,7 +58,11 @@ class RegoPolicyCheck:
         base = await asyncio.to_thread(self._base, request.repo)
         config = rules.config
         if config is None or request.project not in config.projects:
-            return PolicyVerdict(passed=True, markdown=f"no project `{request.project}` in cloudops.yaml: no policies apply")
+            # Fail closed: an undeclared project is not planned (the dispatcher says so); should one get here,
+            # it must not pass with no policy at all.
+            return PolicyVerdict(passed=False, summary="project not declared in cloudops.yaml", overridable=False,
+                                 markdown=f"**Denied:** `{request.project}` is not a project of cloudops.yaml on the "
+                                          "default branch, so no policy set applies; declare it first.")
         result = await asyncio.to_thread(self._check, plan, request, base, config, cost)
         return PolicyVerdict(passed=result.passed, markdown=result.to_markdown(), summary=result.summary(),
                              overridable=result.overridable)

@@ -43,6 +43,9 @@ class RepoRules:
             return self.config.projects[project].budget_monthly_usd
         return None
 
+    def allows_nonsensitive(self, project: str) -> bool:
+        return bool(self.config and project in self.config.projects and self.config.projects[project].allow_nonsensitive)
+
     def may_plan(self, login: str, project: str) -> bool:
         """Members with at least the user role on ``project`` (grants included) may have it planned."""
         if self.config is None:

@@ -35,6 +35,7 @@ from .records import (
     RunStatus,
     utc_now,
 )
+from .. import data_dir
 from .sqlite_conn import ConnectionPool, translate
 
 _IN_FLIGHT_WHERE = "status IN ({})".format(", ".join(sorted(f"'{s.value}'" for s in IN_FLIGHT_STATUSES)))
@@ -49,6 +50,7 @@ class SqliteStore:
         self._db = ConnectionPool(self.path, busy_timeout=busy_timeout)
         with translate(f"opening the runtime store at {self.path}"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            data_dir.make_private(self.path)  # run errors and summaries are nobody else's to read
             migrations.migrate(self._db.connection(), now=self._now(), where=str(self.path))
 
     # --- runs -------------------------------------------------------------
