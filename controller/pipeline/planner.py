@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from enum import StrEnum
@@ -183,8 +184,9 @@ class Planner:
         await asyncio.to_thread(source.ensure, request.head_sha)
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
-            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
-            findings = plan_guard.check_project(await asyncio.to_thread(_read_tree, export_dir))
+            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir, symlinks=True)
+            files, links = await asyncio.to_thread(_read_tree, export_dir)
+            findings = plan_guard.check_project(files, symlinks=links)
             if findings:
                 raise PlanRefused(plan_guard.render_refusal(request.project, findings),
                                   hint="remove what the list names, or ask the controller's operators to allow it")
@@ -287,9 +289,20 @@ class PlanRefused(PlanFailed):
     """The plan guard found code the controller will not run for a pull request."""
 
 
-def _read_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(root.rglob("*")) if p.is_file()}
+def _read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
+    files: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for entry in [*dirnames, *filenames]:
+            path = here / entry
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links[relative] = os.readlink(path)
+            elif path.is_file():
+                files[relative] = path.read_text(encoding="utf-8", errors="replace")
+    return files, links
 
 
 async def _quietly(pending: Awaitable[object]) -> None:

@@ -235,11 +235,16 @@ class TerraformRunner:
             os.environ, home=home_for(workdir), cli_config=self.toolchain.cli_config,
             passthrough=self.settings.terraform_env_passthrough, extra=extra_env,
         )
-        log.info("running terraform %s in %s", " ".join(args), workdir)
+        tool = self.toolchain
+        if tool.sandbox.active and not tool.binary.is_file():  # bwrap would only say it cannot bind it
+            raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {tool.binary}: No such file or directory")
+        argv = tool.sandbox.wrap([str(tool.binary.resolve()), *args], workdir=workdir,
+                                 read_only=(tool.binary, tool.mirror_dir, tool.cli_config))
+        log.info("running terraform %s in %s%s", " ".join(args), workdir, " (sandboxed)" if tool.sandbox.active else "")
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
-                str(self.toolchain.binary), *args, cwd=workdir, env=env, start_new_session=True,
+                *argv, cwd=workdir, env=env, start_new_session=True,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
                 limit=LINE_LIMIT,
             )
