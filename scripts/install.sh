@@ -20,6 +20,13 @@ if ! command -v tmux >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ 
         || echo "install: could not install tmux; the terminal tests will be skipped" >&2
 fi
 
+# bubblewrap confines terraform to its run directory (controller/terraform/sandbox.py); without it
+# terraform runs unconfined behind the plan guard alone.
+if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } >/dev/null 2>&1 \
+        || echo "install: could not install bubblewrap; terraform will run without a sandbox" >&2
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

@@ -199,6 +199,9 @@ class Applier:
                                       pr_number=request.pr_number, head_sha=sha, run_id=run_id,
                                       actor=request.actor),
             )
+        if ctx.state is not None or not workspace.state_file.exists():
+            # The state branch has the state now (or there is none): the plan is consumed, its directory goes.
+            await asyncio.to_thread(workspace.release, keep_plan=False)
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
                                 summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),

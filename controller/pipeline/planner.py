@@ -30,7 +30,7 @@ from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
-from ..terraform.workspace import create_workspace
+from ..terraform.workspace import Workspace, create_workspace, release_run
 from . import budget, comments, notices, plan_diff, plan_guard, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
@@ -193,6 +193,24 @@ class Planner:
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        try:
+            outcome = await self._plan_in(workspace, request, run_id, announce)
+        except BaseException:
+            await asyncio.to_thread(workspace.release, keep_plan=False)  # a failed plan leaves nothing behind
+            raise
+        await asyncio.to_thread(self._retire_older_plans, request, run_id)
+        return outcome
+
+    def _retire_older_plans(self, request: PlanRequest, run_id: str) -> None:
+        """The newest plan of a PR's project is the only one that may be applied: the others' files go."""
+        runs = self.ctx.store.list_runs(repo=request.repo, project=request.project, pr_number=request.pr_number, limit=500)
+        for run in runs:
+            if run.kind is not RunKind.APPLY and run.id != run_id:
+                release_run(self.ctx.settings, run.id, keep_plan=False)
+
+    async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
+                       announce: Awaitable[object]) -> PlanOutcome:
+        ctx = self.ctx
         # init needs no state, so the state is fetched while terraform initializes.
         restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
         creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
@@ -200,6 +218,8 @@ class Planner:
             await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env), restore)
             await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
+        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
 
