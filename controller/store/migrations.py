@@ -95,6 +95,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at)",
         ),
     ),
+    Migration(
+        3,
+        "who pushed each pull request head (plan trust)",
+        (
+            """CREATE TABLE pr_pushes (
+                id TEXT PRIMARY KEY,
+                repo TEXT NOT NULL,
+                pr_number INTEGER NOT NULL,
+                before_sha TEXT,
+                after_sha TEXT NOT NULL,
+                pusher TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX pr_pushes_by_pr ON pr_pushes (repo, pr_number, recorded_at)",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version

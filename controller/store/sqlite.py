@@ -29,6 +29,7 @@ from .records import (
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
@@ -338,6 +339,26 @@ class SqliteStore:
             return conn.execute(
                 "DELETE FROM webhook_deliveries WHERE received_at < ?", (rows.ts(cutoff),)
             ).rowcount
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        push = Push(repo, pr_number, before, after, pusher, self._now())
+        with self._db.write(f"recording a push to {repo} PR #{pr_number}") as conn:
+            conn.execute(
+                "INSERT INTO pr_pushes (id, repo, pr_number, before_sha, after_sha, pusher, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, repo, pr_number, before, after, pusher, rows.ts(push.recorded_at)),
+            )
+        return push
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        with self._db.read(f"listing pushes to {repo} PR #{pr_number}") as conn:
+            found = conn.execute(
+                "SELECT repo, pr_number, before_sha, after_sha, pusher, recorded_at FROM pr_pushes "
+                "WHERE repo = ? AND pr_number = ? ORDER BY recorded_at DESC, rowid DESC LIMIT ?",
+                (repo, pr_number, limit),
+            ).fetchall()
+        return [rows.push(r) for r in found]
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None:
