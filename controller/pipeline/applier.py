@@ -210,7 +210,8 @@ class Applier:
                                             if status is RunStatus.SUCCEEDED and "monthly_after" in plan_run.summary else {})})
         succeeded = status is RunStatus.SUCCEEDED
         await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
-                                                             cancelled, failed, error or ""))
+                                                             cancelled, failed, error or "",
+                                                             timed_out=status is RunStatus.TIMED_OUT))
         await self._status(request, sha, "success" if succeeded else "failure",
                            "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
         if succeeded:
