@@ -38,17 +38,37 @@ TRUSTED = Verdict(True)
 
 
 def verdict(pushes: Sequence[Push], head: str, is_trusted: Callable[[str], bool]) -> Verdict:
-    """Walk from ``head`` back to an anchor through ``pushes`` (newest first)."""
-    sha: str | None = head
-    seen: set[str] = set()
-    while sha is not None:
-        if sha in seen:
+    """Walk from ``head`` back to an anchor through ``pushes`` (newest first).
+
+    A commit is trusted when any record of it is: a trusted person pushed it on
+    top of a trusted commit, or anchored it (opened the PR there, vouched for
+    it). So a member's vouch adds trust and never takes away what the bot had.
+    """
+    by_after: dict[str, list[Push]] = {}
+    for push in pushes:
+        by_after.setdefault(push.after, []).append(push)
+    known: dict[str, Verdict] = {}
+
+    def judge(sha: str, visiting: frozenset[str]) -> Verdict:
+        if sha in known:
+            return known[sha]
+        records = by_after.get(sha)
+        if not records or sha in visiting:
             return Verdict(False, unknown_sha=sha)
-        seen.add(sha)
-        push = next((p for p in pushes if p.after == sha), None)
-        if push is None:
-            return Verdict(False, unknown_sha=sha)
-        if not is_trusted(push.pusher):
-            return Verdict(False, untrusted_pusher=push.pusher)
-        sha = push.before
-    return TRUSTED
+        first_refusal: Verdict | None = None
+        for push in records:  # newest first
+            if not is_trusted(push.pusher):
+                found = Verdict(False, untrusted_pusher=push.pusher)
+            elif push.before is None:
+                found = TRUSTED
+            else:
+                found = judge(push.before, visiting | {sha})
+            if found.trusted:
+                known[sha] = TRUSTED
+                return TRUSTED
+            first_refusal = first_refusal or found
+        assert first_refusal is not None
+        known[sha] = first_refusal
+        return first_refusal
+
+    return judge(head, frozenset())

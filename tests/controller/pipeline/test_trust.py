@@ -51,3 +51,14 @@ def test_a_cycle_of_records_ends_untrusted() -> None:
 
 def test_an_outsider_opening_the_pr_is_not_trusted() -> None:
     assert judge([push(None, "a", "mallory")], "a").untrusted_pusher == "mallory"
+
+
+def test_a_vouch_by_a_member_of_another_project_does_not_take_the_bots_trust_away() -> None:
+    pushes = [push(None, "a", "cloudops-bot"), push("a", "b", "cloudops-bot"), push(None, "b", "uma"),
+              push("b", "c", "cloudops-bot")]
+    assert judge(pushes, "c").trusted  # uma may not plan this project, but the bot's own chain still holds
+
+
+def test_a_long_chain_is_walked_without_recursion_trouble() -> None:
+    pushes = [push(None, "0", "cloudops-bot")] + [push(str(i), str(i + 1), "rita") for i in range(300)]
+    assert judge(pushes, "300").trusted
