@@ -312,6 +312,14 @@ class Pipeline:
             await self._reply(repo, number, key, f"@{actor}: only the author of this pull request (@{pull.author}) "
                               "or an admin listed in `cloudops.yaml` may unlock it.")
             return
+        if not rules.is_admin(actor):
+            held = [lock.project for lock in await asyncio.to_thread(self.ctx.store.list_locks, repo=repo)
+                    if lock.pr_number == number]
+            barred = [p for p in held if not rules.may_command(actor, Verb.UNLOCK, p)]
+            if barred:
+                why = "; ".join(comments.lacks_role(p, "user", _role_name(rules, actor, p)) for p in barred)
+                await self._reply(repo, number, key, comments.command_refused_comment(actor, "unlock", why))
+                return
         released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, repo, number)
         await self._reply(repo, number, key, comments.unlocked_comment(sorted(lock.project for lock in released), actor))
 

@@ -56,6 +56,9 @@ CONFIG = textwrap.dedent(
       rita:
         role: admin
         github: rita
+      vic:
+        role: viewer
+        github: vic
     """
 )
 

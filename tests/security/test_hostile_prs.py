@@ -15,6 +15,7 @@ import logging
 import os
 from pathlib import Path
 
+import github
 import pytest
 
 from controller.app import ControllerApp
@@ -187,6 +188,16 @@ async def test_comment_commands_from_a_non_member_are_refused_with_a_reply(arena
         assert [r.kind for r in runs] == [RunKind.PLAN]  # no apply, no second plan
         assert app.store.get_lock(bench.full_name, "open").pr_number == number  # the lock stayed
         assert not any("Started by @mallory" in b or "by @mallory" in b.split("\n")[0] for b in bodies)
+
+        viewer_token = "lf_e2e_viewer_token_0123456789"
+        forge.add_user("vic", viewer_token)
+        viewer = github.Github(base_url=forge.api_url, auth=github.Auth.Token(viewer_token),
+                               seconds_between_requests=None, seconds_between_writes=None)
+        viewer.get_repo(bench.full_name).get_issue(number).create_comment("cloudops apply -p open")
+        await settle(forge, app)
+        assert any("@vic: `cloudops apply -p open` was not run: it needs at least the user role on `open`, "
+                   "and you have the viewer role" in c.body for c in bench.repo.get_issue(number).get_comments())
+        assert [r.kind for r in app.store.list_runs(repo=bench.full_name, pr_number=number)] == [RunKind.PLAN]
 
         bench.repo.get_issue(number).create_comment("cloudops apply -p open")  # a member may, and it applies
         await settle(forge, app)
