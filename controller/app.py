@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .bus import EventBus
+from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
@@ -63,6 +64,7 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -131,6 +133,13 @@ async def _sweep_forever(context: PlanContext, interval: float) -> None:
             log.warning("sweeping run directories failed", exc_info=True)
 
 
+def _mount_dashboard(web_app: web.Application, app: ControllerApp):
+    """The browser dashboard and /metrics on the same server (controller/dashboard)."""
+    from . import dashboard
+
+    return dashboard.mount(web_app, app)
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -145,6 +154,7 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -170,7 +180,9 @@ class ControllerApp:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(make_app(receiver), access_log=None)
+        web_app = make_app(receiver)
+        self.dashboard = _mount_dashboard(web_app, self)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -189,6 +201,10 @@ class ControllerApp:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
     def webhook_url(self) -> str:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
@@ -204,6 +220,9 @@ class ControllerApp:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None
