@@ -16,7 +16,6 @@ import json
 import secrets
 import sqlite3
 import subprocess
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,42 +24,18 @@ import github
 from controller.app import ControllerApp
 from controller.secrets import keys
 from controller.settings import Settings
+from tests.e2e import harness
 from tests.e2e.harness import (BOT_LOGIN, OUTSIDER_TOKEN, REVIEWER_LOGIN, VERSIONS, Workbench, controller_config, git,
                                make_infra_repo, null_resources)
 
 ATTACK_PROJECTS = ("files", "tmpl", "links", "json", "jsonprov", "backend", "remote", "computed", "home", "envread")
 
-CONFIG = textwrap.dedent(
-    """\
-    version: 1
-    projects:
-      web:
-        target: local
-        region: local-1
-        apply_on: approve
-      db:
-        target: local
-        region: local-1
-        apply_on: merge
-      open:
-        target: local
-        region: local-1
-        required_approvals: 0
-    """
-) + "".join(f"  {name}:\n    target: local\n    region: local-1\n" for name in ATTACK_PROJECTS) + textwrap.dedent(
-    """\
-    members:
-      admin:
-        role: admin
-        github: cloudops-admin
-      rita:
-        role: admin
-        github: rita
-      vic:
-        role: viewer
-        github: vic
-    """
-)
+# The e2e repo's config, plus one project per attack, `open` (no approval needed) and a viewer.
+_EXTRA_PROJECTS = "".join(f"  {name}:\n    target: local\n    region: local-1\n" for name in ATTACK_PROJECTS)
+CONFIG = harness.CONFIG.replace(
+    "members:\n",
+    _EXTRA_PROJECTS + "  open:\n    target: local\n    region: local-1\n    required_approvals: 0\nmembers:\n",
+) + "  vic:\n    role: viewer\n    github: vic\n"
 
 
 @dataclass
