@@ -40,6 +40,8 @@ class Settings:
     sandbox: str = "auto"
     # Seconds a run directory (a plan waiting for its apply) is kept before the sweep removes it.
     run_retention: float = 7 * 24 * 3600.0
+    # postgresql://… puts the runtime store in PostgreSQL (several replicas); None: SQLite in data_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def runs_dir(self) -> Path:
@@ -79,6 +81,7 @@ class Settings:
             runs_root=Path(env["CLOUDOPS_RUNS_DIR"]).expanduser() if env.get("CLOUDOPS_RUNS_DIR") else None,
             sandbox=_choice(env, "CLOUDOPS_SANDBOX", SANDBOX_MODES, cls.sandbox),
             run_retention=_seconds(env, "CLOUDOPS_RUN_RETENTION", cls.run_retention),
+            database_url=env.get("CLOUDOPS_DATABASE_URL") or None,
         )
 
 

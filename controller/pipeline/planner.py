@@ -31,6 +31,7 @@ from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import Workspace, create_workspace, release_run
+from . import plan_bundles
 from . import budget, comments, notices, plan_diff, plan_guard, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
@@ -207,6 +208,8 @@ class Planner:
         for run in runs:
             if run.kind is not RunKind.APPLY and run.id != run_id:
                 release_run(self.ctx.settings, run.id, keep_plan=False)
+                if self.ctx.settings.database_url:  # its copy for other workers is as dead as the plan
+                    self.ctx.store.delete_plan_bundle(run.id)
 
     async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
                        announce: Awaitable[object]) -> PlanOutcome:
@@ -218,10 +221,11 @@ class Planner:
             await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env), restore)
             await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
-        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
-        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
+        await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
+        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
+        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
         figures = _cost_figures(cost, request)

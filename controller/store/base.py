@@ -152,6 +152,15 @@ class RuntimeStore(Protocol):
         """Forget deliveries received before now - older_than; returns how many."""
         ...
 
+    # --- plan bundles (several workers) -----------------------------------
+    def put_plan_bundle(self, run_id: str, sealed: bytes) -> None:
+        """Keep a plan run's encrypted workspace so another worker can apply it."""
+        ...
+
+    def get_plan_bundle(self, run_id: str) -> bytes | None: ...
+
+    def delete_plan_bundle(self, run_id: str) -> bool: ...
+
     # --- pull request pushes (plan trust) ---------------------------------
     def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
         """Remember that ``pusher`` moved the PR's head from ``before`` to ``after`` (None: an anchor)."""

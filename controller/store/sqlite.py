@@ -10,6 +10,7 @@ another process.
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 import uuid
 from dataclasses import replace
@@ -340,14 +341,33 @@ class SqliteStore:
                 "DELETE FROM webhook_deliveries WHERE received_at < ?", (rows.ts(cutoff),)
             ).rowcount
 
+    # --- plan bundles (several workers) -----------------------------------
+    def put_plan_bundle(self, run_id: str, sealed: bytes) -> None:
+        with self._db.write(f"saving the plan of run {run_id} for other workers") as conn:
+            conn.execute(
+                "INSERT INTO plan_bundles (run_id, sealed, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (run_id) DO UPDATE SET sealed = excluded.sealed",
+                (run_id, base64.b64encode(sealed).decode("ascii"), rows.ts(self._now())),
+            )
+
+    def get_plan_bundle(self, run_id: str) -> bytes | None:
+        with self._db.read(f"reading the plan of run {run_id}") as conn:
+            row = conn.execute("SELECT sealed FROM plan_bundles WHERE run_id = ?", (run_id,)).fetchone()
+            return base64.b64decode(row[0]) if row else None
+
+    def delete_plan_bundle(self, run_id: str) -> bool:
+        with self._db.write(f"forgetting the plan of run {run_id}") as conn:
+            return conn.execute("DELETE FROM plan_bundles WHERE run_id = ?", (run_id,)).rowcount > 0
+
     # --- pull request pushes (plan trust) ---------------------------------
     def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
         push = Push(repo, pr_number, before, after, pusher, self._now())
         with self._db.write(f"recording a push to {repo} PR #{pr_number}") as conn:
+            # seq orders pushes of one PR (timestamps tie); the same SQL in SQLite and PostgreSQL.
             conn.execute(
-                "INSERT INTO pr_pushes (id, repo, pr_number, before_sha, after_sha, pusher, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (uuid.uuid4().hex, repo, pr_number, before, after, pusher, rows.ts(push.recorded_at)),
+                "INSERT INTO pr_pushes (id, repo, pr_number, before_sha, after_sha, pusher, recorded_at, seq) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM pr_pushes WHERE repo = ? AND pr_number = ?",
+                (uuid.uuid4().hex, repo, pr_number, before, after, pusher, rows.ts(push.recorded_at), repo, pr_number),
             )
         return push
 
@@ -355,7 +375,7 @@ class SqliteStore:
         with self._db.read(f"listing pushes to {repo} PR #{pr_number}") as conn:
             found = conn.execute(
                 "SELECT repo, pr_number, before_sha, after_sha, pusher, recorded_at FROM pr_pushes "
-                "WHERE repo = ? AND pr_number = ? ORDER BY recorded_at DESC, rowid DESC LIMIT ?",
+                "WHERE repo = ? AND pr_number = ? ORDER BY seq DESC LIMIT ?",
                 (repo, pr_number, limit),
             ).fetchall()
         return [rows.push(r) for r in found]
