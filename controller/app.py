@@ -41,6 +41,8 @@ from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
+from .terraform.workspace import ensure_runs_dir
+from .terraform.workspace import sweep as sweep_runs
 from .webhooks.receiver import PATH as WEBHOOK_PATH
 from .webhooks.receiver import ReceiverConfig, WebhookReceiver, make_app
 
@@ -95,12 +97,15 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
+    ensure_runs_dir(settings)
     store = RedactingStore(open_store(settings), guard)
     in_flight: list[Run] = []
     if recover:
         in_flight = [] if shared_store else store.list_in_flight_runs()
         # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
         clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
+        for run_id in sweep_runs(settings, active={r.id for r in in_flight}):
+            log.info("removed run directory %s (older than CLOUDOPS_RUN_RETENTION)", run_id)
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -144,6 +149,21 @@ def _credentials_lookup(settings: Settings, vault: Vault):
         return vault.for_run(link.guild_id, project) if link else []
 
     return lookup
+
+
+async def _sweep_forever(context: PlanContext, interval: float) -> None:
+    """Remove run directories past their retention, except those of runs in flight."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            in_flight = await asyncio.to_thread(context.store.list_in_flight_runs)
+            # An apply works in the directory of the plan it consumes.
+            active = {run.id for run in in_flight} | {str(run.summary.get("plan_run_id")) for run in in_flight}
+            removed = await asyncio.to_thread(sweep_runs, context.settings, active=active)
+            if removed:
+                log.info("removed %d run directories older than CLOUDOPS_RUN_RETENTION", len(removed))
+        except Exception:  # noqa: BLE001 - the sweep must outlive one bad pass
+            log.warning("sweeping run directories failed", exc_info=True)
 
 
 def _mount_dashboard(web_app: web.Application, app: ControllerApp):
@@ -208,11 +228,8 @@ class ControllerApp:
                 grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
             self._background.append(asyncio.create_task(
                 drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
-        receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
-        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
-                                                    name="prune-expired-grants"))
-        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
-                                                    name="drift-check"))
+            self._background.append(asyncio.create_task(
+                _sweep_forever(context, cfg.grant_prune_interval), name="sweep-run-directories"))
         receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,
                                                    self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

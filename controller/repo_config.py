@@ -15,6 +15,7 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
         required_approvals: 1      # default 1, at most 100
         allow_self_approval: false # default false
         allow_nonsensitive: false  # default false: PRs calling nonsensitive() are not planned
+        allow_self_policy_override: false # default false: the PR author may not override soft denials of their own PR
         policy_sets: [baseline]    # names from policy_sets
     members:
       <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
@@ -111,6 +112,7 @@ class ProjectConfig:
     apply_on: ApplyOn = ApplyOn.APPROVE
     required_approvals: int = 1
     allow_self_approval: bool = False
+    allow_self_policy_override: bool = False  # the PR author may `cloudops approve_policies` on their own PR
     policy_sets: tuple[str, ...] = ()
     apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
     automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
@@ -339,8 +341,8 @@ class _Reader:
         path = f"projects.{name}"
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
-                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge",
-                                           "allow_nonsensitive"),
+                                           "allow_self_approval", "allow_self_policy_override", "policy_sets",
+                                           "apply_requirements", "automerge", "allow_nonsensitive"),
                              ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
@@ -363,6 +365,9 @@ class _Reader:
             apply_on=self.enum(fields["apply_on"][1], f"{path}.apply_on", ApplyOn) if "apply_on" in fields else ApplyOn.APPROVE,
             required_approvals=self.int_between(fields["required_approvals"][1], f"{path}.required_approvals", 0, MAX_APPROVALS) if "required_approvals" in fields else 1,
             allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,
+            allow_self_policy_override=self.scalar(fields["allow_self_policy_override"][1],
+                                                   f"{path}.allow_self_policy_override", bool)
+            if "allow_self_policy_override" in fields else False,
             policy_sets=sets,
             apply_requirements=self.sequence(
                 fields["apply_requirements"][1], f"{path}.apply_requirements",

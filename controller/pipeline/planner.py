@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,7 +36,7 @@ from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
-from ..terraform.workspace import create_workspace
+from ..terraform.workspace import Workspace, create_workspace, release_run
 from ..terraform import syntax
 from . import plan_bundles
 from . import budget, comments, notices, plan_diff, plan_guard, sensitivity, status_sync, statuses
@@ -232,13 +233,13 @@ class Planner:
         await asyncio.to_thread(source.ensure, request.head_sha)
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
-            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
-            files = await asyncio.to_thread(_read_tree, export_dir)
+            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir, symlinks=True)
+            files, links = await asyncio.to_thread(_read_tree, export_dir)
             # A file that cannot be read is the author's mistake, told apart from the guard's refusals.
             problems = syntax.check_files(files, prefix=f"projects/{request.project}/")
             if problems:
                 raise PlanSyntaxError(problems)
-            findings = plan_guard.check_project(files)
+            findings = plan_guard.check_project(files, symlinks=links)
             if findings:
                 raise PlanRefused(plan_guard.render_refusal(request.project, findings),
                                   hint="remove what the list names, or ask the controller's operators to allow it")
@@ -248,6 +249,26 @@ class Planner:
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        try:
+            outcome = await self._plan_in(workspace, request, run_id, announce)
+        except BaseException:
+            await asyncio.to_thread(workspace.release, keep_plan=False)  # a failed plan leaves nothing behind
+            raise
+        await asyncio.to_thread(self._retire_older_plans, request, run_id)
+        return outcome
+
+    def _retire_older_plans(self, request: PlanRequest, run_id: str) -> None:
+        """The newest plan of a PR's project is the only one that may be applied: the others' files go."""
+        runs = self.ctx.store.list_runs(repo=request.repo, project=request.project, pr_number=request.pr_number, limit=500)
+        for run in runs:
+            if run.kind is not RunKind.APPLY and run.id != run_id:
+                release_run(self.ctx.settings, run.id, keep_plan=False)
+                if self.ctx.settings.database_url:  # its copy for other workers is as dead as the plan
+                    self.ctx.store.delete_plan_bundle(run.id)
+
+    async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
+                       announce: Awaitable[object]) -> PlanOutcome:
+        ctx = self.ctx
         # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
         await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
         on_start = ctx.pid_recorder(run_id)
@@ -261,6 +282,8 @@ class Planner:
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
         await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
+        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
+        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
         figures = _cost_figures(cost, request)
@@ -370,9 +393,20 @@ class PlanSyntaxError(PlanFailed):
         self.problems = list(problems)
 
 
-def _read_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(root.rglob("*")) if p.is_file()}
+def _read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
+    files: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for entry in [*dirnames, *filenames]:
+            path = here / entry
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links[relative] = os.readlink(path)
+            elif path.is_file():
+                files[relative] = path.read_text(encoding="utf-8", errors="replace")
+    return files, links
 
 
 async def _quietly(pending: Awaitable[object]) -> None:

@@ -94,12 +94,14 @@ class RegoPolicyCheck:
             return cached
         root = self.cache_dir / repo.replace("/", "__") / sha
         if not root.exists():
-            # Plans of two projects may export the same base at once: each into its own directory.
-            tmp = root.with_name(f"{sha}.{uuid.uuid4().hex}.tmp")
+            # Two plans of one PR build the same base at once: each in its own directory, first rename wins.
+            tmp = root.with_name(f"{sha}.{uuid.uuid4().hex[:8]}.tmp")
             source.export_tree(sha, "", tmp)
             try:
                 tmp.rename(root)
-            except OSError:  # the other one was first; its copy is the same tree
+            except OSError:
+                if not root.is_dir():
+                    raise
                 shutil.rmtree(tmp, ignore_errors=True)
         engine = PolicyEngine(load_library(root / "policies"))
         base = _Base(sha, root, engine)

@@ -23,6 +23,7 @@ from .records import (
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
@@ -184,6 +185,15 @@ class RuntimeStore(Protocol):
     def get_plan_bundle(self, run_id: str) -> bytes | None: ...
 
     def delete_plan_bundle(self, run_id: str) -> bool: ...
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        """Remember that ``pusher`` moved the PR's head from ``before`` to ``after`` (None: an anchor)."""
+        ...
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        """Newest first."""
+        ...
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None: ...

@@ -123,6 +123,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "who pushed each pull request head (plan trust)",
+        (
+            """CREATE TABLE pr_pushes (
+                id TEXT PRIMARY KEY,
+                repo TEXT NOT NULL,
+                pr_number INTEGER NOT NULL,
+                before_sha TEXT,
+                after_sha TEXT NOT NULL,
+                pusher TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                seq INTEGER NOT NULL
+            )""",
+            "CREATE INDEX pr_pushes_by_pr ON pr_pushes (repo, pr_number, seq)",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version
