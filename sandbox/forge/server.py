@@ -19,7 +19,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from . import git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_pulls, routes_repos
+from . import (apps, git_http, merge_queue, payloads, routes_apps, routes_checks, routes_contents, routes_hooks,
+               routes_issues, routes_pulls, routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .http import PUBLIC_WEB, error_middleware
@@ -61,7 +62,8 @@ class LocalForge:
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks):
+        for module in (routes_apps, routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks,
+                       routes_checks, merge_queue):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -130,6 +132,48 @@ class LocalForge:
         store = self.forge.store
         store.add_token(token, store.ensure_user(login)["id"])
         return token
+
+    # -- GitHub Apps (what GitHub's web UI does) ---------------------------------------
+    def create_app(self, slug: str, *, private_key_pem: str, webhook_url: str | None = None,
+                   webhook_secret: str | None = None, name: str | None = None,
+                   events: list[str] | None = None) -> int:
+        """Register an app owned by the forge's owner; GitHub keeps only the public key. Returns the app id."""
+        store = self.forge.store
+        app = apps.create_app(store, owner=store.ensure_user(self.owner_login), slug=slug, name=name or slug,
+                              public_key_pem=apps.public_key_of(private_key_pem), webhook_url=webhook_url,
+                              webhook_secret=webhook_secret, events=events)
+        return int(app["id"])
+
+    def install_app(self, app_id: int, account: str | None = None, repos: list[str] | None = None) -> int:
+        """Install the app on ``account`` (default: the owner): every repository, or ``repos`` (names) only."""
+        store = self.forge.store
+        app = store.one("SELECT * FROM apps WHERE id = ?", app_id)
+        owner = store.user_by_login(account or self.owner_login)
+        if app is None or owner is None:
+            raise ValueError(f"no app {app_id} or no account {account or self.owner_login!r}")
+        ids = None if repos is None else [self._repo_id(owner["login"], name) for name in repos]
+        return int(routes_apps.install(self.forge, app, owner, ids)["id"])
+
+    def change_installation(self, installation_id: int, *, add: list[str] = (), remove: list[str] = ()) -> None:  # type: ignore[assignment]
+        store = self.forge.store
+        inst = store.one("SELECT * FROM installations WHERE id = ?", installation_id)
+        if inst is None:
+            raise ValueError(f"no installation {installation_id}")
+        login = store.user(inst["account_id"])["login"]
+        routes_apps.change_repositories(self.forge, inst, add=[self._repo_id(login, n) for n in add],
+                                        remove=[self._repo_id(login, n) for n in remove])
+
+    def uninstall_app(self, installation_id: int) -> None:
+        inst = self.forge.store.one("SELECT * FROM installations WHERE id = ?", installation_id)
+        if inst is None:
+            raise ValueError(f"no installation {installation_id}")
+        routes_apps.uninstall(self.forge, inst)
+
+    def _repo_id(self, owner: str, name: str) -> int:
+        repo = self.forge.store.repo(owner, name)
+        if repo is None:
+            raise ValueError(f"no repository {owner}/{name}")
+        return int(repo["id"])
 
     async def drain_webhooks(self) -> None:
         """Wait until every webhook queued so far has been delivered (or has failed)."""
