@@ -18,6 +18,7 @@ from aiohttp import web
 from .bus import EventBus
 from .cost.report import CostEngine
 from .errors import CloudOpsError
+from .forge.app_auth import AppCredentials, InstallationTokens
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline.jobs import InProcessJobQueue
@@ -61,6 +62,31 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
+    github_app_id: int | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
+
+    @property
+    def is_app(self) -> bool:
+        return self.github_app_id is not None
+
+
+def make_forge(config: ControllerConfig) -> GitHubForge:
+    """The forge client: as the GitHub App (installation tokens) or with the token."""
+    if config.is_app:
+        assert config.github_app_id is not None and config.github_app_private_key is not None
+        tokens = InstallationTokens(AppCredentials(config.github_app_id, config.github_app_private_key), config.api_url)
+        return GitHubForge(app=tokens, api_url=config.api_url)
+    return GitHubForge(config.github_token, api_url=config.api_url)
+
+
+def served_repos(config: ControllerConfig, forge: GitHubForge) -> tuple[str, ...]:
+    """The configured repositories; for an app with none configured, every repository it is installed on."""
+    if config.repos or forge.app is None:
+        return config.repos
+    found = tuple(sorted(forge.app.discover()))
+    log.info("the GitHub App is installed on %s", ", ".join(found) or "no repositories yet")
+    return found
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -84,9 +110,12 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
     for run in interrupted:
         log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
-    forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
+    client = make_forge(config)
+    if config.github_app_private_key:
+        guard.learn([config.github_app_private_key.strip()])
+    forge = RedactingForge(client, guard)
     toolchain = resolve_toolchain(settings)
-    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
+    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in served_repos(config, client)}
     context = PlanContext(
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
@@ -125,6 +154,7 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.bot_login = config.bot_login
 
     async def start(self) -> None:
         cfg = self.config
@@ -133,15 +163,22 @@ class ControllerApp:
         self.store = context.store
         await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
+        repos = list(context.sources)
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
-                            for repo in cfg.repos}
+                            for repo in repos}
         rules = RulesLoader(sources, default_branches)
+        # An app acts as its bot, <slug>[bot]: its own comments are ignored and its PRs are trusted.
+        bot_login = await asyncio.to_thread(context.forge.login) if cfg.is_app else cfg.bot_login
+        self.bot_login = bot_login
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
-                                         bot_login=cfg.bot_login)
-        self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
-        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
+                                         bot_login=bot_login)
+        self.pipeline = Pipeline(context, self.queue, rules, bot_login=bot_login)
+        # GitHub App installs: check runs beside the statuses; installations may add repositories.
+        self.pipeline.app_events.reporter.subscribe(self.bus)
+        self.pipeline.app_events.allowed = frozenset(cfg.repos) if cfg.repos else None
+        self._background.append(asyncio.create_task(grants.prune_forever(context, repos, cfg.grant_prune_interval),
                                                     name="prune-expired-grants"))
-        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
+        self._background.append(asyncio.create_task(drift.drift_forever(context, repos, cfg.drift_interval),
                                                     name="drift-check"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -12,6 +12,7 @@ the same way and release nothing they should keep.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import shutil
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class PolicyVerdict:
     markdown: str
     summary: str = ""
     overridable: bool = False
+    violations: tuple[dict, ...] = ()  # denials and warnings, for check run annotations
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,8 @@ class Planner:
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc),
+                                                     diagnostics=tuple(dataclasses.asdict(d) for d in diagnostics)))
             return PlanOutcome.FAILED
         finally:
             await self._overall(request)
@@ -243,6 +246,9 @@ class Planner:
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
             has_changes=plan.has_changes, policy_passed=report.policy_passed,
             cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
+            summary_line=report.summary_line, diff_text=report.diff_text, apply_on=request.apply_on.value,
+            policy_summary=verdict.summary if verdict else None, policy_markdown=report.policy_markdown,
+            policy_overridable=bool(verdict and verdict.overridable), violations=verdict.violations if verdict else (),
         ))
         for alert in alerts:
             await ctx.bus.publish(notices.BudgetAlert(

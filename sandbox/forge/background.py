@@ -84,6 +84,9 @@ class BackgroundForge:
     def create_app(self, slug: str, **options: Any) -> int:
         return self.forge.create_app(slug, **options)
 
+    def set_app_webhook(self, app_id: int, url: str | None, secret: str | None = None) -> None:
+        self.forge.set_app_webhook(app_id, url, secret)
+
     def install_app(self, app_id: int, account: str | None = None, repos: list[str] | None = None) -> int:
         return self.run(_call(self.forge.install_app, app_id, account, repos))
 

@@ -25,6 +25,7 @@ from .auth import make_middleware
 from .core import FORGE, Forge
 from .http import PUBLIC_WEB, error_middleware
 from .storage import Store
+from .storage import now as storage_now
 from .webhooks import Dispatcher
 
 DEFAULT_OWNER = "cloudops-admin"
@@ -143,6 +144,11 @@ class LocalForge:
                               public_key_pem=apps.public_key_of(private_key_pem), webhook_url=webhook_url,
                               webhook_secret=webhook_secret, events=events)
         return int(app["id"])
+
+    def set_app_webhook(self, app_id: int, url: str | None, secret: str | None = None) -> None:
+        """The app's webhook URL and secret (GitHub: the app's settings page)."""
+        self.forge.store.all("UPDATE apps SET webhook_url = ?, webhook_secret = ?, updated_at = ? WHERE id = ?",
+                             url, secret, storage_now(), app_id)
 
     def install_app(self, app_id: int, account: str | None = None, repos: list[str] | None = None) -> int:
         """Install the app on ``account`` (default: the owner): every repository, or ``repos`` (names) only."""
