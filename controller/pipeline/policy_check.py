@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,10 +91,16 @@ class RegoPolicyCheck:
             return cached
         root = self.cache_dir / repo.replace("/", "__") / sha
         if not root.exists():
-            tmp = root.with_name(sha + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
+            # Two projects planned at once may both export the same base: each into its own
+            # directory, and the one that loses the rename keeps the winner's (same commit, same files).
+            tmp = root.with_name(f"{sha}.{uuid.uuid4().hex[:8]}.tmp")
             source.export_tree(sha, "", tmp)
-            tmp.rename(root)
+            try:
+                tmp.rename(root)
+            except OSError:
+                if not root.exists():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
         engine = PolicyEngine(load_library(root / "policies"))
         base = _Base(sha, root, engine)
         self._bases[repo] = base
