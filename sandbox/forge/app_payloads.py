@@ -151,6 +151,13 @@ def webhook_app(app_doc: Json) -> Json:
     return doc
 
 
+def webhook_installation(installation_doc: Json) -> Json:
+    """The `installation` of installation events: no `client_id`, the account as a webhook `user`."""
+    doc = {k: v for k, v in installation_doc.items() if k != "client_id"}
+    doc["account"] = {k: v for k, v in installation_doc["account"].items() if k != "user_view_type"}
+    return doc
+
+
 def webhook_check_run(run_doc: Json, suite_doc: Json) -> Json:
     """The `check_run` object of check_run events: the suite inlined, no `actions`, no `output.title`."""
     output = run_doc["output"]

@@ -150,9 +150,9 @@ def install(forge: Forge, app: Row, account: Row, repo_ids: list[int] | None) ->
     inst = forge.store.one("SELECT * FROM installations WHERE id = ?", inst_id)
     assert inst is not None
     forge.webhooks.emit_app(app["id"], "installation", {
-        "action": "created", "installation": installation_doc(forge, inst),
+        "action": "created", "installation": app_payloads.webhook_installation(installation_doc(forge, inst)),
         "repositories": _lite(forge, apps.installation_repo_ids(forge.store, inst)),
-        "requester": None, "sender": _sender(forge, account)})
+        "sender": _sender(forge, account)})  # no `requester`: the owner installed it, nobody asked them to
     return inst
 
 
@@ -171,14 +171,15 @@ def change_repositories(forge: Forge, inst: Row, *, add: list[int] = (), remove:
     for action, changed in (("added", added), ("removed", removed)):
         if changed:
             forge.webhooks.emit_app(inst["app_id"], "installation_repositories", {
-                "action": action, "installation": installation_doc(forge, inst), "repository_selection": "selected",
+                "action": action, "installation": app_payloads.webhook_installation(installation_doc(forge, inst)),
+                "repository_selection": "selected",
                 "repositories_added": _lite(forge, added) if action == "added" else [],
                 "repositories_removed": _lite(forge, removed) if action == "removed" else [],
                 "requester": None, "sender": _sender(forge, account)})
 
 
 def uninstall(forge: Forge, inst: Row) -> None:
-    doc = installation_doc(forge, inst)
+    doc = app_payloads.webhook_installation(installation_doc(forge, inst))
     repos = _lite(forge, apps.installation_repo_ids(forge.store, inst))
     forge.store.all("DELETE FROM installation_tokens WHERE installation_id = ?", inst["id"])
     forge.store.all("DELETE FROM installation_repos WHERE installation_id = ?", inst["id"])
