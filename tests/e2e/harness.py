@@ -29,7 +29,7 @@ REVIEWER_TOKEN = "lf_e2e_reviewer_token_0123456789"
 OUTSIDER_LOGIN = "mallory"
 OUTSIDER_TOKEN = "lf_e2e_outsider_token_0123456789"
 REPO_NAME = "infra"
-EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"]
+EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment", "merge_group"]
 
 CONFIG = textwrap.dedent(
     """\

@@ -112,3 +112,16 @@ async def test_a_group_that_changes_the_reviewed_tree_fails_its_check(forge, ben
         assert state == "failure" and "differs from the reviewed plan" in description
         assert not bench.repo.get_pull(number).merged  # the queue dropped it instead of merging
         assert [r for r in app.store.list_runs(repo=bench.full_name) if r.kind is RunKind.APPLY] == []
+
+
+async def test_a_token_install_gates_the_queue_with_commit_statuses(forge, bench: Workbench, controller) -> None:
+    number = bench.open_pr("db-c", "Db c", {"projects/db/main.tf": null_resources("db_a", "db_c")})
+    await until(forge, controller, lambda: any(r.kind is RunKind.PLAN and r.status is RunStatus.SUCCEEDED
+                                               for r in controller.store.list_runs(repo=bench.full_name)))
+    as_reviewer(forge).get_repo(bench.full_name).get_pull(number).create_review(event="APPROVE")
+    group = enqueue(forge, bench, number)["head_sha"]
+    await until(forge, controller, lambda: any(r.kind is RunKind.APPLY and r.status is RunStatus.SUCCEEDED
+                                               for r in controller.store.list_runs(repo=bench.full_name)))
+    assert bench.statuses(group)["cloudops/plan: db"][0] == "success"
+    assert check_runs(bench, group) == {}  # a token may not write check runs: statuses only
+    assert bench.repo.get_pull(number).merged
