@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import shutil
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -35,9 +34,8 @@ from ..repo_config import ApplyOn
 from ..secrets.injection import injected_credentials
 from ..store import RunKind, RunStatus
 from ..terraform.plan import parse_plan
-from ..terraform.workspace import create_workspace
 from ..webhooks import routing
-from . import checks, statuses
+from . import checks, drift, statuses
 from .repo_source import projects_touched
 
 log = logging.getLogger(__name__)
@@ -108,14 +106,7 @@ async def _check_project(ctx: Any, rules: Any, repo: str, project: str, number: 
 
 async def plan_at(ctx: Any, repo: str, project: str, sha: str) -> str:
     """terraform plan of ``project`` at ``sha`` against its saved state; the plan line. Nothing is recorded."""
-    source = ctx.sources[repo]
-    run_id = f"queue-{uuid.uuid4().hex[:12]}"
-    export = ctx.settings.data_dir / "exports" / run_id
-    try:
-        await asyncio.to_thread(source.export_project, sha, project, export)
-        workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export)
-    finally:
-        await asyncio.to_thread(shutil.rmtree, export, True)
+    workspace = await drift.export_workspace(ctx, repo, project, sha, f"queue-{uuid.uuid4().hex[:12]}")
     try:
         if ctx.state is not None:
             await ctx.state.restore(repo, project, workspace.state_file)

@@ -191,6 +191,13 @@ def _suite_for(forge: Forge, repo: Row, app_id: int, sha: str) -> Row:
     return suite
 
 
+async def _sha_of_ref(request: web.Request, forge: Forge, repo: Row) -> str:
+    sha = await forge.git(gitrepo.resolve, forge.repo_path(repo), request.match_info["ref"])
+    if sha is None:
+        raise ApiError(422, f"No commit found for SHA: {request.match_info['ref']}")
+    return sha
+
+
 def _run_of(request: web.Request, repo: Row) -> Row:
     row = forge_of(request).store.one("SELECT * FROM check_runs WHERE id = ? AND repo_id = ?",
                                       int(request.match_info["check_run_id"]), repo["id"])
@@ -294,9 +301,7 @@ async def list_annotations(request: web.Request) -> web.Response:
 @routes.get(REPO + "/commits/{ref}/check-runs")
 async def runs_for_ref(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
-    sha = await forge.git(gitrepo.resolve, forge.repo_path(repo), request.match_info["ref"])
-    if sha is None:
-        raise ApiError(422, f"No commit found for SHA: {request.match_info['ref']}")
+    sha = await _sha_of_ref(request, forge, repo)
     rows = forge.store.all("SELECT * FROM check_runs WHERE repo_id = ? AND head_sha = ? ORDER BY id", repo["id"], sha)
     if request.query.get("filter", "latest") == "latest":
         rows = _latest_runs(rows)
@@ -366,9 +371,7 @@ async def get_suite(request: web.Request) -> web.Response:
 @routes.get(REPO + "/commits/{ref}/check-suites")
 async def suites_for_ref(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
-    sha = await forge.git(gitrepo.resolve, forge.repo_path(repo), request.match_info["ref"])
-    if sha is None:
-        raise ApiError(422, f"No commit found for SHA: {request.match_info['ref']}")
+    sha = await _sha_of_ref(request, forge, repo)
     rows = forge.store.all("SELECT * FROM check_suites WHERE repo_id = ? AND head_sha = ? ORDER BY id", repo["id"], sha)
     docs = [await forge.git(suite_doc, forge, repo, r) for r in rows]
     return respond({"total_count": len(docs), "check_suites": docs})
