@@ -131,3 +131,41 @@ async def test_a_denied_policy_annotates_the_offending_line(forge, quota_bench: 
         assert declared.strip().startswith(f'resource "{kind}" "{name}"'), declared
         assert note.title.startswith("policy quotas: denied")
         assert [a["identifier"] for a in plan.raw_data["actions"]] == ["replan"]  # no Apply on a denied plan
+
+
+async def test_a_terraform_error_is_annotated_where_terraform_points(
+        forge, bench: Workbench, app_controller: ControllerApp) -> None:
+    broken = 'resource "null_resource" "web_a" {\n  triggers = { name = "web_a" }\n  sizee = "large"\n}\n'
+    number = bench.open_pr("broken", "Broken", {"projects/web/main.tf": broken})
+    await settle(forge, app_controller)
+    plan = check_runs(bench, bench.head_sha(number))["cloudops plan: web"]
+    assert plan.conclusion == "failure"
+    notes = [(a.path, a.start_line, a.annotation_level) for a in plan.get_annotations()]
+    assert ("projects/web/main.tf", 3, "failure") in notes, (notes, plan.output.text)
+
+
+async def test_installations_add_and_remove_repositories_while_running(forge, bench: Workbench, tmp_path: Path) -> None:
+    import dataclasses
+
+    app_id = install_app(forge, bench)
+    config = dataclasses.replace(app_controller_config(forge, tmp_path / "ctl", bench.full_name, app_id), repos=())
+    async with ControllerApp(config) as app:
+        forge.set_app_webhook(app_id, app.webhook_url, WEBHOOK_SECRET)
+        assert app.pipeline is not None and list(app.pipeline.ctx.sources) == [bench.full_name]  # discovered
+        bench.gh.get_user().create_repo("more", auto_init=True)
+        installation = app.pipeline.ctx.forge.app.installation_for(bench.full_name)
+        forge.change_installation(installation, add=["more"])
+        await settle(forge, app)
+        assert f"{forge.owner_login}/more" in app.pipeline.ctx.sources
+        forge.change_installation(installation, remove=["more"])
+        await settle(forge, app)
+        assert f"{forge.owner_login}/more" not in app.pipeline.ctx.sources
+
+
+async def test_configured_repositories_are_an_allowlist_for_installations(
+        forge, bench: Workbench, app_controller: ControllerApp) -> None:
+    bench.gh.get_user().create_repo("elsewhere", auto_init=True)
+    installation = app_controller.pipeline.ctx.forge.app.installation_for(bench.full_name)
+    forge.change_installation(installation, add=["elsewhere"])
+    await settle(forge, app_controller)
+    assert list(app_controller.pipeline.ctx.sources) == [bench.full_name]
