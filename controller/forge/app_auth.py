@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,7 +216,7 @@ class InstallationTokens:
         self._repos.update({name.lower(): inst for name, inst in found.items()})
         return found
 
-    def installation_changed(self, installation_id: int, *, added: list[str] = (), removed: list[str] = (),  # type: ignore[assignment]
+    def installation_changed(self, installation_id: int, *, added: Sequence[str] = (), removed: Sequence[str] = (),
                              deleted: bool = False) -> None:
         """What an ``installation`` / ``installation_repositories`` webhook says changed."""
         with self._lock:

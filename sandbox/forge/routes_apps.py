@@ -7,6 +7,7 @@ announce themselves with `installation` / `installation_repositories` webhooks.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -156,7 +157,7 @@ def install(forge: Forge, app: Row, account: Row, repo_ids: list[int] | None) ->
     return inst
 
 
-def change_repositories(forge: Forge, inst: Row, *, add: list[int] = (), remove: list[int] = ()) -> None:  # type: ignore[assignment]
+def change_repositories(forge: Forge, inst: Row, *, add: Sequence[int] = (), remove: Sequence[int] = ()) -> None:
     """Add or remove repositories of a `selected` installation."""
     if inst["repository_selection"] != "selected":
         raise ValueError("the installation covers all repositories; nothing to add or remove")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -160,7 +160,7 @@ class LocalForge:
         ids = None if repos is None else [self._repo_id(owner["login"], name) for name in repos]
         return int(routes_apps.install(self.forge, app, owner, ids)["id"])
 
-    def change_installation(self, installation_id: int, *, add: list[str] = (), remove: list[str] = ()) -> None:  # type: ignore[assignment]
+    def change_installation(self, installation_id: int, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         store = self.forge.store
         inst = store.one("SELECT * FROM installations WHERE id = ?", installation_id)
         if inst is None:
