@@ -137,3 +137,12 @@ def test_credentials_come_from_a_file_or_an_environment_variable(tmp_path: Path)
     with pytest.raises(ConfigError, match="needs its private key"):
         AppCredentials.load("7")
     assert KEY not in repr(AppCredentials(7, KEY))
+
+
+def test_the_chat_commands_run_as_the_app_when_one_is_configured() -> None:
+    from controller.service import wiring
+
+    forge = wiring.forge_from_env({"GITHUB_APP_ID": "5", "GITHUB_APP_PRIVATE_KEY": KEY,
+                                   "GITHUB_API_URL": "https://ghe.example/api/v3"})
+    assert isinstance(forge, GitHubForge) and forge.supports_checks and forge.api_url == "https://ghe.example/api/v3"
+    assert not wiring.forge_from_env({"CLOUDOPS_GITHUB_TOKEN": "t"}).supports_checks
