@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .bus import EventBus
+from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.app_auth import AppCredentials, InstallationTokens
@@ -65,6 +66,7 @@ class ControllerConfig:
     # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
     github_app_id: int | None = None
     github_app_private_key: str | None = field(default=None, repr=False)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
     @property
     def is_app(self) -> bool:
@@ -140,6 +142,13 @@ def _credentials_lookup(settings: Settings, vault: Vault):
     return lookup
 
 
+def _mount_dashboard(web_app: web.Application, app: ControllerApp):
+    """The browser dashboard and /metrics on the same server (controller/dashboard)."""
+    from . import dashboard
+
+    return dashboard.mount(web_app, app)
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -155,6 +164,7 @@ class ControllerApp:
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
         self.bot_login = config.bot_login
+        self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -185,7 +195,9 @@ class ControllerApp:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(make_app(receiver), access_log=None)
+        web_app = make_app(receiver)
+        self.dashboard = _mount_dashboard(web_app, self)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -204,6 +216,10 @@ class ControllerApp:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
     def webhook_url(self) -> str:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
@@ -219,6 +235,9 @@ class ControllerApp:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None

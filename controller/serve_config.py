@@ -21,6 +21,11 @@ with no file at all::
       port: 8080                         # CLOUDOPS_PORT
       secret_env: CLOUDOPS_WEBHOOK_SECRET
     workers: 2                           # CLOUDOPS_WORKERS: parallel terraform jobs
+
+The dashboard (and /metrics) is configured from the environment only, since
+most of it is secret: CLOUDOPS_PUBLIC_URL, CLOUDOPS_DASHBOARD_ADMIN_TOKEN,
+CLOUDOPS_OAUTH_CLIENT_ID / CLOUDOPS_OAUTH_CLIENT_SECRET (a GitHub OAuth app),
+CLOUDOPS_OAUTH_URL (default: derived from the API URL), CLOUDOPS_METRICS_TOKEN.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import Any
 import yaml
 
 from .app import ControllerConfig
+from .dashboard.config import DashboardConfig
 from .errors import ConfigError
 from .forge.app_auth import AppCredentials
 from .settings import Settings
@@ -111,6 +117,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None) -> ControllerC
         workers=workers,
         github_app_id=app.app_id if app else None,
         github_app_private_key=app.private_key if app else None,
+        dashboard=DashboardConfig.from_env(env),  # CLOUDOPS_PUBLIC_URL, CLOUDOPS_DASHBOARD_ADMIN_TOKEN, CLOUDOPS_OAUTH_*
     )
 
 

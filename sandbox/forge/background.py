@@ -95,6 +95,8 @@ class BackgroundForge:
 
     def uninstall_app(self, installation_id: int) -> None:
         self.run(_call(self.forge.uninstall_app, installation_id))
+    def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
+        return self.forge.add_oauth_app(name, callback_url)
 
     def drain_webhooks(self) -> None:
         self.run(self.forge.drain_webhooks())

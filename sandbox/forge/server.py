@@ -20,7 +20,7 @@ from types import TracebackType
 from aiohttp import web
 
 from . import (apps, git_http, merge_queue, payloads, routes_apps, routes_checks, routes_contents, routes_hooks,
-               routes_issues, routes_pulls, routes_repos)
+               routes_issues, routes_oauth, routes_pulls, routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .http import PUBLIC_WEB, error_middleware
@@ -64,7 +64,7 @@ class LocalForge:
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
         for module in (routes_apps, routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks,
-                       routes_checks, merge_queue):
+                       routes_checks, merge_queue, routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -180,6 +180,9 @@ class LocalForge:
         if repo is None:
             raise ValueError(f"no repository {owner}/{name}")
         return int(repo["id"])
+    def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
+        """Register an OAuth app (GitHub: Settings → Developer settings); returns (client_id, client_secret)."""
+        return routes_oauth.register_app(self.forge.store, name, callback_url)
 
     async def drain_webhooks(self) -> None:
         """Wait until every webhook queued so far has been delivered (or has failed)."""

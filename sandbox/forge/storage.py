@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,12 @@ CREATE TABLE IF NOT EXISTS merge_queue (
     group_ref TEXT, group_sha TEXT, parent_sha TEXT, required TEXT NOT NULL, enqueued_by_id INTEGER NOT NULL,
     created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS check_runs_by_sha ON check_runs (repo_id, head_sha);
+CREATE TABLE IF NOT EXISTS oauth_apps (
+    client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, name TEXT NOT NULL,
+    callback_url TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS oauth_codes (
+    code TEXT PRIMARY KEY, client_id TEXT NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id),
+    redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS statuses_by_sha ON statuses (repo_id, sha);
 CREATE INDEX IF NOT EXISTS deliveries_by_hook ON deliveries (hook_id);
 """
@@ -145,6 +153,18 @@ class Store:
     def one(self, sql: str, *params: Any) -> Row | None:
         rows = self.all(sql, *params)
         return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic read-check-write (e.g. spending a one-time code)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def insert(self, table: str, **values: Any) -> int:
         cols = ", ".join(values)
