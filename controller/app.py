@@ -22,6 +22,7 @@ from .bus import EventBus
 from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
+from .forge.app_auth import AppCredentials, InstallationTokens
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline import queues
@@ -68,9 +69,34 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
+    github_app_id: int | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
     # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
     role: str = "all"
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
+
+    @property
+    def is_app(self) -> bool:
+        return self.github_app_id is not None
+
+
+def make_forge(config: ControllerConfig) -> GitHubForge:
+    """The forge client: as the GitHub App (installation tokens) or with the token."""
+    if config.is_app:
+        assert config.github_app_id is not None and config.github_app_private_key is not None
+        tokens = InstallationTokens(AppCredentials(config.github_app_id, config.github_app_private_key), config.api_url)
+        return GitHubForge(app=tokens, api_url=config.api_url)
+    return GitHubForge(config.github_token, api_url=config.api_url)
+
+
+def served_repos(config: ControllerConfig, forge: GitHubForge) -> tuple[str, ...]:
+    """The configured repositories; for an app with none configured, every repository it is installed on."""
+    if config.repos or forge.app is None:
+        return config.repos
+    found = tuple(sorted(forge.app.discover()))
+    log.info("the GitHub App is installed on %s", ", ".join(found) or "no repositories yet")
+    return found
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -106,9 +132,12 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
         for run_id in sweep_runs(settings, active={r.id for r in in_flight}):
             log.info("removed run directory %s (older than CLOUDOPS_RUN_RETENTION)", run_id)
-    forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
+    client = make_forge(config)
+    if config.github_app_private_key:
+        guard.learn([config.github_app_private_key.strip()])
+    forge = RedactingForge(client, guard)
     toolchain = resolve_toolchain(settings)
-    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
+    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in served_repos(config, client)}
     context = PlanContext(
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
@@ -190,6 +219,7 @@ class ControllerApp:
         self.recovered: list[recovery.Recovered] = []
         self.receiver: WebhookReceiver | None = None
         self._data_lock: data_dir.DataDirLock | None = None
+        self.bot_login = config.bot_login
         self.dashboard = None
 
     async def start(self) -> None:
@@ -210,12 +240,19 @@ class ControllerApp:
                                              recover=True)
         self.store = context.store
         sources = context.sources
+        repos = list(context.sources)
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
-                            for repo in cfg.repos}
+                            for repo in repos}
         rules = RulesLoader(sources, default_branches)
+        # An app acts as its bot, <slug>[bot]: its own comments are ignored and its PRs are trusted.
+        bot_login = await asyncio.to_thread(context.forge.login) if cfg.is_app else cfg.bot_login
+        self.bot_login = bot_login
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
-                                         bot_login=cfg.bot_login)
-        self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
+                                         bot_login=bot_login)
+        self.pipeline = Pipeline(context, self.queue, rules, bot_login=bot_login)
+        # GitHub App installs: check runs beside the statuses; installations may add repositories.
+        self.pipeline.app_events.reporter.subscribe(self.bus)
+        self.pipeline.app_events.allowed = frozenset(cfg.repos) if cfg.repos else None
         if distributed:
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
@@ -225,9 +262,9 @@ class ControllerApp:
                                                     grace=cfg.settings.interrupt_grace, replan=self._replan)
         if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
             self._background.append(asyncio.create_task(
-                grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
+                grants.prune_forever(context, repos, cfg.grant_prune_interval), name="prune-expired-grants"))
             self._background.append(asyncio.create_task(
-                drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
+                drift.drift_forever(context, repos, cfg.drift_interval), name="drift-check"))
             self._background.append(asyncio.create_task(
                 _sweep_forever(context, cfg.grant_prune_interval), name="sweep-run-directories"))
         receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,

@@ -24,7 +24,7 @@ from .settings import Settings
 
 REPO = "infra"
 BOT, ADMIN = "cloudops-bot", "alice"  # alice is an admin in repo_template/cloudops.yaml
-WEBHOOK_EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"]
+WEBHOOK_EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment", "merge_group"]
 
 
 @dataclass

@@ -139,11 +139,17 @@ def _optional(module: str, name: str, what: str, notes: list[str]) -> Any:
 
 
 def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:
-    """GitHub (or the local forge) from CLOUDOPS_GITHUB_TOKEN and CLOUDOPS_GITHUB_API_URL."""
+    """GitHub (or the local forge) from CLOUDOPS_GITHUB_TOKEN and CLOUDOPS_GITHUB_API_URL,
+    or as the GitHub App of GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_FILE)."""
     from ..errors import ConfigError
+    from ..forge.app_auth import InstallationTokens, credentials_from_env
     from ..forge.github import GITHUB_API_URL, GitHubForge
 
     env = os.environ if env is None else env
+    app = credentials_from_env(env)
+    if app is not None:
+        api_url = env.get("CLOUDOPS_GITHUB_API_URL") or env.get("GITHUB_API_URL") or GITHUB_API_URL
+        return GitHubForge(app=InstallationTokens(app, api_url), api_url=api_url)
     token = env.get("CLOUDOPS_GITHUB_TOKEN")
     if not token:
         raise ConfigError("starting chat: CLOUDOPS_GITHUB_TOKEN is not set",
