@@ -116,8 +116,13 @@ is_admin(inp) if inp.actor.role == "admin"
 role_name(inp) := inp.actor.role if is_string(inp.actor.role)
 else := "none (not a member of this project)"
 
-# Messages are built with concat, never sprintf("%s"): rego-cpp 1.5 leaves the
-# quotes on computed strings inside sprintf, which breaks its JSON output.
 num(n) := sprintf("%d", [n])
 
-usd(n) := concat("", ["$", sprintf("%.2f", [n])])
+# Dollars and cents from whole cents (sprintf("%.2f") of a JSON integer loses its cents in regorus).
+usd(n) := concat("", [_sign(n), "$", format_int(floor(c / 100), 10), ".", _two(c - floor(c / 100) * 100)]) if c := round(abs(n) * 100)
+
+_sign(n) := "-" if n < 0
+else := ""
+
+_two(n) := concat("", ["0", format_int(n, 10)]) if n < 10
+else := format_int(n, 10)
