@@ -17,6 +17,7 @@ a 5,000-resource plan take well under a second.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -105,18 +106,29 @@ def input_needs(selected: Sequence[Selected], library: Library) -> Needs:
                  labels=frozenset(labels), after=frozenset(after))
 
 
+def message_of(item: Mapping[str, Any]) -> str:
+    """``msg`` of an object message (conftest's ``{"msg": ...}``), else the object as JSON."""
+    msg = item.get("msg")
+    if isinstance(msg, str):
+        return msg
+    return json.dumps(dict(item), sort_keys=True, default=str)
+
+
 def _violations(value: Any, policy: str, severity: Severity, enforcement: Enforcement) -> list[Violation]:
     items = value if isinstance(value, list) else ([] if value is None else [value])
     out = []
     for item in items:
+        extra: dict[str, str] = {}
         if isinstance(item, Mapping):
-            msg, resource = str(item.get("msg", item)), str(item.get("resource") or "")
+            msg, resource = message_of(item), str(item.get("resource") or "")
+            extra = {key: str(item[name]) for key, name in (("rule", "id"), ("level", "severity"), ("fix", "fix"))
+                     if isinstance(item.get(name), str)}
         else:
             msg, resource = str(item), ""
         if enforcement is Enforcement.ADVISORY and severity is Severity.DENY:
-            out.append(Violation(policy, resource, msg, Severity.WARN, enforcement, advisory=True))
+            out.append(Violation(policy, resource, msg, Severity.WARN, enforcement, advisory=True, **extra))
         else:
-            out.append(Violation(policy, resource, msg, severity, enforcement))
+            out.append(Violation(policy, resource, msg, severity, enforcement, **extra))
     return out
 
 

@@ -355,6 +355,14 @@ def _fact_values(value: Any, mask: Any, wanted: Set[str] | None) -> Any:
     return masked if isinstance(masked, dict) else {}
 
 
+def _unknown(after_unknown: Any, names: Set[str] | None) -> list[str]:
+    """Top-level attributes terraform knows only after apply (``after_unknown[k] is True``)
+    among ``names``: absent from ``after``, so a policy can say "unknown" instead of guessing."""
+    if not isinstance(after_unknown, _MAPS):
+        return []
+    return sorted(k for k, v in after_unknown.items() if v is True and (names is None or k in names))
+
+
 def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One fact object per distinct resource change, with the ``addresses`` that share it (plan order)."""
     regions = provider_regions(plan) if regions is None else regions
@@ -377,6 +385,7 @@ def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | No
             "machine_types": machine_types(after),
             "machine_types_before": machine_types(before),
             "after": _pick(after, needs.after),
+            "unknown": _unknown(rc.after_unknown, needs.after),
         }
         key = json.dumps(fact, sort_keys=True, default=str)
         group = groups.get(key)
