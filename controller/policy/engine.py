@@ -36,6 +36,13 @@ from .result import PolicyResult, Severity, Violation
 # Always evaluated, hard, even when no policy set names it: a PR must not run
 # code on the controller whatever a repo's config says.
 ALWAYS_ON = ("providers",)
+# The built-in security pack: on for every project by default, soft (critical and
+# high findings deny until an admin approves; medium, low and unknown warn). A
+# policy set that names one of them decides its enforcement instead (`advisory`
+# to only report it, `hard` to block without override).
+SECURITY_PACK = ("security-network", "public-buckets", "security-encryption", "security-databases",
+                 "security-iam", "security-logging")
+SECURITY_ENFORCEMENT = Enforcement.SOFT
 FULL_VALUES_MARK = "cloudops: full-values"
 _MARK = re.compile(r"^[ \t]*#[ \t]*cloudops:[ \t]*(facts|labels|after)\b(.*)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -50,7 +57,7 @@ class Selected:
 
 
 def select(config: RepoConfig, project: str, library: Library) -> list[Selected]:
-    """The policies of ``project``'s policy sets (strongest enforcement wins), plus ALWAYS_ON."""
+    """The policies of ``project``'s policy sets (strongest enforcement wins), the security pack, ALWAYS_ON."""
     if project not in config.projects:
         raise UnknownProject(f"selecting policies: no project {project!r} in {config.source}")
     chosen: dict[str, Selected] = {}
@@ -61,6 +68,9 @@ def select(config: RepoConfig, project: str, library: Library) -> list[Selected]
             old = chosen.get(policy.name)
             if old is None or _STRENGTH.index(policy_set.enforcement) > _STRENGTH.index(old.enforcement):
                 chosen[policy.name] = Selected(policy, policy_set.enforcement, set_name)
+    for name in SECURITY_PACK:
+        if name in library.policies and name not in chosen:
+            chosen[name] = Selected(library.policies[name], SECURITY_ENFORCEMENT, "security-pack")
     for name in ALWAYS_ON:
         if name in library.policies and (name not in chosen or chosen[name].enforcement is not Enforcement.HARD):
             chosen[name] = Selected(library.policies[name], Enforcement.HARD, "always-on")
@@ -104,6 +114,18 @@ def input_needs(selected: Sequence[Selected], library: Library) -> Needs:
         after |= marks.get("after", set())
     return Needs(plan=bool(plan_readers), keep=attribute_names(plan_readers, library) if plan_readers else frozenset(),
                  labels=frozenset(labels), after=frozenset(after))
+
+
+# deny and violation (conftest's two names for a failure) deny; warn warns.
+RULES = ("deny", "warn")
+_FAILURES = ("deny", "violation")
+
+
+def rule_query(package: str, rule: str) -> str:
+    """Every value of ``rule`` (a set, an array or one value) as an array; violation joins deny."""
+    names = _FAILURES if rule == "deny" else (rule,)
+    parts = [f'[x | some x in data.cloudops.lib.results(object.get(data.{package}, "{name}", []))]' for name in names]
+    return parts[0] if len(parts) == 1 else f"array.concat({parts[0]}, {parts[1]})"
 
 
 def message_of(item: Mapping[str, Any]) -> str:
@@ -155,7 +177,7 @@ class PolicyEngine:
             try:
                 interp = rego.interpreter(modules)
                 bundles = [rego.compile_query(interp, "[" + ", ".join(
-                    f'object.get(data.{p.package}, "{rule}", [])' for p in group for rule in ("deny", "warn")) + "]",
+                    rule_query(p.package, rule) for p in group for rule in RULES) + "]",
                     sources) for group in groups]
             except rego.RegoCompileError as exc:
                 raise ConfigError(f"compiling Rego policy {exc}") from None
@@ -169,9 +191,9 @@ class PolicyEngine:
         """Per-policy queries after the combined one failed: the failing policy denies alone."""
         values: list[Any] = []
         for policy in policies:
-            for rule in ("deny", "warn"):
+            for rule in RULES:
                 try:
-                    values.append(rego.query(interp, f'object.get(data.{policy.package}, "{rule}", [])', sources))
+                    values.append(rego.query(interp, rule_query(policy.package, rule), sources))
                 except (rego.RegoCompileError, rego.RegoEvalError) as exc:
                     values.append(_FAILED(str(exc)))
         return values
@@ -208,7 +230,9 @@ class PolicyEngine:
                 for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
                     values[policy.name] = pair
             if plans:
-                for policy, pair in zip(plans, _pairs(self._run(document, plans, split=False))):
+                # conftest's input shape (resource_changes, configuration... at the top) beside ours.
+                full = {**document, **document["plan"]} if isinstance(document.get("plan"), Mapping) else document
+                for policy, pair in zip(plans, _pairs(self._run(full, plans, split=False))):
                     values[policy.name] = pair
         denies: list[Violation] = []
         warns: list[Violation] = []

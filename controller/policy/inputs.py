@@ -90,6 +90,8 @@ def project_input(project: ProjectConfig) -> dict[str, Any]:
         "regions": [project.region],
         "quotas": {kind.value: n for kind, n in project.quotas.items()},
         "budget_monthly_usd": project.budget_monthly_usd,
+        "required_labels_on": (project.required_labels_on if isinstance(project.required_labels_on, str)
+                               else list(project.required_labels_on)),
     }
 
 
@@ -271,18 +273,24 @@ def location_region(location: str) -> str:
     return zone_region(name) if _LOCATION_ZONE.fullmatch(name) else name
 
 
+def _named(value: Any) -> bool:
+    """A non-empty string: "" (a location left empty) names no region."""
+    return isinstance(value, str) and value.strip() != ""
+
+
 def region_of(values: Any, provider_name: str, provider_regions: Mapping[str, str]) -> str | None:
-    """lib.region_of: region, triggers.region, location, zone, availability_zone, then the provider block."""
+    """lib.region_of: region, triggers.region, location, zone, availability_zone (the first
+    non-empty one), then the provider block."""
     v = values if isinstance(values, _MAPS) else {}
-    if isinstance(v.get("region"), str):
+    if _named(v.get("region")):
         return v["region"].lower()
-    if isinstance(_at(v, ["triggers", "region"]), str):
+    if _named(_at(v, ["triggers", "region"])):
         return v["triggers"]["region"].lower()
-    if isinstance(v.get("location"), str):
+    if _named(v.get("location")):
         return location_region(v["location"])
-    if isinstance(v.get("zone"), str) and re.search("[a-z]", v["zone"]):
+    if _named(v.get("zone")) and re.search("[a-z]", v["zone"]):
         return zone_region(v["zone"])
-    if isinstance(v.get("availability_zone"), str):
+    if _named(v.get("availability_zone")):
         return zone_region(v["availability_zone"])
     found = provider_regions.get(provider_source(provider_name).split("/")[-1])
     return found if isinstance(found, str) else None
