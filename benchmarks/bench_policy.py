@@ -161,6 +161,9 @@ def main() -> int:
             sorted((v.policy, v.resource, v.msg) for v in (*rows[1][4].denies, *rows[1][4].warns))
         print(f"  same verdicts before and after: {'yes' if same else 'NO'}")
     print(f"  target < 1 s per plan (build_input + warm evaluation): {'met' if met else 'NOT met'} ({total:.3f} s)")
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of this process: {peak:.0f} MB (target < 300 MB at 10,000 changes)")
     return 0 if met else 1
 
 

@@ -76,10 +76,7 @@ buckets(inp) := [f |
 	f := security.finding(bucket_rule, c, "bucket has no server-side encryption configuration")
 ]
 
-_separate_encryption(inp) if {
-	some c in inp.changes
-	c.type == "aws_s3_bucket_server_side_encryption_configuration"
-}
+_separate_encryption(inp) if security.has_type(inp, "aws_s3_bucket_server_side_encryption_configuration")
 
 azure(inp) := array.concat(
 	[f |

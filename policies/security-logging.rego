@@ -33,10 +33,7 @@ s3(inp) := [f |
 	f := security.finding(s3_rule, c, "bucket has no access logging")
 ]
 
-_separate_logging(inp) if {
-	some c in inp.changes
-	c.type == "aws_s3_bucket_logging"
-}
+_separate_logging(inp) if security.has_type(inp, "aws_s3_bucket_logging")
 
 _logs_on(v) if {
 	some l in object.get(v, "access_logs", [])

@@ -439,8 +439,13 @@ def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor
     needs = needs or Needs(keep=keep)
     regions = provider_regions(parsed)
     configuration = parsed.configuration if isinstance(parsed.configuration, _MAPS) else {}
+    changes = change_facts(parsed, needs, regions)
+    types: dict[str, list[int]] = {}
+    for index, fact in enumerate(changes):
+        types.setdefault(fact["type"], []).append(index)
     document: dict[str, Any] = {
-        "changes": change_facts(parsed, needs, regions),
+        "changes": changes,
+        "types": types,  # type -> indexes into changes: rules visit only the types they judge
         "blocks": block_facts(configuration),
         "provider_config": thaw(configuration_input(configuration)["provider_config"]),
     }

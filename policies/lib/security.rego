@@ -25,11 +25,30 @@ denies(policy, found) := expand(policy, [f | some f in found; f.severity in bloc
 warnings(policy, found) := expand(policy, [f | some f in found; not f.severity in blocking])
 
 # Changes that leave the object in place with new values.
+# input.types (type -> indexes into input.changes) lets a rule visit only its types:
+# a scan of 5,000 changes costs ~20 ms per rule, the index ~nothing.
 writes(inp, types) := [c |
+	some t in types
+	some i in object.get(inp.types, t, [])
+	c := inp.changes[i]
+	c.action in _write_actions
+] if is_object(inp.types)
+else := [c |
 	some c in inp.changes
 	c.type in types
-	c.action in ["create", "update", "replace"]
+	c.action in _write_actions
 ]
+
+_write_actions := ["create", "update", "replace"]
+
+# Whether the plan changes any object of type t (the index, or a scan).
+has_type(inp, t) if count(object.get(inp.types, t, [])) > 0
+
+has_type(inp, t) if {
+	not is_object(inp.types)
+	some c in inp.changes
+	c.type == t
+}
 
 # Sources that mean "anyone on the internet" (AWS, Google, Azure spellings).
 _open := ["0.0.0.0/0", "::/0", "0.0.0.0", "*", "internet", "any"]
