@@ -49,9 +49,9 @@ prevention_rule := {"id": "STO-006", "severity": "low", "fix": "set public_acces
 
 _prevention(inp) := [f |
 	some c in security.writes(inp, ["google_storage_bucket"])
-	not security.unknown(c, "public_access_prevention")
+	not "public_access_prevention" in object.get(c, "unknown", [])
 	object.get(c.after, "public_access_prevention", "inherited") != "enforced"
-	f := security.finding(prevention_rule, c, "public_access_prevention is not enforced: the organisation policy decides whether the bucket can be made public")
+	f := security.finding(prevention_rule, c.addresses, "public_access_prevention is not enforced: the organisation policy decides whether the bucket can be made public")
 ]
 
 _public_members := ["allUsers", "allAuthenticatedUsers"]
@@ -70,7 +70,7 @@ _gcs_iam(inp) := [f |
 	values := c.after
 	some member in array.concat(_members(values), [e | e := values.entity; is_string(e)])
 	member in _public_members
-	f := security.finding(gcs_rule, c, concat("", ["grants bucket access to ", member]))
+	f := security.finding(gcs_rule, c.addresses, concat("", ["grants bucket access to ", member]))
 ]
 
 _gcs_acl(inp) := [f |
@@ -81,7 +81,7 @@ _gcs_acl(inp) := [f |
 		regex.match(`allUsers|allAuthenticatedUsers|publicRead|publicReadWrite`, e)
 	]
 	count(public) > 0
-	f := security.finding(gcs_rule, c, concat("", ["public ACL ", concat(", ", public)]))
+	f := security.finding(gcs_rule, c.addresses, concat("", ["public ACL ", concat(", ", public)]))
 ]
 
 _block_flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
@@ -90,16 +90,16 @@ _s3(inp) := array.concat(array.concat(_s3_block(inp), _s3_acl(inp)), _s3_policy(
 
 _s3_block(inp) := [f |
 	some c in security.writes(inp, ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"])
-	off := [flag | some flag in _block_flags; not security.unknown(c, flag); object.get(c.after, flag, false) != true]
+	off := [flag | some flag in _block_flags; not flag in object.get(c, "unknown", []); object.get(c.after, flag, false) != true]
 	count(off) > 0
-	f := security.finding(block_rule, c, concat("", ["public access block is off: ", concat(", ", off)]))
+	f := security.finding(block_rule, c.addresses, concat("", ["public access block is off: ", concat(", ", off)]))
 ]
 
 _s3_acl(inp) := [f |
 	some c in security.writes(inp, ["aws_s3_bucket", "aws_s3_bucket_acl", "aws_s3_object", "aws_s3_bucket_object"])
 	acl := c.after.acl
 	acl in _public_acls
-	f := security.finding(acl_rule, c, concat("", ["ACL ", acl, " makes the bucket public"]))
+	f := security.finding(acl_rule, c.addresses, concat("", ["ACL ", acl, " makes the bucket public"]))
 ]
 
 _s3_policy(inp) := [f |
@@ -109,7 +109,7 @@ _s3_policy(inp) := [f |
 	security.anyone(s)
 	not s.Condition
 	actions := concat(", ", security.as_list(object.get(s, "Action", [])))
-	f := security.finding(policy_rule, c, concat("", ["bucket policy allows any principal (\"*\") ", actions, " with no condition"]))
+	f := security.finding(policy_rule, c.addresses, concat("", ["bucket policy allows any principal (\"*\") ", actions, " with no condition"]))
 ]
 
 _azure(inp) := array.concat(_azure_account(inp), _azure_container(inp))
@@ -118,12 +118,12 @@ _azure_account(inp) := [f |
 	some c in security.writes(inp, ["azurerm_storage_account"])
 	some flag in ["allow_blob_public_access", "allow_nested_items_to_be_public"]
 	c.after[flag] == true
-	f := security.finding(azure_rule, c, concat("", [flag, " = true lets containers be public"]))
+	f := security.finding(azure_rule, c.addresses, concat("", [flag, " = true lets containers be public"]))
 ]
 
 _azure_container(inp) := [f |
 	some c in security.writes(inp, ["azurerm_storage_container"])
 	access := c.after.container_access_type
 	access in ["blob", "container"]
-	f := security.finding(azure_rule, c, concat("", ["container_access_type = ", access, " is public"]))
+	f := security.finding(azure_rule, c.addresses, concat("", ["container_access_type = ", access, " is public"]))
 ]

@@ -40,31 +40,30 @@ findings(inp) := array.concat(array.concat(aws(inp), google(inp)), array.concat(
 aws(inp) := [f |
 	some c in security.writes(inp, _aws)
 	c.after.publicly_accessible == true
-	f := security.finding(public_rule, c, "database is publicly accessible (publicly_accessible = true)")
+	f := security.finding(public_rule, c.addresses, "database is publicly accessible (publicly_accessible = true)")
 ]
-
-_ip_configs(c) := [ip | some s in object.get(c.after, "settings", []); some ip in object.get(s, "ip_configuration", [])]
 
 google(inp) := [f |
 	some c in security.writes(inp, ["google_sql_database_instance"])
-	some ip in _ip_configs(c)
+	some settings in object.get(c.after, "settings", [])
+	some ip in object.get(settings, "ip_configuration", [])
 	ip.ipv4_enabled == true
 	open := [n.value | some n in object.get(ip, "authorized_networks", []); security.is_open(n.value)]
-	f := _google_finding(c, open)
+	f := _google_finding(c.addresses, open)
 ]
 
-_google_finding(c, open) := security.finding(sql_open_rule, c, concat("", ["public IP open to ", concat(", ", open)])) if count(open) > 0
-else := security.finding(sql_ip_rule, c, "has a public IP (ipv4_enabled = true)")
+_google_finding(addresses, open) := security.finding(sql_open_rule, addresses, concat("", ["public IP open to ", concat(", ", open)])) if count(open) > 0
+else := security.finding(sql_ip_rule, addresses, "has a public IP (ipv4_enabled = true)")
 
 azure(inp) := [f |
 	some c in security.writes(inp, _azure)
 	c.after.public_network_access_enabled == true
-	f := security.finding(azure_rule, c, "database server accepts connections from public networks (public_network_access_enabled = true)")
+	f := security.finding(azure_rule, c.addresses, "database server accepts connections from public networks (public_network_access_enabled = true)")
 ]
 
 azure_firewall(inp) := [f |
 	some c in security.writes(inp, _azure_firewall)
 	c.after.start_ip_address == "0.0.0.0"
 	c.after.end_ip_address == "255.255.255.255"
-	f := security.finding(firewall_rule, c, "firewall rule allows every address (0.0.0.0 - 255.255.255.255)")
+	f := security.finding(firewall_rule, c.addresses, "firewall rule allows every address (0.0.0.0 - 255.255.255.255)")
 ]

@@ -39,11 +39,11 @@ _databases := ["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_n
 findings(inp) := array.concat(array.concat(array.concat(volumes(inp), instance_disks(inp)), array.concat(databases(inp), buckets(inp))), azure(inp))
 
 volumes(inp) := array.concat(
-	[f | some c in security.writes(inp, _volumes); c.after.encrypted == false; f := security.finding(volume_rule, c, "volume is not encrypted (encrypted = false)")],
+	[f | some c in security.writes(inp, _volumes); c.after.encrypted == false; f := security.finding(volume_rule, c.addresses, "volume is not encrypted (encrypted = false)")],
 	[f |
 		some c in security.writes(inp, _volumes)
-		security.unknown(c, "encrypted")
-		f := security.finding(unknown_rule, c, "encryption is unknown until apply (encrypted not set: the account's EBS default decides)")
+		"encrypted" in object.get(c, "unknown", [])
+		f := security.finding(unknown_rule, c.addresses, "encryption is unknown until apply (encrypted not set: the account's EBS default decides)")
 	],
 )
 
@@ -51,19 +51,19 @@ instance_disks(inp) := [f |
 	some c in security.writes(inp, ["aws_instance", "aws_launch_configuration"])
 	off := [key | some key in ["root_block_device", "ebs_block_device"]; some d in object.get(c.after, key, []); d.encrypted == false]
 	count(off) > 0
-	f := security.finding(volume_rule, c, concat("", ["unencrypted block device: ", concat(", ", sort({k | some k in off}))]))
+	f := security.finding(volume_rule, c.addresses, concat("", ["unencrypted block device: ", concat(", ", sort({k | some k in off}))]))
 ]
 
 databases(inp) := array.concat(
 	[f |
 		some c in security.writes(inp, _databases)
 		c.after.storage_encrypted == false
-		f := security.finding(database_rule, c, "database storage is not encrypted (storage_encrypted = false)")
+		f := security.finding(database_rule, c.addresses, "database storage is not encrypted (storage_encrypted = false)")
 	],
 	[f |
 		some c in security.writes(inp, _databases)
-		security.unknown(c, "storage_encrypted")
-		f := security.finding(unknown_rule, c, "storage encryption is unknown until apply")
+		"storage_encrypted" in object.get(c, "unknown", [])
+		f := security.finding(unknown_rule, c.addresses, "storage encryption is unknown until apply")
 	],
 )
 
@@ -73,7 +73,7 @@ buckets(inp) := [f |
 	some c in security.writes(inp, ["aws_s3_bucket"])
 	c.after.server_side_encryption_configuration == []
 	not _separate_encryption(inp)
-	f := security.finding(bucket_rule, c, "bucket has no server-side encryption configuration")
+	f := security.finding(bucket_rule, c.addresses, "bucket has no server-side encryption configuration")
 ]
 
 _separate_encryption(inp) if security.has_type(inp, "aws_s3_bucket_server_side_encryption_configuration")
@@ -83,11 +83,11 @@ azure(inp) := array.concat(
 		some c in security.writes(inp, ["azurerm_managed_disk"])
 		some s in object.get(c.after, "encryption_settings", [])
 		s.enabled == false
-		f := security.finding(azure_rule, c, "disk encryption_settings.enabled = false")
+		f := security.finding(azure_rule, c.addresses, "disk encryption_settings.enabled = false")
 	],
 	[f |
 		some c in security.writes(inp, ["azurerm_mssql_database", "azurerm_sql_database"])
 		c.after.transparent_data_encryption_enabled == false
-		f := security.finding(azure_rule, c, "transparent data encryption is off")
+		f := security.finding(azure_rule, c.addresses, "transparent data encryption is off")
 	],
 )

@@ -57,7 +57,7 @@ identity(inp) := array.concat(
 		some c in security.writes(inp, array.concat(_identity, ["aws_iam_role"]))
 		some a in _allowed_actions(c)
 		a in ["*", "*:*"]
-		f := security.finding(admin_rule, c, "policy allows Action \"*\": full administrator")
+		f := security.finding(admin_rule, c.addresses, "policy allows Action \"*\": full administrator")
 	],
 	[f |
 		some c in security.writes(inp, array.concat(_identity, ["aws_iam_role"]))
@@ -66,7 +66,7 @@ identity(inp) := array.concat(
 		_all_resources(c)
 		wild := {a | some a in _allowed_actions(c); endswith(a, ":*")}
 		count(wild) > 0
-		f := security.finding(service_rule, c, concat("", ["policy allows ", concat(", ", sort(wild)), " on every resource"]))
+		f := security.finding(service_rule, c.addresses, concat("", ["policy allows ", concat(", ", sort(wild)), " on every resource"]))
 	],
 )
 
@@ -77,12 +77,12 @@ resource_policies(inp) := [f |
 	security.allows(s)
 	security.anyone(s)
 	not s.Condition
-	f := security.finding(principal_rule, c, "resource policy allows any principal (\"*\") with no condition")
+	f := security.finding(principal_rule, c.addresses, "resource policy allows any principal (\"*\") with no condition")
 ]
 
 azure(inp) := [f |
 	some c in security.writes(inp, ["azurerm_role_definition"])
 	some p in object.get(c.after, "permissions", [])
 	"*" in object.get(p, "actions", [])
-	f := security.finding(azure_rule, c, "custom role allows every action (\"*\")")
+	f := security.finding(azure_rule, c.addresses, "custom role allows every action (\"*\")")
 ]

@@ -30,7 +30,7 @@ s3(inp) := [f |
 	c.after.logging == []
 	object.get(c.after, "acl", "") != "log-delivery-write"
 	not _separate_logging(inp)
-	f := security.finding(s3_rule, c, "bucket has no access logging")
+	f := security.finding(s3_rule, c.addresses, "bucket has no access logging")
 ]
 
 _separate_logging(inp) if security.has_type(inp, "aws_s3_bucket_logging")
@@ -52,11 +52,11 @@ lbs(inp) := [f |
 	is_array(c.after.access_logs)
 	object.get(c.after, "load_balancer_type", "application") != "gateway"
 	not _logs_on(c.after)
-	f := security.finding(lb_rule, c, "load balancer has no access logs")
+	f := security.finding(lb_rule, c.addresses, "load balancer has no access logs")
 ]
 
 gcs(inp) := [f |
 	some c in security.writes(inp, ["google_storage_bucket"])
 	c.after.logging == []
-	f := security.finding(gcs_rule, c, "bucket has no access logging")
+	f := security.finding(gcs_rule, c.addresses, "bucket has no access logging")
 ]

@@ -49,24 +49,24 @@ findings(inp) := [f |
 
 # One finding per rule id for a change, naming what is open.
 classify(c, open) := array.concat(array.concat(
-	[f | some r in open; r.all; f := security.finding(all_rule, c, concat("", ["allows every port from ", r.source]))],
+	[f | some r in open; r.all; f := security.finding(all_rule, c.addresses, concat("", ["allows every port from ", r.source]))],
 	[f |
 		not _any_all(open)
 		hits := {concat("", [name, " (", format_int(port, 10), ") from ", r.source]) | some r in open; some port, name in admin_ports; r.lo <= port; port <= r.hi}
 		count(hits) > 0
-		f := security.finding(admin_rule, c, concat("", ["allows ", concat(", ", sort(hits))]))
+		f := security.finding(admin_rule, c.addresses, concat("", ["allows ", concat(", ", sort(hits))]))
 	]), array.concat(
 	[f |
 		not _any_all(open)
 		hits := {concat("", [name, " (", format_int(port, 10), ") from ", r.source]) | some r in open; some port, name in database_ports; r.lo <= port; port <= r.hi}
 		count(hits) > 0
-		f := security.finding(database_rule, c, concat("", ["allows ", concat(", ", sort(hits))]))
+		f := security.finding(database_rule, c.addresses, concat("", ["allows ", concat(", ", sort(hits))]))
 	],
 	[f |
 		not _any_all(open)
 		rest := {concat("", [_ports(r), " from ", r.source]) | some r in open; not _special(r)}
 		count(rest) > 0
-		f := security.finding(other_rule, c, concat("", ["faces the internet: ", concat(", ", sort(rest))]))
+		f := security.finding(other_rule, c.addresses, concat("", ["faces the internet: ", concat(", ", sort(rest))]))
 	]))
 
 _any_all(open) if {

@@ -124,7 +124,7 @@ _FAILURES = ("deny", "violation")
 def rule_query(package: str, rule: str) -> str:
     """Every value of ``rule`` (a set, an array or one value) as an array; violation joins deny."""
     names = _FAILURES if rule == "deny" else (rule,)
-    parts = [f'[x | some x in data.cloudops.lib.results(object.get(data.{package}, "{name}", []))]' for name in names]
+    parts = [f'[item | some item in data.cloudops.lib.results(object.get(data.{package}, "{name}", []))]' for name in names]
     return parts[0] if len(parts) == 1 else f"array.concat({parts[0]}, {parts[1]})"
 
 

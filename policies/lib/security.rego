@@ -11,7 +11,8 @@ import rego.v1
 
 blocking := ["critical", "high"]
 
-finding(rule, c, msg) := object.union(rule, {"msg": msg, "addresses": c.addresses})
+# (Addresses, not the change: regorus hashes a function's arguments on every call.)
+finding(rule, addresses, msg) := object.union(rule, {"msg": msg, "addresses": addresses})
 
 # One violation per address of each finding, for the engine.
 expand(policy, found) := [v |
@@ -57,9 +58,6 @@ is_open(source) if {
 	is_string(source)
 	lower(trim_space(source)) in _open
 }
-
-# Whether terraform knows the top-level attribute at plan time.
-unknown(c, attr) if attr in object.get(c, "unknown", [])
 
 # Statements of an IAM-style policy document held as JSON text (or an object).
 statements(doc) := s if {

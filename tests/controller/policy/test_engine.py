@@ -190,3 +190,13 @@ def test_prevent_destroy_is_read_from_the_default_branch_files(tmp_path) -> None
                                     'resource "aws_instance" "web" {\n  ami = "x"\n}\n')
     (tmp_path / "broken.tf").write_text('resource "x" {')
     assert protected_addresses(tmp_path) == ["aws_db_instance.main"]
+
+
+def test_the_combined_queries_compile_so_no_policy_falls_back_to_one_by_one(monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a compiled bundle failed and the engine fell back to one query per rule")
+    monkeypatch.setattr(engine.PolicyEngine, "_one_by_one", refuse)
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    doc = inputs.build_input(plan, project=ProjectConfig(name="example", target=Target.AWS, region="us-west-2"))
+    result = engine.PolicyEngine().evaluate(doc, _all(library.builtin_library()), project="example")
+    assert result.denies and not [v for v in result.denies if "could not be evaluated" in v.msg]
