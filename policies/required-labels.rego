@@ -13,7 +13,7 @@ package cloudops.policy.required_labels
 import data.cloudops.lib
 import rego.v1
 
-deny := array.concat(missing(input), mismatched(input))
+deny := array.concat(_missing(_judged), _mismatched(_judged, input.project.name))
 
 required := ["managed-by", "requested-by", "project"]
 
@@ -37,18 +37,26 @@ judged(inp) := array.concat(array.concat(
 	),
 ), [c | scope := _scope(inp); is_array(scope); some c in inp.changes; c.action in lib.write_actions; c.type in scope])
 
-missing(inp) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
-	some c in judged(inp)
+# deny reads the scope once: the functions below take the judged changes, which are
+# computed from the input once per evaluation (a rule, not a function).
+_judged := judged(input)
+
+missing(inp) := _missing(judged(inp))
+
+mismatched(inp) := _mismatched(judged(inp), inp.project.name)
+
+_missing(changes) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
+	some c in changes
 	present := {key | some key in required; v := c.labels[key]; is_string(v); v != ""}
 	absent := [key | some key in required; not key in present]
 	count(absent) > 0
 	msg := concat("", [c.type, " lacks the label/tag ", concat(", ", absent)])
 ])
 
-mismatched(inp) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
-	some c in judged(inp)
+_mismatched(changes, project) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
+	some c in changes
 	is_string(c.labels.project)
 	c.labels.project != ""
-	c.labels.project != inp.project.name
-	msg := concat("", ["label project=", c.labels.project, ", but this plan is for project ", inp.project.name])
+	c.labels.project != project
+	msg := concat("", ["label project=", c.labels.project, ", but this plan is for project ", project])
 ])
