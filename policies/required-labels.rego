@@ -45,10 +45,13 @@ missing(inp) := _missing(judged(inp))
 
 mismatched(inp) := _mismatched(judged(inp), inp.project.name)
 
+_object(v) := v if is_object(v)
+else := {}
+
 _missing(changes) := lib.violations("required-labels", [{"msg": msg, "addresses": c.addresses} |
 	some c in changes
-	present := {key | some key in required; v := c.labels[key]; is_string(v); v != ""}
-	absent := [key | some key in required; not key in present]
+	labels := _object(c.labels)
+	absent := [key | some key in required; object.get(labels, key, "") in ["", null]]
 	count(absent) > 0
 	msg := concat("", [c.type, " lacks the label/tag ", concat(", ", absent)])
 ])

@@ -389,6 +389,9 @@ def _unknown(after_unknown: Any, names: Set[str] | None) -> list[str]:
     return sorted(k for k, v in after_unknown.items() if v is True and (names is None or k in names))
 
 
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
+
+
 def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One fact object per distinct resource change, with the ``addresses`` that share it (plan order)."""
     regions = provider_regions(plan) if regions is None else regions
@@ -399,17 +402,20 @@ def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | No
         if not rc.is_change:
             continue
         after = _fact_values(rc.after, rc.after_sensitive, None if needs.after is None else wanted)
-        before = _fact_values(rc.before, rc.before_sensitive, None if needs.after is None else wanted)
+        # A create has no before: its before-facts are empty (most changes of a big plan are creates).
+        before = _fact_values(rc.before, rc.before_sensitive, None if needs.after is None else wanted) \
+            if rc.before is not None else _EMPTY
+        labels = labels_of(after)
         fact = {
             "type": rc.type,
             "action": action_of(rc.actions),
             "provider": rc.provider_name,
             "kind": kind_of(rc.type, after, before, kinds),
             "region": region_of(after, rc.provider_name, regions),
-            "labels": _pick(labels_of(after), needs.labels) if taggable(after) else None,
-            "before_labels": _pick(labels_of(before), needs.labels),
+            "labels": _pick(labels, needs.labels) if labels or taggable(after) else None,
+            "before_labels": _pick(labels_of(before), needs.labels) if before else {},
             "machine_types": machine_types(after),
-            "machine_types_before": machine_types(before),
+            "machine_types_before": machine_types(before) if before else [],
             "after": _pick(after, needs.after),
             "unknown": _unknown(rc.after_unknown, needs.after),
         }
