@@ -149,7 +149,7 @@ def _check(args: argparse.Namespace) -> int:
         if not ctx:
             notes = (f"no --context: evaluated only {', '.join(CONTEXT_FREE)}",)
     document = build_input(plan, project=project, actor=actor, usage=ctx.get("usage"), cost=ctx.get("cost"),
-                           protected=ctx.get("protected") or (), keep=engine_mod.attribute_names(selected, library))
+                           protected=ctx.get("protected") or (), needs=engine_mod.input_needs(selected, library))
     result = engine.evaluate(document, selected, project=project.name)
     if notes:
         from dataclasses import replace
