@@ -9,9 +9,10 @@ policy that fails to evaluate denies (fail closed) with its set's enforcement.
 Policies marked ``# cloudops: facts`` (every built-in) read only the flat,
 deduplicated facts (``input.changes``, ``input.blocks``...) and are evaluated
 on a document without ``input.plan``; the others (repo-local policies by
-default) get the full document in a second interpreter. rego-cpp's cost is
-per input node and per object a rule visits, so the facts path is what makes
-a 5,000-resource plan take well under a second.
+default) get the full document (``input.plan``, and conftest's shape at the
+top) in a second query. The interpreter's cost is per object a rule visits and
+per function call (arguments are hashed), so the facts path and rules that
+visit only their types are what keep a 5,000-distinct-change plan near a second.
 """
 
 from __future__ import annotations

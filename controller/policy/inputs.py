@@ -3,8 +3,10 @@
 Layout (documented with examples in ``policies/README.md``)::
 
     changes   one flat fact object per distinct resource change (type, action,
-              provider, kind, region, labels, machine types, ...) with the
-              addresses that share it: what the built-in policies read
+              provider, kind, region, labels, machine types, declared `after`
+              attributes, `unknown` ones) with the addresses that share it:
+              what the built-in policies read
+    types     {type: [indexes into changes]}
     blocks    configuration blocks of every module level, grouped the same way
     provider_config  the configuration's provider blocks, without expressions
     plan      the plan document, slimmed: resource_changes without no-ops and
@@ -18,9 +20,9 @@ Layout (documented with examples in ``policies/README.md``)::
     provider_regions {provider: region}   region set in provider blocks
     catalog   {kinds: {type: kind}, machine_types: {name: {vcpu, memory_gb, class}}}
 
-Why slimmed: rego-cpp converts input at ~5 µs per JSON node and evaluates at
-tens of µs per resource per rule, so a 5,000-resource plan with full
-before/after trees costs seconds; facts are a few nodes per *distinct* change
+Why slimmed: the interpreter evaluates at µs per resource per rule and the
+input is JSON text, so a 5,000-resource plan with full before/after trees
+costs seconds; facts are a few nodes per *distinct* change
 (resources differing only by name or address share one), and masking here
 means no policy, built-in or repo-local, can put a secret into a PR comment.
 """
