@@ -200,3 +200,20 @@ def test_the_combined_queries_compile_so_no_policy_falls_back_to_one_by_one(monk
     doc = inputs.build_input(plan, project=ProjectConfig(name="example", target=Target.AWS, region="us-west-2"))
     result = engine.PolicyEngine().evaluate(doc, _all(library.builtin_library()), project="example")
     assert result.denies and not [v for v in result.denies if "could not be evaluated" in v.msg]
+
+
+def test_repo_local_conftest_style_policies_see_the_plan_at_the_top_of_input(tmp_path) -> None:
+    (tmp_path / "open-ssh.rego").write_text(
+        'package main\n\ndeny[msg] {\n  r := input.resource_changes[_]\n  r.type == "aws_security_group"\n'
+        '  r.change.after.ingress[_].cidr_blocks[_] == "0.0.0.0/0"\n  msg := sprintf("%v is open", [r.address])\n}\n')
+    (tmp_path / "public-db.rego").write_text(
+        'package team.db\nimport rego.v1\n\nviolation contains {"msg": msg} if {\n  some r in input.resource_changes\n'
+        '  r.change.after.publicly_accessible == true\n  msg := concat(" ", [r.address, "is public"])\n}\n')
+    lib = library.load_library(tmp_path)
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    selected = [engine.Selected(lib.get(name), Enforcement.HARD, "repo") for name in ("open-ssh", "public-db")]
+    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-west-2"),
+                             needs=engine.input_needs(selected, lib))
+    result = engine.PolicyEngine(lib).evaluate(doc, selected, project="p")
+    assert sorted(v.msg for v in result.denies) == ["aws_db_instance.default is public",
+                                                    "aws_security_group.web-node is open"]
