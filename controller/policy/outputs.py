@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .conftest import Message, NamespaceResult
-from .result import PolicyResult, Severity, Violation
+from .result import PolicyResult, Violation
 
 FORMATS = ("json", "tap", "junit", "github", "sarif")
 
@@ -49,7 +49,6 @@ def to_json(results: Sequence[NamespaceResult]) -> str:
 
 
 def to_tap(results: Sequence[NamespaceResult]) -> str:
-    lines: list[str] = []
     n = 0
     body: list[str] = []
     for r in results:
@@ -64,8 +63,7 @@ def to_tap(results: Sequence[NamespaceResult]) -> str:
         if not r.failures and not r.warnings:
             n += 1
             body.append(f"ok {n} - {r.filename} - {r.namespace}")
-    lines.append(f"1..{n}")
-    return "\n".join(lines + body)
+    return "\n".join([f"1..{n}", *body])
 
 
 def to_junit(results: Sequence[NamespaceResult]) -> str:
@@ -109,6 +107,15 @@ def to_github(results: Sequence[NamespaceResult]) -> str:
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "unknown": "note"}
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cloud-chatops")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def to_sarif(results: Sequence[NamespaceResult], *, version: str = "") -> str:
     rules: dict[str, dict[str, Any]] = {}
     found: list[dict[str, Any]] = []
@@ -119,8 +126,7 @@ def to_sarif(results: Sequence[NamespaceResult], *, version: str = "") -> str:
                 rule = rules.setdefault(rule_id, {"id": rule_id, "shortDescription": {"text": m.msg[:200]}})
                 if m.metadata.get("fix"):
                     rule["help"] = {"text": str(m.metadata["fix"])}
-                level = _LEVEL.get(str(m.metadata.get("severity", "")), default) if default == "error" else \
-                    _LEVEL.get(str(m.metadata.get("severity", "")), "warning")
+                level = "error" if default == "error" else _LEVEL.get(str(m.metadata.get("severity", "")), default)
                 entry: dict[str, Any] = {
                     "ruleId": rule_id, "level": level, "message": {"text": _msg(m)},
                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.filename}}}],
@@ -130,8 +136,8 @@ def to_sarif(results: Sequence[NamespaceResult], *, version: str = "") -> str:
                                                                   "kind": "resource"}]
                 found.append(entry)
     doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "cloudops", "informationUri": "https://github.com/",
-                                         "version": version or "0", "rules": list(rules.values())}},
+           "runs": [{"tool": {"driver": {"name": "cloudops", "version": version or _version(),
+                                         "rules": list(rules.values())}},
                      "results": found}]}
     return json.dumps(doc, indent=2)
 
@@ -144,4 +150,4 @@ def failed(results: Sequence[NamespaceResult]) -> bool:
     return any(r.failures for r in results)
 
 
-__all__ = ["FORMATS", "failed", "from_result", "render", "Severity"]
+__all__ = ["FORMATS", "failed", "from_result", "render"]
