@@ -3,6 +3,8 @@
 #                     tfsec aws-iam-no-policy-wildcards; checkov CKV_AWS_62, CKV_AWS_63, CKV_AWS_1
 #   IAM-002 medium    Allow with a service wildcard ("s3:*") on Resource "*"
 #                     tfsec aws-iam-no-policy-wildcards; checkov CKV_AWS_355 (closest)
+#   IAM-005 high      Allow with iam:* on Resource "*": the holder can grant itself anything
+#                     tfsec aws-iam-no-policy-wildcards; checkov CKV_AWS_286, CKV_AWS_289
 #   IAM-003 critical  a resource policy (SQS, SNS, Elasticsearch/OpenSearch, ECR, KMS, Lambda) that
 #                     allows any principal ("*") with no Condition; checkov CKV_AWS_70-family
 #   IAM-004 high      Azure custom role with actions ["*"]; checkov CKV_AZURE_39
@@ -23,6 +25,8 @@ admin_rule := {"id": "IAM-001", "severity": "critical", "fix": "list the actions
 service_rule := {"id": "IAM-002", "severity": "medium", "fix": "name the actions and the resources (ARNs) instead of service:* on *"}
 
 principal_rule := {"id": "IAM-003", "severity": "critical", "fix": "name the principals (account or role ARNs) or add a Condition"}
+
+escalation_rule := {"id": "IAM-005", "severity": "high", "fix": "name the IAM actions and the roles/users (ARNs) they apply to"}
 
 azure_rule := {"id": "IAM-004", "severity": "high", "fix": "grant the specific actions, or use a built-in role"}
 
@@ -52,7 +56,7 @@ _all_resources(c) if {
 	"*" in security.as_list(object.get(s, "Resource", []))
 }
 
-identity(inp) := array.concat(
+identity(inp) := array.concat(array.concat(
 	[f |
 		some c in security.writes(inp, array.concat(_identity, ["aws_iam_role"]))
 		some a in _allowed_actions(c)
@@ -64,9 +68,17 @@ identity(inp) := array.concat(
 		not "*" in _allowed_actions(c)
 		not "*:*" in _allowed_actions(c)
 		_all_resources(c)
-		wild := {a | some a in _allowed_actions(c); endswith(a, ":*")}
+		wild := {a | some a in _allowed_actions(c); endswith(a, ":*"); a != "iam:*"}
 		count(wild) > 0
 		f := security.finding(service_rule, c.addresses, concat("", ["policy allows ", concat(", ", sort(wild)), " on every resource"]))
+	]),
+	[f |
+		some c in security.writes(inp, array.concat(_identity, ["aws_iam_role"]))
+		not "*" in _allowed_actions(c)
+		not "*:*" in _allowed_actions(c)
+		_all_resources(c)
+		"iam:*" in _allowed_actions(c)
+		f := security.finding(escalation_rule, c.addresses, "policy allows iam:* on every resource: it can grant itself any permission")
 	],
 )
 

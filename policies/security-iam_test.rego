@@ -33,3 +33,7 @@ test_azure_custom_role_star if {
 test_a_policy_unknown_at_plan_time_is_not_judged if {
 	count(iam.findings({"changes": [{"type": "aws_iam_policy", "action": "create", "after": {}, "unknown": ["policy"], "addresses": ["aws_iam_policy.x"]}]})) == 0
 }
+
+test_iam_star_on_every_resource_is_privilege_escalation if {
+	_ids(_inp("aws_iam_role_policy", {"policy": _doc([{"Effect": "Allow", "Action": ["iam:*", "s3:*"], "Resource": "*"}])})) == {"IAM-005", "IAM-002"}
+}

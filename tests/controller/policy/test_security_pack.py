@@ -32,10 +32,10 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
         ("LOG-002", "medium", "aws_elb.weblb"),
     },
     "security/aws_1.0_checkov_iam_policies.json": {
-        ("IAM-002", "medium", "aws_iam_group_policy.fail_2"),
+        ("IAM-005", "high", "aws_iam_group_policy.fail_2"),
         ("IAM-002", "medium", "aws_iam_policy.policy_pass"),
-        ("IAM-002", "medium", "aws_iam_role_policy.fail_1"),
-        ("IAM-002", "medium", "aws_iam_user_policy.fail_3"),
+        ("IAM-005", "high", "aws_iam_role_policy.fail_1"),
+        ("IAM-005", "high", "aws_iam_user_policy.fail_3"),
     },
     "security/aws_1.1_checkov_s3_module_public.json": {
         ("STO-003", "high", "module.s3_bucket.aws_s3_bucket_public_access_block.this[0]"),
