@@ -156,12 +156,13 @@ def _violations(value: Any, policy: str, severity: Severity, enforcement: Enforc
 
 
 class PolicyEngine:
-    """Holds a library and compiled interpreters; safe to share between threads."""
+    """Holds a library and compiled interpreters (one set per thread); safe to share between threads."""
 
     def __init__(self, library: Library | None = None) -> None:
         self.library = library or builtin_library()
-        self._compiled_sets: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
-        self._lock = threading.Lock()
+        # regorus engines are bound to the thread that made them (pyo3 "unsendable"): the
+        # planner evaluates in worker threads, so each thread compiles and keeps its own.
+        self._local = threading.local()
 
     def _compiled(self, policies: Sequence[Policy], split: bool) -> tuple[Any, list[Any], dict[str, str]]:
         """Interpreter + bundles answering every policy's deny and warn, in order.
@@ -173,7 +174,8 @@ class PolicyEngine:
         modules = [*self.library.helpers, *(p.module for p in policies)]
         key = (split, *(m.name + "\0" + m.source for m in modules))
         sources = {m.name: m.source for m in modules}
-        if key not in self._compiled_sets:
+        compiled: dict[tuple[Any, ...], tuple[Any, list[Any]]] = self._local.__dict__.setdefault("sets", {})
+        if key not in compiled:
             groups = [[p] for p in policies] if split else [list(policies)]
             try:
                 interp = rego.interpreter(modules)
@@ -184,8 +186,8 @@ class PolicyEngine:
                 raise ConfigError(f"compiling Rego policy {exc}") from None
             except rego.RegoEvalError as exc:
                 raise ConfigError(f"compiling Rego policies {', '.join(p.name for p in policies)}: {exc}") from None
-            self._compiled_sets[key] = (interp, bundles)
-        interp, bundles = self._compiled_sets[key]
+            compiled[key] = (interp, bundles)
+        interp, bundles = compiled[key]
         return interp, bundles, sources
 
     def _one_by_one(self, interp: Any, policies: Sequence[Policy], sources: Mapping[str, str]) -> list[Any]:
@@ -225,16 +227,16 @@ class PolicyEngine:
         facts = [s.policy for s in selected if reads_facts(s.policy)]
         plans = [s.policy for s in selected if not reads_facts(s.policy)]
         values: dict[str, list[Any]] = {}
-        with self._lock:
-            if facts:
-                slim = {k: v for k, v in document.items() if k != "plan"}
-                for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
-                    values[policy.name] = pair
-            if plans:
-                # conftest's input shape (resource_changes, configuration... at the top) beside ours.
-                full = {**document, **document["plan"]} if isinstance(document.get("plan"), Mapping) else document
-                for policy, pair in zip(plans, _pairs(self._run(full, plans, split=False))):
-                    values[policy.name] = pair
+        # Each thread uses its own engines (see __init__): no lock needed.
+        if facts:
+            slim = {k: v for k, v in document.items() if k != "plan"}
+            for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
+                values[policy.name] = pair
+        if plans:
+            # conftest's input shape (resource_changes, configuration... at the top) beside ours.
+            full = {**document, **document["plan"]} if isinstance(document.get("plan"), Mapping) else document
+            for policy, pair in zip(plans, _pairs(self._run(full, plans, split=False))):
+                values[policy.name] = pair
         denies: list[Violation] = []
         warns: list[Violation] = []
         for s in selected:

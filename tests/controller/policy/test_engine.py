@@ -217,3 +217,16 @@ def test_repo_local_conftest_style_policies_see_the_plan_at_the_top_of_input(tmp
     result = engine.PolicyEngine(lib).evaluate(doc, selected, project="p")
     assert sorted(v.msg for v in result.denies) == ["aws_db_instance.default is public",
                                                     "aws_security_group.web-node is open"]
+
+
+def test_one_engine_serves_several_threads() -> None:
+    # regorus engines are bound to their thread; the planner evaluates in worker threads.
+    import concurrent.futures
+
+    shared = engine.PolicyEngine()
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-west-2"))
+    selected = _all(shared.library)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: shared.evaluate(doc, selected, project="p"), range(6)))
+    assert len({(len(r.denies), len(r.warns)) for r in results}) == 1 and results[0].denies
