@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .bus import EventBus
+from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
@@ -61,6 +62,7 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -111,6 +113,13 @@ def _credentials_lookup(settings: Settings, vault: Vault):
     return lookup
 
 
+def _mount_dashboard(web_app: web.Application, app: ControllerApp):
+    """The browser dashboard and /metrics on the same server (controller/dashboard)."""
+    from . import dashboard
+
+    return dashboard.mount(web_app, app)
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -125,6 +134,7 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -148,7 +158,9 @@ class ControllerApp:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(make_app(receiver), access_log=None)
+        web_app = make_app(receiver)
+        self.dashboard = _mount_dashboard(web_app, self)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -167,6 +179,10 @@ class ControllerApp:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
     def webhook_url(self) -> str:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
@@ -182,6 +198,9 @@ class ControllerApp:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None
