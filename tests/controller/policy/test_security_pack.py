@@ -53,6 +53,31 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
         ("LOG-003", "low", "google_storage_bucket.image-store"),
         ("STO-006", "low", "google_storage_bucket.image-store"),
     },
+    # Plans gathered for the cost engine (tests/fixtures/plans/corpus): regula's invalid_sg_* are its
+    # known-bad security groups, valid_sg_* its good ones (443 from anywhere warns only).
+    **{f"corpus/regula_tfplan_{v}.json": {
+        ("NET-001", "critical", "aws_security_group.invalid_sg_1"),
+        ("NET-001", "critical", "aws_security_group.invalid_sg_2"),
+        ("NET-004", "medium", "aws_security_group.valid_sg_1"),
+    } for v in ("0.12", "0.13", "0.14", "0.15")},
+    "corpus/infracost_example_plan.json": {("ENC-003", "medium", "aws_s3_bucket.usage"),
+                                           ("LOG-001", "low", "aws_s3_bucket.usage")},
+    "corpus/infracost_plan_with_target.json": {("ENC-001", "high", "aws_instance.web_app_1")},
+    **{f"corpus/infracost_terraform_{v}_plan.json": {
+        ("ENC-002", "high", f"module.db.module.db_{i}.module.db_instance.aws_db_instance.this[0]") for i in (1, 2)
+    } for v in ("v0.12", "v0.14")},
+    "corpus/terraform-validator_full_sql_database_instance.json": {
+        ("DB-003", "medium", "google_sql_database_instance.main")},
+    "corpus/terraform-validator_full_storage_bucket.json": {
+        ("STO-006", "low", "google_storage_bucket.full-list-default")},
+    **{f"corpus/{name}": set() for name in (
+        "infracost_examples_terraform_plan.json", "infracost_express_route_gateway_plan.json",
+        "infracost_policy_data_upload_plan.json", *(f"terraform-validator_{n}.json" for n in (
+            "example_bigtable_instance", "example_cloud_run_service", "example_compute_address",
+            "example_compute_disk", "example_compute_global_address", "example_compute_global_forwarding_rule",
+            "example_compute_snapshot", "example_container_cluster", "example_filestore_instance",
+            "example_sql_database_instance", "full_compute_instance", "full_container_cluster",
+            "full_container_node_pool", "full_spanner_instance")))},
     **{f"real/{name}": set() for name in (
         "aws_1.1_checkov_create_delete.json", "aws_1.2_checkov_forget_action.json",
         "aws_1.2_checkov_no_resource_changes.json", "azurerm_0.2_infracost_azure_firewall.json",
@@ -78,7 +103,7 @@ def test_each_expected_finding_and_nothing_else(path: str) -> None:
 
 
 def test_every_real_fixture_is_covered() -> None:
-    on_disk = {f"{p.parent.name}/{p.name}" for d in ("real", "security") for p in (PLANS / d).glob("*.json")}
+    on_disk = {f"{p.parent.name}/{p.name}" for d in ("real", "security", "corpus") for p in (PLANS / d).glob("*.json")}
     assert on_disk == set(EXPECTED)
 
 
