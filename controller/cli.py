@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("controller.commands.policy", "check a plan document against the Rego policies; run policy tests"),
     "rollback": ("controller.commands.rollback_cmd", "open a revert PR of a project's merged change"),
     "serve": ("controller.commands.serve", "run the controller: webhook server and workers"),
+    "worker": ("controller.commands.worker", "run plan and apply jobs from the shared queue (CLOUDOPS_DATABASE_URL)"),
 }
 
 
