@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,10 +90,16 @@ class RegoPolicyCheck:
             return cached
         root = self.cache_dir / repo.replace("/", "__") / sha
         if not root.exists():
-            tmp = root.with_name(sha + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
+            # Several plans of one repo may export the same commit at once: each into its own
+            # directory; the first rename wins and the others use its tree.
+            tmp = root.with_name(f"{sha}.{uuid.uuid4().hex}.tmp")
             source.export_tree(sha, "", tmp)
-            tmp.rename(root)
+            try:
+                tmp.rename(root)
+            except OSError:
+                if not root.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
         engine = PolicyEngine(load_library(root / "policies"))
         base = _Base(sha, root, engine)
         self._bases[repo] = base
