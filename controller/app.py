@@ -61,22 +61,26 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    # The embedded default makes <data dir>/master.key on first use (as the state key is), so the
+    # credentials vault and recovery codes simply work; `serve` keeps the key an explicit choice.
+    create_vault_key: bool = False
 
 
-def open_vault(settings: Settings) -> Vault | None:
-    """The credentials vault, if a master key is configured; without one, runs get no cloud credentials."""
+def open_vault(settings: Settings, *, create_key: bool = False) -> Vault | None:
+    """The credentials vault, if a master key is configured (or may be made); without one, runs get no cloud credentials."""
     try:
-        return Vault.open(settings)
+        return Vault.open(settings, create_key=create_key)
     except CloudOpsError as exc:
         log.info("no credentials vault: %s", exc)
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None) -> tuple[PlanContext, list[Run]]:
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
+                 vault: Vault | None = None) -> tuple[PlanContext, list[Run]]:
     """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    vault = open_vault(settings)
+    vault = vault or open_vault(settings, create_key=config.create_vault_key)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
@@ -91,21 +95,16 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None,
+        credentials=_credentials_lookup(store, vault) if vault else None,
     )
     return context, interrupted
 
 
-def _credentials_lookup(settings: Settings, vault: Vault):
-    """(repo, project) → the vault records of the chat server connected to that repo."""
-    from .service.guilds import GuildRegistry
+def _credentials_lookup(store: RuntimeStore, vault: Vault):
+    """(repo, project) → the vault records of the chat server connected to that repo (the same store the chat writes)."""
 
     def lookup(repo: str, project: str) -> list:
-        registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
-        try:
-            link = registry.guild_of_repo(repo)
-        finally:
-            registry.close()
+        link = store.guilds.guild_of_repo(repo)
         return vault.for_run(link.guild_id, project) if link else []
 
     return lookup
@@ -116,8 +115,9 @@ class ControllerApp:
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
-        vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None)
+        config.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.vault = open_vault(config.settings, create_key=config.create_vault_key)
+        self.leaks = LeakGuard(self.vault.secret_values if self.vault else None)
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = InProcessJobQueue(workers=config.workers)
@@ -129,7 +129,7 @@ class ControllerApp:
     async def start(self) -> None:
         cfg = self.config
         self.leaks.install_on_logs()
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks)
+        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, self.vault)
         self.store = context.store
         await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources

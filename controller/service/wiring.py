@@ -78,12 +78,14 @@ class Wired:
     chatops: ChatOps
     bus: EventBus
     store: RuntimeStore
-    registry: GuildRegistry
+    registry: GuildRegistry  # ``store.guilds``: the chat's tables live in the runtime store
     notes: list[str]
+    owns_store: bool = True
 
     def close(self) -> None:
-        self.store.close()
-        self.registry.close()
+        """Close the store if this wiring opened it (an assembly's store is closed by its controller)."""
+        if self.owns_store:
+            self.store.close()
 
 
 def template_files() -> dict[str, str]:
@@ -93,31 +95,39 @@ def template_files() -> dict[str, str]:
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+LEGACY_REGISTRY = "chatops.sqlite3"  # where the chat kept its servers before they moved into the store
+
+
 def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None = None, repos: RepoView | None = None,
           bus: EventBus | None = None, store: RuntimeStore | None = None, env: Mapping[str, str] | None = None,
-          webhook: WebhookTarget | None = None) -> Wired:
+          webhook: WebhookTarget | None = None, vault: Any = None) -> Wired:
+    """The chat service on ``store`` (the controller's, in an assembly) or on the store of ``settings``."""
     env = os.environ if env is None else env
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
+    owns_store = store is None
     store = store or open_store(settings)
-    registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
+    registry = store.guilds
+    imported = registry.import_legacy(settings.data_dir / LEGACY_REGISTRY)
+    if imported:
+        notes.append(f"moved {imported} chat server link(s) from {LEGACY_REGISTRY} into the runtime store")
     ctx = ServiceContext(store=store, forge=forge, repos=repos or ForgeRepoView(forge, settings.data_dir / "chat-repos"),
                          registry=registry, gateway=gateway or UnwiredGateway(), workdir=settings.data_dir / "chat-worktrees",
                          webhook=webhook)
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
-    saver, recovery = _secrets(settings, env, notes)
+    saver, recovery = _secrets(settings, env, notes, vault)
     chatops = ChatOps(ctx, pricer=_optional(".pricing", "preflight_pricer", "pricing", notes),
                       policy=_optional(".policy_preflight", "preflight_policy", "policy", notes),
                       save_credentials=saver, recovery=recovery, scaffold=template_files)
-    return Wired(chatops, bus or EventBus(), store, registry, notes)
+    return Wired(chatops, bus or EventBus(), store, registry, notes, owns_store)
 
 
-def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tuple[Any, Any]:
+def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str], vault: Any = None) -> tuple[Any, Any]:
     try:
         from ..secrets import credentials, recovery, vault as vault_mod
 
-        vault = vault_mod.Vault.open(settings, env)
+        vault = vault or vault_mod.Vault.open(settings, env)
     except (ImportError, CloudOpsError) as exc:
         notes.append(f"credentials vault unavailable ({exc}): /cloud-credentials and recovery codes are off")
         return None, None

@@ -34,6 +34,7 @@ from .records import (
     RunStatus,
     utc_now,
 )
+from .guilds import GuildRegistry
 from .sqlite_conn import ConnectionPool, translate
 
 _IN_FLIGHT_WHERE = "status IN ({})".format(", ".join(sorted(f"'{s.value}'" for s in IN_FLIGHT_STATUSES)))
@@ -49,6 +50,7 @@ class SqliteStore:
         with translate(f"opening the runtime store at {self.path}"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             migrations.migrate(self._db.connection(), now=self._now(), where=str(self.path))
+        self.guilds = GuildRegistry(self._db)  # the chat's tables, on the same file and connections
 
     # --- runs -------------------------------------------------------------
     def create_run(
