@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from ..errors import CloudOpsError
 from ..repo_config import ApplyOn
 from ..webhooks import routing
-from . import comment_parser, comments, statuses
+from . import comment_parser, comments, notices, statuses
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
@@ -161,6 +161,9 @@ class Pipeline:
                     released.append(lock.project)
         log.info("%s#%s closed (merged=%s): released %s; applying %s", repo, number, event.merged,
                  released or "no locks", apply_after_merge or "nothing")
+        await self.ctx.bus.publish(notices.PullRequestClosed(
+            repo=repo, pr_number=number, merged=event.merged, merge_sha=event.pull.merge_commit_sha,
+            actor=event.sender, released=tuple(released), applying=tuple(apply_after_merge)))
 
     async def _on_review(self, event: routing.ReviewSubmitted) -> None:
         if event.state != "approved":

@@ -219,6 +219,8 @@ class DeployService:
         pr, sha = await self.ctx.io(self._push, actor, lobby, files)
         lobby.status = LobbyStatus.PLANNING
         lobby.pr_number, lobby.pr_url, lobby.head_sha = pr.number, pr.html_url, sha
+        lobby.assessment = found.to_state()
+        lobby.apply_on, lobby.automerge = project.apply_on.value, project.automerge
         self.ctx.registry.link_pr(lobby.repo, pr.number, lobby.guild_id, lobby.id, lobby.to_state())
         self.ctx.save_lobby(lobby)
         return lobby_mod.render(lobby, found)
@@ -285,6 +287,36 @@ class DeployService:
         return lobby_mod.render(lobby, lobby_mod.Assessment())
 
     @answering
+    async def merge(self, caller: Caller, session_id: str) -> Reply:
+        """Merge the lobby's PR: after its apply (automerge off), or as the approval of an apply_on: merge project."""
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        self.ctx.require(actor, lobby.project, Role.ADMIN, "merging a pull request")
+        if lobby.pr_number is None or lobby.merged:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no unmerged pull request ({lobby.status.value}).")
+        before_apply = lobby.status != LobbyStatus.APPLIED
+        if before_apply and (lobby.apply_on != "merge" or not lobby_mod.plan_ready(lobby)):
+            raise Refused(RefusalKind.STALE_PLAN if lobby.apply_on == "merge" else RefusalKind.INVALID,
+                          f"PR #{lobby.pr_number} is not ready to merge: "
+                          + ("its plan is not ready, fresh and passing policy." if lobby.apply_on == "merge"
+                             else "it applies on approval; approve it first, then merge."))
+        pr = await self.ctx.io(self.ctx.forge.get_pull_request, lobby.repo, lobby.pr_number)
+        if pr.state != "open":
+            raise Refused(RefusalKind.INVALID, f"PR #{pr.number} is {'merged' if pr.merged else 'closed'}.")
+        expected = lobby.plan.head_sha if lobby.plan is not None else pr.head_sha
+        if pr.head_sha != expected:
+            raise Refused(RefusalKind.STALE_PLAN, f"PR #{pr.number} changed after it was planned "
+                          f"(planned {expected[:8]}, now {pr.head_sha[:8]}); wait for the new plan.")
+        try:
+            sha = await self.ctx.gateway.merge_pull_request(lobby.repo, lobby.pr_number, actor.github, head_sha=pr.head_sha)
+        except ForgeError as exc:
+            raise Refused(RefusalKind.FAILED, f"merging PR #{pr.number}: {exc}", hint=exc.hint) from exc
+        lobby.merged, lobby.merge_sha = True, sha or None
+        lobby.progress = "merged; applying" if before_apply else ""
+        self.ctx.save_lobby(lobby)
+        return lobby_mod.render(lobby, lobby_mod.Assessment())
+
+    @answering
     async def close_pr(self, caller: Caller, session_id: str) -> Reply:
         actor = await self.ctx.actor(caller)
         lobby = self.ctx.load_lobby(caller, session_id)
@@ -317,6 +349,7 @@ class DeployService:
             "open-pr": lambda: self.open_pr(caller, sid),
             "approve": lambda: self.approve(caller, sid),
             "close-pr": lambda: self.close_pr(caller, sid),
+            "merge": lambda: self.merge(caller, sid),
             "cancel": lambda: self.cancel(caller, sid),
             "show": lambda: self.show(caller, sid),
         }

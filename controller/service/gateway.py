@@ -2,7 +2,7 @@
 
 Why a protocol: the service layer decides *who asks for what*; the pipeline
 decides *whether an apply may run* (approvals, freshness, locks, policy) and
-runs it. The lead engineer's pipeline implements ``PipelineGateway``; tests
+runs it. ``controller.pipeline.gateway`` implements ``PipelineGateway``; tests
 pass a small double. Expected outcomes (a refused apply) are values.
 """
 
@@ -59,6 +59,10 @@ class PipelineGateway(Protocol):
 
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         """Close the PR and release its locks."""
+        ...
+
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        """Merge the PR if its head is still ``head_sha``; returns the merge commit (apply_on: merge then applies)."""
         ...
 
     async def rollback(

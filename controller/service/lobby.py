@@ -80,6 +80,12 @@ class Lobby:
     progress: str = ""
     result: str = ""
     last_attempt: dict[str, Any] = field(default_factory=dict)  # {kind: raw values} to prefill a retry
+    # Kept from the moment the PR opened, so cost, budget and policy survive every re-render.
+    assessment: dict[str, Any] = field(default_factory=dict)
+    apply_on: str = "approve"  # the project's rule when the PR opened: approve | merge
+    automerge: bool = False
+    merged: bool = False
+    merge_sha: str | None = None
 
     def draft(self, key: str) -> Draft | None:
         return next((d for d in self.resources if d.key == key or d.name == key), None)
@@ -117,6 +123,17 @@ class Assessment:
     def blocks_pr(self) -> bool:
         return bool(self.quota_problems) or self.policy_passed is False
 
+    def to_state(self) -> dict[str, Any]:
+        state = asdict(self)
+        state["policy_lines"], state["quota_problems"] = list(self.policy_lines), list(self.quota_problems)
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Assessment:
+        known = {f: state[f] for f in ("costs", "total", "cost_note", "policy_passed") if f in state}
+        return cls(**known, policy_lines=tuple(state.get("policy_lines", ())),
+                   quota_problems=tuple(state.get("quota_problems", ())))
+
 
 _STATUS_TEXT = {
     LobbyStatus.DRAFT: "Add resources, then open a pull request.",
@@ -124,7 +141,7 @@ _STATUS_TEXT = {
     LobbyStatus.PLAN_READY: "Plan ready.",
     LobbyStatus.PLAN_FAILED: "The plan failed.",
     LobbyStatus.APPLYING: "Applying…",
-    LobbyStatus.APPLIED: "Applied.",
+    LobbyStatus.APPLIED: "Applied.",  # see _status_line: merged or not
     LobbyStatus.APPLY_FAILED: "The apply failed.",
     LobbyStatus.CLOSED: "Pull request closed.",
     LobbyStatus.CANCELLED: "Session cancelled.",
@@ -150,6 +167,12 @@ def describe(draft: Draft) -> str:
     return " · ".join(parts)
 
 
+def plan_ready(lobby: Lobby) -> bool:
+    """A fresh plan of the PR's head that passed policy and changes something."""
+    return (lobby.status == LobbyStatus.PLAN_READY and lobby.plan_is_fresh() and lobby.plan is not None
+            and lobby.plan.policy_passed and lobby.plan.has_changes)
+
+
 def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
     """Every button the lobby can show, enabled only when its action can succeed."""
     sid = lobby.id
@@ -164,12 +187,17 @@ def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
             Button(component_id("cancel", sid), "Cancel", ButtonStyle.DANGER),
         )
     out: list[Button] = []
-    if s in PR_OPEN or s == LobbyStatus.APPLYING:
-        ready = (s == LobbyStatus.PLAN_READY and lobby.plan_is_fresh() and lobby.plan is not None
-                 and lobby.plan.policy_passed and lobby.plan.has_changes)
-        out.append(Button(component_id("approve", sid), "Approve & apply", ButtonStyle.SUCCESS, disabled=not ready))
-        out.append(Button(component_id("close-pr", sid), "Close PR", ButtonStyle.DANGER,
-                          disabled=s == LobbyStatus.APPLYING))
+    if s in (LobbyStatus.PLAN_READY, LobbyStatus.APPLY_FAILED) and not lobby.merged:
+        if lobby.apply_on == "merge":  # the merge is the approval; the pipeline applies after it
+            out.append(Button(component_id("merge", sid), "Merge & apply", ButtonStyle.SUCCESS,
+                              disabled=not plan_ready(lobby)))
+        else:
+            out.append(Button(component_id("approve", sid), "Approve & apply", ButtonStyle.SUCCESS,
+                              disabled=not plan_ready(lobby)))
+    if s == LobbyStatus.APPLIED and not lobby.merged and not lobby.automerge:
+        out.append(Button(component_id("merge", sid), "Merge", ButtonStyle.SUCCESS))
+    if s in PR_OPEN and not lobby.merged:
+        out.append(Button(component_id("close-pr", sid), "Close PR", ButtonStyle.DANGER))
     if lobby.pr_url:
         out.append(Button(component_id("link", sid), f"PR #{lobby.pr_number}", ButtonStyle.LINK, url=lobby.pr_url))
     return tuple(out)
@@ -185,8 +213,26 @@ def remove_select(lobby: Lobby) -> Select:
                   tuple(Option(d.key, d.key, describe(d)[:100]) for d in lobby.resources[:25]))
 
 
+def _status_line(lobby: Lobby) -> str:
+    if lobby.status == LobbyStatus.APPLIED:
+        if lobby.merged:
+            return "Applied and merged."
+        return "Applied; merging automatically…" if lobby.automerge else "Applied; the pull request is not merged yet."
+    if lobby.merged and lobby.status in (LobbyStatus.PLAN_READY, LobbyStatus.APPLYING):
+        return "Merged — applying…"
+    return _STATUS_TEXT[lobby.status]
+
+
+def effective(lobby: Lobby, assessment: Assessment) -> Assessment:
+    """The assessment given, or (for a re-render after the PR opened) the one kept in the lobby."""
+    if assessment == Assessment() and lobby.assessment:
+        return Assessment.from_state(lobby.assessment)
+    return assessment
+
+
 def render(lobby: Lobby, assessment: Assessment) -> Reply:
-    lines = [_STATUS_TEXT[lobby.status]]
+    assessment = effective(lobby, assessment)
+    lines = [_status_line(lobby)]
     fields: list[Field] = []
     for draft in lobby.resources:
         cost = assessment.costs.get(draft.key)
@@ -209,6 +255,12 @@ def render(lobby: Lobby, assessment: Assessment) -> Reply:
         fields.append(Field("Progress", lobby.progress))
     if lobby.result:
         fields.append(Field("Result", lobby.result))
+    if lobby.status == LobbyStatus.APPLIED and lobby.merged and lobby.pr_number is not None:
+        lines.append(f"Now in **{lobby.project}**: " + ", ".join(f"{d.kind.value} `{d.name}`" for d in lobby.resources)
+                     + f" · {assessment.total or 'cost not estimated'}"
+                     + (f" · PR #{lobby.pr_number}: {lobby.pr_url}" if lobby.pr_url else ""))
+        fields.append(Field("Roll back", f"`/cloud-rollback project:{lobby.project} pr:{lobby.pr_number}` opens a revert "
+                                         "PR that goes through plan and approval like this one"))
     footer = f"session {lobby.id} · {lobby.repo} · {lobby.target.value}/{lobby.region}"
     return Reply(
         title=f"Deploy to {lobby.project}" + (f" — PR #{lobby.pr_number}" if lobby.pr_number else ""),

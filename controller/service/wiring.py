@@ -49,6 +49,9 @@ class UnwiredGateway:
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         raise self._no()
 
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        raise self._no()
+
     async def rollback(self, repo: str, project: str, *, to_sha: str | None, pr: int | None, actor_github: str) -> RollbackResult:
         raise self._no()
 

@@ -42,7 +42,7 @@ async def test_progress_goes_to_one_thread_with_throttled_edits_and_a_final_edit
     assert len(thread.sent) == 1 and len(edits) == 4
     assert "Creating r0…" in edits[0] and "Creating r8…" in edits[1] and "Creating r16…" in edits[2]
     assert "Apply complete!" in edits[-1]
-    assert "Applied." in lobby_message.edits[-1]["embed"].description
+    assert "Applied" in lobby_message.edits[-1]["embed"].description
 
 
 def doubles_caller():

@@ -16,9 +16,10 @@ from controller.service.replies import Colour, Field, Reply
 SHA = "a" * 40
 
 
-def lobby(status: LobbyStatus, *, resources: int = 1, fresh: bool = True, policy: bool = True) -> Lobby:
+def lobby(status: LobbyStatus, *, resources: int = 1, fresh: bool = True, policy: bool = True, merged: bool = False,
+          automerge: bool = False, apply_on: str = "approve") -> Lobby:
     out = Lobby(id="s1", guild_id="g", user_id="u", member="bob", repo="acme/infra", project="web",
-                target=Target.LOCAL, region="local-1", status=status,
+                target=Target.LOCAL, region="local-1", status=status, merged=merged, automerge=automerge, apply_on=apply_on,
                 resources=[Draft(Kind.VM, {"name": f"vm{i}", "size": "small"}) for i in range(resources)])
     if status != LobbyStatus.DRAFT:
         out.pr_number, out.pr_url, out.head_sha = 1, "https://forge/pr/1", SHA
@@ -40,14 +41,18 @@ def states(view: discord.ui.View) -> dict[str, bool]:
 @pytest.mark.parametrize("case,expected", [
     (lobby(LobbyStatus.DRAFT, resources=0), {"Add": False, "Remove": True, "Open pull request": True, "Cancel": False}),
     (lobby(LobbyStatus.DRAFT), {"Add": False, "Remove": False, "Open pull request": False, "Cancel": False}),
-    (lobby(LobbyStatus.PLANNING), {"Approve & apply": True, "Close PR": False, "PR #1": False}),
+    (lobby(LobbyStatus.PLANNING), {"Close PR": False, "PR #1": False}),
     (lobby(LobbyStatus.PLAN_READY), {"Approve & apply": False, "Close PR": False, "PR #1": False}),
     (lobby(LobbyStatus.PLAN_READY, fresh=False), {"Approve & apply": True, "Close PR": False, "PR #1": False}),
     (lobby(LobbyStatus.PLAN_READY, policy=False), {"Approve & apply": True, "Close PR": False, "PR #1": False}),
-    (lobby(LobbyStatus.PLAN_FAILED), {"Approve & apply": True, "Close PR": False, "PR #1": False}),
-    (lobby(LobbyStatus.APPLYING), {"Approve & apply": True, "Close PR": True, "PR #1": False}),
-    (lobby(LobbyStatus.APPLIED), {"PR #1": False}),
-], ids=["empty-draft", "draft", "planning", "plan-ready", "stale-plan", "policy-failed", "plan-failed", "applying", "applied"])
+    (lobby(LobbyStatus.PLAN_READY, apply_on="merge"), {"Merge & apply": False, "Close PR": False, "PR #1": False}),
+    (lobby(LobbyStatus.PLAN_FAILED), {"Close PR": False, "PR #1": False}),
+    (lobby(LobbyStatus.APPLYING), {"PR #1": False}),
+    (lobby(LobbyStatus.APPLIED), {"Merge": False, "PR #1": False}),
+    (lobby(LobbyStatus.APPLIED, automerge=True), {"PR #1": False}),
+    (lobby(LobbyStatus.APPLIED, merged=True), {"PR #1": False}),
+], ids=["empty-draft", "draft", "planning", "plan-ready", "stale-plan", "policy-failed", "merge-mode", "plan-failed",
+        "applying", "applied-unmerged", "applied-automerging", "applied-merged"])
 def test_button_states_follow_the_session_state(case: Lobby, expected: dict[str, bool]) -> None:
     view = render.view(render_lobby(case, Assessment()))
     assert view is not None and view.timeout is None

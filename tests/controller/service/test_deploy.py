@@ -192,7 +192,7 @@ async def test_open_pr_commits_rendered_terraform_as_the_requester_and_links_the
     assert commit["author"].name == "bob" and commit["author"].email == "bob@users.noreply.github.com"
     assert "Requested in chat by bob" in commit["message"]
     assert reply.title == "Deploy to web — PR #1" and "planning" in reply.description
-    assert reply.button("approve").disabled and not reply.button("close-pr").disabled
+    assert reply.button("approve") is None and not reply.button("close-pr").disabled  # no approve while it plans
     assert reply.button("link").url == "https://forge/acme/infra/pull/1"
     link = ctx.registry.pr_link("acme/infra", 1)
     assert link is not None and link.session_id == sid and link.lobby["status"] == LobbyStatus.PLANNING
