@@ -279,4 +279,5 @@ def _policy_text(lobby: Lobby, assessment: Assessment) -> str:
     if assessment.policy_passed is None:
         return "policy not checked" + (f"\n{assessment.policy_lines[0]}" if assessment.policy_lines else "")
     head = "passed" if assessment.policy_passed else "denied"
-    return "\n".join((head, *assessment.policy_lines))[:1000]
+    lines = [line for line in assessment.policy_lines if line != head]  # a clean pass says "passed" once
+    return "\n".join((head, *lines))[:1000]
