@@ -34,6 +34,7 @@ from .pipeline.rules import RulesLoader
 from .settings import Settings
 from .state import GitStateBackend
 from .store import Run, RunKind, RuntimeStore, open_store
+from .store.guilds import LEGACY_FILE
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
 from .webhooks.receiver import PATH as WEBHOOK_PATH
@@ -85,6 +86,8 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
+    if store.guilds.import_legacy(settings.data_dir / LEGACY_FILE):  # chat servers linked before migration 3
+        log.info("moved the chat servers of %s into the runtime store", LEGACY_FILE)
     interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
     for run in interrupted:
         log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)

@@ -77,6 +77,9 @@ class ChatOps:
             return Refused(RefusalKind.INVALID, f"/{command} needs the option {exc.args[0]}").reply()
 
     async def click(self, caller: Caller, custom_id: str, values: Sequence[str] = ()) -> Reply:
+        parsed = parse_component_id(custom_id)
+        if parsed is not None and parsed[0] == "recover-pick":
+            return await self.queries.recover(caller, session_id=values[0] if values else "")
         return await self.deploy.click(caller, custom_id, values)
 
     async def submit(self, caller: Caller, form_id: str, values: Mapping[str, str]) -> Reply:

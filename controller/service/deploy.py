@@ -83,8 +83,15 @@ class DeployService:
         if attachment is not None:
             inventory = await self._inventory(actor, config.name)
             lobby.resources = self._bulk(lobby, config, inventory, *attachment)
+        others = [u for u in self.ctx.registry.sessions_of(caller.guild_id, caller.user_id)]
         self.ctx.save_lobby(lobby)
-        return await self._render(actor, lobby)
+        reply = await self._render(actor, lobby)
+        drafts = [u for u in others if self.ctx.store.get_session(u.session_id) is not None
+                  and self.ctx.registry.pr_link_by_session(u.session_id) is None]
+        if drafts:  # an earlier draft is kept, not orphaned: say where it is
+            reply = replace(reply, description=reply.description + f"\nYou have {len(drafts)} other draft(s): "
+                            "`/cloud-recover-session` lists them.")
+        return reply
 
     def _bulk(self, lobby: Lobby, config: ProjectConfig, inventory: ProjectInventory, filename: str,
               content: bytes) -> list[Draft]:
@@ -197,6 +204,7 @@ class DeployService:
         actor, lobby = await self._own_lobby(caller, session_id)
         lobby.status = LobbyStatus.CANCELLED
         self.ctx.store.delete_session(session_id)
+        self.ctx.registry.forget_session(lobby.guild_id, lobby.user_id, session_id)
         return lobby_mod.render(lobby, lobby_mod.Assessment())
 
     @answering

@@ -208,6 +208,13 @@ def kind_select(session_id: str) -> Select:
                   tuple(Option(k.value, k.value.capitalize()) for k in Kind))
 
 
+def sessions_select(session_id: str, others: list[Lobby]) -> Select:
+    """Pick another of one's sessions to bring back (``/cloud-recover-session`` lists them)."""
+    return Select(component_id("recover-pick", session_id), "Bring back another session",
+                  tuple(Option(o.id, f"{o.id} · {o.project} · {o.status.value}"[:100],
+                               ", ".join(d.key for d in o.resources)[:100] or "no resources yet") for o in others[:25]))
+
+
 def remove_select(lobby: Lobby) -> Select:
     return Select(component_id("remove-pick", lobby.id), "Choose what to remove",
                   tuple(Option(d.key, d.key, describe(d)[:100]) for d in lobby.resources[:25]))

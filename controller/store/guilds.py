@@ -65,6 +65,9 @@ class Claim:
     expires_at: datetime
 
 
+LEGACY_FILE = "chatops.sqlite3"  # where the chat kept these tables (in the data dir) before migration 3
+
+
 def code_hash(code: str) -> str:
     return hashlib.sha256(b"cloudops-claim\0" + code.strip().encode()).hexdigest()
 
@@ -232,10 +235,14 @@ class GuildRegistry:
             old = sqlite3.connect(str(path))
             try:
                 tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                guilds = old.execute("SELECT * FROM guilds").fetchall() if "guilds" in tables else []
-                links = old.execute("SELECT * FROM pr_links").fetchall() if "pr_links" in tables else []
-                users = old.execute("SELECT * FROM user_sessions").fetchall() if "user_sessions" in tables else []
-                refs = old.execute("SELECT * FROM message_refs").fetchall() if "message_refs" in tables else []
+                # The pre-migration-3 file, or a file of its own opened with GuildRegistry(path) (new names).
+                prefix = "" if "guilds" in tables else "chat_"
+
+                def rows(table: str) -> list[tuple[Any, ...]]:
+                    name = prefix + table
+                    return old.execute(f"SELECT * FROM {name}").fetchall() if name in tables else []
+
+                guilds, links, users, refs = rows("guilds"), rows("pr_links"), rows("user_sessions"), rows("message_refs")
             finally:
                 old.close()
         with self._db.write(f"importing the old chat registry {path}") as conn:
@@ -262,4 +269,4 @@ def _guild(row: tuple[Any, ...]) -> GuildLink:
     return GuildLink(guild_id, repo, target, region, admin_channel, by, datetime.fromisoformat(at))
 
 
-__all__ = ["Claim", "GuildLink", "GuildRegistry", "PrLink", "UserSession", "code_hash"]
+__all__ = ["LEGACY_FILE", "Claim", "GuildLink", "GuildRegistry", "PrLink", "UserSession", "code_hash"]
