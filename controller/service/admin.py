@@ -20,6 +20,7 @@ from ..catalog.specs import Kind, Target
 from ..errors import CloudOpsError, ConfigError, ForgeError
 from ..repo_config import Role
 from . import config_edit
+from .connect import ConnectService
 from .context import Actor, Caller, ServiceContext
 from .refusals import Refused, answering
 from .replies import Field, RefusalKind, Reply, info, success
@@ -200,65 +201,6 @@ class AdminService:
     @answering
     async def init(self, caller: Caller, repo: str, *, target: str | None = None, region: str | None = None,
                    admin_channel: str | None = None) -> Reply:
-        """Connect this guild to ``repo`` (checks access; scaffolds through a PR when empty)."""
-        if repo.count("/") != 1 or not all(repo.split("/")):
-            raise Refused(RefusalKind.INVALID, f"`repo` = {repo!r}: write it as owner/name")
-        other = self.ctx.registry.guild_of_repo(repo)
-        if other is not None and other.guild_id != caller.guild_id:
-            raise Refused(RefusalKind.NOT_ALLOWED, f"{repo} is already connected to another server; one repo serves one server.")
-        current = self.ctx.registry.guild(caller.guild_id)
-        if current is not None and current.repo != repo:
-            actor = await self.ctx.actor(caller)
-            self.ctx.require_global_admin(actor, f"moving this server from {current.repo} to {repo}")
-        if target is not None:
-            try:
-                Target(target)
-            except ValueError:
-                raise Refused(RefusalKind.INVALID, f"`target` = {target!r}: must be one of {', '.join(t.value for t in Target)}") from None
-            if region is not None and region not in offerings(target).regions:
-                raise Refused(RefusalKind.INVALID, f"`region` = {region!r}: not a {target} region")
-        try:
-            info_ = await self.ctx.io(self.ctx.forge.get_repo, repo)
-        except ForgeError as exc:
-            raise Refused(RefusalKind.NOT_FOUND, f"checking access to {repo}: {exc}", hint=exc.hint) from exc
-        self.ctx.registry.connect(caller.guild_id, repo, by=caller.user_id, at=self.ctx.clock(), target=target,
-                                  region=region, admin_channel=admin_channel)
-        notes = [f"This server now drives **{repo}** (default branch {info_.default_branch})."]
-        has_config = await self.ctx.io(self.ctx.repos.has_config, repo)
-        if not has_config:
-            notes.append(await self._scaffold(caller, repo, info_.default_branch))
-        notes.append(await self._register_webhook(repo))
-        return success("Connected", "\n".join(notes), ephemeral=True)
-
-    async def _register_webhook(self, repo: str) -> str:
-        target = self.ctx.webhook
-        if target is None:
-            return ("Webhook: register `<controller>/webhooks/github` on the repo (JSON; pull_request, "
-                    "pull_request_review, issue_comment and push events) with the controller's webhook secret.")
-        try:
-            hook_id, created = await self.ctx.io(self.ctx.forge.ensure_webhook, repo, target.url, target.secret,
-                                                 target.events)
-        except ForgeError as exc:
-            return f"Webhook: could not register it ({exc}); register `{target.url}` on the repo by hand."
-        return f"Webhook {'registered' if created else 'updated'} (id {hook_id}): the controller hears this repo now."
-
-    async def _scaffold(self, caller: Caller, repo: str, base: str) -> str:
-        if self.scaffold is None:
-            return f"{repo} has no cloudops.yaml and no template is available here; add one by hand."
-        files = self.scaffold()
-        branch = f"cloudops/init-{secrets.token_hex(3)}"
-
-        def push() -> Any:
-            from ..forge.base import Author
-
-            author = Author(name="cloudops", email="cloudops@users.noreply.github.com")
-            with self.ctx.repo_lock(repo):
-                self.ctx.forge.create_branch(repo, branch, base)
-                self.ctx.forge.commit_files(repo, branch, files, f"Scaffold the infra repo\n\nRequested in chat by {caller.user_id}.",
-                                            author, self.ctx.workdir_for(repo))
-                return self.ctx.forge.open_pull_request(repo, title="Scaffold cloudops.yaml and projects/",
-                                                        body="Created by /cloud-init. Edit `members` (add your "
-                                                             "Discord ids), then merge.", head=branch, base=base)
-
-        pr = await self.ctx.io(push)
-        return f"{repo} was empty: PR #{pr.number} scaffolds it ({pr.html_url}); add yourself under `members` and merge it."
+        """Connect this guild to ``repo``: see ``connect`` for who may, and the proof it takes."""
+        return await ConnectService(self.ctx, self.scaffold).init(caller, repo, target=target, region=region,
+                                                                  admin_channel=admin_channel)

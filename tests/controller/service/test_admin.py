@@ -10,7 +10,10 @@ from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
 from controller.service.replies import RefusalKind
 
-from .doubles import RecordingForge
+import pytest
+
+from .conftest import GUILD
+from .doubles import ADMIN_ID, STRANGER_ID, USER_ID, VIEWER_ID, RecordingForge
 
 REASON = {"reason": "incident 42"}
 
@@ -113,11 +116,33 @@ async def test_credentials_are_stored_through_the_saver_and_only_a_fingerprint_i
     assert "fp:1234" in reply.description and "SECRET" not in reply.description and reply.ephemeral
 
 
-async def test_init_connects_a_new_guild(chatops, ctx: ServiceContext, forge) -> None:
+async def test_init_connects_a_new_guild_for_an_admin_named_in_the_repos_config(chatops, ctx: ServiceContext, forge) -> None:
     ctx.repos.roots["acme/two"] = ctx.repos.roots["acme/infra"]
     forge.repos.add("acme/two")
-    reply = await chatops.run(Caller("g2", "555"), "cloud-init", {"repo": "acme/two", "target": "local", "region": "local-1"})
+    reply = await chatops.run(Caller("g2", ADMIN_ID), "cloud-init", {"repo": "acme/two", "target": "local", "region": "local-1"})
     assert reply.refused is None and ctx.registry.guild("g2").repo == "acme/two"
+
+
+@pytest.mark.parametrize("who", [VIEWER_ID, USER_ID, STRANGER_ID], ids=["viewer", "user", "stranger"])
+async def test_a_first_init_is_refused_to_anyone_the_repo_does_not_name_as_admin(chatops, ctx, forge, who) -> None:
+    ctx.repos.roots["acme/two"] = ctx.repos.roots["acme/infra"]
+    forge.repos.add("acme/two")
+    reply = await chatops.run(Caller("g2", who), "cloud-init", {"repo": "acme/two"})
+    assert reply.refused == RefusalKind.NOT_ALLOWED and "needs an admin of every project" in reply.description
+    assert ctx.registry.guild("g2") is None
+
+
+@pytest.mark.parametrize("who", [VIEWER_ID, STRANGER_ID], ids=["viewer", "stranger"])
+async def test_re_running_init_on_a_connected_server_is_refused_to_a_viewer_or_a_stranger(chatops, ctx, who) -> None:
+    reply = await chatops.run(Caller(GUILD, who), "cloud-init", {"repo": "acme/infra", "admin_channel": "#mine",
+                                                                "target": "local", "region": "local-1"})
+    assert reply.refused == RefusalKind.NOT_ALLOWED
+    assert ctx.registry.guild(GUILD).admin_channel is None  # nothing redirected
+
+
+async def test_an_admin_may_change_the_admin_channel(chatops, ctx, admin) -> None:
+    reply = await chatops.run(admin, "cloud-init", {"repo": "acme/infra", "admin_channel": "#ops"})
+    assert reply.refused is None and ctx.registry.guild(GUILD).admin_channel == "#ops"
 
 
 async def test_init_refuses_a_repo_of_another_guild(chatops, forge) -> None:
@@ -130,14 +155,29 @@ async def test_init_names_a_repo_it_cannot_reach(chatops) -> None:
     assert reply.refused == RefusalKind.NOT_FOUND
 
 
-async def test_init_scaffolds_an_empty_repo_through_a_pr(ctx, forge, tmp_path) -> None:
+async def test_an_empty_repo_is_connected_after_its_one_time_code_is_committed_then_scaffolded(ctx, forge, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     ctx.repos.roots["acme/empty"] = empty
     forge.repos.add("acme/empty")
     chatops = ChatOps(ctx, scaffold=lambda: {"cloudops.yaml": "version: 1\nprojects: {}\n"})
+    asked = await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})
+    code = next(w.strip("`") for w in asked.description.split() if w.strip("`").startswith("cloudops-claim-"))
+    assert asked.title == "Prove you control the repo" and ctx.registry.guild("g4") is None and forge.commits == []
+
+    (empty / ".cloudops-claim").write_text("cloudops-claim-0000000000000000\n")  # a wrong code
+    assert (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})).title == "Prove you control the repo"
+    code = next(w.strip("`") for w in (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"}))
+                .description.split() if w.strip("`").startswith("cloudops-claim-"))
+    (empty / ".cloudops-claim").write_text(code + "\n")
+    other = await chatops.run(Caller("g4", "666"), "cloud-init", {"repo": "acme/empty"})  # someone else's code
+    assert other.title == "Prove you control the repo" and ctx.registry.guild("g4") is None
+    code = next(w.strip("`") for w in (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"}))
+                .description.split() if w.strip("`").startswith("cloudops-claim-"))
+    (empty / ".cloudops-claim").write_text(code + "\n")
     reply = await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})
     assert "PR #1 scaffolds it" in reply.description and forge.commits[-1]["files"] == {"cloudops.yaml": "version: 1\nprojects: {}\n"}
+    assert ctx.registry.guild("g4").repo == "acme/empty"
 
 
 async def test_moving_a_guild_to_another_repo_needs_a_global_admin(chatops, ctx, user, forge) -> None:

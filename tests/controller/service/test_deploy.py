@@ -6,7 +6,6 @@ from pathlib import Path
 
 from controller.service.chatops import ChatOps, Upload
 from controller.service.context import Caller, ServiceContext
-from controller.service.guilds import GuildRegistry
 from controller.service.lobby import LobbyStatus
 from controller.service.replies import RefusalKind, Reply
 from controller.store import SqliteStore
@@ -154,7 +153,7 @@ async def test_the_session_survives_a_restart(ctx: ServiceContext, tmp_path: Pat
     ctx.store.close()
     ctx.registry.close()
     ctx.store = SqliteStore(tmp_path / "store.sqlite3", clock=clock)
-    ctx.registry = GuildRegistry(tmp_path / "chat.sqlite3")
+    ctx.registry = ctx.store.guilds
     reply = await ChatOps(ctx).click(user, f"cloudops:show:{sid}")
     assert any(f.name == "vm · api" for f in reply.fields)
 
