@@ -180,17 +180,26 @@ class AdminService:
             Field("Members", str(len(actor.config.members)), inline=True),
         ))
 
-    @answering
-    async def set_credentials(self, caller: Caller, kind: str, secret_text: str, project: str | None = None) -> Reply:
-        """Store cloud credentials for the guild; the secret is never echoed, only a fingerprint."""
+    async def _may_set_credentials(self, caller: Caller, project: str | None) -> None:
         actor = await self.ctx.actor(caller)
         if project:
             self.ctx.require(actor, project, Role.ADMIN, "setting cloud credentials")
         else:
             self.ctx.require_global_admin(actor, "setting cloud credentials")
         if self.save_credentials is None:
-            raise Refused(RefusalKind.UNAVAILABLE, "The credentials vault is not available in this controller yet; "
-                          "nothing was stored.")
+            raise Refused(RefusalKind.UNAVAILABLE, "The credentials vault has no master key in this controller; "
+                          "nothing was stored.", hint="set CLOUDOPS_MASTER_KEY_FILE (`cloudops keys generate`) and restart")
+
+    @answering
+    async def credentials_form(self, caller: Caller, project: str | None = None) -> Reply:
+        """May the caller open the secret form at all? Asked before the form opens, so no one types a secret in vain."""
+        await self._may_set_credentials(caller, project)
+        return info("Credentials", "Type them in the form.", ephemeral=True)
+
+    @answering
+    async def set_credentials(self, caller: Caller, kind: str, secret_text: str, project: str | None = None) -> Reply:
+        """Store cloud credentials for the guild; the secret is never echoed, only a fingerprint."""
+        await self._may_set_credentials(caller, project)
         try:
             fingerprint = await self.ctx.io(self.save_credentials, caller.guild_id, kind, secret_text, project)
         except (ValueError, CloudOpsError) as exc:  # the vault's messages never quote the secret

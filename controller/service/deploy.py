@@ -139,17 +139,6 @@ class DeployService:
                      selects=(lobby_mod.kind_select(session_id),))
 
     @answering
-    async def kind_form(self, caller: Caller, session_id: str, kind: str, *, retry: bool = False) -> Reply:
-        _, lobby = await self._own_lobby(caller, session_id)
-        try:
-            chosen = Kind(kind)
-        except ValueError:
-            raise Refused(RefusalKind.INVALID, f"{kind!r} is not a kind (choose one of {', '.join(k.value for k in Kind)}).") from None
-        defaults = lobby.last_attempt.get(chosen.value) if retry else None
-        form = forms.form_for(chosen, lobby.target, session_id, defaults)
-        return Reply(title=form.title, form=form, ephemeral=True)
-
-    @answering
     async def add(self, caller: Caller, session_id: str, kind: str, raw: Mapping[str, Any]) -> Reply:
         actor, lobby = await self._own_lobby(caller, session_id)
         chosen = Kind(kind)
@@ -182,11 +171,43 @@ class DeployService:
         return await self._render(actor, lobby)
 
     @answering
-    async def start_remove(self, caller: Caller, session_id: str) -> Reply:
+    async def start_remove(self, caller: Caller, session_id: str, page: int = 0) -> Reply:
         _, lobby = await self._own_lobby(caller, session_id)
         if not lobby.resources:
             raise Refused(RefusalKind.INVALID, "The session has no resources to remove.")
-        return Reply(title="Remove a resource", ephemeral=True, selects=(lobby_mod.remove_select(lobby),))
+        per_page = lobby_mod.SELECT_OPTIONS * lobby_mod.REMOVE_SELECTS
+        total = lobby_mod.pages(len(lobby.resources), per_page)
+        page = max(0, min(page, total - 1))
+        nav = tuple(Button(component_id("remove", session_id, str(p)), label, ButtonStyle.SECONDARY)
+                    for p, label in ((page - 1, "Previous"), (page + 1, "Next")) if 0 <= p < total)
+        return Reply(title="Remove a resource" + (f" — page {page + 1}/{total}" if total > 1 else ""), ephemeral=True,
+                     selects=lobby_mod.remove_selects(lobby, page), buttons=nav)
+
+    @answering
+    async def resources(self, caller: Caller, session_id: str, page: int) -> Reply:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        self.ctx.require(actor, lobby.project, Role.VIEWER, "reading a session")
+        return lobby_mod.resources_page(lobby, lobby_mod.Assessment(), page)
+
+    @answering
+    async def quick_form(self, caller: Caller, session_id: str, kind: str, *, retry: bool = False) -> Reply:
+        """The resource form without any forge or git I/O (Discord wants a modal within three seconds).
+
+        Only the session store is read; the role and the values are checked when the form comes back."""
+        lobby = self.ctx.load_lobby(caller, session_id)
+        if lobby.user_id != caller.user_id:
+            raise Refused(RefusalKind.NOT_ALLOWED, f"Session {session_id} belongs to {lobby.member}; only they can change it.",
+                          hint="start your own with `/cloud-deploy`")
+        if lobby.status != LobbyStatus.DRAFT:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} already has PR #{lobby.pr_number}; it cannot change now.")
+        try:
+            chosen = Kind(kind)
+        except ValueError:
+            raise Refused(RefusalKind.INVALID, f"{kind!r} is not a kind (choose one of {', '.join(k.value for k in Kind)}).") from None
+        defaults = lobby.last_attempt.get(chosen.value) if retry else None
+        form = forms.form_for(chosen, lobby.target, session_id, defaults)
+        return Reply(title=form.title, form=form, ephemeral=True)
 
     @answering
     async def remove(self, caller: Caller, session_id: str, key: str) -> Reply:
@@ -350,10 +371,11 @@ class DeployService:
         action, sid, extra = parsed
         routes = {
             "add": lambda: self.start_add(caller, sid),
-            "remove": lambda: self.start_remove(caller, sid),
+            "remove": lambda: self.start_remove(caller, sid, _page(extra)),
             "remove-pick": lambda: self.remove(caller, sid, values[0] if values else ""),
-            "kind": lambda: self.kind_form(caller, sid, values[0] if values else ""),
-            "retry": lambda: self.kind_form(caller, sid, extra, retry=True),
+            "resources": lambda: self.resources(caller, sid, _page(extra)),
+            "kind": lambda: self.quick_form(caller, sid, values[0] if values else ""),
+            "retry": lambda: self.quick_form(caller, sid, extra, retry=True),
             "open-pr": lambda: self.open_pr(caller, sid),
             "approve": lambda: self.approve(caller, sid),
             "close-pr": lambda: self.close_pr(caller, sid),
@@ -365,6 +387,10 @@ class DeployService:
         if route is None:
             return Refused(RefusalKind.INVALID, f"unknown action {action!r}").reply()
         return await route()
+
+
+def _page(extra: str) -> int:
+    return int(extra) if extra.isdigit() and len(extra) < 6 else 0
 
 
 def rows_order(draft: Draft, rows: Sequence[bulk.Row]) -> int:

@@ -185,7 +185,8 @@ def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
             Button(component_id("open-pr", sid), "Open pull request", ButtonStyle.SUCCESS,
                    disabled=not has or assessment.blocks_pr),
             Button(component_id("cancel", sid), "Cancel", ButtonStyle.DANGER),
-        )
+        ) + ((Button(component_id("resources", sid, "0"), "All resources", ButtonStyle.SECONDARY),)
+             if len(lobby.resources) > RESOURCE_FIELDS else ())
     out: list[Button] = []
     if s in (LobbyStatus.PLAN_READY, LobbyStatus.APPLY_FAILED) and not lobby.merged:
         if lobby.apply_on == "merge":  # the merge is the approval; the pipeline applies after it
@@ -200,6 +201,8 @@ def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
         out.append(Button(component_id("close-pr", sid), "Close PR", ButtonStyle.DANGER))
     if lobby.pr_url:
         out.append(Button(component_id("link", sid), f"PR #{lobby.pr_number}", ButtonStyle.LINK, url=lobby.pr_url))
+    if len(lobby.resources) > RESOURCE_FIELDS:
+        out.append(Button(component_id("resources", sid, "0"), "All resources", ButtonStyle.SECONDARY))
     return tuple(out)
 
 
@@ -215,9 +218,57 @@ def sessions_select(session_id: str, others: list[Lobby]) -> Select:
                                ", ".join(d.key for d in o.resources)[:100] or "no resources yet") for o in others[:25]))
 
 
+# Discord's limits, kept here so every front end pages alike: 25 fields and 25 select options.
+RESOURCE_FIELDS = 18  # resource fields on the lobby itself; totals, policy, plan, progress follow
+PAGE_FIELDS = 20  # resources per page of the "All resources" list
+SELECT_OPTIONS = 25
+REMOVE_SELECTS = 4  # selects per remove page (a message has five rows; one holds the page buttons)
+
+
+def remove_selects(lobby: Lobby, page: int = 0) -> tuple[Select, ...]:
+    """Every resource can be removed: 25 per select, four selects per page."""
+    per_page = SELECT_OPTIONS * REMOVE_SELECTS
+    chunk = lobby.resources[page * per_page:(page + 1) * per_page]
+    return tuple(
+        Select(component_id("remove-pick", lobby.id, str(page * REMOVE_SELECTS + i)),
+               f"Choose what to remove ({start + 1}–{start + len(part)} of {len(lobby.resources)})",
+               tuple(Option(d.key, d.key[:100], describe(d)[:100]) for d in part))
+        for i, start in enumerate(range(0, len(chunk), SELECT_OPTIONS))
+        for part in [chunk[start:start + SELECT_OPTIONS]]
+        if part
+    )
+
+
 def remove_select(lobby: Lobby) -> Select:
-    return Select(component_id("remove-pick", lobby.id), "Choose what to remove",
-                  tuple(Option(d.key, d.key, describe(d)[:100]) for d in lobby.resources[:25]))
+    return remove_selects(lobby)[0]
+
+
+def pages(count: int, per_page: int) -> int:
+    return max(1, -(-count // per_page))
+
+
+def resources_page(lobby: Lobby, assessment: Assessment, page: int) -> Reply:
+    """One page of a large lobby's resources, with the totals that every page repeats."""
+    assessment = effective(lobby, assessment)
+    total_pages = pages(len(lobby.resources), PAGE_FIELDS)
+    page = max(0, min(page, total_pages - 1))
+    shown = lobby.resources[page * PAGE_FIELDS:(page + 1) * PAGE_FIELDS]
+    fields = [_resource_field(d, assessment) for d in shown]
+    fields.append(Field("Monthly cost", assessment.total or "not estimated", inline=True))
+    fields.append(Field("Policy", _policy_text(lobby, assessment), inline=True))
+    nav = []
+    if page > 0:
+        nav.append(Button(component_id("resources", lobby.id, str(page - 1)), "Previous", ButtonStyle.SECONDARY))
+    if page + 1 < total_pages:
+        nav.append(Button(component_id("resources", lobby.id, str(page + 1)), "Next", ButtonStyle.SECONDARY))
+    return Reply(title=f"Resources of session {lobby.id} — page {page + 1}/{total_pages}",
+                 description=f"{len(lobby.resources)} resources requested for {lobby.project}.",
+                 fields=tuple(fields), buttons=tuple(nav), ephemeral=True)
+
+
+def _resource_field(draft: Draft, assessment: Assessment) -> Field:
+    cost = assessment.costs.get(draft.key)
+    return Field(f"{draft.kind.value} · {draft.name}", f"{describe(draft) or 'defaults'}\n{cost or 'cost not estimated'}")
 
 
 def _status_line(lobby: Lobby) -> str:
@@ -240,11 +291,15 @@ def effective(lobby: Lobby, assessment: Assessment) -> Assessment:
 def render(lobby: Lobby, assessment: Assessment) -> Reply:
     assessment = effective(lobby, assessment)
     lines = [_status_line(lobby)]
-    fields: list[Field] = []
-    for draft in lobby.resources:
-        cost = assessment.costs.get(draft.key)
-        value = describe(draft) or "defaults"
-        fields.append(Field(f"{draft.kind.value} · {draft.name}", f"{value}\n{cost or 'cost not estimated'}"))
+    fields: list[Field] = [_resource_field(d, assessment) for d in lobby.resources[:RESOURCE_FIELDS]]
+    hidden = lobby.resources[RESOURCE_FIELDS:]
+    if hidden:  # a large lobby: a summary here, every resource on its pages (totals are always shown)
+        kinds: dict[str, int] = {}
+        for d in lobby.resources:
+            kinds[d.kind.value] = kinds.get(d.kind.value, 0) + 1
+        listing = ", ".join(d.name for d in hidden)
+        fields.append(Field(f"… and {len(hidden)} more ({len(lobby.resources)} in all)",
+                            (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + "\n" + listing)[:1000]))
     if not lobby.resources:
         lines.append("No resources yet: press **Add** (or attach a YAML/CSV file to `/cloud-deploy`).")
     total = assessment.total or "not estimated"

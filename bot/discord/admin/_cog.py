@@ -3,13 +3,18 @@ service still checks the cloudops.yaml role, because server admins may re-grant 
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from .. import options as o
+from .. import render
 from ..components import CredentialsModal
-from ..interactions import run_command
+from ..interactions import caller_of, front_of, run_command
+
+CHECK_SECONDS = 2.0  # of Discord's three seconds to answer with the modal
 
 admin_only = app_commands.default_permissions(administrator=True)
 
@@ -100,6 +105,17 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def credentials(self, interaction: discord.Interaction, kind: str, project: str | None = None) -> None:
+        # The role is checked before the secret form opens; the modal must still come within Discord's 3 s.
+        try:
+            allowed = await asyncio.wait_for(front_of(interaction).chatops.admin.credentials_form(caller_of(interaction), project),
+                                             timeout=CHECK_SECONDS)
+        except TimeoutError:
+            await interaction.response.send_message("Checking your role took too long; try `/cloud-credentials` again "
+                                                    "in a moment (nothing was asked or stored).", ephemeral=True)
+            return
+        if allowed.refused is not None:
+            await interaction.response.send_message(embed=render.embed(allowed), ephemeral=True)
+            return
         await interaction.response.send_modal(CredentialsModal(kind, project))  # the modal is the acknowledgement
 
     @app_commands.command(name="cloud-init", description=o.summary("cloud-init"))
