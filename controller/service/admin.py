@@ -29,6 +29,13 @@ CredentialSaver = Callable[[str, str, str, str | None], str]  # (guild, kind, se
 Scaffolder = Callable[[], dict[str, str]]  # path -> text of a new infra repo
 
 
+def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
+    """True when ``member`` (a name or a chat id) already holds ``role`` or stronger on ``project``."""
+    found = config.members.get(member) or config.member_by(discord=member.strip("<@!>"))
+    held = config.role_of(found.name, project, now) if found else None
+    return held is not None and held.allows(role)
+
+
 class AdminService:
     def __init__(self, ctx: ServiceContext, *, save_credentials: CredentialSaver | None = None,
                  scaffold: Scaffolder | None = None) -> None:
@@ -89,8 +96,9 @@ class AdminService:
             chosen, delta = Role(role), config_edit.parse_duration(duration)
         except ValueError as exc:
             raise Refused(RefusalKind.INVALID, f"`role`/`duration`: {exc}") from None
-        if chosen == Role.VIEWER:
-            raise Refused(RefusalKind.INVALID, "`role` = 'viewer': grants give user or admin")
+        if target_role_covers(actor.config, member, config.name, chosen, self.ctx.clock()):
+            raise Refused(RefusalKind.INVALID, f"{member!r} already holds {chosen.value} or more on {config.name}; "
+                          "a grant only adds a stronger role")
         target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
         if target is None:
             raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
@@ -119,8 +127,10 @@ class AdminService:
             chosen = Kind(kind)
         except ValueError:
             raise Refused(RefusalKind.INVALID, f"`kind` = {kind!r}: must be one of {', '.join(k.value for k in Kind)}") from None
-        if limit < 0:
-            raise Refused(RefusalKind.INVALID, f"`limit` = {limit}: must be 0 or more")
+        try:
+            limit = config_edit.check_quota(limit)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc)) from None
         return await self._config_pr(actor, f"quota of {chosen.value} in {config.name}: {limit}", reason,
                                      lambda t: config_edit.set_quota(t, config.name, chosen, limit))
 
@@ -128,8 +138,10 @@ class AdminService:
     async def set_budget(self, caller: Caller, project: str, usd: float, reason: str) -> Reply:
         actor = await self.ctx.actor(caller)
         config = self.ctx.require(actor, project, Role.ADMIN, "setting budgets")
-        if usd < 0:
-            raise Refused(RefusalKind.INVALID, f"`usd` = {usd}: must not be negative")
+        try:
+            usd = config_edit.check_budget(usd)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc)) from None
         return await self._config_pr(actor, f"budget of {config.name}: ${usd:,.2f}/mo", reason,
                                      lambda t: config_edit.set_budget(t, config.name, usd))
 

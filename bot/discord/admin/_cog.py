@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from controller.service.config_edit import MAX_BUDGET_USD, MAX_QUOTA
+
 from .. import options as o
 from .. import render
 from ..components import CredentialsModal
@@ -29,7 +31,7 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def create_project(self, interaction: discord.Interaction, name: str, target: str, region: str, reason: str,
-                             budget: float | None = None) -> None:
+                             budget: app_commands.Range[float, 0.0, MAX_BUDGET_USD] | None = None) -> None:
         await run_command(interaction, "cloud-create-project",
                           {"name": name, "target": target, "region": region, "reason": reason, "budget": budget})
 
@@ -59,7 +61,7 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def set_quota(self, interaction: discord.Interaction, project: str, kind: str,
-                        limit: app_commands.Range[int, 0, 1000], reason: str) -> None:
+                        limit: app_commands.Range[int, 0, MAX_QUOTA], reason: str) -> None:
         await run_command(interaction, "cloud-set-quota", {"project": project, "kind": kind, "limit": limit, "reason": reason})
 
     @app_commands.command(name="cloud-set-budget", description=o.summary("cloud-set-budget"))
@@ -67,7 +69,8 @@ class AdminCog(commands.Cog):
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
-    async def set_budget(self, interaction: discord.Interaction, project: str, usd: float, reason: str) -> None:
+    async def set_budget(self, interaction: discord.Interaction, project: str,
+                         usd: app_commands.Range[float, 0.0, MAX_BUDGET_USD], reason: str) -> None:
         await run_command(interaction, "cloud-set-budget", {"project": project, "usd": usd, "reason": reason})
 
     @app_commands.command(name="cloud-admin-list", description=o.summary("cloud-admin-list"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import yaml
 
 from controller import repo_config
@@ -183,3 +185,39 @@ async def test_an_empty_repo_is_connected_after_its_one_time_code_is_committed_t
 async def test_moving_a_guild_to_another_repo_needs_a_global_admin(chatops, ctx, user, forge) -> None:
     forge.repos.add("acme/two")
     assert (await chatops.run(user, "cloud-init", {"repo": "acme/two"})).refused == RefusalKind.NOT_ALLOWED
+
+
+async def test_a_quota_change_pr_is_a_one_line_diff_with_the_comments_kept(chatops, admin, forge, repo_dir) -> None:
+    before = (repo_dir / "cloudops.yaml").read_text()
+    reply = await chatops.run(admin, "cloud-set-quota", {"project": "web", "kind": "vm", "limit": "3", **REASON})
+    assert reply.refused is None
+    after = forge.commits[-1]["files"]["cloudops.yaml"]
+    diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-    quotas: {vm: 2, database: 1, network: 1, bucket: 5, cluster: 0}",
+                    "+    quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}"]
+    assert after.startswith("# cloudops.yaml for the service tests")
+
+
+@pytest.mark.parametrize("command,options", [
+    ("cloud-set-budget", {"project": "web", "usd": "nan"}),
+    ("cloud-set-budget", {"project": "web", "usd": "1e12"}),
+    ("cloud-set-budget", {"project": "web", "usd": "1e308"}),
+    ("cloud-set-quota", {"project": "web", "kind": "vm", "limit": "100000"}),
+    ("cloud-set-quota", {"project": "web", "kind": "vm", "limit": "two"}),
+])
+async def test_numbers_out_of_bounds_are_refused_and_nothing_is_committed(chatops, admin, forge, command, options) -> None:
+    reply = await chatops.run(admin, command, {**options, **REASON})
+    assert reply.refused == RefusalKind.INVALID and forge.commits == []
+
+
+async def test_viewer_can_be_granted_to_someone_without_a_role_there(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "bob", "project": "data", "role": "viewer",
+                                                     "duration": "8h", **REASON})
+    assert reply.refused is None and committed_config(forge).grants[-1].role.value == "viewer"
+
+
+async def test_a_grant_that_adds_nothing_is_refused(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "carol", "project": "web", "role": "viewer",
+                                                     "duration": "8h", **REASON})
+    assert reply.refused == RefusalKind.INVALID and "already holds" in reply.description and forge.commits == []
