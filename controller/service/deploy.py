@@ -38,18 +38,37 @@ class DeployService:
     async def _inventory(self, actor: Actor, project: str) -> ProjectInventory:
         return await self.ctx.io(self.ctx.repos.inventory, actor.repo, project)
 
-    def _specs(self, lobby: Lobby) -> list[ResourceSpec]:
-        networks: dict[str, NetworkSpec] = {}
+    def _repo_networks(self, repo: str, inventory: ProjectInventory, project: str) -> dict[str, NetworkSpec]:
+        """The networks already on the default branch, so a VM or cluster may use them (and only them or the session's)."""
+        files = {}
+        for res in inventory.resources:
+            if res.kind == Kind.NETWORK and res.managed and res.file not in files:
+                text = self.ctx.repos.file_text(repo, f"projects/{project}/{res.file}")
+                if text is not None:
+                    files[res.file] = text
+        return {s.name: s for s in catalog_render.read_specs(files) if isinstance(s, NetworkSpec)} if files else {}
+
+    async def _networks(self, actor: Actor, lobby: Lobby, inventory: ProjectInventory) -> dict[str, NetworkSpec]:
+        return await self.ctx.io(self._repo_networks, actor.repo, inventory, lobby.project)
+
+    def _specs(self, lobby: Lobby, base: dict[str, NetworkSpec]) -> list[ResourceSpec]:
+        """Every draft as a spec, references checked against ``base`` (the repo's networks) and the session's."""
+        networks = dict(base)
         specs: list[ResourceSpec] = []
+        problems: list[str] = []
         for draft in sorted(lobby.resources, key=lambda d: d.kind != Kind.NETWORK):
             spec, found = forms.build_spec(draft.kind, forms.from_json(draft.kind, draft.values), project=lobby.project,
                                            target=lobby.target, region=lobby.region, requested_by=lobby.member,
                                            networks=networks)
             if spec is None:
-                raise Refused(RefusalKind.INVALID, f"{draft.key} is no longer valid:\n" + _lines(found))
+                problems.append(f"{draft.key}:\n" + _lines(found, "  "))
+                continue
             if isinstance(spec, NetworkSpec):
                 networks[spec.name] = spec
             specs.append(spec)
+        if problems:
+            raise Refused(RefusalKind.INVALID, "Fix these before opening a pull request (remove or re-add them):\n"
+                          + "\n".join(problems), title="Invalid resources")
         return specs
 
     async def _render(self, actor: Actor, lobby: Lobby) -> Reply:
@@ -57,7 +76,11 @@ class DeployService:
         if project is None or lobby.status != LobbyStatus.DRAFT:
             return lobby_mod.render(lobby, lobby_mod.Assessment())
         inventory = await self._inventory(actor, lobby.project)
-        found = assess.assess(lobby, self._specs(lobby), project, actor.config, inventory,
+        try:
+            specs = self._specs(lobby, await self._networks(actor, lobby, inventory))
+        except Refused as refused:  # still show the lobby, so the person can remove what is wrong
+            return lobby_mod.render(lobby, lobby_mod.Assessment(problems=(refused.message,)))
+        found = assess.assess(lobby, specs, project, actor.config, inventory,
                               pricer=self.pricer, policy=self.policy, actor=actor.github)
         return lobby_mod.render(lobby, found)
 
@@ -82,7 +105,8 @@ class DeployService:
                       repo=actor.repo, project=config.name, target=config.target, region=config.region)
         if attachment is not None:
             inventory = await self._inventory(actor, config.name)
-            lobby.resources = self._bulk(lobby, config, inventory, *attachment)
+            base = await self._networks(actor, lobby, inventory)
+            lobby.resources = self._bulk(lobby, config, inventory, *attachment, base)
         others = [u for u in self.ctx.registry.sessions_of(caller.guild_id, caller.user_id)]
         self.ctx.save_lobby(lobby)
         reply = await self._render(actor, lobby)
@@ -94,10 +118,10 @@ class DeployService:
         return reply
 
     def _bulk(self, lobby: Lobby, config: ProjectConfig, inventory: ProjectInventory, filename: str,
-              content: bytes) -> list[Draft]:
+              content: bytes, base: dict[str, NetworkSpec]) -> list[Draft]:
         rows, problems = bulk.parse_rows(filename, content)
         drafts: list[Draft] = []
-        networks: dict[str, NetworkSpec] = {}
+        networks: dict[str, NetworkSpec] = dict(base)
         for row in sorted(rows, key=lambda r: r.kind != Kind.NETWORK):
             values, found = forms.parse_values(row.kind, row.values)
             spec = None
@@ -145,7 +169,9 @@ class DeployService:
         values, found = forms.parse_values(chosen, raw)
         spec = None
         if not found:
-            nets = {s.name: s for s in self._specs(lobby) if isinstance(s, NetworkSpec)}
+            inventory = await self._inventory(actor, lobby.project)
+            base = await self._networks(actor, lobby, inventory)
+            nets = {**base, **{s.name: s for s in self._specs(lobby, base) if isinstance(s, NetworkSpec)}}
             spec, found = forms.build_spec(chosen, values, project=lobby.project, target=lobby.target,
                                            region=lobby.region, requested_by=lobby.member, networks=nets)
         if found:
@@ -235,7 +261,7 @@ class DeployService:
             raise Refused(RefusalKind.INVALID, "Add at least one resource before opening a pull request.")
         project = self.ctx.project(actor, lobby.project)
         inventory = await self._inventory(actor, lobby.project)
-        specs = self._specs(lobby)
+        specs = self._specs(lobby, await self._networks(actor, lobby, inventory))
         found = assess.assess(lobby, specs, project, actor.config, inventory, pricer=self.pricer, policy=self.policy,
                               actor=actor.github)
         if found.quota_problems:

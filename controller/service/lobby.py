@@ -118,21 +118,23 @@ class Assessment:
     policy_passed: bool | None = None  # None: not checked
     policy_lines: tuple[str, ...] = ()
     quota_problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # drafts that no longer make a valid resource (e.g. a network removed)
 
     @property
     def blocks_pr(self) -> bool:
-        return bool(self.quota_problems) or self.policy_passed is False
+        return bool(self.quota_problems) or bool(self.problems) or self.policy_passed is False
 
     def to_state(self) -> dict[str, Any]:
         state = asdict(self)
         state["policy_lines"], state["quota_problems"] = list(self.policy_lines), list(self.quota_problems)
+        state["problems"] = list(self.problems)
         return state
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Assessment:
         known = {f: state[f] for f in ("costs", "total", "cost_note", "policy_passed") if f in state}
         return cls(**known, policy_lines=tuple(state.get("policy_lines", ())),
-                   quota_problems=tuple(state.get("quota_problems", ())))
+                   quota_problems=tuple(state.get("quota_problems", ())), problems=tuple(state.get("problems", ())))
 
 
 _STATUS_TEXT = {
@@ -307,6 +309,8 @@ def render(lobby: Lobby, assessment: Assessment) -> Reply:
     fields.append(Field("Policy", _policy_text(lobby, assessment), inline=True))
     if assessment.quota_problems:
         fields.append(Field("Quota exceeded", "\n".join(assessment.quota_problems)))
+    if assessment.problems:
+        fields.append(Field("Fix before opening a PR", "\n".join(assessment.problems)[:1000]))
     if lobby.plan is not None:
         p = lobby.plan
         plan_text = f"+{p.add} ~{p.change} −{p.destroy}" + ("" if lobby.plan_is_fresh() else " (stale: the PR changed)")

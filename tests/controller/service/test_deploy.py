@@ -256,3 +256,42 @@ async def test_with_the_preflight_pricer_each_resource_and_the_total_are_priced(
     fields = {f.name: f.value for f in reply.fields}
     assert "/mo" in fields["vm · api"] and "cost not estimated" not in fields["vm · api"]
     assert fields["Monthly cost"].startswith("$") and "budget $50.00/mo" in fields["Monthly cost"]
+
+
+def network_in_repo(repo_dir: Path, name: str = "main") -> None:
+    from controller.catalog.render import render_resource
+    from controller.catalog.specs import NetworkSpec, SubnetSpec, Target
+
+    spec = NetworkSpec(name=name, project="web", target=Target.LOCAL, region="local-1", requested_by="alice",
+                       cidr="10.20.0.0/16", subnets=(SubnetSpec(name="app", cidr="10.20.1.0/24"),))
+    filename, text = render_resource(spec)
+    (repo_dir / "projects" / "web" / filename).write_text(text)
+
+
+async def test_a_vm_on_a_network_missing_from_the_repo_and_the_session_is_refused_before_the_pr(
+        chatops: ChatOps, user: Caller, forge) -> None:
+    sid = await opened(chatops, user)
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "mian", "subnet": "app"})
+    assert reply.refused == RefusalKind.INVALID and "`network` = 'mian': no network of this name" in reply.description
+    assert (await chatops.click(user, f"cloudops:open-pr:{sid}")).refused is not None and forge.commits == []
+
+
+async def test_a_vm_may_use_a_network_already_in_the_repo_and_its_subnets(chatops: ChatOps, user: Caller, repo_dir: Path) -> None:
+    network_in_repo(repo_dir)
+    sid = await opened(chatops, user)
+    wrong = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "db"})
+    assert wrong.refused == RefusalKind.INVALID and "has no such subnet (it has: app)" in wrong.description
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "app"})
+    assert reply.refused is None and not reply.button("open-pr").disabled
+
+
+async def test_removing_the_network_a_vm_uses_blocks_the_pr_and_says_why(chatops: ChatOps, user: Caller, forge) -> None:
+    sid = await opened(chatops, user)
+    await chatops.submit(user, f"cloudops:form:{sid}:network", {"name": "main", "cidr": "10.20.0.0/16", "subnets": "app=10.20.1.0/24"})
+    added = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "app"})
+    assert added.refused is None
+    shown = await chatops.click(user, f"cloudops:remove-pick:{sid}", ["network-main"])
+    problem = next(f.value for f in shown.fields if f.name == "Fix before opening a PR")
+    assert "vm-api" in problem and "no network of this name" in problem and shown.button("open-pr").disabled
+    refused = await chatops.click(user, f"cloudops:open-pr:{sid}")
+    assert refused.refused == RefusalKind.INVALID and forge.commits == []
