@@ -57,7 +57,7 @@ class ControllerGateway:
         return [
             HistoryEntry(
                 pr_number=e.pr_number or 0, title=e.title, merged_by=e.author, approvers=list(e.approvers),
-                applies=[ApplyRecord(a.run_id, a.status, _when(a.finished_at)) for a in e.applies],
+                applies=[ApplyRecord(a.run_id, a.status, _when(a.finished_at), a.actor) for a in e.applies],
             )
             for e in entries
             if e.pr_number is not None

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ..catalog import hcl
 from ..catalog import render as catalog_render
 from ..catalog.reader import ProjectInventory
 from ..catalog.specs import Kind, NetworkSpec, ResourceSpec
@@ -275,6 +276,7 @@ class DeployService:
         lobby.status = LobbyStatus.PLANNING
         lobby.pr_number, lobby.pr_url, lobby.head_sha = pr.number, pr.html_url, sha
         lobby.assessment = found.to_state()
+        lobby.rendered = sum(len(list(hcl.resources(hcl.loads(text)))) for text in files.values())
         lobby.apply_on, lobby.automerge = project.apply_on.value, project.automerge
         self.ctx.registry.link_pr(lobby.repo, pr.number, lobby.guild_id, lobby.id, lobby.to_state())
         self.ctx.save_lobby(lobby)

@@ -31,11 +31,12 @@ class RollbackResult:
 
 @dataclass(frozen=True)
 class ApplyRecord:
-    """One apply of a merged change: ``(run_id, status, finished_at)``."""
+    """One apply of a merged change: ``(run_id, status, finished_at, actor)``."""
 
     run_id: str
     status: str
     finished_at: datetime | None
+    actor: str | None = None  # who approved it (a button, a comment or a review)
 
 
 @dataclass(frozen=True)

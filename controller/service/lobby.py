@@ -86,6 +86,7 @@ class Lobby:
     automerge: bool = False
     merged: bool = False
     merge_sha: str | None = None
+    rendered: int | None = None  # terraform resources the PR's files add, to explain a larger plan
 
     def draft(self, key: str) -> Draft | None:
         return next((d for d in self.resources if d.key == key or d.name == key), None)
@@ -314,6 +315,10 @@ def render(lobby: Lobby, assessment: Assessment) -> Reply:
     if lobby.plan is not None:
         p = lobby.plan
         plan_text = f"+{p.add} ~{p.change} −{p.destroy}" + ("" if lobby.plan_is_fresh() else " (stale: the PR changed)")
+        if lobby.rendered is not None and p.add > lobby.rendered:
+            plan_text += (f"\n{lobby.rendered} of the {p.add} to add come from this request; the other {p.add - lobby.rendered} "
+                          "are already on the default branch but not in the saved state (never applied, or replaced)"
+                          " — see the plan on the PR")
         if p.cost_summary:
             plan_text += f"\n{p.cost_summary}"
         fields.append(Field("Plan", plan_text))

@@ -110,7 +110,8 @@ class QueryService:
         entries = await self.ctx.gateway.history(actor.repo, config.name)
         fields = []
         for entry in entries[:MAX_FIELDS]:
-            applies = ", ".join(f"{a.status}" + (f" {a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "") for a in entry.applies)
+            applies = ", ".join(f"{a.status}" + (f" by {a.actor}" if a.actor else "")
+                                + (f" {a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "") for a in entry.applies)
             fields.append(Field(f"PR #{entry.pr_number} {entry.title}"[:256],
                                 f"merged by {entry.merged_by or '—'} · approved by {', '.join(entry.approvers) or '—'}"
                                 f"\napplies: {applies or 'none'}"))

@@ -77,6 +77,9 @@ async def test_deploy_to_merged_applied_visible_then_a_second_deploy_and_a_rollb
         lobby = await chat.click(ALICE, f"cloudops:show:{sid}")
         assert "$" in next(f.value for f in lobby.fields if f.name == "Monthly cost")  # the estimate survives the PR
         assert next(f.value for f in lobby.fields if f.name == "Policy") == "passed"
+        plan = next(f.value for f in lobby.fields if f.name == "Plan")
+        # The template's three example resources were never applied: the plan says where the other three come from.
+        assert "+4 ~0 −0" in plan and "1 of the 4 to add come from this request; the other 3" in plan
 
         done = await approve(world, chat, sid)
         assert "Applied and merged." in done.description, text(done)

@@ -1,7 +1,8 @@
 """`cloudops chat --embedded` in a real terminal, over the real pipeline.
 
 Deploy a VM in chat → the bot opens the PR → the controller plans it with
-real terraform → approve in chat → the apply streams into the terminal.
+real terraform → approve in chat → the apply streams into the terminal → the
+PR merges itself → history and status show it → a rollback PR opens.
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ def test_deploy_plan_approve_and_apply_from_the_terminal(tmp_path: Path) -> None
         tmux.type("approve")
         done = tmux.wait_for("succeeded", timeout=90)
 
-        assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in done and "Applied." in done
+        assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in done
+        merged = tmux.wait_for("Applied and merged.", timeout=60)
+        assert "/cloud-rollback project:example pr:1" in merged
+        tmux.type("/cloud-history project:example")
+        assert "merged by cloudops-bot" in tmux.wait_for("succeeded by alice")
+        tmux.type("/cloud-status project:example")
+        assert "succeeded" in tmux.wait_for("Recent runs")
+        tmux.type("/cloud-rollback project:example pr:1")
+        assert "reverts it" in tmux.wait_for("Rollback opened", timeout=60)
         tmux.type("/quit")
     finally:
         tmux.close()
