@@ -29,6 +29,26 @@ CredentialSaver = Callable[[str, str, str, str | None], str]  # (guild, kind, se
 Scaffolder = Callable[[], dict[str, str]]  # path -> text of a new infra repo
 
 
+def stats_fields(runs: list[Any], lobbies: list[dict[str, Any]], projects: int, members: int) -> tuple[Field, ...]:
+    """Run counts, apply success rate, who asks most, what is asked for most (pure)."""
+    by = Counter(f"{r.kind.value} {r.status.value}" for r in runs)
+    finished = [r for r in runs if r.kind.value == "apply" and r.status.value in ("succeeded", "failed", "timed_out", "interrupted")]
+    ok = sum(1 for r in finished if r.status.value == "succeeded")
+    rate = f"{ok / len(finished):.0%} of {len(finished)} finished applies succeeded" if finished else "no finished applies yet"
+    users = Counter(str(l.get("member", "?")) for l in lobbies)
+    kinds = Counter(str(r.get("kind", "?")) for l in lobbies for r in l.get("resources", []))
+    top = lambda c: "\n".join(f"{k}: {v}" for k, v in c.most_common(5)) or "none"  # noqa: E731
+    return (
+        Field("Runs", "\n".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none", inline=True),
+        Field("Apply success rate", rate, inline=True),
+        Field("Chat requests", "\n".join(f"{k}: {v}" for k, v in sorted(Counter(l.get("status", "?") for l in lobbies).items()))
+              or "none", inline=True),
+        Field("Top requesters", top(users), inline=True),
+        Field("Top kinds", top(kinds), inline=True),
+        Field("Projects · members", f"{projects} · {members}", inline=True),
+    )
+
+
 def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
     """True when ``member`` (a name or a chat id) already holds ``role`` or stronger on ``project``."""
     found = config.members.get(member) or config.member_by(discord=member.strip("<@!>"))
@@ -183,14 +203,9 @@ class AdminService:
         actor = await self.ctx.actor(caller)
         self.ctx.require_global_admin(actor, "reading stats")
         runs = await self.ctx.io(self.ctx.store.list_runs, repo=actor.repo, limit=1000)
-        by = Counter(f"{r.kind.value} {r.status.value}" for r in runs)
-        lobbies = Counter(l.lobby.get("status", "?") for l in self.ctx.registry.pr_links(caller.guild_id))
-        return info(f"Stats of {actor.repo}", f"{len(runs)} recent runs", fields=(
-            Field("Runs", "\n".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none", inline=True),
-            Field("Chat requests", "\n".join(f"{k}: {v}" for k, v in sorted(lobbies.items())) or "none", inline=True),
-            Field("Projects", str(len(actor.config.projects)), inline=True),
-            Field("Members", str(len(actor.config.members)), inline=True),
-        ))
+        links = self.ctx.registry.pr_links(caller.guild_id)
+        return info(f"Stats of {actor.repo}", f"{len(runs)} recent runs" + (" (the newest 1,000)" if len(runs) == 1000 else ""),
+                    fields=stats_fields(runs, [l.lobby for l in links], len(actor.config.projects), len(actor.config.members)))
 
     async def _may_set_credentials(self, caller: Caller, project: str | None) -> None:
         actor = await self.ctx.actor(caller)

@@ -23,6 +23,7 @@ from typing import Any
 from ..bus import EventBus
 from ..errors import CloudOpsError
 from ..forge.base import Forge
+from ..pipeline import notices
 from ..settings import Settings
 from ..store import RuntimeStore, open_store, utc_now
 from .chatops import ChatOps
@@ -160,7 +161,10 @@ def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None =
     chatops = ChatOps(ctx, pricer=_optional(".pricing", "preflight_pricer", "pricing", notes),
                       policy=_optional(".policy_preflight", "preflight_policy", "policy", notes),
                       save_credentials=saver, recovery=recovery, scaffold=template_files)
-    return Wired(chatops, bus or EventBus(), store, registry, notes, owns_store)
+    bus = bus if bus is not None else EventBus()
+    # A merge changes the default branch: /cloud-list and /cloud-quota must see it at once, not after the cache's ttl.
+    bus.subscribe(notices.PullRequestClosed, lambda event: ctx.repos.invalidate(event.repo) if event.merged else None)
+    return Wired(chatops, bus, store, registry, notes, owns_store)
 
 
 def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str], vault: Any = None,

@@ -221,3 +221,23 @@ async def test_a_grant_that_adds_nothing_is_refused(chatops, admin, forge) -> No
     reply = await chatops.run(admin, "cloud-grant", {"member": "carol", "project": "web", "role": "viewer",
                                                      "duration": "8h", **REASON})
     assert reply.refused == RefusalKind.INVALID and "already holds" in reply.description and forge.commits == []
+
+
+def test_stats_give_the_apply_success_rate_top_requesters_and_kinds() -> None:
+    from types import SimpleNamespace as Run
+
+    from controller.service.admin import stats_fields
+
+    def run(kind: str, status: str) -> Run:
+        return Run(kind=Run(value=kind), status=Run(value=status))
+
+    runs = [run("apply", "succeeded"), run("apply", "succeeded"), run("apply", "failed"), run("apply", "running"),
+            run("plan", "succeeded")]
+    lobbies = [{"member": "bob", "status": "applied", "resources": [{"kind": "vm"}, {"kind": "vm"}]},
+               {"member": "bob", "status": "closed", "resources": [{"kind": "bucket"}]},
+               {"member": "carol", "status": "applied", "resources": [{"kind": "vm"}]}]
+    fields = {f.name: f.value for f in stats_fields(runs, lobbies, 2, 3)}
+    assert fields["Apply success rate"] == "67% of 3 finished applies succeeded"
+    assert fields["Top requesters"] == "bob: 2\ncarol: 1" and fields["Top kinds"] == "vm: 3\nbucket: 1"
+    assert "apply running: 1" in fields["Runs"] and fields["Projects · members"] == "2 · 3"
+    assert {f.name: f.value for f in stats_fields([], [], 0, 0)}["Apply success rate"] == "no finished applies yet"
