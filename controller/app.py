@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .bus import EventBus
+from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
@@ -65,6 +66,7 @@ class ControllerConfig:
     # The embedded default makes <data dir>/master.key on first use (as the state key is), so the
     # credentials vault and recovery codes simply work; `serve` keeps the key an explicit choice.
     create_vault_key: bool = False
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
 def open_vault(settings: Settings, *, create_key: bool = False) -> Vault | None:
@@ -113,6 +115,13 @@ def _credentials_lookup(store: RuntimeStore, vault: Vault):
     return lookup
 
 
+def _mount_dashboard(web_app: web.Application, app: ControllerApp):
+    """The browser dashboard and /metrics on the same server (controller/dashboard)."""
+    from . import dashboard
+
+    return dashboard.mount(web_app, app)
+
+
 class ControllerApp:
     """A running controller: ``async with ControllerApp(config) as app: ...``."""
 
@@ -128,6 +137,7 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -151,7 +161,9 @@ class ControllerApp:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(make_app(receiver), access_log=None)
+        web_app = make_app(receiver)
+        self.dashboard = _mount_dashboard(web_app, self)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -170,6 +182,10 @@ class ControllerApp:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
 
     @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
     def webhook_url(self) -> str:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
@@ -185,6 +201,9 @@ class ControllerApp:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -16,6 +16,11 @@ with no file at all::
       port: 8080                         # CLOUDOPS_PORT
       secret_env: CLOUDOPS_WEBHOOK_SECRET
     workers: 2                           # CLOUDOPS_WORKERS: parallel terraform jobs
+
+The dashboard (and /metrics) is configured from the environment only, since
+most of it is secret: CLOUDOPS_PUBLIC_URL, CLOUDOPS_DASHBOARD_ADMIN_TOKEN,
+CLOUDOPS_OAUTH_CLIENT_ID / CLOUDOPS_OAUTH_CLIENT_SECRET (a GitHub OAuth app),
+CLOUDOPS_OAUTH_URL (default: derived from the API URL), CLOUDOPS_METRICS_TOKEN.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import yaml
 
 from .app import ControllerConfig
+from .dashboard.config import DashboardConfig
 from .errors import ConfigError
 from .settings import Settings
 
@@ -100,4 +106,5 @@ def load(path: Path | None, env: Mapping[str, str] | None = None) -> ControllerC
         host=str(webhook.get("host", env.get("CLOUDOPS_HOST", "127.0.0.1"))),
         port=port,
         workers=workers,
+        dashboard=DashboardConfig.from_env(env),  # CLOUDOPS_PUBLIC_URL, CLOUDOPS_DASHBOARD_ADMIN_TOKEN, CLOUDOPS_OAUTH_*
     )

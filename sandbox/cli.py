@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--token", default=None,
                        help="the owner account's API token (default: the one stored, or a new one)")
     serve.add_argument("--owner", default=DEFAULT_OWNER, help=f"the owner account's login (default {DEFAULT_OWNER})")
+    serve.add_argument("--oauth-app", metavar="CALLBACK_URL", default=None,
+                       help="register an OAuth app with this callback (e.g. http://127.0.0.1:8080/login/oauth/callback) "
+                            "and print its client id and secret, for the dashboard's sign-in")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -45,5 +48,9 @@ async def run(args: argparse.Namespace) -> int:
             print(f"token: {forge.owner_token}", flush=True)
         print(f"git: {forge.git_url('<owner>', '<repo>', 'TOKEN')}", flush=True)
         print(f"data-dir: {Path(data_dir).resolve()}", flush=True)
+        if args.oauth_app:
+            client_id, secret = forge.add_oauth_app("Cloud ChatOps dashboard", args.oauth_app)
+            print(f"oauth-client-id: {client_id}", flush=True)
+            print(f"oauth-client-secret: {secret}", flush=True)
         await stop.wait()
     return 0

@@ -20,6 +20,19 @@ if ! command -v tmux >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ 
         || echo "install: could not install tmux; the terminal tests will be skipped" >&2
 fi
 
+# The browser tests drive Debian's chromium through Playwright; never `playwright install`.
+# As root, or with password-less sudo (a CI runner), it comes from the distribution's packages.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    as_root=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"; fi
+    if [ "$(id -u)" = 0 ] || [ -n "$as_root" ]; then
+        { $as_root apt-get update -qq && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+            || echo "install: could not install chromium; the browser tests will fail" >&2
+    else
+        echo "install: chromium is missing and this user cannot install packages; the browser tests will fail" >&2
+    fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

@@ -53,6 +53,7 @@ async def run(args: argparse.Namespace) -> int:
     async with assemble(config, webhook=_webhook_target(config.webhook_secret)) as assembly:
         app = assembly.app
         print(f"cloudops controller listening: {app.webhook_url}", flush=True)
+        print(f"dashboard: {config.dashboard.public_url or app.base_url}/runs · metrics: {app.base_url}/metrics", flush=True)
         print(f"repositories: {', '.join(config.repos)} · data dir: {config.settings.data_dir}", flush=True)
         bot_task = asyncio.create_task(_run_bot(assembly, token)) if token else None
         if bot_task is None:

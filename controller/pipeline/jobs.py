@@ -161,6 +161,10 @@ class InProcessJobQueue:
         await _cancel_and_wait(inner)
         return True
 
+    def pending(self) -> int:
+        """Jobs submitted and not yet started (waiting for their lane or a worker): the queue depth."""
+        return len(self._tasks) - len(self._running)
+
     def running(self, key: str) -> JobHandle | None:
         entry = self._running.get(key)
         return entry[0] if entry else None

@@ -81,5 +81,8 @@ class BackgroundForge:
     def add_user(self, login: str, token: str | None = None) -> str:
         return self.forge.add_user(login, token)
 
+    def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
+        return self.forge.add_oauth_app(name, callback_url)
+
     def drain_webhooks(self) -> None:
         self.run(self.forge.drain_webhooks())

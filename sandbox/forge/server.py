@@ -19,7 +19,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from . import git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_pulls, routes_repos
+from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_oauth, routes_pulls,
+               routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .http import PUBLIC_WEB, error_middleware
@@ -61,7 +62,7 @@ class LocalForge:
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks):
+        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -130,6 +131,10 @@ class LocalForge:
         store = self.forge.store
         store.add_token(token, store.ensure_user(login)["id"])
         return token
+
+    def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
+        """Register an OAuth app (GitHub: Settings → Developer settings); returns (client_id, client_secret)."""
+        return routes_oauth.register_app(self.forge.store, name, callback_url)
 
     async def drain_webhooks(self) -> None:
         """Wait until every webhook queued so far has been delivered (or has failed)."""

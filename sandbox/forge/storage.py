@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
     status TEXT NOT NULL, status_code INTEGER NOT NULL, event TEXT NOT NULL, action TEXT,
     repository_id INTEGER, request_headers TEXT NOT NULL, request_payload TEXT NOT NULL,
     response_headers TEXT, response_body TEXT);
+CREATE TABLE IF NOT EXISTS oauth_apps (
+    client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, name TEXT NOT NULL,
+    callback_url TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS oauth_codes (
+    code TEXT PRIMARY KEY, client_id TEXT NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id),
+    redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS statuses_by_sha ON statuses (repo_id, sha);
 CREATE INDEX IF NOT EXISTS deliveries_by_hook ON deliveries (hook_id);
 """
@@ -110,6 +118,18 @@ class Store:
     def one(self, sql: str, *params: Any) -> Row | None:
         rows = self.all(sql, *params)
         return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic read-check-write (e.g. spending a one-time code)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def insert(self, table: str, **values: Any) -> int:
         cols = ", ".join(values)
