@@ -21,7 +21,7 @@ from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
-from .pipeline.jobs import InProcessJobQueue
+from .pipeline import queues
 from .pipeline import apply_comments, drift, grants
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
@@ -66,6 +66,8 @@ class ControllerConfig:
     # The embedded default makes <data dir>/master.key on first use (as the state key is), so the
     # credentials vault and recovery codes simply work; `serve` keeps the key an explicit choice.
     create_vault_key: bool = False
+    # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
+    role: str = "all"
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
 
@@ -79,8 +81,13 @@ def open_vault(settings: Settings, *, create_key: bool = False) -> Vault | None:
 
 
 def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
-                 vault: Vault | None = None) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted."""
+                 vault: Vault | None = None, *, shared_store: bool = False) -> tuple[PlanContext, list[Run]]:
+    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted.
+
+    With a store shared by several replicas (``shared_store``) a starting
+    process must not mark the others' live runs interrupted: runs of a dead
+    process are found by the queue's heartbeat check instead.
+    """
     settings = config.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     vault = vault or open_vault(settings, create_key=config.create_vault_key)
@@ -88,9 +95,10 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
     store = RedactingStore(open_store(settings), guard)
-    if store.guilds.import_legacy(settings.data_dir / LEGACY_FILE):  # chat servers linked before migration 3
+    if store.guilds.import_legacy(settings.data_dir / LEGACY_FILE):  # chat servers linked before migration 4
         log.info("moved the chat servers of %s into the runtime store", LEGACY_FILE)
-    interrupted = store.interrupt_in_flight_runs(reason="the controller stopped while this run was in flight")
+    interrupted = [] if shared_store else store.interrupt_in_flight_runs(
+        reason="the controller stopped while this run was in flight")
     for run in interrupted:
         log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
@@ -132,7 +140,7 @@ class ControllerApp:
         self.leaks = LeakGuard(self.vault.secret_values if self.vault else None)
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
-        self.queue = InProcessJobQueue(workers=config.workers)
+        self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
         self.pipeline: Pipeline | None = None
         self._runner: web.AppRunner | None = None
         self._port = config.port
@@ -142,7 +150,9 @@ class ControllerApp:
     async def start(self) -> None:
         cfg = self.config
         self.leaks.install_on_logs()
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, self.vault)
+        distributed = queues.is_distributed(self.queue)
+        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, self.vault,
+                                                       shared_store=distributed)
         self.store = context.store
         await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
@@ -152,16 +162,21 @@ class ControllerApp:
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
                                          bot_login=cfg.bot_login)
         self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
-        self._background.append(asyncio.create_task(grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval),
-                                                    name="prune-expired-grants"))
-        self._background.append(asyncio.create_task(drift.drift_forever(context, list(cfg.repos), cfg.drift_interval),
-                                                    name="drift-check"))
+        if distributed:
+            self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
+            await self.queue.open()
+        if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
+            self._background.append(asyncio.create_task(
+                grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
+            self._background.append(asyncio.create_task(
+                drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
         receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
         self._port = sock.getsockname()[1]
         web_app = make_app(receiver)
+        web_app.router.add_get("/readyz", self._readyz)
         self.dashboard = _mount_dashboard(web_app, self)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
@@ -180,6 +195,30 @@ class ControllerApp:
                                         project_context(run.kind.value, run.project), "interrupted by a restart")
             except CloudOpsError as exc:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
+
+    async def _lost_worker(self, forge: GitHubForge, payload: dict) -> None:
+        """A job whose worker died (another replica's or ours before a restart): tell its PR."""
+        assert self.store is not None
+        await self._tell_interrupted(forge, await queues.interrupt_runs_of_lost_job(self.store, payload))
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        """Ready when the store answers (and, with a database, the queue is open): for a load balancer."""
+        problems = []
+        try:
+            if self.store is None:
+                problems.append("store not open")
+            else:
+                await asyncio.to_thread(self.store.get_lock, "readyz/probe", "probe")
+        except CloudOpsError as exc:
+            problems.append(f"store: {exc}")
+        if queues.is_distributed(self.queue):
+            try:
+                await self.queue.pending()
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                problems.append(f"queue: {type(exc).__name__}")
+        if problems:
+            return web.json_response({"status": "not ready", "problems": problems}, status=503)
+        return web.json_response({"status": "ready", "role": self.config.role})
 
     @property
     def base_url(self) -> str:

@@ -3,15 +3,16 @@
 Each entry of ``COMMANDS`` names a module with ``add_arguments(parser)`` and
 ``run(args) -> int``. The modules stay thin: they parse arguments, call the
 library and print. A ``CloudOpsError`` becomes a clear message and exit 2.
+
+Only the chosen command's module is imported (``cloudops --help`` imports
+none), so `cloudops cost` or `cloudops policy check` do not pay for the
+whole controller.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import inspect
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -36,32 +37,51 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("controller.commands.policy", "check a plan document against the Rego policies; run policy tests"),
     "rollback": ("controller.commands.rollback_cmd", "open a revert PR of a project's merged change"),
     "serve": ("controller.commands.serve", "run the controller: webhook server and workers"),
+    "worker": ("controller.commands.worker", "run plan and apply jobs from the shared queue (CLOUDOPS_DATABASE_URL)"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(load: str | Sequence[str] | None = "all") -> argparse.ArgumentParser:
+    """The parser; only the commands in ``load`` get their full arguments (and their module imported)."""
+    wanted = set(COMMANDS) if load == "all" else ({load} if isinstance(load, str) else set(load or ()))
     parser = argparse.ArgumentParser(prog="cloudops", description="Cloud ChatOps: GitOps for Terraform, driven by pull requests and chat.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module_name, help_text) in sorted(COMMANDS.items()):
-        module = importlib.import_module(module_name)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command_parser)
-        command_parser.set_defaults(_run=module.run)
+        if name in wanted:
+            module = importlib.import_module(module_name)
+            module.add_arguments(command_parser)
+            command_parser.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(chosen_command(words))
+    args = parser.parse_args(words)
+    import logging  # after parsing: `--help` and usage errors never pay for it
+
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         result = args._run(args)
-        if inspect.iscoroutine(result):
+        if hasattr(result, "__await__"):
+            import asyncio
+
             result = asyncio.run(result)
         return int(result or 0)
     except CloudOpsError as exc:

@@ -31,6 +31,8 @@ class Settings:
     interrupt_grace: float = 10.0
     # Extra environment variable names passed to terraform (beyond the allowlist).
     terraform_env_passthrough: tuple[str, ...] = field(default_factory=tuple)
+    # postgresql://… puts the runtime store in PostgreSQL (several replicas); None: SQLite in data_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def runs_dir(self) -> Path:
@@ -63,6 +65,7 @@ class Settings:
             apply_timeout=_seconds(env, "CLOUDOPS_APPLY_TIMEOUT", cls.apply_timeout),
             interrupt_grace=_seconds(env, "CLOUDOPS_INTERRUPT_GRACE", cls.interrupt_grace),
             terraform_env_passthrough=passthrough,
+            database_url=env.get("CLOUDOPS_DATABASE_URL") or None,
         )
 
 

@@ -20,6 +20,12 @@ if ! command -v tmux >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ 
         || echo "install: could not install tmux; the terminal tests will be skipped" >&2
 fi
 
+# PostgreSQL binaries: the store tests start a private server when none answers on 127.0.0.1:5432.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null 2>&1 \
+        || echo "install: could not install postgresql; the PostgreSQL store tests need a server on 127.0.0.1:5432" >&2
+fi
+
 # The browser tests drive Debian's chromium through Playwright; never `playwright install`.
 # As root, or with password-less sudo (a CI runner), it comes from the distribution's packages.
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .. import serve_config
 from ..assembly import Assembly, assemble
+from ..errors import ConfigError
 from ..service.context import WebhookTarget
 from ..webhooks.receiver import PATH as WEBHOOK_PATH
 
@@ -26,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="controller config file (see controller/serve_config.py); "
                         "without it, CLOUDOPS_* and GITHUB_* environment variables are used")
     parser.add_argument("--no-bot", action="store_true", help="do not start the Discord bot even if DISCORD_TOKEN is set")
+    parser.add_argument("--role", choices=("all", "web"), default="all",
+                        help="with CLOUDOPS_DATABASE_URL: `web` only receives webhooks and enqueues jobs for "
+                             "`cloudops worker`s; `all` (the default) also runs them")
 
 
 async def _run_bot(assembly: Assembly, token: str) -> None:
@@ -43,8 +48,14 @@ def _webhook_target(webhook_secret: str) -> WebhookTarget | None:
     return WebhookTarget(f"{public}{WEBHOOK_PATH}", webhook_secret) if public else None
 
 
-async def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace, *, role: str | None = None) -> int:
     config = serve_config.load(args.config)
+    role = role or getattr(args, "role", "all")
+    if role != "all":
+        if not config.settings.database_url:
+            raise ConfigError(f"running as a {role}: several processes need a shared store and queue",
+                              hint="set CLOUDOPS_DATABASE_URL=postgresql://… (see README: Running several replicas)")
+        config = dataclasses.replace(config, role=role)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -54,7 +65,8 @@ async def run(args: argparse.Namespace) -> int:
         app = assembly.app
         print(f"cloudops controller listening: {app.webhook_url}", flush=True)
         print(f"dashboard: {config.dashboard.public_url or app.base_url}/runs · metrics: {app.base_url}/metrics", flush=True)
-        print(f"repositories: {', '.join(config.repos)} · data dir: {config.settings.data_dir}", flush=True)
+        print(f"repositories: {', '.join(config.repos)} · data dir: {config.settings.data_dir} · role: {config.role}"
+              f" · store: {'PostgreSQL' if config.settings.database_url else 'SQLite'}", flush=True)
         bot_task = asyncio.create_task(_run_bot(assembly, token)) if token else None
         if bot_task is None:
             print("discord bot: not started (no DISCORD_TOKEN); `cloudops chat` offers the same commands", flush=True)

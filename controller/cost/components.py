@@ -103,10 +103,46 @@ FREE = Costed(Status.FREE)
 
 @dataclass(frozen=True)
 class Context:
-    """What a pricer may consult besides the resource's own values."""
+    """What a pricer may consult besides the resource's own values.
+
+    ``usage`` is this resource's entry of the usage file (``{}`` when none; see
+    ``usage.py``), ``usage_origin`` says where it came from ("resource",
+    "type default") so a line can say so; ``refs`` maps an attribute to the
+    addresses its configuration expression references, and ``lookup`` returns
+    another resource's planned values by address (an autoscaling group reads
+    its launch template).
+    """
 
     catalog: PricingCatalog
     provider_regions: Mapping[str, str] = field(default_factory=dict)
+    usage: Mapping[str, Any] = field(default_factory=dict)
+    usage_origin: str = ""
+    refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lookup: Any = None  # Callable[[str], Mapping[str, Any] | None]
+
+    def used(self, key: str) -> Decimal | None:
+        """A usage quantity from the usage file, or None."""
+        value: Any = self.usage
+        for part in key.split("."):
+            value = value.get(part) if is_map(value) else None
+        if isinstance(value, bool) or value is None:
+            return None
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            return None
+
+    def referenced(self, attr: str, resource_type: str) -> Mapping[str, Any] | None:
+        """Planned values of the first ``resource_type`` resource that ``attr`` references."""
+        if self.lookup is None:
+            return None
+        for address in self.refs.get(attr, ()):
+            parts = address.split(".")
+            if len(parts) >= 2 and parts[-2] == resource_type:
+                found = self.lookup(address)
+                if found is not None:
+                    return found
+        return None
 
 
 def verdict(components: list[Component], note: str = "") -> Costed:
@@ -144,6 +180,40 @@ def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: 
 def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None) -> Component:
     text = f"depends on usage: ${price} per {unit}" if price is not None else "depends on usage"
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
+
+
+def metered(ctx: "Context", key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
+            scale: Decimal = Decimal(1), missing: str = "", ref: PriceRef | None = None) -> Component:
+    """A usage-based line: priced into the total when the usage file gives ``key``, else "depends on usage".
+
+    ``per`` is how many units one price covers (1,000,000 requests for a per-1M price); ``scale``
+    turns the usage quantity into the priced unit (GB-seconds from requests × duration).
+    """
+    quantity = ctx.used(key)
+    if quantity is None:  # shown per the unit the price is published in: "$0.20 per 1M requests"
+        label = unit if per == 1 else f"{'1M' if per == 1_000_000 else '1k' if per == 1000 else f'{per:g}'} {unit}"
+        return usage(name, price, label, ref)
+    quantity = quantity * scale
+    label = f"{name} ({ctx.usage_origin or 'usage file'}: {key})"
+    if price is None:
+        return Component(label, None, unit, None, quantity, note=missing or f"{name}: no price")
+    return Component(label, price * quantity / per, unit, price / per if per != 1 else price, quantity, ref=ref)
+
+
+def monthly_fee(name: str, price: Decimal | None, count: Decimal = Decimal(1), missing: str = "") -> Component:
+    """A line billed per month (a secret, a key, a hosted zone)."""
+    if price is None:
+        return Component(name, None, "months", None, count, note=missing or f"{name}: no price")
+    return Component(name, price * count, "months", price, count)
+
+
+def monthly_rate(name: str, month_price: Decimal | None, count: Decimal = Decimal(1), missing: str = "",
+                 ref: PriceRef | None = None, note: str = "") -> Component:
+    """A full month at a published monthly price (GCP's sustained-use figure), shown per hour."""
+    if month_price is None:
+        return Component(name, None, "hours", None, count * HOURS_PER_MONTH, note=missing or f"{name}: no price", ref=ref)
+    return Component(name, month_price * count, "hours", month_price / HOURS_PER_MONTH, count * HOURS_PER_MONTH,
+                     note=note, ref=ref)
 
 
 # --- reading terraform values -------------------------------------------------------------

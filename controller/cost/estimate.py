@@ -13,15 +13,17 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
+from dataclasses import replace
+
 from ..terraform.plan import Action, Plan, ResourceChange
-from . import resources
+from . import planctx, resources
 from .catalog import PricingCatalog, default_catalog
 from .components import Context, Costed, Status, cached, is_map
+from .usage import NO_USAGE, Usage
 
 ZERO = Decimal(0)
 DEFAULT_PROJECT = "default"
 _PRICED_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE, Action.NOOP}
-_PROVIDER_KEYS = {"google": "region", "aws": "region", "azurerm": "location"}
 
 
 @dataclass(frozen=True)
@@ -154,17 +156,8 @@ class Estimate:
 
 
 def provider_regions(plan: Plan) -> dict[str, str]:
-    """Region (or location) set as a constant in each provider block, if any."""
-    found: dict[str, str] = {}
-    config = plan.configuration.get("provider_config") if isinstance(plan.configuration, Mapping) else None
-    for key, block in (config or {}).items():
-        name = str(block.get("name", key)) if isinstance(block, Mapping) else key
-        attr = _PROVIDER_KEYS.get(name)
-        expr = (block.get("expressions") or {}).get(attr) if isinstance(block, Mapping) and attr else None
-        value = expr.get("constant_value") if isinstance(expr, Mapping) else None
-        if isinstance(value, str) and name not in found:
-            found[name] = value
-    return found
+    """Region (or location) of each provider block: a constant, or a variable's value or default."""
+    return planctx.provider_regions(plan)
 
 
 def _project_of(values: Any, fallback: str) -> str:
@@ -178,6 +171,7 @@ def _project_of(values: Any, fallback: str) -> str:
 
 
 def estimate_change(change: ResourceChange, ctx: Context, project: str = DEFAULT_PROJECT) -> ResourceEstimate:
+    """Price both sides of one change; ``ctx`` already carries this resource's usage and references."""
     action = change.action
     before = resources.price(change.type, change.before, ctx) if action is not Action.CREATE else None
     after = resources.price(change.type, change.after, ctx) if action is not Action.DELETE else None
@@ -207,11 +201,40 @@ def estimate(
     project: str = DEFAULT_PROJECT,
     budgets: Mapping[str, Decimal] | None = None,
     catalog: PricingCatalog | None = None,
+    usage: Usage | None = None,
 ) -> Estimate:
-    """Price every managed resource change of ``plan``; ``budgets`` maps project -> monthly USD."""
+    """Price every managed resource change of ``plan``; ``budgets`` maps project -> monthly USD.
+
+    ``usage`` holds the usage file's quantities (``usage.parse_usage``); without it, usage-based
+    lines list their unit prices and stay out of the totals.
+    """
     cat = catalog or default_catalog()
     ctx = Context(cat, provider_regions(plan))
-    rows = [estimate_change(c, ctx, project) for c in plan.resource_changes
-            if c.mode == "managed" and c.action in _PRICED_ACTIONS]
-    as_of = {name: book.as_of for name, book in cat.books.items()}
+    refs = planctx.references(plan)
+    planned = {c.address: c.after for c in plan.resource_changes if is_map(c.after)}
+
+    def lookup(address: str) -> Any:
+        if address in planned:
+            return planned[address]
+        return next((v for a, v in planned.items() if a.startswith(address + "[")), None)
+
+    chosen = usage or NO_USAGE
+    rows = []
+    for c in plan.resource_changes:
+        if c.mode != "managed" or c.action not in _PRICED_ACTIONS:
+            continue
+        quantities, origin = chosen.for_resource(c.address, c.type)
+        mine = replace(ctx, usage=quantities, usage_origin=origin,
+                       refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup)
+        rows.append(estimate_change(c, mine, project))
+    as_of = {name: book.dates() for name, book in cat.books.items()}
+    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
+
+
+def combine(estimates: list[Estimate], budgets: Mapping[str, Decimal] | None = None) -> Estimate:
+    """Several plans (one project each) as one estimate: their rows side by side, totals per project."""
+    rows = [r for e in estimates for r in e.resources]
+    as_of: dict[str, str] = {}
+    for e in estimates:
+        as_of.update(e.as_of)
     return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)

@@ -15,17 +15,16 @@ sensitive value can leave; the API key goes only in the Authorization header.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-import jsonschema
+if TYPE_CHECKING:  # aiohttp and jsonschema are imported where used: `cloudops cost` never pays for them
+    import aiohttp
 
 from . import narrative
 from .narrative import Story
@@ -162,6 +161,8 @@ def parse_answer(body: Any, story: Story) -> str:
         answer = json.loads(content.strip().removeprefix("```json").removesuffix("```"))
     except ValueError as exc:
         raise AnswerRejected(f"message content is not JSON ({exc})") from None
+    import jsonschema
+
     try:
         jsonschema.validate(answer, ANSWER_SCHEMA)
     except jsonschema.ValidationError as exc:
@@ -190,6 +191,10 @@ async def rewrite(story: Story, config: LlmConfig | None, *, session: aiohttp.Cl
         headers["Authorization"] = f"Bearer {config.api_key}"
     payload = {"model": config.model, "messages": messages(story), "temperature": 0.2,
                "response_format": {"type": "json_object"}}
+    import asyncio
+
+    import aiohttp
+
     timeout = aiohttp.ClientTimeout(total=config.timeout)
     own = session is None
     client = session or aiohttp.ClientSession()

@@ -26,7 +26,7 @@ from .catalog import PricingCatalog
 from .estimate import Estimate
 from .footprint import Energy, Footprint
 from .recommendations import Recommendation
-from .render import money, signed
+from .render import money, signed, unpriced_changes, unpriced_note
 
 DEFAULT_COFFEE_PRICE = Decimal("5.00")
 MARKER = "<!-- cloudops:narrative -->"
@@ -111,13 +111,17 @@ def _saving(r: Recommendation) -> str:
 
 def toll(s: Story) -> str:
     est = s.estimate
-    text = (f"**The toll.** This change takes the monthly bill from {money(est.before)} to **{money(est.after)}** "
-            f"({signed(est.delta)}). That is about {_plural(s.coffees, 'cup')} of coffee a month at "
+    partial = " for what is priced" if unpriced_changes(est) else ""
+    text = (f"**The toll.** This change takes the monthly bill{partial} from {money(est.before)} to "
+            f"**{money(est.after)}** ({signed(est.delta)}). That is about {_plural(s.coffees, 'cup')} of coffee a month at "
             f"{money(s.config.coffee_price)} a cup")
     if est.delta.quantize(Decimal(1), rounding=ROUND_HALF_UP):
         text += f" ({'+' if est.delta > 0 else '-'}{_plural(abs(s.coffees_delta), 'cup')} for this change)"
     text += "."
-    if est.not_priced:
+    note = unpriced_note(est)
+    if note:
+        text += f" Not in these figures: {note}, so the real change may differ."
+    elif est.not_priced:
         text += (f" {_plural(len(est.not_priced), 'resource')} could not be priced and "
                  f"{'is' if len(est.not_priced) == 1 else 'are'} not in these figures.")
     return text
@@ -195,7 +199,8 @@ def markdown(s: Story) -> str:
 def short(s: Story) -> str:
     """One line for chat."""
     est, b = s.estimate, s.blast
-    parts = [f"🎲 {money(est.after)}/month ({signed(est.delta)}) ≈ {_plural(s.coffees, 'coffee')}"]
+    priced_only = " for what is priced" if unpriced_changes(est) else ""
+    parts = [f"🎲 {money(est.after)}/month ({signed(est.delta)}{priced_only}) ≈ {_plural(s.coffees, 'coffee')}"]
     if s.footprint.sized:
         laptops = tenth(s.footprint.laptops)
         parts.append(f"{laptops} laptop{'' if laptops == '1.0' else 's'} of compute")
@@ -224,7 +229,7 @@ def figures(s: Story) -> list[Decimal]:
     """Every number the story may state, unrounded (a rewrite may round them as this module does)."""
     est, fp, b = s.estimate, s.footprint, s.blast
     out = [est.before, est.after, est.delta, abs(est.delta), s.config.coffee_price, s.coffees, abs(s.coffees_delta),
-           Decimal(len(est.not_priced)), fp.machine_count, fp.vcpus, fp.memory_gb, fp.laptops,
+           Decimal(len(est.not_priced)), *_unpriced_counts(est), fp.machine_count, fp.vcpus, fp.memory_gb, fp.laptops,
            footprint.LAPTOP_VCPU, footprint.LAPTOP_MEMORY_GB, Decimal(len(b.public)), Decimal(len(b.databases)),
            Decimal(len(b.databases_at_risk)), Decimal(len(b.deletions)), Decimal(len(b.replacements)),
            s.potential_saving, s.energy.kwh, s.energy.co2e_kg, fp.vcpu_hours, footprint.UTILISATION * 100,
@@ -236,6 +241,12 @@ def figures(s: Story) -> list[Decimal]:
             out += [PER_GB_SHOWN, r.saving_per_unit * PER_GB_SHOWN, r.current_unit * PER_GB_SHOWN,
                     r.proposed_unit * PER_GB_SHOWN]
     return out
+
+
+def _unpriced_counts(est: Estimate) -> list[Decimal]:
+    rows = unpriced_changes(est)
+    partial = sum(1 for r in rows if r.status.value == "partially priced")
+    return [Decimal(len(rows)), Decimal(partial), Decimal(len(rows) - partial)]
 
 
 def identifiers(s: Story) -> list[str]:

@@ -42,15 +42,46 @@ def percent(row: ResourceEstimate) -> str:
     return "" if pct is None else f"{'+' if pct > 0 else ''}{pct}%"
 
 
+TYPES_SHOWN = 4
+
+
+def unpriced_changes(est: Estimate) -> tuple[ResourceEstimate, ...]:
+    """Changed resources whose change is (partly) unknown: the delta leaves them out."""
+    return tuple(r for r in est.changed if r.status.value in ("not priced", "partially priced"))
+
+
+def unpriced_note(est: Estimate) -> str:
+    """ "3 resources (aws_foo, aws_bar) not priced", or "" when every change is priced."""
+    rows = unpriced_changes(est)
+    if not rows:
+        return ""
+    types = sorted({r.type for r in rows})
+    shown = ", ".join(types[:TYPES_SHOWN]) + (f" and {len(types) - TYPES_SHOWN} more" if len(types) > TYPES_SHOWN else "")
+    partial = sum(1 for r in rows if r.status.value == "partially priced")
+    whole_rows = len(rows) - partial
+    parts = []
+    if whole_rows:
+        parts.append(f"{whole_rows} resource{'s' if whole_rows != 1 else ''}")
+    if partial:
+        parts.append(f"{partial} partly")
+    return f"{' and '.join(parts)} ({shown}) not priced"
+
+
 def headline(est: Estimate) -> str:
+    """Never "unchanged" when a change could not be priced: the headline says what it leaves out."""
     delta = est.delta.quantize(CENT, rounding=ROUND_HALF_UP)
+    note = unpriced_note(est)
+    if note:
+        if delta > 0:
+            return f"Monthly estimate increased by {money(delta)} for what is priced; {note} 📈"
+        if delta < 0:
+            return f"Monthly estimate decreased by {money(-delta)} for what is priced; {note} 📉"
+        return f"No change in what is priced; {note} ⚠️"
     if delta > 0:
-        head = f"Monthly estimate increased by {money(delta)} 📈"
-    elif delta < 0:
-        head = f"Monthly estimate decreased by {money(-delta)} 📉"
-    else:
-        head = "Monthly estimate unchanged"
-    return head
+        return f"Monthly estimate increased by {money(delta)} 📈"
+    if delta < 0:
+        return f"Monthly estimate decreased by {money(-delta)} 📉"
+    return "Monthly estimate unchanged"
 
 
 def _side(row: ResourceEstimate, costed: Costed | None, value: Decimal | None) -> str:
@@ -92,6 +123,11 @@ def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
         for r in (*est.not_priced, *est.partially_priced):
             lines.append(f"- `{r.address}` ({r.status.value}): {r.reason or 'no price in the catalog'}")
         lines += ["", "</details>"]
+    assumed = assumptions(est)
+    if assumed:
+        lines += ["", "<details><summary>ℹ️ Assumptions in these figures</summary>", ""]
+        lines += [f"- `{address}`: {text}" for address, text in assumed]
+        lines += ["", "</details>"]
     usage = est.usage_based
     if usage:
         lines += ["", "<details><summary>📦 Usage-based costs (not in the totals)</summary>", ""]
@@ -111,9 +147,51 @@ def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
             lines.append(f"| {p.project} | {money(p.before)} | {money(p.after)} | {signed(p.delta)} | "
                          f"{money(p.budget) if p.budget is not None else '-'} | {versus} |")
     dates = ", ".join(f"{k} {v}" for k, v in sorted(est.as_of.items()))
+    usage_note = ("Usage from the usage file is included; other usage-based costs are not."
+                  if _uses_usage_file(est) else "Usage-based costs are not included.")
     lines += ["", f"<sub>On-demand list prices in USD, 730 hours a month; price data as of {dates}. "
-              "Usage-based costs are not included.</sub>", ""]
+              f"{usage_note}</sub>", ""]
     return "\n".join(lines)
+
+
+def _uses_usage_file(est: Estimate) -> bool:
+    return any("(usage file:" in c.name or "(type default:" in c.name
+               for r in est.resources for side in (r.after, r.before) if side for c in side.components)
+
+
+def assumptions(est: Estimate) -> list[tuple[str, str]]:
+    """Lines priced on an assumption (a size the plan does not know, a discount applied), per resource."""
+    out: list[tuple[str, str]] = []
+    for r in est.changed:
+        for side in (r.after, r.before):
+            for c in side.components if side else ():
+                text = c.name if "assumed" in c.name else (f"{c.name}: {c.note}" if c.note and c.monthly is not None
+                                                           and not c.usage_based else "")
+                if text and (r.address, text) not in out:
+                    out.append((r.address, text))
+            if side is not None:
+                break
+    return out
+
+
+def counts(est: Estimate) -> dict[str, Any]:
+    """How many resources are priced, free, usage-based, not priced (pricer but no price) or unsupported, by type."""
+    from .resources import PRICERS  # the registry: a type without a pricer is "unsupported"
+
+    groups: dict[str, dict[str, int]] = {k: {} for k in ("priced", "partially_priced", "usage_based", "free",
+                                                         "no_price", "unsupported")}
+    for r in est.resources:
+        status = r.status.value
+        if status == "not priced":
+            key = "no_price" if r.type in PRICERS else "unsupported"
+        else:
+            key = {"partially priced": "partially_priced", "usage-based": "usage_based"}.get(status, status)
+        groups[key][r.type] = groups[key].get(r.type, 0) + 1
+    summary: dict[str, Any] = {"total_resources": len(est.resources), "changed_resources": len(est.changed)}
+    for key, by_type in groups.items():
+        summary[f"{key}_count"] = sum(by_type.values())
+        summary[f"{key}_by_type"] = dict(sorted(by_type.items()))
+    return summary
 
 
 def _cents(value: Decimal | None) -> str | None:
@@ -143,7 +221,10 @@ def as_json(est: Estimate) -> dict[str, Any]:
         "currency": est.currency,
         "hours_per_month": 730,
         "as_of": dict(est.as_of),
-        "total": {"before": _cents(est.before), "after": _cents(est.after), "delta": _cents(est.delta)},
+        "headline": headline(est),
+        "total": {"before": _cents(est.before), "after": _cents(est.after), "delta": _cents(est.delta),
+                  "complete": not est.not_priced and not est.partially_priced},
+        "summary": counts(est),
         "projects": [
             {"project": p.project, "before": _cents(p.before), "after": _cents(p.after), "delta": _cents(p.delta),
              "budget": _cents(p.budget), "budget_remaining": _cents(p.budget_remaining),
@@ -163,9 +244,14 @@ def as_json(est: Estimate) -> dict[str, Any]:
 def summary(est: Estimate) -> str:
     """One line for chat."""
     delta = est.delta.quantize(CENT, rounding=ROUND_HALF_UP)
+    note = unpriced_note(est)
     change = "no change" if delta == 0 else f"{signed(delta)}/month"
+    if note:
+        change += " for what is priced"
     parts = [f"💰 {change} → {money(est.after)}/month", f"{len(est.changed)} changed"]
-    if est.not_priced:
+    if note:
+        parts.append(note)
+    elif est.not_priced:
         parts.append(f"{len(est.not_priced)} not priced")
     if est.usage_based:
         parts.append(f"{len(est.usage_based)} usage-based")
@@ -177,7 +263,13 @@ def summary(est: Estimate) -> str:
 
 def table(est: Estimate) -> str:
     """Plain-text breakdown for the terminal (``cloudops cost``)."""
-    lines = [headline(est), f"Total monthly: {money(est.before)} -> {money(est.after)} ({signed(est.delta)})", ""]
+    total = f"Total monthly: {money(est.before)} -> {money(est.after)} ({signed(est.delta)})"
+    if est.not_priced:
+        total += f", excluding {len(est.not_priced)} not priced resource{'s' if len(est.not_priced) != 1 else ''}"
+    lines = [headline(est), total, ""]
+    noted: dict[str, list[str]] = {}
+    for address, text in assumptions(est):
+        noted.setdefault(address, []).append(text)
     width = max([len(r.address) for r in est.resources] + [8])
     lines.append(f"{'RESOURCE'.ljust(width)}  {'ACTION':8}  {'BEFORE':>12}  {'AFTER':>12}  {'CHANGE':>12}  STATUS")
     for r in est.resources:
@@ -185,6 +277,8 @@ def table(est: Estimate) -> str:
                      f"{money(r.after_monthly):>12}  {signed(r.delta):>12}  {r.status.value}")
         if r.reason:
             lines.append(f"{''.ljust(width)}  ↳ {r.reason}")
+        for text in noted.get(r.address, ()):
+            lines.append(f"{''.ljust(width)}  ↳ {text}")
     for p in est.projects:
         if p.budget is not None:
             state = "OVER BUDGET" if p.over_budget else "within budget"

@@ -20,6 +20,7 @@ from . import llm, narrative, render
 from .catalog import PricingCatalog
 from .estimate import Estimate
 from .narrative import NarrativeConfig, Story
+from .usage import Usage
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,9 @@ class PlanCost:
 
 def plan_cost(plan: Plan, *, project: str = estimating.DEFAULT_PROJECT,
               budgets: Mapping[str, Decimal] | None = None, catalog: PricingCatalog | None = None,
-              config: NarrativeConfig | None = None) -> PlanCost:
+              config: NarrativeConfig | None = None, usage: Usage | None = None) -> PlanCost:
     """Price ``plan`` and tell its story, with no I/O."""
-    est = estimating.estimate(plan, project=project, budgets=budgets, catalog=catalog)
+    est = estimating.estimate(plan, project=project, budgets=budgets, catalog=catalog, usage=usage)
     story = narrative.tell(plan, est, catalog=catalog, config=config)
     return PlanCost(est, story, render.markdown(est), narrative.markdown(story),
                     render.summary(est) + "\n" + narrative.short(story))

@@ -24,7 +24,7 @@ from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
 from ..terraform.plan import parse_plan
 from ..terraform.progress import ProgressTracker
-from ..terraform.workspace import open_workspace
+from . import plan_bundles
 from . import apply_comments, apply_gate, budget, notices, statuses
 from .comments import apply_key
 from .planner import PlanContext
@@ -140,7 +140,7 @@ class Applier:
     async def _run_apply(self, request: ApplyRequest, plan_run: Run, run_id: str) -> bool:
         ctx = self.ctx
         sha = plan_run.head_sha
-        workspace = await asyncio.to_thread(open_workspace, ctx.settings, plan_run.id)
+        workspace = await plan_bundles.local_workspace(ctx, request.repo, request.project, plan_run.id)
         if ctx.state is not None:
             await ctx.state.restore(request.repo, request.project, workspace.state_file)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))

@@ -30,6 +30,7 @@ from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import create_workspace
+from . import plan_bundles
 from . import budget, comments, notices, plan_diff, plan_guard, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
@@ -200,6 +201,7 @@ class Planner:
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
+        await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
         figures = _cost_figures(cost, request)

@@ -8,6 +8,10 @@ mapping (``sqlite_rows``) are pure; ``sqlite`` and ``sqlite_conn`` do the I/O.
 
     store = open_store(settings)             # SQLite file under the data dir
     store = open_store("sqlite:///var/lib/cloudops/store.sqlite3")
+    store = open_store("postgresql://cloudops@db:5432/cloudops")   # several replicas
+
+``Settings.database_url`` (``CLOUDOPS_DATABASE_URL``) picks PostgreSQL for
+``open_store(settings)``; without it the store is the SQLite file.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from .records import (
 )
 from .sqlite import SqliteStore
 
-_PLANNED_SCHEMES = {"postgres", "postgresql"}
+_POSTGRES_SCHEMES = {"postgres", "postgresql"}
 
 
 def open_store(target: Settings | Path | str, *, clock: Clock = utc_now) -> RuntimeStore:
@@ -43,6 +47,8 @@ def open_store(target: Settings | Path | str, *, clock: Clock = utc_now) -> Runt
     URL: ``sqlite:///abs/path.sqlite3`` or ``sqlite:///./relative.sqlite3``.
     """
     if isinstance(target, Settings):
+        if target.database_url:
+            return open_store(target.database_url, clock=clock)
         return SqliteStore(target.store_path, clock=clock)
     if isinstance(target, Path) or "://" not in target:
         return SqliteStore(Path(target).expanduser(), clock=clock)
@@ -56,15 +62,14 @@ def open_store(target: Settings | Path | str, *, clock: Clock = utc_now) -> Runt
             )
         path = parts.path[1:] if parts.path.startswith("/./") else parts.path
         return SqliteStore(Path(path).expanduser(), clock=clock)
+    if scheme in _POSTGRES_SCHEMES:
+        from .postgres import PostgresStore  # psycopg loads only when PostgreSQL is asked for
+
+        return PostgresStore(target, clock=clock)
     # Only the scheme goes into the message: the URL may carry a password.
-    if scheme in _PLANNED_SCHEMES:
-        raise ConfigError(
-            f"opening the runtime store: the {scheme} backend is not available yet",
-            hint="use SQLite for now: leave the store URL unset or write sqlite:///path",
-        )
     raise ConfigError(
         f"opening the runtime store: unknown URL scheme {scheme!r}",
-        hint="use sqlite:///path (PostgreSQL support is planned)",
+        hint="use sqlite:///path or postgresql://user@host:5432/database",
     )
 
 

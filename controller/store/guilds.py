@@ -1,6 +1,6 @@
 """The chat side of the runtime store: which repo each chat server drives, and which PR is whose lobby.
 
-These tables live in the runtime store (migration 3) so that the chat front
+These tables live in the runtime store (migration 4) so that the chat front
 ends and the controller read one truth in every mode: the controller's
 credentials lookup, the console and the Discord bot all see the same
 servers, lobbies and drafts. ``GuildRegistry`` is reached as
@@ -65,7 +65,7 @@ class Claim:
     expires_at: datetime
 
 
-LEGACY_FILE = "chatops.sqlite3"  # where the chat kept these tables (in the data dir) before migration 3
+LEGACY_FILE = "chatops.sqlite3"  # where the chat kept these tables (in the data dir) before migration 4
 
 
 def code_hash(code: str) -> str:
@@ -79,9 +79,10 @@ class GuildRegistry:
     opens (and migrates) a store file of its own, for tools and tests.
     """
 
-    def __init__(self, db: ConnectionPool | Path) -> None:
-        self._owned = not isinstance(db, ConnectionPool)
-        if isinstance(db, ConnectionPool):
+    def __init__(self, db: Any) -> None:
+        """``db``: the store's connection pool (SQLite or PostgreSQL: ``read``/``write`` contexts), or a path."""
+        self._owned = isinstance(db, (str, Path))
+        if not self._owned:
             self._db = db
         else:
             path = Path(db)
@@ -226,7 +227,7 @@ class GuildRegistry:
 
     # --- one-time import of the registry file older versions kept apart ------
     def import_legacy(self, path: Path) -> int:
-        """Copy the rows of a pre-migration-3 ``chatops.sqlite3`` once; returns how many servers came."""
+        """Copy the rows of a pre-migration-4 ``chatops.sqlite3`` once; returns how many servers came."""
         import sqlite3
 
         if not path.exists():
@@ -235,7 +236,7 @@ class GuildRegistry:
             old = sqlite3.connect(str(path))
             try:
                 tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                # The pre-migration-3 file, or a file of its own opened with GuildRegistry(path) (new names).
+                # The pre-migration-4 file, or a file of its own opened with GuildRegistry(path) (new names).
                 prefix = "" if "guilds" in tables else "chat_"
 
                 def rows(table: str) -> list[tuple[Any, ...]]:
@@ -245,12 +246,15 @@ class GuildRegistry:
                 guilds, links, users, refs = rows("guilds"), rows("pr_links"), rows("user_sessions"), rows("message_refs")
             finally:
                 old.close()
+        inserts = [("INSERT INTO chat_guilds VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", guilds),
+                   ("INSERT INTO chat_pr_links VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING", [r[:5] for r in links]),
+                   ("INSERT INTO chat_user_sessions VALUES (?,?,?,?) ON CONFLICT DO NOTHING", users),
+                   ("INSERT INTO chat_message_refs VALUES (?,?) ON CONFLICT DO NOTHING",
+                    refs + [(r[3], r[5]) for r in links if len(r) > 5 and r[5]])]
         with self._db.write(f"importing the old chat registry {path}") as conn:
-            conn.executemany("INSERT INTO chat_guilds VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", guilds)
-            conn.executemany("INSERT INTO chat_pr_links VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING", [r[:5] for r in links])
-            conn.executemany("INSERT INTO chat_user_sessions VALUES (?,?,?,?) ON CONFLICT DO NOTHING", users)
-            conn.executemany("INSERT INTO chat_message_refs VALUES (?,?) ON CONFLICT DO NOTHING",
-                             refs + [(r[3], r[5]) for r in links if len(r) > 5 and r[5]])
+            for sql, rows_ in inserts:
+                for row in rows_:  # one by one: the PostgreSQL connection has no executemany
+                    conn.execute(sql, tuple(row))
         path.rename(path.with_name(path.name + ".imported"))
         return len(guilds)
 

@@ -14,9 +14,10 @@ version row; a file written by a newer cloudops is refused with a
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..errors import StoreError
 
@@ -97,6 +98,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
+        "plan bundles: planned workspaces any worker can apply",
+        (
+            """CREATE TABLE plan_bundles (
+                run_id TEXT PRIMARY KEY,
+                sealed TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        4,
         "chat servers, their lobbies, drafts, repo claims and recovery blobs (was a separate chatops.sqlite3)",
         (
             """CREATE TABLE chat_guilds (
@@ -161,11 +173,26 @@ def pending(current: int, target: int = LATEST_VERSION) -> list[Migration]:
     return [m for m in MIGRATIONS if current < m.version <= target]
 
 
-def current_version(conn: sqlite3.Connection) -> int:
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the databases when migrating: how to take the write lock, how to
+    ask whether a table exists. Everything else is the same SQL."""
+
+    name: str
+    begin_exclusive: Callable[[Any], None]
+    table_exists_sql: str
+
+
+SQLITE = Dialect(
+    "sqlite",
+    lambda conn: conn.execute("BEGIN IMMEDIATE"),
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+)
+
+
+def current_version(conn: Any, dialect: Dialect = SQLITE) -> int:
     """The highest applied version; 0 for a new, empty database."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    ).fetchone()
+    exists = conn.execute(dialect.table_exists_sql, ("schema_migrations",)).fetchone()
     if not exists:
         return 0
     row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
@@ -173,30 +200,32 @@ def current_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(
-    conn: sqlite3.Connection,
+    conn: Any,
     *,
     now: datetime,
     where: str,
     target: int = LATEST_VERSION,
+    dialect: Dialect = SQLITE,
 ) -> int:
-    """Bring an autocommit SQLite connection's database up to ``target``; return the version.
+    """Bring an autocommit connection's database up to ``target``; return the version.
 
-    Safe when several processes open the same new file at once: each step
-    runs under ``BEGIN IMMEDIATE`` and re-reads the version before applying,
-    so a step is applied exactly once. ``where`` names the database in errors.
+    Safe when several processes open the same new database at once: each
+    step runs holding the database's write lock (``BEGIN IMMEDIATE``, or the
+    dialect's equivalent) and re-reads the version before applying, so a step
+    is applied exactly once. ``where`` names the database in errors.
     """
-    conn.execute("BEGIN IMMEDIATE")
+    dialect.begin_exclusive(conn)
     try:
         conn.execute(_BOOTSTRAP)
-        _refuse_newer(current_version(conn), where)
+        _refuse_newer(current_version(conn, dialect), where)
         conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)
         raise
     for step in pending(0, target):
-        conn.execute("BEGIN IMMEDIATE")
+        dialect.begin_exclusive(conn)
         try:
-            if current_version(conn) < step.version:
+            if current_version(conn, dialect) < step.version:
                 for statement in step.statements:
                     conn.execute(statement)
                 conn.execute(
@@ -207,7 +236,7 @@ def migrate(
         except BaseException:
             _rollback(conn)
             raise
-    return current_version(conn)
+    return current_version(conn, dialect)
 
 
 def _refuse_newer(version: int, where: str) -> None:
@@ -219,6 +248,6 @@ def _refuse_newer(version: int, where: str) -> None:
         )
 
 
-def _rollback(conn: sqlite3.Connection) -> None:
+def _rollback(conn: Any) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")

@@ -10,6 +10,7 @@ another process.
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 import uuid
 from dataclasses import replace
@@ -340,6 +341,24 @@ class SqliteStore:
             return conn.execute(
                 "DELETE FROM webhook_deliveries WHERE received_at < ?", (rows.ts(cutoff),)
             ).rowcount
+
+    # --- plan bundles (several workers) -----------------------------------
+    def put_plan_bundle(self, run_id: str, sealed: bytes) -> None:
+        with self._db.write(f"saving the plan of run {run_id} for other workers") as conn:
+            conn.execute(
+                "INSERT INTO plan_bundles (run_id, sealed, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (run_id) DO UPDATE SET sealed = excluded.sealed",
+                (run_id, base64.b64encode(sealed).decode("ascii"), rows.ts(self._now())),
+            )
+
+    def get_plan_bundle(self, run_id: str) -> bytes | None:
+        with self._db.read(f"reading the plan of run {run_id}") as conn:
+            row = conn.execute("SELECT sealed FROM plan_bundles WHERE run_id = ?", (run_id,)).fetchone()
+            return base64.b64decode(row[0]) if row else None
+
+    def delete_plan_bundle(self, run_id: str) -> bool:
+        with self._db.write(f"forgetting the plan of run {run_id}") as conn:
+            return conn.execute("DELETE FROM plan_bundles WHERE run_id = ?", (run_id,)).rowcount > 0
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None:

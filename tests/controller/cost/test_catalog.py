@@ -63,3 +63,11 @@ def test_malformed_pricing_file_is_a_clear_error(tmp_path: Path, broken: str, me
     with pytest.raises(PricingFileError) as info:
         load_catalog(tmp_path)
     assert message in str(info.value) and "gcp.yaml" in str(info.value)
+
+
+def test_price_tables_are_read_only_when_their_section_is_first_looked_up():
+    book = load_catalog().book("azure")
+    assert book._loaded == {}  # loading the catalog peeks at table headers only
+    assert book.price("machine_types", "Standard_A1", "australiacentral") is not None
+    assert set(book._loaded) == {"machine_types"}
+    assert "2026-06-18" in book.dates()  # the table's date is shown beside the YAML file's

@@ -49,7 +49,8 @@ def test_narrative_quotes_the_exact_computed_totals(make_plan):
     assert f"from {render.money(est.before)} to **{render.money(est.after)}** ({render.signed(est.delta)})" in text
     cups = (est.after / D(5)).quantize(D(1), rounding=ROUND_HALF_UP)
     assert f"about {cups} cups of coffee a month at $5.00 a cup" in text
-    assert "1 resource could not be priced" in text  # bigtable
+    assert "the monthly bill for what is priced from" in text  # bigtable is not priced: the toll says so
+    assert "Not in these figures: 1 resource (google_bigtable_instance) not priced" in text
 
 
 def test_coffee_price_is_configurable(make_plan):

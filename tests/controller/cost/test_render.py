@@ -51,4 +51,5 @@ def test_money_rounds_half_up_only_at_render():
 
 def test_chat_summary_is_one_line(make_plan):
     line = render.summary(scenario(make_plan))
-    assert "\n" not in line and "1 not priced" in line and "1 usage-based" in line
+    assert "\n" not in line and "1 usage-based" in line
+    assert "for what is priced" in line and "1 resource (google_bigtable_instance) not priced" in line

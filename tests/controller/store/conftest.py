@@ -1,4 +1,8 @@
-"""Fixtures for the runtime store tests: a store on a temp file and a clock we move by hand."""
+"""Fixtures for the runtime store tests: a store and a clock we move by hand.
+
+``store`` is every backend in turn (SQLite on a temp file, PostgreSQL on a
+schema of its own), so the same tests prove both behave alike.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from controller.store import SqliteStore
+from controller.store import RuntimeStore, SqliteStore, open_store
+from tests.support import postgres
 
 
 class FakeClock:
@@ -35,7 +40,30 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store" / "cloudops.sqlite3"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def store(db_path: Path, clock: FakeClock) -> Iterator[SqliteStore]:
+def store_url(backend: str, db_path: Path) -> Iterator[str]:
+    """Where a store of this backend lives; several store objects may open it."""
+    if backend == "sqlite":
+        yield f"sqlite:///{db_path}"
+        return
+    url = postgres.fresh_schema_url()
+    yield url
+    postgres.drop_schema(url)
+
+
+@pytest.fixture
+def store(store_url: str, clock: FakeClock) -> Iterator[RuntimeStore]:
+    with open_store(store_url, clock=clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(db_path: Path, clock: FakeClock) -> Iterator[SqliteStore]:
+    """For the tests about the SQLite file itself (WAL, migrations of a file)."""
     with SqliteStore(db_path, clock=clock) as opened:
         yield opened

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from controller.errors import StoreError
-from controller.store import DeliveryStatus, SqliteStore
+from controller.store import DeliveryStatus, SqliteStore, open_store
 
 if TYPE_CHECKING:
     from .conftest import FakeClock
@@ -56,9 +56,9 @@ def test_old_deliveries_are_pruned_and_recent_ones_kept(store: SqliteStore, cloc
 
 
 def test_the_same_delivery_racing_through_two_store_objects_is_new_exactly_once(
-    db_path: Path, clock: FakeClock
+    store_url: str, clock: FakeClock
 ) -> None:
-    stores = [SqliteStore(db_path, clock=clock), SqliteStore(db_path, clock=clock)]
+    stores = [open_store(store_url, clock=clock), open_store(store_url, clock=clock)]
     barrier = threading.Barrier(8)
     results: list[bool] = []
 

@@ -11,7 +11,7 @@ from controller.store import open_store
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def test_the_store_carries_the_guild_tables_on_its_own_file(tmp_path: Path) -> None:
+def test_the_sqlite_store_carries_the_guild_tables_on_its_own_file(tmp_path: Path) -> None:
     with open_store(tmp_path / "store.sqlite3") as store:
         store.guilds.connect("g1", "acme/infra", by="u1", at=T0, target="local", region="local-1")
         store.guilds.link_pr("acme/infra", 7, "g1", "s1", {"project": "web"})
@@ -24,8 +24,8 @@ def test_the_store_carries_the_guild_tables_on_its_own_file(tmp_path: Path) -> N
     assert {"chat_guilds", "chat_pr_links", "chat_user_sessions", "chat_claims", "chat_recovery_blobs", "runs"} <= tables
 
 
-def test_every_session_of_a_user_is_listed_newest_first(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.sqlite3") as store:
+def test_every_session_of_a_user_is_listed_newest_first(store) -> None:
+    if True:  # every backend (the store fixture)
         for i, sid in enumerate(["a", "b", "c"]):
             store.guilds.remember_session("g", "u", sid, T0 + timedelta(minutes=i))
         store.guilds.remember_session("g", "u", "a", T0 + timedelta(hours=1))  # touched again: newest
@@ -34,15 +34,15 @@ def test_every_session_of_a_user_is_listed_newest_first(tmp_path: Path) -> None:
         assert store.guilds.latest_session("g", "u") == "a" and store.guilds.sessions_of("g", "other") == []
 
 
-def test_a_claim_keeps_only_a_hash_of_its_code(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.sqlite3") as store:
+def test_a_claim_keeps_only_a_hash_of_its_code(store) -> None:
+    if True:
         claim = store.guilds.put_claim("g", "acme/infra", "u", "CODE-123", T0)
         assert "CODE-123" not in claim.code_hash and store.guilds.claim("g", "acme/infra") == claim
         store.guilds.drop_claim("g", "acme/infra")
         assert store.guilds.claim("g", "acme/infra") is None
 
 
-def test_a_registry_file_from_before_the_migration_is_imported_once(tmp_path: Path) -> None:
+def test_a_registry_file_from_before_the_migration_is_imported_once(tmp_path: Path, store) -> None:
     legacy = tmp_path / "chatops.sqlite3"
     db = sqlite3.connect(legacy)
     db.executescript("""
@@ -59,10 +59,20 @@ def test_a_registry_file_from_before_the_migration_is_imported_once(tmp_path: Pa
     db.execute("INSERT INTO user_sessions VALUES ('g1','u1','s9',?)", (T0.isoformat(),))
     db.commit()
     db.close()
-    with open_store(tmp_path / "store.sqlite3") as store:
+    if True:  # into every backend
         assert store.guilds.import_legacy(legacy) == 1
         assert store.guilds.import_legacy(legacy) == 0  # renamed aside: not imported twice
         assert store.guilds.guild("g1").admin_channel == "#ops"
         assert store.guilds.pr_link("acme/infra", 3).message_ref == {"m": "1"}
         assert store.guilds.latest_session("g1", "u1") == "s9"
     assert not legacy.exists() and (tmp_path / "chatops.sqlite3.imported").exists()
+
+
+def test_servers_and_lobbies_round_trip_on_every_backend(store) -> None:
+    store.guilds.connect("g1", "acme/infra", by="u1", at=T0, admin_channel="#ops")
+    store.guilds.connect("g1", "acme/infra", by="u1", at=T0, admin_channel="#alerts")  # an upsert, not a second row
+    store.guilds.link_pr("acme/infra", 7, "g1", "s1", {"project": "web"})
+    store.guilds.save_pr_lobby("s1", {"project": "web", "status": "applied"})
+    assert [g.admin_channel for g in store.guilds.guilds()] == ["#alerts"]
+    assert store.guilds.pr_link_by_session("s1").lobby["status"] == "applied"
+    assert [l.pr_number for l in store.guilds.pr_links("g1")] == [7]

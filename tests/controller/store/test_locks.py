@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from controller.errors import LockLost, StoreError
-from controller.store import LockAttempt, RunKind, SqliteStore
+from controller.store import LockAttempt, RunKind, SqliteStore, open_store
 
 if TYPE_CHECKING:
     from .conftest import FakeClock
@@ -114,19 +114,19 @@ def test_require_lock_returns_the_prs_lock_or_raises_lock_lost(store: SqliteStor
         store.require_lock(REPO, "web", pr_number=1)
 
 
-def test_a_lock_survives_closing_and_reopening_the_store(db_path: Path, clock: FakeClock) -> None:
-    with SqliteStore(db_path, clock=clock) as before:
+def test_a_lock_survives_closing_and_reopening_the_store(store_url: str, clock: FakeClock) -> None:
+    with open_store(store_url, clock=clock) as before:
         taken = before.try_lock(REPO, "web", pr_number=9, user="carol").lock
-    with SqliteStore(db_path, clock=clock) as after:
+    with open_store(store_url, clock=clock) as after:
         assert after.get_lock(REPO, "web") == taken
         assert after.try_lock(REPO, "web", pr_number=10).held_by_other == taken
 
 
 @pytest.mark.parametrize("round_", range(5))
 def test_prs_racing_through_two_store_objects_get_exactly_one_lock(
-    db_path: Path, clock: FakeClock, round_: int
+    store_url: str, clock: FakeClock, round_: int
 ) -> None:
-    stores = [SqliteStore(db_path, clock=clock), SqliteStore(db_path, clock=clock)]
+    stores = [open_store(store_url, clock=clock), open_store(store_url, clock=clock)]
     contenders = 8
     barrier = threading.Barrier(contenders)
     results: dict[int, LockAttempt] = {}
@@ -161,10 +161,10 @@ _CONTENDER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from controller.store import SqliteStore
+    from controller.store import open_store
 
-    path, pr = Path(sys.argv[1]), int(sys.argv[2])
-    store = SqliteStore(path)
+    url, pr = sys.argv[1], int(sys.argv[2])
+    store = open_store(url)
     print("ready", flush=True)
     sys.stdin.readline()  # the parent releases every contender at once
     attempt = store.try_lock("acme/infra", "web", pr_number=pr)
@@ -175,11 +175,11 @@ _CONTENDER = textwrap.dedent(
 )
 
 
-def test_separate_processes_racing_for_one_lock_get_exactly_one_winner(db_path: Path, clock: FakeClock) -> None:
-    SqliteStore(db_path, clock=clock).close()  # migrate once, so the race is about the lock
+def test_separate_processes_racing_for_one_lock_get_exactly_one_winner(store_url: str, clock: FakeClock) -> None:
+    open_store(store_url, clock=clock).close()  # migrate once, so the race is about the lock
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _CONTENDER, str(db_path), str(pr)],
+            [sys.executable, "-c", _CONTENDER, store_url, str(pr)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for pr in range(1, 5)
@@ -199,5 +199,5 @@ def test_separate_processes_racing_for_one_lock_get_exactly_one_winner(db_path: 
     winners = [o["pr"] for o in outcomes if o["acquired"]]
     assert len(winners) == 1
     assert all(o["holder"] == winners[0] for o in outcomes if not o["acquired"])
-    with SqliteStore(db_path, clock=clock) as store:
+    with open_store(store_url, clock=clock) as store:
         assert store.get_lock(REPO, "web").pr_number == winners[0]  # type: ignore[union-attr]

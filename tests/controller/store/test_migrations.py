@@ -37,12 +37,13 @@ def test_pending_lists_only_the_missing_steps_in_order() -> None:
     assert [m.version for m in migrations.pending(0, target=1)] == [1]
 
 
-def test_opening_a_new_file_creates_the_whole_schema(store: SqliteStore, db_path: Path) -> None:
+def test_opening_a_new_file_creates_the_whole_schema(sqlite_store: SqliteStore, db_path: Path) -> None:
     assert {"runs", "locks", "chat_sessions", "webhook_deliveries", "schema_migrations"} <= _tables(db_path)
     assert _applied(db_path) == list(range(1, migrations.LATEST_VERSION + 1))
 
 
-def test_the_store_file_uses_wal_and_enforces_foreign_keys(store: SqliteStore, db_path: Path) -> None:
+def test_the_store_file_uses_wal_and_enforces_foreign_keys(sqlite_store: SqliteStore, db_path: Path) -> None:
+    store = sqlite_store
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn = store._db.connection()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from controller.errors import ConfigError, StoreError
 from controller.settings import Settings
 from controller.store import RuntimeStore, SqliteStore, open_store
+from tests.support import postgres
 
 
 def test_settings_open_the_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:
@@ -37,10 +39,35 @@ def test_a_sqlite_url_may_name_a_relative_path(tmp_path: Path, monkeypatch: pyte
     assert (tmp_path / "rel.sqlite3").is_file()
 
 
-def test_a_postgresql_url_says_the_backend_is_not_available_yet_without_echoing_the_password() -> None:
-    with pytest.raises(ConfigError, match="postgresql backend is not available yet") as caught:
-        open_store("postgresql://ops:s3cret@db.internal/cloudops")
-    assert "s3cret" not in caught.value.user_message()
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_postgresql_store_is_a_store_error_that_never_echoes_the_password() -> None:
+    url = f"postgresql://ops:s3cret@127.0.0.1:{_closed_port()}/cloudops"
+    with pytest.raises(StoreError, match="database is unreachable") as caught:
+        open_store(url)
+    message = caught.value.user_message()
+    assert "s3cret" not in message and "CLOUDOPS_DATABASE_URL" in message
+    assert "postgresql://127.0.0.1" in message  # where it tried, without the credentials
+
+
+def test_a_postgresql_schema_name_that_is_not_plain_sql_is_refused() -> None:
+    with pytest.raises(ConfigError, match="not a plain lower-case SQL name"):
+        open_store('postgresql://127.0.0.1/db?schema=x";drop')
+
+
+def test_settings_with_a_database_url_open_the_postgresql_store() -> None:
+    url = postgres.fresh_schema_url()
+    try:
+        settings = Settings.from_env({"CLOUDOPS_DATA_DIR": "/nonexistent", "CLOUDOPS_DATABASE_URL": url})
+        with open_store(settings) as store:
+            assert type(store).__name__ == "PostgresStore"
+            assert store.record_delivery("d-1", event="push") is True
+    finally:
+        postgres.drop_schema(url)
 
 
 def test_an_unknown_url_scheme_is_a_config_error() -> None:

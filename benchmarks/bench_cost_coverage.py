@@ -1,0 +1,86 @@
+"""Cost coverage on real third-party plans, and our figures against Infracost's on the same plans.
+
+Run: .venv/bin/python benchmarks/bench_cost_coverage.py [--verbose]
+
+Reads every plan document under tests/fixtures/plans/corpus/ and tests/fixtures/plans/real/ (sources and
+licences in tests/fixtures/plans/SOURCES.md) and, where tests/fixtures/plans/corpus/infracost/ holds
+Infracost's output for the same plan (same file stem), compares resource by resource.
+
+Prints: the share of cost-bearing resource changes priced (target >= 90 %), the types left unpriced,
+and the median and worst ratio ours/Infracost on resources both price, per category (target: within
++-15 % on compute, databases and disks). Exit 0 when both targets are met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from controller.cost import coverage, estimate  # noqa: E402
+from controller.terraform.plan import parse_plan  # noqa: E402
+
+PLANS = ROOT / "tests" / "fixtures" / "plans"
+TARGET_SHARE = 0.90
+TARGET_BAND = 0.15
+BANDED = ("compute", "databases", "disks")
+
+
+def corpus() -> list[Path]:
+    """Third-party plan documents that change cloud resources (aws, azurerm, google)."""
+    found = sorted((PLANS / "corpus").glob("*.json")) + sorted((PLANS / "real").glob("*.json"))
+    return [p for p in found if not p.name.startswith("null_")]
+
+
+def infracost_output(plan: Path) -> Path | None:
+    for ext in (".json", ".golden"):
+        candidate = PLANS / "corpus" / "infracost" / f"{plan.stem}{ext}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def measure(verbose: bool = False) -> tuple[coverage.Coverage, list[coverage.Pair], int]:
+    estimates, pairs = [], []
+    for path in corpus():
+        est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")))
+        estimates.append(est)
+        theirs = infracost_output(path)
+        if theirs is not None:
+            pairs += coverage.pairs(path.stem, est, coverage.parse_infracost_lines(theirs.read_text(encoding="utf-8")))
+        if verbose:
+            for row in est.changed:
+                print(f"  {path.stem}: {row.address} {coverage.classify(row)} {row.reason}")
+    return coverage.coverage(estimates), pairs, len(estimates)
+
+
+def main(argv: list[str]) -> int:
+    cov, pairs, plans = measure("--verbose" in argv)
+    print(f"plans: {plans}; cost-bearing resource changes: {cov.cost_bearing}")
+    print(f"priced: {cov.priced} ({cov.share:.1%}); partially priced: {cov.partial}; target >= {TARGET_SHARE:.0%}")
+    if cov.not_priced_types:
+        print("not (fully) priced, by type: " + ", ".join(f"{t} {n}" for t, n in cov.not_priced_types.items()))
+    ok = cov.share >= TARGET_SHARE
+    print(f"\nours / Infracost on {len(pairs)} resources both price (plans with an Infracost output):")
+    for name in (*BANDED, "other"):
+        mine = [p for p in pairs if coverage.category(p.type) == name]
+        if not mine:
+            print(f"  {name:9}: no resource both price")
+            continue
+        ratios = [p.ratio for p in mine]
+        worst = max(mine, key=lambda p: abs(p.ratio - 1))
+        inside = abs(worst.ratio - 1) <= TARGET_BAND
+        if name in BANDED:
+            ok = ok and inside
+        print(f"  {name:9}: n={len(mine):3}  median {statistics.median(ratios):.3f}  worst {worst.ratio:.3f} "
+              f"({worst.plan}: {worst.address}, ours ${worst.ours:.2f} vs ${worst.theirs:.2f})"
+              f"{'' if inside or name not in BANDED else '  <- outside +-15 %'}")
+    print("\nTARGETS MET" if ok else "\nTARGETS NOT MET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

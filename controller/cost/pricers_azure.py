@@ -1,0 +1,199 @@
+"""Azure pricers: VMs (current and legacy), managed disks by tier, databases, storage, AKS, firewall,
+public IPs, app service plans, ExpressRoute (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .components import (Component, Context, Costed, PriceRef, first, hourly, metered, monthly_fee, number,
+                         per_gb_month, text, verdict)
+from .resources import book_price, extra, fee, missing, pricer, ref, vm
+
+# Managed disks are billed per tier (the smallest tier that holds the size), not per GB.
+_TIER_SIZES = (4, 32), (6, 64), (10, 128), (15, 256), (20, 512), (30, 1024), (40, 2048), (50, 4096), (60, 8192), \
+    (70, 16384), (80, 32767)
+_TIER_LETTER = {"Standard_LRS": "S", "StandardSSD_LRS": "E", "Premium_LRS": "P", "StandardSSD_ZRS": "E",
+                "Premium_ZRS": "P"}
+DEFAULT_OS_DISK_GB = Decimal(30)  # an Azure Linux image's OS disk when the plan does not say (Infracost assumes 30 too)
+
+
+def region_of(v: Mapping[str, Any], ctx: Context) -> str | None:
+    location = text(v, "location") or ctx.provider_regions.get("azurerm")
+    return location.replace(" ", "").lower() if location else None
+
+
+def disk_tier(account_type: str | None, gb: Decimal | None) -> str | None:
+    letter = _TIER_LETTER.get(account_type or "")
+    if letter is None or gb is None:
+        return None
+    for number_, size in _TIER_SIZES:
+        if gb <= size:
+            return f"{letter}{number_}"
+    return None
+
+
+def managed_disk(label: str, account_type: str | None, gb: Decimal | None, region: str | None, ctx: Context,
+                 count: Decimal = Decimal(1), assumed: bool = False) -> Component:
+    tier = disk_tier(account_type, gb)
+    size = f"{gb:g} GB{', assumed' if assumed else ''}" if gb is not None else "size unknown"
+    name = f"{label} ({account_type or '?'}, {size}{', ' + tier if tier else ''})"
+    if count != 1:
+        name = f"{name} × {count:g}"
+    price = book_price(ctx, "azure", "managed_disks_monthly", tier, region)
+    return monthly_fee(name, price, count, missing("azure", "managed disk tier", tier or account_type, region))
+
+
+def _os_disk(block: Mapping[str, Any], region: str | None, ctx: Context, count: Decimal = Decimal(1),
+             type_key: str = "storage_account_type", size_key: str = "disk_size_gb") -> Component:
+    gb = number(block, size_key)
+    return managed_disk("OS disk", text(block, type_key, "Standard_LRS"), gb or DEFAULT_OS_DISK_GB, region, ctx,
+                        count, assumed=not gb)
+
+
+@pricer("azurerm_linux_virtual_machine")
+def _az_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = region_of(v, ctx)
+    return verdict([vm("azure", text(v, "size"), region, ctx), _os_disk(first(v, "os_disk"), region, ctx)])
+
+
+@pricer("azurerm_windows_virtual_machine")
+def _az_windows_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = region_of(v, ctx)
+    return verdict([hourly(f"Instance ({text(v, 'size')}, Windows)", None,
+                           missing=f"azure Windows VM prices (licence included) are not in the pricing catalog"),
+                    _os_disk(first(v, "os_disk"), region, ctx)])
+
+
+@pricer("azurerm_virtual_machine")
+def _az_legacy_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """The legacy resource: vm_size, storage_os_disk; Windows when os_profile_windows_config is set."""
+    region = region_of(v, ctx)
+    if v.get("os_profile_windows_config"):
+        main = hourly(f"Instance ({text(v, 'vm_size')}, Windows)", None,
+                      missing="azure Windows VM prices (licence included) are not in the pricing catalog")
+    else:
+        main = vm("azure", text(v, "vm_size"), region, ctx)
+    parts = [main, _os_disk(first(v, "storage_os_disk"), region, ctx, type_key="managed_disk_type")]
+    for disk in v.get("storage_data_disk") or ():
+        parts.append(managed_disk("Data disk", text(disk, "managed_disk_type", "Standard_LRS"),
+                                  number(disk, "disk_size_gb"), region, ctx))
+    return verdict(parts)
+
+
+@pricer("azurerm_managed_disk")
+def _az_disk(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return verdict([managed_disk("Managed disk", text(v, "storage_account_type"), number(v, "disk_size_gb"),
+                                 region_of(v, ctx), ctx)])
+
+
+@pricer("azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server")
+def _az_db(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = region_of(v, ctx)
+    sku = text(v, "sku_name")
+    mb = number(v, "storage_mb")
+    return verdict([
+        hourly(f"Database server ({sku})", book_price(ctx, "azure", "database_tiers_hourly", sku, region),
+               missing=missing("azure", "database SKU", sku, region),
+               ref=ref("azure", "database_tiers_hourly", sku, region, "database")),
+        per_gb_month("Storage", book_price(ctx, "azure", "database_storage_gb_month", "flexible", region),
+                     mb / Decimal(1024) if mb is not None else None, missing("azure", "database storage", "flexible", region)),
+    ])
+
+
+@pricer("azurerm_storage_account")
+def _az_storage(v: Mapping[str, Any], ctx: Context) -> Costed:
+    tier = f"{text(v, 'access_tier', 'Hot')}_{text(v, 'account_replication_type', 'LRS')}"
+    region = region_of(v, ctx)
+    unit = book_price(ctx, "azure", "storage_classes_gb_month", tier, region)
+    price_ref = PriceRef("azure", "storage_classes_gb_month", tier, region, "storage",
+                         ("azure", text(v, "access_tier", "Hot") or "Hot"))
+    return verdict([metered(ctx, "storage_gb", f"Blob storage ({tier})", unit, "GB-month", ref=price_ref)])
+
+
+def _pool_os_disks(pool: Mapping[str, Any], count: Decimal, region: str | None, ctx: Context) -> list[Component]:
+    """AKS node OS disks: Managed ones are billed as Premium/Standard SSD disks; Ephemeral ones are free."""
+    if text(pool, "os_disk_type", "Managed") == "Ephemeral":
+        return []
+    gb = number(pool, "os_disk_size_gb") or Decimal(128)
+    return [managed_disk("Node OS disks", "Premium_LRS", gb, region, ctx, count, assumed=not number(pool, "os_disk_size_gb"))]
+
+
+@pricer("azurerm_kubernetes_cluster")
+def _aks(v: Mapping[str, Any], ctx: Context) -> Costed:
+    tier = text(v, "sku_tier", "Free")
+    region = region_of(v, ctx)
+    management = (Component("Cluster management (Free tier)", Decimal(0)) if tier == "Free"
+                  else fee("azure", ctx, f"cluster_{(tier or '').lower()}"))
+    pool = first(v, "default_node_pool")
+    count = number(pool, "node_count", Decimal(1)) or Decimal(1)
+    return verdict([vm("azure", text(pool, "vm_size"), region, ctx, count, "nodes"), management,
+                    *_pool_os_disks(pool, count, region, ctx)])
+
+
+@pricer("azurerm_kubernetes_cluster_node_pool")
+def _aks_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
+    count = number(v, "node_count", Decimal(1)) or Decimal(1)
+    region = ctx.provider_regions.get("azurerm")
+    region = region.replace(" ", "").lower() if region else None
+    return verdict([vm("azure", text(v, "vm_size"), region, ctx, count, "nodes"),
+                    *_pool_os_disks(v, count, region, ctx)])
+
+
+@pricer("azurerm_public_ip")
+def _az_ip(v: Mapping[str, Any], ctx: Context) -> Costed:
+    sku = (text(v, "sku", "Basic") or "Basic").lower()
+    method = (text(v, "allocation_method", "Static") or "Static").lower()
+    return extra("azure", f"public_ip_{sku}_{method}", f"Public IP ({sku}, {method})", region_of(v, ctx), ctx)
+
+
+@pricer("azurerm_lb")
+def _az_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return extra("azure", f"load_balancer_{(text(v, 'sku', 'Basic') or 'Basic').lower()}", "Load balancer",
+                 region_of(v, ctx), ctx)
+
+
+@pricer("azurerm_nat_gateway")
+def _az_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return extra("azure", "nat_gateway", "NAT gateway", region_of(v, ctx), ctx)
+
+
+@pricer("azurerm_firewall")
+def _az_firewall(v: Mapping[str, Any], ctx: Context) -> Costed:
+    tier = text(v, "sku_tier", "Standard") or "Standard"
+    return extra("azure", f"firewall_{tier.lower()}", f"Firewall deployment ({tier})", region_of(v, ctx), ctx)
+
+
+@pricer("azurerm_service_plan", "azurerm_app_service_plan")
+def _az_plan(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """service_plan: sku_name + os_type; app_service_plan (legacy): sku {tier, size, capacity} + kind."""
+    if "sku_name" in v:
+        sku, linux = text(v, "sku_name"), text(v, "os_type") == "Linux"
+        count = number(v, "worker_count") or Decimal(1)
+    else:
+        block = first(v, "sku")
+        sku, linux = text(block, "size"), (text(v, "kind") or "").lower() == "linux" or bool(v.get("reserved"))
+        count = number(block, "capacity") or Decimal(1)
+    region = region_of(v, ctx)
+    key = f"linux_{sku}" if linux else f"windows_{sku}"
+    return verdict([hourly(f"App Service plan ({'Linux' if linux else 'Windows'} {sku}, {count:g} instance(s))",
+                           book_price(ctx, "azure", "app_service_hourly", key, region), count,
+                           missing("azure", "App Service plan", key, region))])
+
+
+@pricer("azurerm_express_route_gateway")
+def _az_er_gateway(v: Mapping[str, Any], ctx: Context) -> Costed:
+    units = number(v, "scale_units") or Decimal(1)
+    region = region_of(v, ctx)
+    return verdict([hourly(f"ExpressRoute gateway ({units:g} scale unit(s))",
+                           book_price(ctx, "azure", "extras_hourly", "express_route_scale_unit", region), units,
+                           missing("azure", "ExpressRoute scale unit", "hour", region))])
+
+
+@pricer("azurerm_express_route_connection")
+def _az_er_connection(v: Mapping[str, Any], ctx: Context) -> Costed:
+    gateway = ctx.referenced("express_route_gateway_id", "azurerm_express_route_gateway") or {}
+    region = text(gateway, "location") or ctx.provider_regions.get("azurerm")
+    return extra("azure", "express_route_connection", "ExpressRoute connection",
+                 region.replace(" ", "").lower() if region else None, ctx)

@@ -1,0 +1,149 @@
+"""Google Cloud pricers: compute, disks, Cloud SQL, GCS, GKE, NAT, addresses (pure)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from collections.abc import Mapping
+from typing import Any
+
+from .components import (FREE, Component, Context, Costed, PriceRef, Status, first, hourly, metered, monthly_fee,
+                         monthly_rate, number, per_gb_month, text, usage, verdict, zone_region)
+from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
+
+
+def _iops(disk_type: str | None, iops: Decimal | None, region: str | None, ctx: Context) -> list[Component]:
+    """pd-extreme and hyperdisk-extreme bill their provisioned IOPS on top of the GB."""
+    if disk_type not in ("pd-extreme", "hyperdisk-extreme") or not iops:
+        return []
+    return [per_gb_month(f"Provisioned IOPS ({iops:g})", book_price(ctx, "gcp", "disk_iops_month", disk_type, region),
+                         iops, missing("gcp", "disk IOPS", disk_type, region))]
+
+
+@pricer("google_compute_instance")
+def _gce(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
+    params = first(first(v, "boot_disk"), "initialize_params")
+    kind = text(params, "type", "pd-standard")
+    parts = [vm("gcp", text(v, "machine_type"), region, ctx),
+             disk("gcp", "Boot disk", kind, number(params, "size", Decimal(10)), region, ctx),
+             *_iops(kind, number(params, "provisioned_iops"), region, ctx)]
+    return verdict(parts)
+
+
+@pricer("google_compute_disk")
+def _gcedisk(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
+    kind = text(v, "type", "pd-standard")
+    return verdict([disk("gcp", "Disk", kind, number(v, "size"), region, ctx),
+                    *_iops(kind, number(v, "provisioned_iops"), region, ctx)])
+
+
+_DB_CUSTOM = re.compile(r"^db-custom-(\d+)-(\d+)$")
+
+
+def cloud_sql_tier(tier: str | None, region: str | None, ctx: Context, ha: bool = False) -> Component:
+    """Shared-core tiers have an hourly price; db-custom-N-MB is vCPU-hours + GB-hours."""
+    factor = Decimal(2) if ha else Decimal(1)
+    label = f"SQL instance ({tier}{', regional' if ha else ''})"
+    tier_ref = ref("gcp", "database_tiers_hourly", tier, region, "database")
+    listed = book_price(ctx, "gcp", "database_tiers_hourly", tier, region)
+    if listed is not None:
+        return hourly(label, listed * factor, ref=tier_ref)
+    match = _DB_CUSTOM.match(tier or "")
+    vcpu_price = book_price(ctx, "gcp", "database_unit_prices", "vcpu_hour", region)
+    mem_price = book_price(ctx, "gcp", "database_unit_prices", "memory_gb_hour", region)
+    if match and vcpu_price is not None and mem_price is not None:
+        per_hour = Decimal(match[1]) * vcpu_price + Decimal(match[2]) / Decimal(1024) * mem_price
+        return hourly(label, per_hour * factor, ref=tier_ref)
+    return hourly(label, None, missing=missing("gcp", "Cloud SQL tier", tier, region), ref=tier_ref)
+
+
+@pricer("google_sql_database_instance")
+def _cloud_sql(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    settings = first(v, "settings")
+    ha = text(settings, "availability_type") == "REGIONAL"
+    disk_type = text(settings, "disk_type", "PD_SSD")
+    storage_price = book_price(ctx, "gcp", "database_storage_gb_month", disk_type, region)
+    parts = [cloud_sql_tier(text(settings, "tier"), region, ctx, ha),
+             per_gb_month(f"Storage ({disk_type})", storage_price * 2 if (ha and storage_price) else storage_price,
+                          number(settings, "disk_size", Decimal(10)), missing("gcp", "SQL storage", disk_type, region))]
+    return verdict(parts)
+
+
+def _gcs_location(location: str | None) -> str | None:
+    if not location:
+        return None
+    return location if location.upper() in ("US", "EU", "ASIA") else location.lower()
+
+
+@pricer("google_storage_bucket")
+def _gcs(v: Mapping[str, Any], ctx: Context) -> Costed:
+    storage_class = text(v, "storage_class", "STANDARD")
+    location = _gcs_location(text(v, "location"))
+    key = storage_class
+    if location in ("US", "EU", "ASIA") and storage_class in ("STANDARD", "MULTI_REGIONAL"):
+        key = "MULTI_REGIONAL_STANDARD"
+    unit = book_price(ctx, "gcp", "storage_classes_gb_month", key, location)
+    ref = PriceRef("gcp", "storage_classes_gb_month", key, location, "storage", ("gcp", storage_class))
+    return verdict([usage(f"Storage ({storage_class})", unit, "GB-month", ref)],
+                   note="storage volume is usage-based")
+
+
+@pricer("google_container_cluster")
+def _gke(v: Mapping[str, Any], ctx: Context) -> Costed:
+    parts = [fee("gcp", ctx)]
+    if not v.get("remove_default_node_pool") and not v.get("enable_autopilot"):
+        count = number(v, "initial_node_count")
+        machine = text(first(v, "node_config"), "machine_type", "e2-medium")
+        if count:
+            parts.append(vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes"))
+    return verdict(parts)
+
+
+@pricer("google_container_node_pool")
+def _gke_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
+    count = number(v, "node_count") or number(v, "initial_node_count") or Decimal(1)
+    machine = text(first(v, "node_config"), "machine_type", "e2-medium")
+    return verdict([vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes")])
+
+
+@pricer("google_compute_router_nat")
+def _cloud_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    nat = extra("gcp", "nat_gateway", "NAT gateway", region, ctx)
+    return verdict(list(nat.components) + [usage("Data processed", None, "GB")])
+
+
+@pricer("google_compute_address")
+def _gce_address(v: Mapping[str, Any], ctx: Context) -> Costed:
+    if text(v, "address_type", "EXTERNAL") == "INTERNAL":
+        return FREE
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    return extra("gcp", "public_ip_unused", "Static IP address (if unused)", region, ctx)
+
+
+@pricer("google_compute_global_address")
+def _global_address(v: Mapping[str, Any], ctx: Context) -> Costed:
+    if text(v, "address_type", "EXTERNAL") == "INTERNAL":
+        return FREE
+    return extra("gcp", "global_address_unused", "Static IP address (if unused)", "global", ctx)
+
+
+@pricer("google_compute_forwarding_rule")
+def _forwarding_rule(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    return extra("gcp", "forwarding_rule", "Forwarding rule", region, ctx)
+
+
+@pricer("google_compute_global_forwarding_rule")
+def _global_forwarding_rule(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return extra("gcp", "global_forwarding_rule", "Forwarding rule (global)", "global", ctx)
+
+
+@pricer("google_compute_snapshot")
+def _snapshot(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
+    return verdict([metered(ctx, "storage_gb", "Snapshot storage", book_price(ctx, "gcp", "disks_gb_month", "pd-snapshot",
+                                                                            region), "GB-month")])
