@@ -40,6 +40,7 @@ from .settings import Settings
 from .state import GitStateBackend
 from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
+from .store.guilds import LEGACY_FILE
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
 from .terraform.workspace import ensure_runs_dir
@@ -72,6 +73,9 @@ class ControllerConfig:
     # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
     github_app_id: int | None = None
     github_app_private_key: str | None = field(default=None, repr=False)
+    # The embedded default makes <data dir>/master.key on first use (as the state key is), so the
+    # credentials vault and recovery codes simply work; `serve` keeps the key an explicit choice.
+    create_vault_key: bool = False
     # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
     role: str = "all"
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
@@ -99,17 +103,18 @@ def served_repos(config: ControllerConfig, forge: GitHubForge) -> tuple[str, ...
     return found
 
 
-def open_vault(settings: Settings) -> Vault | None:
-    """The credentials vault, if a master key is configured; without one, runs get no cloud credentials."""
+def open_vault(settings: Settings, *, create_key: bool = False) -> Vault | None:
+    """The credentials vault, if a master key is configured (or may be made); without one, runs get no cloud credentials."""
     try:
-        return Vault.open(settings)
+        return Vault.open(settings, create_key=create_key)
     except CloudOpsError as exc:
         log.info("no credentials vault: %s", exc)
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None, *,
-                 shared_store: bool = False, recover: bool = False) -> tuple[PlanContext, list[Run]]:
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
+                 vault: Vault | None = None, *, shared_store: bool = False,
+                 recover: bool = False) -> tuple[PlanContext, list[Run]]:
     """Open everything the pipeline needs; return the runs in flight that this process may adopt.
 
     Only with ``recover`` (the controller holding the data-dir lock) are credentials a crash left
@@ -120,11 +125,13 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     """
     settings = config.settings
     data_dir.prepare(settings.data_dir)
-    vault = open_vault(settings)
+    vault = vault or open_vault(settings, create_key=config.create_vault_key)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     ensure_runs_dir(settings)
     store = RedactingStore(open_store(settings), guard)
+    if store.guilds.import_legacy(settings.data_dir / LEGACY_FILE):  # chat servers linked before the store held them
+        log.info("moved the chat servers of %s into the runtime store", LEGACY_FILE)
     in_flight: list[Run] = []
     if recover:
         in_flight = [] if shared_store else store.list_in_flight_runs()
@@ -142,7 +149,7 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
+        credentials=_credentials_lookup(store, vault) if vault else None, bot_login=config.bot_login,
     )
     guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
     return context, in_flight
@@ -165,16 +172,11 @@ def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[st
     return [value for value in values if value]
 
 
-def _credentials_lookup(settings: Settings, vault: Vault):
-    """(repo, project) → the vault records of the chat server connected to that repo."""
-    from .service.guilds import GuildRegistry
+def _credentials_lookup(store: RuntimeStore, vault: Vault):
+    """(repo, project) → the vault records of the chat server connected to that repo (the same store the chat writes)."""
 
     def lookup(repo: str, project: str) -> list:
-        registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
-        try:
-            link = registry.guild_of_repo(repo)
-        finally:
-            registry.close()
+        link = store.guilds.guild_of_repo(repo)
         return vault.for_run(link.guild_id, project) if link else []
 
     return lookup
@@ -207,8 +209,10 @@ class ControllerApp:
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
-        vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None, fixed=controller_secrets(config, vault))
+        data_dir.prepare(config.settings.data_dir)
+        self.vault = open_vault(config.settings, create_key=config.create_vault_key)
+        self.leaks = LeakGuard(self.vault.secret_values if self.vault else None,
+                               fixed=controller_secrets(config, self.vault))
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
@@ -236,8 +240,8 @@ class ControllerApp:
         cfg = self.config
         self.leaks.install_on_logs()
         distributed = queues.is_distributed(self.queue)
-        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed,
-                                             recover=True)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, self.vault,
+                                             shared_store=distributed, recover=True)
         self.store = context.store
         sources = context.sources
         repos = list(context.sources)

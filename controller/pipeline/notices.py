@@ -94,6 +94,18 @@ class ClosedWithLiveResources(DomainEvent):
     lock_kept: bool
 
 
+class PullRequestClosed(DomainEvent):
+    """A PR was merged or closed; ``released`` are the projects whose locks it let go of."""
+
+    repo: str
+    pr_number: int
+    merged: bool
+    merge_sha: str | None = None
+    actor: str = ""
+    released: tuple[str, ...] = ()
+    applying: tuple[str, ...] = ()  # apply_on: merge projects now being applied
+
+
 @dataclass(frozen=True, kw_only=True)
 class RollbackOpened(DomainEvent):
     repo: str

@@ -47,6 +47,7 @@ CONFIG = textwrap.dedent(
       admin:
         role: admin
         github: cloudops-admin
+        discord: "42"
       rita:
         role: admin
         github: rita
