@@ -9,11 +9,13 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
       <name>:                      # lowercase, starts with a letter, <= 40 chars
         target: local|gcp|aws|azure
         region: <a region of the target>
-        budget_monthly_usd: 100    # optional, >= 0
+        budget_monthly_usd: 100    # optional, finite, 0 to 1e9
         quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}   # optional, per kind
         apply_on: approve|merge    # default approve
-        required_approvals: 1      # default 1
+        required_approvals: 1      # default 1, at most 100
         allow_self_approval: false # default false
+        allow_nonsensitive: false  # default false: PRs calling nonsensitive() are not planned
+        allow_self_policy_override: false # default false: the PR author may not override soft denials of their own PR
         policy_sets: [baseline]    # names from policy_sets
     members:
       <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
@@ -28,6 +30,7 @@ Pure apart from :func:`load` (reads the file).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +42,7 @@ import yaml
 
 from .catalog.offerings import offerings
 from .catalog.specs import Kind, Target
+from . import limits
 from .errors import ConfigError
 
 FILENAME = "cloudops.yaml"
@@ -48,6 +52,11 @@ PROJECT_NAME = _NAME  # the one rule for project names: cloudops.yaml, paths, co
 
 def is_project_name(text: object) -> bool:
     return isinstance(text, str) and _NAME.fullmatch(text) is not None
+# Bounds on numbers: far above real use, low enough that no arithmetic or comparison goes strange.
+MAX_APPROVALS = 100
+MAX_QUOTA = 100_000
+MAX_AMOUNT = 1e9  # USD a month
+
 _MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
 
@@ -103,9 +112,14 @@ class ProjectConfig:
     apply_on: ApplyOn = ApplyOn.APPROVE
     required_approvals: int = 1
     allow_self_approval: bool = False
+    allow_self_policy_override: bool = False  # the PR author may `cloudops approve_policies` on their own PR
     policy_sets: tuple[str, ...] = ()
     apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
     automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
+    allow_nonsensitive: bool = False  # PRs may call nonsensitive() (it prints what it unmasks)
+    # Which resources required-labels judges: "cloudops" (what the bot renders: labelled
+    # managed-by=cloudops now or before), "all" (every labelled resource) or resource types.
+    required_labels_on: str | tuple[str, ...] = "cloudops"
 
 
 @dataclass(frozen=True)
@@ -172,13 +186,22 @@ def load(path: Path) -> RepoConfig:
     if path.is_dir():
         path = path / FILENAME
     try:
+        _check_size(path.stat().st_size, str(path))  # before reading it
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"reading {path}: {exc.strerror or exc}", hint="create it with `cloudops init-repo`") from exc
     return loads(text, source=str(path))
 
 
+def _check_size(size: int, source: str) -> None:
+    if size > limits.MAX_CONFIG_BYTES:  # PyYAML needs ~100x the file in memory and minutes for 17 MB
+        raise ConfigError(f"{source}:1: the file is {limits.megabytes(size)}, more than the "
+                          f"{limits.megabytes(limits.MAX_CONFIG_BYTES)} a cloudops.yaml may be",
+                          hint="a cloudops.yaml holds projects, members and policy sets; keep data elsewhere")
+
+
 def loads(text: str, *, source: str = FILENAME) -> RepoConfig:
+    _check_size(len(text.encode("utf-8", "replace")), source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -259,10 +282,23 @@ class _Reader:
             raise self.fail(node, path, f"{value!r} is not a valid name (pattern {pattern.pattern})")
         return value
 
-    def int_at_least(self, node: yaml.Node, path: str, low: int) -> int:
+    def int_between(self, node: yaml.Node, path: str, low: int, high: int) -> int:
         value = self.scalar(node, path, int)
         if value < low:
             raise self.fail(node, path, f"must be at least {low}")
+        if value > high:
+            raise self.fail(node, path, f"must be at most {high}, not {value}")
+        return value
+
+    def amount(self, node: yaml.Node, path: str) -> float:
+        """A sum of money: a finite number from 0 up to MAX_AMOUNT (YAML's .nan and .inf are numbers too)."""
+        value = float(self.scalar(node, path, (int, float)))
+        if not math.isfinite(value):
+            raise self.fail(node, path, f"must be a finite number, not {node.value}")
+        if value < 0:
+            raise self.fail(node, path, "must not be negative")
+        if value > MAX_AMOUNT:
+            raise self.fail(node, path, f"must be at most {MAX_AMOUNT:,.0f}")
         return value
 
     # -- the document -----------------------------------------------------
@@ -308,7 +344,8 @@ class _Reader:
         path = f"projects.{name}"
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
-                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge"),
+                                           "allow_self_approval", "allow_self_policy_override", "policy_sets",
+                                           "apply_requirements", "automerge", "allow_nonsensitive", "required_labels_on"),
                              ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
@@ -317,29 +354,47 @@ class _Reader:
             raise self.fail(region_node, f"{path}.region", f"{region!r} is not a {target.value} region ({', '.join(offerings(target).regions)})")
         budget = None
         if "budget_monthly_usd" in fields:
-            budget = float(self.scalar(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", (int, float)))
-            if budget < 0:
-                raise self.fail(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", "must not be negative")
+            budget = self.amount(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd")
         quotas: dict[Kind, int] = {}
         if "quotas" in fields:
             for kind_name, kind_key, value in self.entries(fields["quotas"][1], f"{path}.quotas"):
                 kind = self.enum(kind_key, f"{path}.quotas.{kind_name}", Kind)
-                quotas[kind] = self.int_at_least(value, f"{path}.quotas.{kind_name}", 0)
+                quotas[kind] = self.int_between(value, f"{path}.quotas.{kind_name}", 0, MAX_QUOTA)
         sets: tuple[str, ...] = ()
         if "policy_sets" in fields:
             sets = self.sequence(fields["policy_sets"][1], f"{path}.policy_sets", lambda n, p: self._known(n, p, policy_sets, "policy set"))
         return ProjectConfig(
             name=name, target=target, region=region, budget_monthly_usd=budget, quotas=quotas,
             apply_on=self.enum(fields["apply_on"][1], f"{path}.apply_on", ApplyOn) if "apply_on" in fields else ApplyOn.APPROVE,
-            required_approvals=self.int_at_least(fields["required_approvals"][1], f"{path}.required_approvals", 0) if "required_approvals" in fields else 1,
+            required_approvals=self.int_between(fields["required_approvals"][1], f"{path}.required_approvals", 0, MAX_APPROVALS) if "required_approvals" in fields else 1,
             allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,
+            allow_self_policy_override=self.scalar(fields["allow_self_policy_override"][1],
+                                                   f"{path}.allow_self_policy_override", bool)
+            if "allow_self_policy_override" in fields else False,
             policy_sets=sets,
             apply_requirements=self.sequence(
                 fields["apply_requirements"][1], f"{path}.apply_requirements",
                 lambda n, p: self.enum(n, p, ApplyRequirement),
             ) if "apply_requirements" in fields else DEFAULT_APPLY_REQUIREMENTS,
             automerge=self.scalar(fields["automerge"][1], f"{path}.automerge", bool) if "automerge" in fields else False,
+            allow_nonsensitive=self.scalar(fields["allow_nonsensitive"][1], f"{path}.allow_nonsensitive", bool)
+            if "allow_nonsensitive" in fields else False,
+            required_labels_on=self._labels_on(fields["required_labels_on"][1], f"{path}.required_labels_on")
+            if "required_labels_on" in fields else "cloudops",
         )
+
+    def _labels_on(self, node: yaml.Node, path: str) -> str | tuple[str, ...]:
+        if isinstance(node, yaml.SequenceNode):
+            def rtype(n: yaml.Node, p: str) -> str:
+                value = self.scalar(n, p, str)
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
+                    raise self.fail(n, p, f"{value!r} is not a resource type (like aws_instance)")
+                return value
+            return self.sequence(node, path, rtype)
+        value = self.scalar(node, path, str)
+        if value not in ("cloudops", "all"):
+            raise self.fail(node, path, f"{value!r} must be cloudops, all or a list of resource types")
+        return value
 
     def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:
         value = self.scalar(node, path, str)

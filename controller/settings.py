@@ -7,7 +7,9 @@ mapping it is given.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "cloudops"
+SANDBOX_MODES = ("auto", "bwrap", "off")
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,22 @@ class Settings:
     recovery_wait: float = 120.0
     # Extra environment variable names passed to terraform (beyond the allowlist).
     terraform_env_passthrough: tuple[str, ...] = field(default_factory=tuple)
+    # Where run directories go; None: a private directory under the system's temp dir (never the data dir).
+    runs_root: Path | None = None
+    # How terraform is confined: "auto" (bubblewrap when it works here), "bwrap" (required) or "off".
+    sandbox: str = "auto"
+    # Seconds a run directory (a plan waiting for its apply) is kept before the sweep removes it.
+    run_retention: float = 7 * 24 * 3600.0
     # postgresql://… puts the runtime store in PostgreSQL (several replicas); None: SQLite in data_dir.
     database_url: str | None = field(default=None, repr=False)
 
     @property
     def runs_dir(self) -> Path:
-        return self.data_dir / "runs"
+        """Run directories: never inside the data dir, so `..` from a run cannot reach the keys or the store."""
+        if self.runs_root is not None:
+            return self.runs_root
+        digest = hashlib.sha256(str(self.data_dir.absolute()).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"cloudops-runs-{os.getuid() if hasattr(os, 'getuid') else 'user'}" / digest
 
     @property
     def provider_mirror_dir(self) -> Path:
@@ -69,6 +82,9 @@ class Settings:
             interrupt_grace=_seconds(env, "CLOUDOPS_INTERRUPT_GRACE", cls.interrupt_grace),
             recovery_wait=_seconds(env, "CLOUDOPS_RECOVERY_WAIT", cls.recovery_wait),
             terraform_env_passthrough=passthrough,
+            runs_root=Path(env["CLOUDOPS_RUNS_DIR"]).expanduser() if env.get("CLOUDOPS_RUNS_DIR") else None,
+            sandbox=_choice(env, "CLOUDOPS_SANDBOX", SANDBOX_MODES, cls.sandbox),
+            run_retention=_seconds(env, "CLOUDOPS_RUN_RETENTION", cls.run_retention),
             database_url=env.get("CLOUDOPS_DATABASE_URL") or None,
         )
 
@@ -84,3 +100,12 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"reading {name}: must be a positive number of seconds, got {raw!r}")
     return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"reading {name}: {raw!r} is not one of {', '.join(choices)}")
+    return raw

@@ -222,6 +222,9 @@ class Applier:
                                       pr_number=request.pr_number, head_sha=sha, run_id=run_id,
                                       actor=request.actor),
             )
+        if ctx.state is not None or not workspace.state_file.exists():
+            # The state branch has the state now (or there is none): the plan is consumed, its directory goes.
+            await asyncio.to_thread(workspace.release, keep_plan=False)
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
                                 summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),
@@ -230,7 +233,8 @@ class Applier:
                                             if status is RunStatus.SUCCEEDED and "monthly_after" in plan_run.summary else {})})
         succeeded = status is RunStatus.SUCCEEDED
         await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
-                                                             cancelled, failed, error or ""))
+                                                             cancelled, failed, error or "",
+                                                             timed_out=status is RunStatus.TIMED_OUT))
         await self._status(request, sha, "success" if succeeded else "failure",
                            "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
         if succeeded:

@@ -31,7 +31,7 @@ def _outputs(outputs: Mapping[str, object]) -> str:
 
 
 def finished(project: str, run_id: str, rendered: str, outputs: Mapping[str, object], succeeded: bool,
-             cancelled: bool, failed_resources: Sequence[str], error: str = "") -> str:
+             cancelled: bool, failed_resources: Sequence[str], error: str = "", *, timed_out: bool = False) -> str:
     if succeeded:
         head = f"### Applied project `{project}`"
         tail = STAYS_LOCKED
@@ -39,12 +39,16 @@ def finished(project: str, run_id: str, rendered: str, outputs: Mapping[str, obj
         head = f"### Apply of project `{project}` was cancelled"
         tail = ("Terraform was interrupted gracefully; what it finished is recorded in the state. "
                 "The project stays locked: re-plan to see where things stand.")
+    elif timed_out:
+        head = f"### Apply of project `{project}` timed out"
+        tail = ("Terraform was stopped at the time limit (`CLOUDOPS_APPLY_TIMEOUT`); what it finished is recorded "
+                "in the state. The project stays locked: re-plan to see where things stand.")
     else:
         failed = ", ".join(f"`{r}`" for r in failed_resources) or "see the output"
         head = f"### Apply of project `{project}` failed: {failed}"
         tail = ("Resources applied before the error are kept in the state. The project stays locked: "
                 "fix the cause, push, and apply the new plan.")
-    detail = f"\n\n<details><summary>What terraform said</summary>\n\n{_block(error)}\n\n</details>" if error and not succeeded and not cancelled else ""
+    detail = f"\n\n<details><summary>What terraform said</summary>\n\n{_block(error)}\n\n</details>" if error and not (succeeded or cancelled) else ""
     return f"{head}\n\nRun `{run_id}`\n\n{_block(rendered)}{_outputs(outputs)}{detail}\n\n{tail}\n"
 
 

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable
 from ..errors import CloudOpsError
 from ..repo_config import ApplyOn, CloseApplied
 from ..webhooks import routing
-from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses
+from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses, trust
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
 from .applier import Applier, ApplyRequest, allowed_approvers
+from .app_events import AppEvents
 from . import policy_check
 from .planner import PlanContext, Planner, PlanRequest, policy_status_context
 from .rules import RepoRules
@@ -47,6 +48,7 @@ class Pipeline:
         context.bot_login = context.bot_login or bot_login
         self.planner = Planner(context)
         self.applier = Applier(context)
+        self.app_events = AppEvents(self)  # check run buttons, the merge queue, app installations
         # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
         self.job_timeout = (plan_timeout or context.settings.plan_timeout) * 3 + 60
         self.apply_timeout = context.settings.apply_timeout * 2 + 120
@@ -79,6 +81,8 @@ class Pipeline:
             await self._on_comment(routed)
         elif isinstance(routed, routing.ReviewSubmitted):
             await self._on_review(routed)
+        elif isinstance(routed, (routing.CheckRunRequested, routing.MergeGroupRequested, routing.InstallationChanged)):
+            await self.app_events.handle(routed)
         elif isinstance(routed, routing.PushedToBranch) and routed.is_default_branch:
             invalidate = getattr(self.rules, "invalidate", None)
             if invalidate is not None:
@@ -89,6 +93,11 @@ class Pipeline:
     # --- pull requests -----------------------------------------------------------
 
     async def _on_pull_request_changed(self, event: routing.PullRequestChanged) -> None:
+        if event.moved_head:
+            # Who moved the head decides whether it may be planned unvouched (trust.py); "opened" anchors.
+            before = None if event.action == "opened" else (event.before or UNKNOWN_BEFORE)
+            await asyncio.to_thread(self.ctx.store.record_push, event.repo.full_name, event.pull.number,
+                                    before=before, after=event.pull.head_sha, pusher=event.sender)
         rules = await self.rules(event.repo.full_name)
         if event.pull.draft and not rules.plan_drafts:
             log.info("%s#%s is a draft; not planned", event.repo.full_name, event.pull.number)
@@ -98,12 +107,13 @@ class Pipeline:
 
     async def plan_pull_request(self, repo: str, number: int, *, trigger: str, actor: str,
                                 rules: RepoRules | None = None, only: str | None = None,
-                                vouched_by: str | None) -> list[str]:
+                                vouched_by: str | None, reply_key: str | None = None) -> list[str]:
         """Enqueue a plan of every project the PR touches (or just ``only``); return the projects.
 
-        A plan runs code from the PR (providers, data sources), so it runs on its own only for PRs by
-        the bot or by members allowed to plan the project; otherwise a member vouches for it by
-        commenting `cloudops plan` (``vouched_by``)."""
+        A plan runs code from the PR (providers, data sources), so it runs on its own only when every
+        commit since the last trusted point was pushed by the bot or by members allowed to plan the
+        project (``trust.verdict``); otherwise a member vouches for it by commenting `cloudops plan`
+        (``vouched_by``; ``reply_key`` answers that comment for the projects they may not plan)."""
         rules = rules or await self.rules(repo)
         pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
         source = self.ctx.sources[repo]
@@ -121,17 +131,35 @@ class Pipeline:
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "success", "cloudops/plan",
                                     "no projects changed")
             return []
-        trusted = pull.author.lower() == self.bot_login.lower()
-        allowed, held = [], []
+        projects = await self._declared_only(repo, number, pull, projects, rules)
+        if not projects:
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "failure", "cloudops/plan",
+                                    "changed projects are not declared in cloudops.yaml")
+            return []
+        pushes = await asyncio.to_thread(self.ctx.store.list_pushes, repo, number)
+        if vouched_by and any(rules.may_plan(vouched_by, p) for p in projects):
+            await asyncio.to_thread(self.ctx.store.record_push, repo, number, before=None, after=pull.head_sha,
+                                    pusher=vouched_by)
+        allowed, held, refused = [], [], []
         for project in projects:
-            if trusted or rules.may_plan(pull.author, project) or (vouched_by and rules.may_plan(vouched_by, project)):
+            if vouched_by and rules.may_plan(vouched_by, project):
+                allowed.append(project)
+                continue
+            verdict = self._trust(rules, project, pull, pushes)
+            if verdict.trusted:
                 allowed.append(project)
             else:
-                held.append(project)
-        for project in held:
-            await self._reply(repo, number, comments.plan_key(project), comments.plan_held_comment(project, pull.author))
+                held.append((project, verdict))
+                if vouched_by:
+                    refused.append(project)
+        for project, verdict in held:
+            await self._reply(repo, number, comments.plan_key(project),
+                              comments.plan_held_comment(project, pull.author, verdict.reason()))
             await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "pending",
                                     statuses.project_context("plan", project), "waiting for a member to comment `cloudops plan`")
+        if refused and reply_key and vouched_by:
+            why = "; ".join(comments.lacks_role(p, "user", _role_name(rules, vouched_by, p)) for p in refused)
+            await self._reply(repo, number, reply_key, comments.command_refused_comment(vouched_by, "plan", why))
         projects = allowed
         if held:
             await status_sync.publish(self.ctx, repo, number, rules=rules)
@@ -140,9 +168,34 @@ class Pipeline:
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
                 all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project), head_ref=pull.head_ref,
+                allow_nonsensitive=rules.allows_nonsensitive(project),
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
         return projects
+
+    async def _declared_only(self, repo: str, number: int, pull, projects: list[str], rules: RepoRules) -> list[str]:
+        """Projects declared in cloudops.yaml (default branch); the others are told why they are not planned.
+
+        An undeclared ``projects/<dir>`` has no policy set, budget or roles, yet would run terraform with
+        the guild's credentials: it is planned only once an admin has declared it."""
+        declared = set(rules.config.projects) if rules.config else set()
+        for project in (p for p in projects if p not in declared):
+            log.info("%s#%s: projects/%s is not declared in cloudops.yaml; not planned", repo, number, project)
+            await self._reply(repo, number, comments.plan_key(project),
+                              comments.plan_undeclared_comment(project, pull.base_ref))
+            await asyncio.to_thread(self.ctx.forge.set_status, repo, pull.head_sha, "failure",
+                                    statuses.project_context("plan", project), "not declared in cloudops.yaml")
+        return [p for p in projects if p in declared]
+
+    def _trust(self, rules: RepoRules, project: str, pull, pushes: list) -> trust.Verdict:
+        """Whether the PR's head may be planned without a vouch: its pushers, or (no records) its author."""
+        def is_trusted(login: str) -> bool:
+            return login.lower() == self.bot_login.lower() or rules.may_plan(login, project)
+
+        if pushes:
+            return trust.verdict(pushes, pull.head_sha, is_trusted)
+        # A PR older than the push records: the author decides, as before they were kept.
+        return trust.TRUSTED if is_trusted(pull.author) else trust.Verdict(False, untrusted_pusher=pull.author)
 
     async def _on_pull_request_closed(self, event: routing.PullRequestClosed) -> None:
         repo, number = event.repo.full_name, event.pull.number
@@ -177,6 +230,9 @@ class Pipeline:
                     lock_kept=project in kept))
         log.info("%s#%s closed (merged=%s): released %s; kept %s; applying %s", repo, number, event.merged,
                  released or "no locks", kept or "none", apply_after_merge or "nothing")
+        await self.ctx.bus.publish(notices.PullRequestClosed(
+            repo=repo, pr_number=number, merged=event.merged, merge_sha=event.pull.merge_commit_sha,
+            actor=event.sender, released=tuple(released), applying=tuple(apply_after_merge)))
 
     async def _applied_before_close(self, repo: str, number: int) -> dict[str, dict[str, str]]:
         """Projects an apply of this PR changed (address → action), from the run records."""
@@ -232,6 +288,10 @@ class Pipeline:
         projects = [project] if project else planned
         submitted = []
         for name in projects:
+            if not rules.may_command(actor, Verb.APPLY, name):
+                await self._reply(repo, number, f"reply:apply:{name}:{trigger}:{actor}", comments.command_refused_comment(
+                    actor, f"apply -p {name}", comments.lacks_role(name, "user", _role_name(rules, actor, name))))
+                continue
             if name not in planned:
                 await self._reply(repo, number, f"reply:apply:{name}:{trigger}",
                                   f"@{actor}: `{name}` has not been planned in this pull request.")
@@ -296,21 +356,31 @@ class Pipeline:
         if isinstance(parsed, comment_parser.Reply):
             await self._reply(repo, number, key, parsed.render())
             return
+        await self.run_command(parsed, repo, number, event.author, key)
+
+    async def run_command(self, parsed: comment_parser.Command, repo: str, number: int, author: str, key: str, *,
+                          trigger: str = "comment") -> None:
+        """One command on a PR, whether typed in a comment or pressed as a check run's button (``trigger``)."""
         if parsed.verb is Verb.HELP:
             await self._reply(repo, number, key, f"```\n{comment_parser.USAGE}\n```")
-        elif parsed.verb is Verb.PLAN:
-            rules = await self.rules(repo)
-            vouched = event.author if any(rules.may_plan(event.author, p) for p in (rules.config.projects if rules.config else {})) else None
-            await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project,
-                                         rules=rules, vouched_by=vouched)
+            return
+        rules = await self.rules(repo)
+        if not rules.is_member(author):
+            # Every command but help needs a role from the default branch's cloudops.yaml, typed or pressed; say so.
+            await self._reply(repo, number, key, comments.command_refused_comment(
+                author, parsed.verb.value, comments.not_a_member(author)))
+            return
+        if parsed.verb is Verb.PLAN:
+            await self.plan_pull_request(repo, number, trigger=trigger, actor=author, only=parsed.project,
+                                         rules=rules, vouched_by=author, reply_key=key)
         elif parsed.verb is Verb.UNLOCK:
-            await self._unlock(repo, number, event.author, key)
+            await self._unlock(repo, number, author, key)
         elif parsed.verb is Verb.APPLY:
-            await self.request_apply(repo, number, parsed.project, event.author, trigger="comment")
+            await self.request_apply(repo, number, parsed.project, author, trigger=trigger)
         elif parsed.verb is Verb.CANCEL:
-            await self._cancel(repo, number, event.author, parsed.project, key)
+            await self._cancel(repo, number, author, parsed.project, key)
         elif parsed.verb is Verb.APPROVE_POLICIES:
-            await self._approve_policies(repo, number, event.author, parsed.project, key)
+            await self._approve_policies(repo, number, author, parsed.project, key)
 
     async def _approve_policies(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
         """An admin accepts soft policy denials of the current plan; the bot's comment is the record."""
@@ -321,11 +391,16 @@ class Pipeline:
             if run.kind is RunKind.PLAN and run.status is RunStatus.SUCCEEDED and run.project not in latest:
                 latest[run.project] = run
         names = [project] if project else sorted(latest)
+        pull = await asyncio.to_thread(self.ctx.forge.get_pull_request, repo, number)
         for name in names:
             run = latest.get(name)
             reply_key = f"{key}:{name}"
             if not (rules.is_admin(actor) or actor.lower() in allowed_approvers(rules, name)):
                 await self._reply(repo, number, reply_key, f"@{actor}: only admins of `{name}` may override its policies.")
+            elif actor.lower() == pull.author.lower() and not rules.may_override_own(name):
+                await self._reply(repo, number, reply_key, f"@{actor}: you opened this pull request, so you may not "
+                                  f"override the policies of `{name}` on it; another admin must "
+                                  f"(or set `allow_self_policy_override: true` for `{name}` in `cloudops.yaml`).")
             elif run is None:
                 await self._reply(repo, number, reply_key, f"@{actor}: `{name}` has no successful plan to override.")
             elif run.summary.get("policy_passed", True):
@@ -346,6 +421,14 @@ class Pipeline:
             await self._reply(repo, number, key, f"@{actor}: only the author of this pull request (@{pull.author}) "
                               "or an admin listed in `cloudops.yaml` may unlock it.")
             return
+        if not rules.is_admin(actor):
+            held = [lock.project for lock in await asyncio.to_thread(self.ctx.store.list_locks, repo=repo)
+                    if lock.pr_number == number]
+            barred = [p for p in held if not rules.may_command(actor, Verb.UNLOCK, p)]
+            if barred:
+                why = "; ".join(comments.lacks_role(p, "user", _role_name(rules, actor, p)) for p in barred)
+                await self._reply(repo, number, key, comments.command_refused_comment(actor, "unlock", why))
+                return
         released = await asyncio.to_thread(self.ctx.store.unlock_all_for_pr, repo, number)
         await self._reply(repo, number, key, comments.unlocked_comment(sorted(lock.project for lock in released), actor))
 
@@ -361,7 +444,16 @@ class Pipeline:
         return cancelled
 
     async def _cancel(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
-        cancelled = await self.cancel_runs(repo, number, project)
+        rules = await self.rules(repo)
+        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=repo, pr_number=number, limit=200)
+        names = [project] if project else sorted({r.project for r in runs})
+        barred = [n for n in names if not rules.may_command(actor, Verb.CANCEL, n)]
+        if barred:
+            why = "; ".join(comments.lacks_role(n, "user", _role_name(rules, actor, n)) for n in barred)
+            await self._reply(repo, number, f"{key}:refused", comments.command_refused_comment(actor, "cancel", why))
+        cancelled = [c for n in names if n not in barred for c in await self.cancel_runs(repo, number, n)]
+        if barred and not cancelled:
+            return
         if not cancelled:
             await self._reply(repo, number, key, f"@{actor}: nothing is running for this pull request.")
             return
@@ -429,6 +521,15 @@ class Pipeline:
             return
         await self._reply(request.repo, request.pr_number, "automerge",
                           f"Applied everything; merged automatically (`automerge: true`) as `{(result.sha or '')[:12]}`.")
+
+
+# A synchronize delivery without `before`: recorded so that the trust chain breaks there (fail closed).
+UNKNOWN_BEFORE = "unknown"
+
+
+def _role_name(rules: RepoRules, login: str, project: str) -> str | None:
+    role = rules.role_on(login, project)
+    return role.value if role else None
 
 
 def _pr_number_of(routed: routing.Routed) -> int | None:

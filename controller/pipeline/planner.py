@@ -6,13 +6,21 @@ record a run; export the project at that exact commit into a fresh run
 workspace; restore its state; init, plan, show; check policy and price it
 through their interfaces; comment (one comment per project, edited in
 place); set statuses; publish events. Failures and timeouts are reported
-the same way and release nothing they should keep.
+the same way. A plan that did not succeed (refused, failed, timed out, or
+broken by a bug) protects nothing, so it gives the project lock back: a
+refused attack PR never holds a project. The run record is written before
+anything is told to the forge, and the reports (comment, statuses) are
+retried with backoff while the forge is unavailable, so an outage mid-plan
+ends with the real outcome on the PR once the forge is back, not a
+"planning…" that never moves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ..bus import EventBus
-from ..errors import CloudOpsError, PlanFailed, TerraformCancelled, TerraformTimeout
+from ..errors import CloudOpsError, ForgeError, PlanFailed, TerraformCancelled, TerraformTimeout
 from ..forge.base import Forge
 from ..secrets.injection import injected_credentials
 from ..repo_config import ApplyOn
@@ -29,10 +37,10 @@ from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
-from ..terraform.workspace import create_workspace
+from ..terraform.workspace import Workspace, create_workspace, release_run
 from ..terraform import syntax
 from . import plan_bundles
-from . import budget, comments, notices, plan_diff, plan_guard, status_sync, statuses
+from . import budget, comments, notices, plan_diff, plan_guard, sensitivity, status_sync, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
 
@@ -62,6 +70,7 @@ class PlanRequest:
     all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
     budget_monthly_usd: float | None = None  # from cloudops.yaml on the default branch
     head_ref: str = ""  # the PR's branch (bot branches name the member who asked in chat)
+    allow_nonsensitive: bool = False  # from cloudops.yaml on the default branch
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class PolicyVerdict:
     markdown: str
     summary: str = ""
     overridable: bool = False
+    violations: tuple[dict, ...] = ()  # denials and warnings, for check run annotations
 
 
 @dataclass(frozen=True)
@@ -127,9 +137,19 @@ class PlanContext:
         return record
 
 
+# Seconds between attempts to report to a forge that is unavailable (5xx, unreachable): about 10 minutes.
+REPORT_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 60.0, 120.0, 120.0, 180.0)
+
+
+def is_transient(exc: ForgeError) -> bool:
+    """A 5xx or an unreachable forge (plain ``ForgeError``); auth, 404 and 422 are answers, not outages."""
+    return type(exc) is ForgeError
+
+
 class Planner:
-    def __init__(self, context: PlanContext) -> None:
+    def __init__(self, context: PlanContext, *, report_retry_delays: tuple[float, ...] = REPORT_RETRY_DELAYS) -> None:
         self.ctx = context
+        self.report_retry_delays = report_retry_delays
 
     async def plan(self, request: PlanRequest) -> PlanOutcome:
         ctx = self.ctx
@@ -167,8 +187,7 @@ class Planner:
         except TerraformTimeout:
             await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.TIMED_OUT, error="plan timed out")
-            # A plan that never finished has nothing to protect: free the project.
-            await asyncio.to_thread(ctx.store.unlock, request.repo, request.project, request.pr_number)
+            await self._release(request)
             await self._comment(request, comments.plan_timed_out_comment(request.project, request.head_sha, run.id, ctx.settings.plan_timeout))
             await self._status(request, "failure", "plan timed out")
             await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
@@ -192,9 +211,21 @@ class Planner:
             if current is not None and current.status is RunStatus.SUCCEEDED:
                 raise  # the plan is recorded; only telling about it failed
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
+            await self._release(request)
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc),
+                                                     diagnostics=tuple(dataclasses.asdict(d) for d in diagnostics)))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            return PlanOutcome.FAILED
+        except Exception as exc:  # a bug or an OS error: still recorded, told and unlocked, never "planning…"
+            log.exception("plan of %s/%s (run %s) broke", request.repo, request.project, run.id)
+            await _quietly(announce)
+            message = f"the controller failed while planning ({type(exc).__name__}); see its log for run {run.id}"
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=message)
+            await self._release(request)
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=message))
+            await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, message, []))
+            await self._status(request, "error", "the controller failed while planning")
             return PlanOutcome.FAILED
         finally:
             await self._overall(request)
@@ -205,19 +236,42 @@ class Planner:
         await asyncio.to_thread(source.ensure, request.head_sha)
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
-            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
-            tree = await asyncio.to_thread(_read_tree, export_dir)
+            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir, symlinks=True)
+            files, links = await asyncio.to_thread(_read_tree, export_dir)
             # A file that cannot be read is the author's mistake, told apart from the guard's refusals.
-            problems = syntax.check_files(tree, prefix=f"projects/{request.project}/")
+            problems = syntax.check_files(files, prefix=f"projects/{request.project}/")
             if problems:
                 raise PlanSyntaxError(problems)
-            findings = plan_guard.check_project(tree)
+            findings = plan_guard.check_project(files, symlinks=links)
             if findings:
                 raise PlanRefused(plan_guard.render_refusal(request.project, findings),
                                   hint="remove what the list names, or ask the controller's operators to allow it")
+            unmasking = [] if request.allow_nonsensitive else sensitivity.nonsensitive_calls(files)
+            if unmasking:
+                raise PlanRefused(sensitivity.render_refusal(request.project, unmasking))
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        try:
+            outcome = await self._plan_in(workspace, request, run_id, announce)
+        except BaseException:
+            await asyncio.to_thread(workspace.release, keep_plan=False)  # a failed plan leaves nothing behind
+            raise
+        await asyncio.to_thread(self._retire_older_plans, request, run_id)
+        return outcome
+
+    def _retire_older_plans(self, request: PlanRequest, run_id: str) -> None:
+        """The newest plan of a PR's project is the only one that may be applied: the others' files go."""
+        runs = self.ctx.store.list_runs(repo=request.repo, project=request.project, pr_number=request.pr_number, limit=500)
+        for run in runs:
+            if run.kind is not RunKind.APPLY and run.id != run_id:
+                release_run(self.ctx.settings, run.id, keep_plan=False)
+                if self.ctx.settings.database_url:  # its copy for other workers is as dead as the plan
+                    self.ctx.store.delete_plan_bundle(run.id)
+
+    async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
+                       announce: Awaitable[object]) -> PlanOutcome:
+        ctx = self.ctx
         # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
         await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
         on_start = ctx.pid_recorder(run_id)
@@ -231,6 +285,8 @@ class Planner:
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
         await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
+        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
+        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
         figures = _cost_figures(cost, request)
@@ -245,7 +301,7 @@ class Planner:
             head_sha=request.head_sha,
             run_id=run_id,
             summary_line=summary.line() if plan.has_changes else "No changes.",
-            diff_text=plan_diff.render(plan),
+            diff_text=plan_diff.render(plan, ctx.leaks.redact) if ctx.leaks else plan_diff.render(plan),
             has_changes=plan.has_changes,
             apply_on=request.apply_on,
             policy_markdown=verdict.markdown if verdict else None,
@@ -255,7 +311,7 @@ class Planner:
             alerts=tuple(budget.describe(request.project, a, projected=True) for a in alerts),
         )
         await announce  # the pending status must not land after the final one
-        policy_status = asyncio.to_thread(
+        policy_status = self._report(
             ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
             policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
         ) if verdict is not None else asyncio.sleep(0)
@@ -275,6 +331,9 @@ class Planner:
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
             has_changes=plan.has_changes, policy_passed=report.policy_passed,
             cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
+            summary_line=report.summary_line, diff_text=report.diff_text, apply_on=request.apply_on.value,
+            policy_summary=verdict.summary if verdict else None, policy_markdown=report.policy_markdown,
+            policy_overridable=bool(verdict and verdict.overridable), violations=verdict.violations if verdict else (),
         ))
         for alert in alerts:
             await ctx.bus.publish(notices.BudgetAlert(
@@ -294,13 +353,29 @@ class Planner:
         return {"repo": request.repo, "project": request.project, "pr_number": request.pr_number,
                 "head_sha": request.head_sha, "run_id": run_id}
 
+    async def _release(self, request: PlanRequest) -> None:
+        """A plan that did not succeed protects nothing: give the project back (if this PR holds it)."""
+        await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+
+    async def _report(self, call: Callable[..., object], *args: object) -> object:
+        """One forge call, tried again with backoff while the forge is unavailable."""
+        for delay in (*self.report_retry_delays, None):
+            try:
+                return await asyncio.to_thread(call, *args)
+            except ForgeError as exc:
+                if delay is None or not is_transient(exc):
+                    raise
+                log.warning("the forge is unavailable (%s); reporting again in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
     async def _comment(self, request: PlanRequest, body: str) -> list[int]:
-        return await asyncio.to_thread(
+        return await self._report(  # type: ignore[return-value]
             self.ctx.forge.upsert_comment, request.repo, request.pr_number, comments.plan_key(request.project), body
         )
 
     async def _status(self, request: PlanRequest, state: str, description: str) -> None:
-        await asyncio.to_thread(
+        await self._report(
             self.ctx.forge.set_status, request.repo, request.head_sha, state,
             statuses.project_context("plan", request.project), description,
         )
@@ -324,9 +399,20 @@ class PlanSyntaxError(PlanFailed):
         self.problems = list(problems)
 
 
-def _read_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(root.rglob("*")) if p.is_file()}
+def _read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
+    files: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for entry in [*dirnames, *filenames]:
+            path = here / entry
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links[relative] = os.readlink(path)
+            elif path.is_file():
+                files[relative] = path.read_text(encoding="utf-8", errors="replace")
+    return files, links
 
 
 async def _quietly(pending: Awaitable[object]) -> None:

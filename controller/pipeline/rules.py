@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..repo_config import ApplyOn, RepoConfig, Role, loads
 from ..errors import ConfigError
+from .comment_parser import Verb
 from .repo_source import CONFIG_FILE, RepoSource
 
 
@@ -42,6 +43,9 @@ class RepoRules:
         if self.config and project in self.config.projects:
             return self.config.projects[project].budget_monthly_usd
         return None
+
+    def allows_nonsensitive(self, project: str) -> bool:
+        return bool(self.config and project in self.config.projects and self.config.projects[project].allow_nonsensitive)
 
     def may_plan(self, login: str, project: str) -> bool:
         """Members with at least the user role on ``project`` (grants included) may have it planned."""
@@ -76,6 +80,38 @@ class RepoRules:
 
     def is_admin(self, login: str) -> bool:
         return login.lower() in self.admins
+
+    def role_on(self, login: str, project: str) -> Role | None:
+        """The strongest role the GitHub user holds on ``project`` now (grants included), or None."""
+        if self.config is None:
+            return None
+        member = self.config.member_by(github=login)
+        return self.config.role_of(member.name, project) if member else None
+
+    def is_member(self, login: str) -> bool:
+        return self.config is not None and self.config.member_by(github=login) is not None
+
+    def may_command(self, login: str, verb: Verb, project: str) -> bool:
+        """Whether a comment command by ``login`` may act on ``project`` (``COMMAND_ROLES``)."""
+        needed = COMMAND_ROLES.get(verb)
+        if needed is None:
+            return True
+        role = self.role_on(login, project)
+        return role is not None and role.allows(needed)
+
+    def may_override_own(self, project: str) -> bool:
+        project_config = self.config.projects.get(project) if self.config else None
+        return bool(project_config and project_config.allow_self_policy_override)
+
+
+# The least role each comment command needs on the project it acts on; `help` needs none.
+COMMAND_ROLES: dict[Verb, Role] = {
+    Verb.PLAN: Role.USER,
+    Verb.APPLY: Role.USER,
+    Verb.CANCEL: Role.USER,
+    Verb.UNLOCK: Role.USER,
+    Verb.APPROVE_POLICIES: Role.ADMIN,
+}
 
 
 def rules_from_config(config: RepoConfig) -> RepoRules:

@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
+from .guilds import GuildRegistry
 from .records import (
     ChatSession,
     Delivery,
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
@@ -33,6 +35,9 @@ Clock = Callable[[], datetime]
 
 @runtime_checkable
 class RuntimeStore(Protocol):
+    # The chat's servers, lobbies and drafts, in the same database (``store.guilds``).
+    guilds: GuildRegistry
+
     # --- runs -------------------------------------------------------------
     def create_run(
         self,
@@ -184,6 +189,15 @@ class RuntimeStore(Protocol):
     def get_plan_bundle(self, run_id: str) -> bytes | None: ...
 
     def delete_plan_bundle(self, run_id: str) -> bool: ...
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        """Remember that ``pusher`` moved the PR's head from ``before`` to ``after`` (None: an anchor)."""
+        ...
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        """Newest first."""
+        ...
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None: ...

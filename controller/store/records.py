@@ -133,3 +133,19 @@ class Delivery:
     action: str | None
     received_at: datetime
     status: DeliveryStatus
+
+
+@dataclass(frozen=True)
+class Push:
+    """Who moved a pull request's head: plan trust follows the pushers, not the PR's author.
+
+    ``before`` None marks an anchor: the PR opened at ``after`` by ``pusher``, or a
+    member vouched for ``after`` by commenting ``cloudops plan``.
+    """
+
+    repo: str
+    pr_number: int
+    before: str | None
+    after: str
+    pusher: str
+    recorded_at: datetime

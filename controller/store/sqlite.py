@@ -30,11 +30,14 @@ from .records import (
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
     utc_now,
 )
+from .. import data_dir
+from .guilds import GuildRegistry
 from .sqlite_conn import ConnectionPool, translate
 
 _IN_FLIGHT_WHERE = "status IN ({})".format(", ".join(sorted(f"'{s.value}'" for s in IN_FLIGHT_STATUSES)))
@@ -49,7 +52,9 @@ class SqliteStore:
         self._db = ConnectionPool(self.path, busy_timeout=busy_timeout)
         with translate(f"opening the runtime store at {self.path}"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            data_dir.make_private(self.path)  # run errors and summaries are nobody else's to read
             migrations.migrate(self._db.connection(), now=self._now(), where=str(self.path))
+        self.guilds = GuildRegistry(self._db)  # the chat's tables, on the same file and connections
 
     # --- runs -------------------------------------------------------------
     def create_run(
@@ -396,6 +401,27 @@ class SqliteStore:
     def delete_plan_bundle(self, run_id: str) -> bool:
         with self._db.write(f"forgetting the plan of run {run_id}") as conn:
             return conn.execute("DELETE FROM plan_bundles WHERE run_id = ?", (run_id,)).rowcount > 0
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        push = Push(repo, pr_number, before, after, pusher, self._now())
+        with self._db.write(f"recording a push to {repo} PR #{pr_number}") as conn:
+            # seq orders pushes of one PR (timestamps tie); the same SQL in SQLite and PostgreSQL.
+            conn.execute(
+                "INSERT INTO pr_pushes (id, repo, pr_number, before_sha, after_sha, pusher, recorded_at, seq) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM pr_pushes WHERE repo = ? AND pr_number = ?",
+                (uuid.uuid4().hex, repo, pr_number, before, after, pusher, rows.ts(push.recorded_at), repo, pr_number),
+            )
+        return push
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        with self._db.read(f"listing pushes to {repo} PR #{pr_number}") as conn:
+            found = conn.execute(
+                "SELECT repo, pr_number, before_sha, after_sha, pusher, recorded_at FROM pr_pushes "
+                "WHERE repo = ? AND pr_number = ? ORDER BY seq DESC LIMIT ?",
+                (repo, pr_number, limit),
+            ).fetchall()
+        return [rows.push(r) for r in found]
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None:

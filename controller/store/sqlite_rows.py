@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import StoreError
-from .records import ChatSession, Delivery, DeliveryStatus, Lock, Run, RunKind, RunStatus
+from .records import ChatSession, Delivery, DeliveryStatus, Lock, Push, Run, RunKind, RunStatus
 
 RUN_COLUMNS = (
     "id, repo, project, pr_number, head_sha, kind, status, created_at, started_at, "
@@ -92,3 +92,7 @@ def session(row: tuple[Any, ...]) -> ChatSession:
 def delivery(row: tuple[Any, ...]) -> Delivery:
     id_, event, action, received, status = row
     return Delivery(id=id_, event=event, action=action, received_at=_time(received), status=DeliveryStatus(status))
+
+
+def push(row: tuple[Any, ...]) -> Push:
+    return Push(repo=row[0], pr_number=row[1], before=row[2], after=row[3], pusher=row[4], recorded_at=_time(row[5]))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from controller import limits
 from controller.errors import PlanDocumentError
 
 SENSITIVE = "(sensitive)"
@@ -381,6 +382,8 @@ def _output_change(name: str, doc: Any, declared_sensitive: bool) -> OutputChang
 
 
 def _decode(source: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(source, (bytes, bytearray, str)):
+        check_plan_size(len(source))
     if isinstance(source, (bytes, bytearray)):
         source = source.decode("utf-8", "replace")
     if isinstance(source, str):
@@ -388,9 +391,22 @@ def _decode(source: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
             source = json.loads(source)
         except ValueError as exc:
             raise _fail(f"not JSON ({exc})") from exc
+        except RecursionError:  # the decoder recurses per level
+            raise _fail(f"JSON nested deeper than {limits.MAX_PLAN_DEPTH} levels") from None
+    if limits.json_depth_exceeds(source, limits.MAX_PLAN_DEPTH):  # freeze() and the policies recurse too
+        raise _fail(f"JSON nested deeper than {limits.MAX_PLAN_DEPTH} levels")
     if not isinstance(source, Mapping):
         raise _fail(f"expected a JSON object, got {type(source).__name__}")
     return source
+
+
+def check_plan_size(size: int) -> None:
+    """Refuse a document larger than the plan limit before it is read or decoded."""
+    limit = limits.max_plan_bytes()
+    if size > limit:
+        raise PlanDocumentError(
+            f"reading a plan document: it is {limits.megabytes(size)}, more than the {limits.megabytes(limit)} limit",
+            hint=f"split the project, or raise the limit with {limits.PLAN_BYTES_ENV}=<bytes>")
 
 
 def _check_kind(doc: Mapping[str, Any]) -> str:

@@ -247,13 +247,18 @@ class TerraformRunner:
             os.environ, home=home_for(workdir), cli_config=self.toolchain.cli_config,
             passthrough=self.settings.terraform_env_passthrough, extra=extra_env,
         )
+        tool = self.toolchain
+        if tool.sandbox.active and not tool.binary.is_file():  # bwrap would only say it cannot bind it
+            raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {tool.binary}: No such file or directory")
+        argv = tool.sandbox.wrap([str(tool.binary.resolve()), *args], workdir=workdir,
+                                 read_only=(tool.binary, tool.mirror_dir, tool.cli_config))
         out_path, err_path = log_paths(workdir, args[0])
-        log.info("running terraform %s in %s", " ".join(args), workdir)
+        log.info("running terraform %s in %s%s", " ".join(args), workdir, " (sandboxed)" if tool.sandbox.active else "")
         started = time.monotonic()
         with _private_file(out_path) as out, _private_file(err_path) as err:
             try:
                 proc = await asyncio.create_subprocess_exec(
-                    str(self.toolchain.binary), *args, cwd=workdir, env=env, start_new_session=True,
+                    *argv, cwd=workdir, env=env, start_new_session=True,
                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
                 )
             except OSError as exc:

@@ -18,14 +18,15 @@ from pathlib import Path
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("app", ("cloudops",)),
     ("front ends", ("bot",)),
-    ("controller app", ("controller.app", "controller.dashboard", "controller.assembly")),
+    ("controller app", ("controller.app", "controller.dashboard")),
     ("service", ("controller.service",)),
     ("pipeline", ("controller.pipeline",)),
     ("engines", ("controller.policy", "controller.cost", "controller.state", "controller.secrets",
                  "controller.webhooks", "controller.gitops")),
     ("parts", ("controller.terraform", "controller.store", "controller.forge", "controller.catalog",
                "controller.repo_config", "controller.repo_template", "controller.access", "controller.doctor")),
-    ("base", ("controller.bus", "controller.notices", "controller.errors", "controller.settings", "controller")),
+    ("base", ("controller.bus", "controller.notices", "controller.errors", "controller.settings", "controller.limits",
+              "controller.data_dir", "controller")),
     ("sandbox", ("sandbox",)),
 )
 # Packages the check reads (tests and benchmarks may import anything).
@@ -114,4 +115,5 @@ def unplaced_packages(root: Path) -> list[str]:
                                                                and n not in _BASE_MODULES))
 
 
-_BASE_MODULES = {"controller.bus", "controller.notices", "controller.errors", "controller.settings"}
+_BASE_MODULES = {"controller.bus", "controller.notices", "controller.errors", "controller.settings", "controller.limits",
+                 "controller.data_dir"}

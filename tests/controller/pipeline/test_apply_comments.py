@@ -1,4 +1,5 @@
-"""The apply side's messages: a recovered apply, a close with live resources, the edit after merge/close."""
+"""The apply side's messages: headlines (applied, cancelled, failed, timed out), a recovered apply, a close with
+live resources, the edit after merge/close."""
 
 from __future__ import annotations
 
@@ -49,3 +50,20 @@ def test_a_close_with_live_resources_lists_them_and_the_ways_out() -> None:
     assert "**kept**" in body and "cloudops rollback web --pr 4" in body and "cloudops unlock" in body
     released = apply_comments.closed_with_live_resources("web", 4, {"null_resource.a": "create"}, lock_kept=False)
     assert "**released**" in released and "destroys" in released
+
+
+def headline(**kwargs) -> str:
+    args = {"succeeded": False, "cancelled": False, "failed_resources": (), "error": "", **kwargs}
+    return apply_comments.finished("web", "run-1", "bar", {}, **args).splitlines()[0]
+
+
+def test_a_timed_out_apply_says_it_timed_out_not_that_it_failed() -> None:
+    body = apply_comments.finished("web", "run-1", "bar", {}, False, False, (), "no result after 5s", timed_out=True)
+    assert body.splitlines()[0] == "### Apply of project `web` timed out"
+    assert "CLOUDOPS_APPLY_TIMEOUT" in body and "see the output" not in body and "no result after 5s" in body
+
+
+def test_the_other_outcomes_keep_their_headlines() -> None:
+    assert headline(succeeded=True) == "### Applied project `web`"
+    assert headline(cancelled=True) == "### Apply of project `web` was cancelled"
+    assert headline(failed_resources=("null_resource.a",)) == "### Apply of project `web` failed: `null_resource.a`"
