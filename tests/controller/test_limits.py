@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from controller import cli, limits, repo_config
+from cloudops import cli
+from controller import limits, repo_config
 from controller.errors import ConfigError, PlanDocumentError
 from controller.terraform.plan import parse_plan
 
