@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from collections.abc import Mapping
@@ -119,6 +120,7 @@ class Context:
     usage_origin: str = ""
     refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lookup: Any = None  # Callable[[str], Mapping[str, Any] | None]
+    today: date = field(default_factory=date.today)  # date-dependent rates (RDS Extended Support year)
 
     def used(self, key: str) -> Decimal | None:
         """A usage quantity from the usage file, or None."""

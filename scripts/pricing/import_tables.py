@@ -140,6 +140,11 @@ def vantage_rds(path: Path, commit: str, date: str) -> None:
                                "List API (AmazonRDS, Single-AZ, on-demand, USD per hour); license-included "
                                "editions only; the last committed snapshot (the file is built, not committed, since)"}}
     _write("aws_rds.json", _table(meta, "database_tiers_hourly", "hour", prices))
+    vcpus = {item["instance_type"]: {"global": Decimal(str(item["vcpu"]))} for item in json.loads(path.read_text())
+             if str(item.get("vcpu", "")).isdigit()}
+    counts = dict(meta, source=dict(meta["source"], note="vcpu of each DB instance class (RDS Extended Support is "
+                                                        "billed per vCPU-hour)"))
+    _write("aws_rds_vcpus.json", _table(counts, "database_vcpus", "vCPU", vcpus))
 
 
 def _date(text: str) -> str:
