@@ -229,3 +229,9 @@ def test_free_resources_are_free_not_unpriced(make_plan):
     ))
     assert [r.status for r in est.resources] == [Status.FREE] * 4
     assert est.not_priced == () and render.headline(est) == "Monthly estimate unchanged"
+
+
+def test_a_bucket_whose_class_has_no_price_says_why(make_plan):
+    bucket = {"location": "EU", "storage_class": "NOT-A-CLASS"}
+    row = estimate(make_plan(change("google_storage_bucket.b", "create", None, bucket))).resources[0]
+    assert "storage class NOT-A-CLASS in EU is not in the pricing catalog" in row.reason
