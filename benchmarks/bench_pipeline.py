@@ -79,6 +79,7 @@ async def ack_latency(deliveries: int, workdir: Path) -> list[float]:
                     assert response.status == 202, response.status
                 timings.append(time.perf_counter() - start)
         await runner.cleanup()
+        await receiver.close()  # its status updates finish before the store closes
     assert len(received) == deliveries
     return timings
 

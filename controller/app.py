@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
+from pathlib import Path
 from decimal import Decimal
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from . import data_dir
 from .bus import EventBus
 from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
@@ -22,21 +25,24 @@ from .errors import CloudOpsError
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline import queues
-from .pipeline import apply_comments, drift, grants
+from .pipeline import apply_comments, drift, grants, recovery
 from .pipeline.comments import apply_key, plan_key
 from .pipeline.leaks import LeakGuard, RedactingBus, RedactingForge, RedactingStore
 from .pipeline.planner import PlanContext, PlanRequest
 from .pipeline.policy_check import RegoPolicyCheck
 from .secrets.injection import clean_stale_credentials
 from .secrets.vault import Vault
-from .pipeline.statuses import project_context
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
+from .pipeline.statuses import project_context
 from .settings import Settings
 from .state import GitStateBackend
+from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
+from .terraform.workspace import ensure_runs_dir
+from .terraform.workspace import sweep as sweep_runs
 from .webhooks.receiver import PATH as WEBHOOK_PATH
 from .webhooks.receiver import ReceiverConfig, WebhookReceiver, make_app
 
@@ -76,25 +82,30 @@ def open_vault(settings: Settings) -> Vault | None:
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
-                 *, shared_store: bool = False) -> tuple[PlanContext, list[Run]]:
-    """Open everything the pipeline needs; runs cut off by a previous stop come back marked interrupted.
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None, *,
+                 shared_store: bool = False, recover: bool = False) -> tuple[PlanContext, list[Run]]:
+    """Open everything the pipeline needs; return the runs in flight that this process may adopt.
 
-    With a store shared by several replicas (``shared_store``) a starting
-    process must not mark the others' live runs interrupted: runs of a dead
-    process are found by the queue's heartbeat check instead.
+    Only with ``recover`` (the controller holding the data-dir lock) are credentials a crash left
+    removed and the runs in flight returned, for ``ControllerApp.start``'s recovery pass: a CLI
+    command beside a live controller touches nothing of its runs. With a store shared by several
+    replicas (``shared_store``) none are returned: a dead process's runs are found by the queue's
+    heartbeat check instead.
     """
     settings = config.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.prepare(settings.data_dir)
     vault = open_vault(settings)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
-    clean_stale_credentials(settings.runs_dir)  # whatever a crash left behind
+    ensure_runs_dir(settings)
     store = RedactingStore(open_store(settings), guard)
-    interrupted = [] if shared_store else store.interrupt_in_flight_runs(
-        reason="the controller stopped while this run was in flight")
-    for run in interrupted:
-        log.warning("run %s (%s %s) was interrupted by a restart", run.id, run.kind, run.project)
+    in_flight: list[Run] = []
+    if recover:
+        in_flight = [] if shared_store else store.list_in_flight_runs()
+        # Whatever a crash left behind, except in runs still in flight (recovery cleans those after adopting them).
+        clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
+        for run_id in sweep_runs(settings, active={r.id for r in in_flight}):
+            log.info("removed run directory %s (older than CLOUDOPS_RUN_RETENTION)", run_id)
     forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
     toolchain = resolve_toolchain(settings)
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
@@ -102,9 +113,27 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None,
+        credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
     )
-    return context, interrupted
+    guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
+    return context, in_flight
+
+
+def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[str]:
+    """The controller's own secrets, which no output may carry whatever a PR tries (``file()``, errors)."""
+    values = [config.webhook_secret, config.github_token, os.environ.get("DISCORD_TOKEN", "")]
+    if vault is not None and vault.keyring is not None:
+        values += [key.encoded() for key in (vault.keyring.primary, *vault.keyring.others)]
+    configured = os.environ.get(state_crypto.KEY_ENV, "").strip()
+    key_file = config.settings.data_dir / state_crypto.KEY_FILE_NAME
+    if configured:
+        values.append(configured)
+    elif key_file.is_file():  # never created here: reading it only
+        try:
+            values.append(key_file.read_text(encoding="ascii").strip())
+        except (OSError, UnicodeDecodeError):
+            log.warning("could not read %s to keep it out of every output", key_file)
+    return [value for value in values if value]
 
 
 def _credentials_lookup(settings: Settings, vault: Vault):
@@ -122,6 +151,21 @@ def _credentials_lookup(settings: Settings, vault: Vault):
     return lookup
 
 
+async def _sweep_forever(context: PlanContext, interval: float) -> None:
+    """Remove run directories past their retention, except those of runs in flight."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            in_flight = await asyncio.to_thread(context.store.list_in_flight_runs)
+            # An apply works in the directory of the plan it consumes.
+            active = {run.id for run in in_flight} | {str(run.summary.get("plan_run_id")) for run in in_flight}
+            removed = await asyncio.to_thread(sweep_runs, context.settings, active=active)
+            if removed:
+                log.info("removed %d run directories older than CLOUDOPS_RUN_RETENTION", len(removed))
+        except Exception:  # noqa: BLE001 - the sweep must outlive one bad pass
+            log.warning("sweeping run directories failed", exc_info=True)
+
+
 def _mount_dashboard(web_app: web.Application, app: ControllerApp):
     """The browser dashboard and /metrics on the same server (controller/dashboard)."""
     from . import dashboard
@@ -135,7 +179,7 @@ class ControllerApp:
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
         vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None)
+        self.leaks = LeakGuard(vault.secret_values if vault else None, fixed=controller_secrets(config, vault))
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
@@ -143,15 +187,28 @@ class ControllerApp:
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._background: list[asyncio.Task[None]] = []
+        self.recovered: list[recovery.Recovered] = []
+        self.receiver: WebhookReceiver | None = None
+        self._data_lock: data_dir.DataDirLock | None = None
         self.dashboard = None
 
     async def start(self) -> None:
         cfg = self.config
+        # Before anything is recovered: a second controller on this data dir must not touch the first's runs.
+        self._data_lock = data_dir.DataDirLock.take(cfg.settings.data_dir)
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
+        cfg = self.config
         self.leaks.install_on_logs()
         distributed = queues.is_distributed(self.queue)
-        context, interrupted = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed,
+                                             recover=True)
         self.store = context.store
-        await self._tell_interrupted(context.forge, interrupted)
         sources = context.sources
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
                             for repo in cfg.repos}
@@ -162,12 +219,19 @@ class ControllerApp:
         if distributed:
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
+        else:
+            # One process owns the data dir: before any webhook, adopt what a crash left running.
+            self.recovered = await recovery.recover(context, wait=cfg.settings.recovery_wait,
+                                                    grace=cfg.settings.interrupt_grace, replan=self._replan)
         if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
             self._background.append(asyncio.create_task(
                 grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
             self._background.append(asyncio.create_task(
                 drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
-        receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store, self.pipeline.dispatch)
+            self._background.append(asyncio.create_task(
+                _sweep_forever(context, cfg.grant_prune_interval), name="sweep-run-directories"))
+        receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,
+                                                   self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((cfg.host, cfg.port))
@@ -180,7 +244,7 @@ class ControllerApp:
         await web.SockSite(self._runner, sock).start()
 
     async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
-        """Crash safety: a run cut off by a restart is reported, never resumed; its lock stays."""
+        """A run whose worker died (several replicas): reported, never resumed; its lock stays."""
         for run in runs:
             if run.pr_number is None:
                 continue
@@ -192,6 +256,12 @@ class ControllerApp:
                                         project_context(run.kind.value, run.project), "interrupted by a restart")
             except CloudOpsError as exc:
                 log.warning("could not tell %s#%s about interrupted run %s: %s", run.repo, run.pr_number, run.id, exc)
+
+    async def _replan(self, run: Run) -> None:
+        """An interrupted plan is planned again (it changed nothing); the rules decide as for a comment."""
+        assert self.pipeline is not None and run.pr_number is not None
+        await self.pipeline.plan_pull_request(run.repo, run.pr_number, trigger="restart", actor=run.actor or "",
+                                              only=run.project, vouched_by=run.actor)
 
     async def _lost_worker(self, forge: GitHubForge, payload: dict) -> None:
         """A job whose worker died (another replica's or ours before a restart): tell its PR."""
@@ -226,23 +296,30 @@ class ControllerApp:
         return f"http://{self.config.host}:{self._port}{WEBHOOK_PATH}"
 
     async def settle(self) -> None:
-        """Wait until every queued job has finished (tests, the demo)."""
+        """Wait until every accepted delivery is dispatched and every queued job has finished (tests, the demo)."""
+        if self.receiver is not None:
+            await self.receiver.drain()
         await self.queue.drain()
 
     async def close(self) -> None:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        await self.queue.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # no more deliveries come in
             self._runner = None
+        if self.receiver is not None:
+            await self.receiver.close()
+        await self.queue.close()
         if self.dashboard is not None:
             self.dashboard.close()
             self.dashboard = None
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self._data_lock is not None:
+            self._data_lock.release()
+            self._data_lock = None
 
     async def __aenter__(self) -> ControllerApp:
         await self.start()

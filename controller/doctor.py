@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .errors import CloudOpsError
 from .settings import Settings
-from .terraform import toolchain
+from .terraform import sandbox, toolchain
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_data_dir(settings),
         check_terraform(settings),
         check_provider_mirror(settings),
+        check_sandbox(settings),
         check_git(),
     ]
 
@@ -64,6 +65,18 @@ def check_provider_mirror(settings: Settings) -> Check:
         return Check("provider mirror", False, exc.message, fix=exc.hint)
     listed = ", ".join(p.describe() for p in providers)
     return Check("provider mirror", True, f"{settings.provider_mirror_dir}: {listed}; CLI config {config}")
+
+
+def check_sandbox(settings: Settings) -> Check:
+    """Whether terraform runs confined to its run directory (bubblewrap); unconfined is allowed but said."""
+    try:
+        found = sandbox.detect(settings.sandbox)
+    except CloudOpsError as exc:
+        return Check("sandbox", False, exc.message, fix=exc.hint)
+    if found.active:
+        return Check("sandbox", True, found.reason)
+    fix = "" if settings.sandbox == "off" else "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`)"
+    return Check("sandbox", True, f"{found.reason}; terraform runs unconfined behind the plan guard", fix=fix)
 
 
 def check_git() -> Check:

@@ -9,11 +9,13 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
       <name>:                      # lowercase, starts with a letter, <= 40 chars
         target: local|gcp|aws|azure
         region: <a region of the target>
-        budget_monthly_usd: 100    # optional, >= 0
+        budget_monthly_usd: 100    # optional, finite, 0 to 1e9
         quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}   # optional, per kind
         apply_on: approve|merge    # default approve
-        required_approvals: 1      # default 1
+        required_approvals: 1      # default 1, at most 100
         allow_self_approval: false # default false
+        allow_nonsensitive: false  # default false: PRs calling nonsensitive() are not planned
+        allow_self_policy_override: false # default false: the PR author may not override soft denials of their own PR
         policy_sets: [baseline]    # names from policy_sets
     members:
       <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
@@ -28,6 +30,7 @@ Pure apart from :func:`load` (reads the file).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +42,7 @@ import yaml
 
 from .catalog.offerings import offerings
 from .catalog.specs import Kind, Target
+from . import limits
 from .errors import ConfigError
 
 FILENAME = "cloudops.yaml"
@@ -48,6 +52,11 @@ PROJECT_NAME = _NAME  # the one rule for project names: cloudops.yaml, paths, co
 
 def is_project_name(text: object) -> bool:
     return isinstance(text, str) and _NAME.fullmatch(text) is not None
+# Bounds on numbers: far above real use, low enough that no arithmetic or comparison goes strange.
+MAX_APPROVALS = 100
+MAX_QUOTA = 100_000
+MAX_AMOUNT = 1e9  # USD a month
+
 _MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
 
@@ -65,6 +74,13 @@ class Role(StrEnum):
 class ApplyOn(StrEnum):
     APPROVE = "approve"
     MERGE = "merge"
+
+
+class CloseApplied(StrEnum):
+    """What closing an applied-but-unmerged PR does to its project locks."""
+
+    KEEP_LOCK = "keep_lock"  # the lock stays until someone merges, reverts or unlocks: the next plan would destroy
+    RELEASE = "release"  # the lock goes; the PR and chat are still told what is live
 
 
 class ApplyRequirement(StrEnum):
@@ -96,9 +112,11 @@ class ProjectConfig:
     apply_on: ApplyOn = ApplyOn.APPROVE
     required_approvals: int = 1
     allow_self_approval: bool = False
+    allow_self_policy_override: bool = False  # the PR author may `cloudops approve_policies` on their own PR
     policy_sets: tuple[str, ...] = ()
     apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
     automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
+    allow_nonsensitive: bool = False  # PRs may call nonsensitive() (it prints what it unmasks)
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,8 @@ class RepoConfig:
     policy_sets: dict[str, PolicySet] = field(default_factory=dict)
     source: str = FILENAME
     plan_drafts: bool = False  # plan draft PRs automatically (they take project locks)
+    # A PR closed unmerged after an apply leaves live resources the default branch does not describe.
+    on_close_applied: CloseApplied = CloseApplied.KEEP_LOCK
 
     def role_of(self, member: str, project: str, now: dt.datetime | None = None) -> Role | None:
         """The strongest role ``member`` holds on ``project`` now (grants included)."""
@@ -163,13 +183,22 @@ def load(path: Path) -> RepoConfig:
     if path.is_dir():
         path = path / FILENAME
     try:
+        _check_size(path.stat().st_size, str(path))  # before reading it
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"reading {path}: {exc.strerror or exc}", hint="create it with `cloudops init-repo`") from exc
     return loads(text, source=str(path))
 
 
+def _check_size(size: int, source: str) -> None:
+    if size > limits.MAX_CONFIG_BYTES:  # PyYAML needs ~100x the file in memory and minutes for 17 MB
+        raise ConfigError(f"{source}:1: the file is {limits.megabytes(size)}, more than the "
+                          f"{limits.megabytes(limits.MAX_CONFIG_BYTES)} a cloudops.yaml may be",
+                          hint="a cloudops.yaml holds projects, members and policy sets; keep data elsewhere")
+
+
 def loads(text: str, *, source: str = FILENAME) -> RepoConfig:
+    _check_size(len(text.encode("utf-8", "replace")), source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -250,10 +279,23 @@ class _Reader:
             raise self.fail(node, path, f"{value!r} is not a valid name (pattern {pattern.pattern})")
         return value
 
-    def int_at_least(self, node: yaml.Node, path: str, low: int) -> int:
+    def int_between(self, node: yaml.Node, path: str, low: int, high: int) -> int:
         value = self.scalar(node, path, int)
         if value < low:
             raise self.fail(node, path, f"must be at least {low}")
+        if value > high:
+            raise self.fail(node, path, f"must be at most {high}, not {value}")
+        return value
+
+    def amount(self, node: yaml.Node, path: str) -> float:
+        """A sum of money: a finite number from 0 up to MAX_AMOUNT (YAML's .nan and .inf are numbers too)."""
+        value = float(self.scalar(node, path, (int, float)))
+        if not math.isfinite(value):
+            raise self.fail(node, path, f"must be a finite number, not {node.value}")
+        if value < 0:
+            raise self.fail(node, path, "must not be negative")
+        if value > MAX_AMOUNT:
+            raise self.fail(node, path, f"must be at most {MAX_AMOUNT:,.0f}")
         return value
 
     # -- the document -----------------------------------------------------
@@ -267,13 +309,15 @@ class _Reader:
         projects = {name: self.project(name, k, v, policy_sets) for name, k, v in self.entries(top["projects"][1], "projects")}
         members = {name: self.member(name, k, v, projects) for name, k, v in self.entries(top["members"][1], "members")} if "members" in top else {}
         grants = self.sequence(top["grants"][1], "grants", lambda n, p: self.grant(n, p, projects, members)) if "grants" in top else ()
-        plan_drafts = False
+        plan_drafts, on_close_applied = False, CloseApplied.KEEP_LOCK
         if "pipeline" in top:
-            pipeline = self.mapping(top["pipeline"][1], "pipeline", ("plan_drafts",))
+            pipeline = self.mapping(top["pipeline"][1], "pipeline", ("plan_drafts", "on_close_applied"))
             if "plan_drafts" in pipeline:
                 plan_drafts = self.scalar(pipeline["plan_drafts"][1], "pipeline.plan_drafts", bool)
+            if "on_close_applied" in pipeline:
+                on_close_applied = self.enum(pipeline["on_close_applied"][1], "pipeline.on_close_applied", CloseApplied)
         return RepoConfig(version=1, projects=projects, members=members, grants=grants, policy_sets=policy_sets,
-                          source=self.source, plan_drafts=plan_drafts)
+                          source=self.source, plan_drafts=plan_drafts, on_close_applied=on_close_applied)
 
     def policy_set(self, name: str, key: yaml.Node, node: yaml.Node) -> PolicySet:
         path = f"policy_sets.{name}"
@@ -297,7 +341,8 @@ class _Reader:
         path = f"projects.{name}"
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
-                                           "allow_self_approval", "policy_sets", "apply_requirements", "automerge"),
+                                           "allow_self_approval", "allow_self_policy_override", "policy_sets",
+                                           "apply_requirements", "automerge", "allow_nonsensitive"),
                              ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
@@ -306,28 +351,31 @@ class _Reader:
             raise self.fail(region_node, f"{path}.region", f"{region!r} is not a {target.value} region ({', '.join(offerings(target).regions)})")
         budget = None
         if "budget_monthly_usd" in fields:
-            budget = float(self.scalar(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", (int, float)))
-            if budget < 0:
-                raise self.fail(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", "must not be negative")
+            budget = self.amount(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd")
         quotas: dict[Kind, int] = {}
         if "quotas" in fields:
             for kind_name, kind_key, value in self.entries(fields["quotas"][1], f"{path}.quotas"):
                 kind = self.enum(kind_key, f"{path}.quotas.{kind_name}", Kind)
-                quotas[kind] = self.int_at_least(value, f"{path}.quotas.{kind_name}", 0)
+                quotas[kind] = self.int_between(value, f"{path}.quotas.{kind_name}", 0, MAX_QUOTA)
         sets: tuple[str, ...] = ()
         if "policy_sets" in fields:
             sets = self.sequence(fields["policy_sets"][1], f"{path}.policy_sets", lambda n, p: self._known(n, p, policy_sets, "policy set"))
         return ProjectConfig(
             name=name, target=target, region=region, budget_monthly_usd=budget, quotas=quotas,
             apply_on=self.enum(fields["apply_on"][1], f"{path}.apply_on", ApplyOn) if "apply_on" in fields else ApplyOn.APPROVE,
-            required_approvals=self.int_at_least(fields["required_approvals"][1], f"{path}.required_approvals", 0) if "required_approvals" in fields else 1,
+            required_approvals=self.int_between(fields["required_approvals"][1], f"{path}.required_approvals", 0, MAX_APPROVALS) if "required_approvals" in fields else 1,
             allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,
+            allow_self_policy_override=self.scalar(fields["allow_self_policy_override"][1],
+                                                   f"{path}.allow_self_policy_override", bool)
+            if "allow_self_policy_override" in fields else False,
             policy_sets=sets,
             apply_requirements=self.sequence(
                 fields["apply_requirements"][1], f"{path}.apply_requirements",
                 lambda n, p: self.enum(n, p, ApplyRequirement),
             ) if "apply_requirements" in fields else DEFAULT_APPLY_REQUIREMENTS,
             automerge=self.scalar(fields["automerge"][1], f"{path}.automerge", bool) if "automerge" in fields else False,
+            allow_nonsensitive=self.scalar(fields["allow_nonsensitive"][1], f"{path}.allow_nonsensitive", bool)
+            if "allow_nonsensitive" in fields else False,
         )
 
     def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:

@@ -69,6 +69,18 @@ ENDPOINTS: list[tuple[str, str, str]] = [
     ("post", "/repos/{owner}/{repo}/statuses/{sha}", "201"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/status", "200"),
     ("post", "/repos/{owner}/{repo}/hooks", "201"),
+    # PyGithub calls that answered 404 before (issue 13).
+    ("get", "/rate_limit", "200"),
+    ("get", "/repos/{owner}/{repo}/readme", "200"),
+    ("get", "/repos/{owner}/{repo}/git/trees/{tree_sha}", "200"),
+    ("get", "/repos/{owner}/{repo}/collaborators", "200"),
+    ("get", "/repos/{owner}/{repo}/issues", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "201"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", "201"),
+    ("post", "/repos/{owner}/{repo}/labels", "201"),
+    ("get", "/repos/{owner}/{repo}/labels", "200"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200"),
 ]
 
 # Shared error bodies (401 bad credentials has no per-operation schema).

@@ -26,18 +26,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >
         || echo "install: could not install postgresql; the PostgreSQL store tests need a server on 127.0.0.1:5432" >&2
 fi
 
-# The browser tests drive Debian's chromium through Playwright; never `playwright install`.
-# As root, or with password-less sudo (a CI runner), it comes from the distribution's packages.
-if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+# Debian packages the project uses, installed as root or with password-less sudo (a CI runner).
+apt_install() {  # apt_install COMMAND PACKAGE WHAT-HAPPENS-WITHOUT-IT
+    command -v "$1" >/dev/null 2>&1 && return 0
+    command -v apt-get >/dev/null 2>&1 || return 0
     as_root=""
     if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"; fi
     if [ "$(id -u)" = 0 ] || [ -n "$as_root" ]; then
-        { $as_root apt-get update -qq && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
-            || echo "install: could not install chromium; the browser tests will fail" >&2
+        { $as_root apt-get update -qq && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >/dev/null 2>&1 \
+            || echo "install: could not install $2; $3" >&2
     else
-        echo "install: chromium is missing and this user cannot install packages; the browser tests will fail" >&2
+        echo "install: $2 is missing and this user cannot install packages; $3" >&2
     fi
-fi
+}
+# The browser tests drive Debian's chromium through Playwright; never `playwright install`.
+apt_install chromium chromium "the browser tests will fail"
+# bubblewrap confines terraform to its run directory (controller/terraform/sandbox.py).
+apt_install bwrap bubblewrap "terraform will run without a sandbox (and its sandbox tests will fail)"
 
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv

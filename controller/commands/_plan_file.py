@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import PlanDocumentError
-from ..terraform.plan import Plan, parse_plan
+from ..terraform.plan import Plan, check_plan_size, parse_plan
 
 
 def load_plan(path: str | Path) -> Plan:
-    """``parse_plan`` of a file, with a clear error when the file cannot be read."""
+    """``parse_plan`` of a file, with a clear error when the file cannot be read (or is past the size limit)."""
     try:
+        check_plan_size(Path(path).stat().st_size)  # before reading: an 89 MB file is refused at once
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanDocumentError(f"reading plan document {path}: {exc}") from exc

@@ -62,6 +62,8 @@ async def run(args: argparse.Namespace, *, role: str | None = None) -> int:
             raise ConfigError(f"running as a {role}: several processes need a shared store and queue",
                               hint="set CLOUDOPS_DATABASE_URL=postgresql://… (see README: Running several replicas)")
         config = dataclasses.replace(config, role=role)
+    # Everything the controller writes (store, run dirs, plan files, repos) is its own to read.
+    os.umask(0o077)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import data_dir
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS apply_log (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, percent INTEGER NOT NULL,
@@ -67,6 +69,7 @@ class AuditEntry:
 class Journal:
     def __init__(self, path: Path, *, clock=time.time) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        data_dir.make_private(path)  # the data dir's SQLite files are 0600 (SECURITY.md)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=15)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
@@ -150,6 +151,25 @@ class WorkingCopy:
 
     def push(self, branch: str) -> None:
         self._run(f"pushing {branch}", "push", "origin", f"HEAD:refs/heads/{branch}")
+
+    def revert_paths(self, merge_sha: str, paths: Iterable[str], author: Author, message: str) -> str | None:
+        """Undo what ``merge_sha`` changed under ``paths`` only (against its first parent); commit it.
+
+        Other paths the merge touched stay as they are. None when the merge changed nothing there."""
+        specs = [str(_safe_relative(p)) for p in paths]
+        patch = self._run(f"reading what {merge_sha[:12]} changed", "diff", "--binary", "--full-index",
+                          f"{merge_sha}^1", merge_sha, "--", *specs)
+        if not patch.strip():
+            return None
+        with tempfile.NamedTemporaryFile("w", suffix=".patch", delete=False, encoding="utf-8") as handle:
+            handle.write(patch + "\n")
+        try:
+            self._run(f"reverting {merge_sha[:12]} under {', '.join(specs)}", "apply", "-R", "--index", "--3way",
+                      handle.name)
+        finally:
+            os.unlink(handle.name)
+        self._run("committing the revert", "commit", "--no-verify", "-m", message, env=_identity_env(author))
+        return self.head_sha()
 
     def revert_merge(self, merge_sha: str, author: Author, message: str) -> str:
         """``git revert -m 1`` of a merge commit (or plain revert of a squash/rebase commit)."""

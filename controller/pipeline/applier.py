@@ -25,7 +25,7 @@ from ..terraform import events as ev
 from ..terraform.plan import parse_plan
 from ..terraform.progress import ProgressTracker
 from . import plan_bundles
-from . import apply_comments, apply_gate, budget, notices, statuses
+from . import apply_comments, apply_gate, budget, notices, status_sync, statuses
 from .comments import apply_key
 from .planner import PlanContext
 from .rules import RepoRules
@@ -46,6 +46,8 @@ class ApplyRequest:
     actor_approves: bool  # the actor's act (comment, button) counts as their approval
     before_merge: bool = True
     merge_sha: str | None = None
+    # The plan run this apply approves (bound when it was asked for); None: the latest.
+    plan_run_id: str | None = None
 
 
 class Applier:
@@ -63,9 +65,11 @@ class Applier:
         runs = await asyncio.to_thread(ctx.store.list_runs, repo=request.repo, project=request.project,
                                        pr_number=request.pr_number, limit=500)
         plan_run = next((r for r in runs if r.kind is RunKind.PLAN and r.status is RunStatus.SUCCEEDED), None)
-        applied = plan_run is not None and any(
-            r.kind is RunKind.APPLY and r.summary.get("plan_run_id") == plan_run.id for r in runs
+        applied = plan_run is not None and (
+            any(r.kind is RunKind.APPLY and (r.plan_run_id or r.summary.get("plan_run_id")) == plan_run.id for r in runs)
+            or await asyncio.to_thread(ctx.store.plan_consumer, plan_run.id) is not None
         )
+        replanning = any(r.kind is RunKind.PLAN and r.in_flight for r in runs)
         lock = await asyncio.to_thread(ctx.store.get_lock, request.repo, request.project)
         approvers = set(await asyncio.to_thread(ctx.forge.approvers, request.repo, request.pr_number, head_sha=pull.head_sha))
         if request.actor_approves:
@@ -78,7 +82,7 @@ class Applier:
         facts = apply_gate.ApplyFacts(
             project=request.project,
             pr_number=request.pr_number,
-            pr_author=pull.author,
+            pr_author=rules.requester(pull.author, pull.body, ctx.bot_login),
             pr_open=pull.state == "open",
             head_sha=pull.head_sha,
             planned_sha=plan_run.head_sha if plan_run else None,
@@ -96,6 +100,9 @@ class Applier:
             policy_overridden=await self._overridden(request, plan_run),
             requirements=project_config.apply_requirements if project_config else DEFAULT_APPLY_REQUIREMENTS,
             before_merge=request.before_merge,
+            plan_run_id=plan_run.id if plan_run else None,
+            approved_plan_id=request.plan_run_id,
+            newer_plan_pending=replanning,
         )
         return facts, plan_run
 
@@ -133,7 +140,13 @@ class Applier:
             ctx.store.create_run, repo=request.repo, project=request.project, head_sha=plan_run.head_sha,
             kind=RunKind.APPLY, pr_number=request.pr_number, trigger=request.trigger, actor=request.actor,
         )
-        # The run records which plan it consumes, so that plan is never applied twice.
+        # Consumed atomically: of two applies racing for one plan file, exactly one gets it.
+        if not await asyncio.to_thread(ctx.store.consume_plan, plan_run.id, apply_run_id=run.id):
+            refusal = apply_gate.Refusal(apply_gate.Requirement.NOT_APPLIED,
+                                         "this plan was already applied; push or re-plan to apply further changes")
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(refusal))
+            await self._comment(request, apply_gate.render_refusals(request.project, [refusal]))
+            return False
         await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.RUNNING, summary={"plan_run_id": plan_run.id})
         return await self._run_apply(request, plan_run, run.id)
 
@@ -141,6 +154,8 @@ class Applier:
         ctx = self.ctx
         sha = plan_run.head_sha
         workspace = await plan_bundles.local_workspace(ctx, request.repo, request.project, plan_run.id)
+        # Before terraform starts: where it will run and which plan it consumes (the pid follows on start).
+        await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir), plan_run_id=plan_run.id)
         if ctx.state is not None:
             await ctx.state.restore(request.repo, request.project, workspace.state_file)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
@@ -154,8 +169,13 @@ class Applier:
         await ctx.bus.publish(notices.ApplyStarted(**ids, actor=request.actor, total=tracker.snapshot().total))
         await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
 
+        actions = {rc.address: rc.action.value for rc in plan.changes()}
+        completed: list[str] = []  # what this apply made real, kept in the run record (a close without merge tells it)
+
         async def on_event(event: ev.TerraformEvent) -> None:
             tracker.feed(event)
+            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
+                completed.append(event.resource.addr)
             if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
                 return
             snap = tracker.snapshot()
@@ -173,7 +193,7 @@ class Applier:
         try:
             with injected_credentials(creds, workspace.workdir) as injected:
                 result = await ctx.runner.apply(workspace.workdir, workspace.plan_file, on_event=on_event,
-                                                extra_env=injected.env)
+                                                extra_env=injected.env, on_start=ctx.pid_recorder(run_id))
             outputs = dict(result.outputs)
         except ApplyFailed as exc:
             status, failed = RunStatus.FAILED, tuple(exc.failed_resources)
@@ -182,14 +202,17 @@ class Applier:
             status, error = RunStatus.TIMED_OUT, str(exc)
         except (asyncio.CancelledError, TerraformCancelled):
             status, cancelled, error = RunStatus.CANCELLED, True, "cancelled"
-            await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+            await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                               {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
             raise
         except CloudOpsError as exc:
             status, error = RunStatus.FAILED, str(exc)
-        await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids)
+        await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                           {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
         return status is RunStatus.SUCCEEDED
 
-    async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids) -> None:
+    async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
+                      done: dict) -> None:
         ctx = self.ctx
         sha = plan_run.head_sha
         if ctx.state is not None and workspace.state_file.exists():
@@ -199,15 +222,19 @@ class Applier:
                                       pr_number=request.pr_number, head_sha=sha, run_id=run_id,
                                       actor=request.actor),
             )
+        if ctx.state is not None or not workspace.state_file.exists():
+            # The state branch has the state now (or there is none): the plan is consumed, its directory goes.
+            await asyncio.to_thread(workspace.release, keep_plan=False)
         final = tracker.render_final()
         await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
                                 summary={"plan_run_id": plan_run.id, "outputs": sorted(outputs),
-                                         "failed_resources": list(failed),
+                                         "failed_resources": list(failed), **done,
                                          **({"monthly_after": plan_run.summary["monthly_after"]}
                                             if status is RunStatus.SUCCEEDED and "monthly_after" in plan_run.summary else {})})
         succeeded = status is RunStatus.SUCCEEDED
         await self._comment(request, apply_comments.finished(request.project, run_id, final, outputs, succeeded,
-                                                             cancelled, failed, error or ""))
+                                                             cancelled, failed, error or "",
+                                                             timed_out=status is RunStatus.TIMED_OUT))
         await self._status(request, sha, "success" if succeeded else "failure",
                            "applied" if succeeded else ("cancelled" if cancelled else f"apply {status.value}"))
         if succeeded:
@@ -256,20 +283,13 @@ class Applier:
     async def _status(self, request: ApplyRequest, sha: str, state: str, description: str) -> None:
         await asyncio.to_thread(self.ctx.forge.set_status, request.repo, sha, state,
                                 statuses.project_context("apply", request.project), description)
-        await asyncio.to_thread(self.ctx.forge.set_status, request.repo, sha, state,
-                                statuses.overall_context("apply"), f"{request.project}: {description}"[:140])
+        # The overall verdict is recomputed from every project of the PR, never "last one wins".
+        await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
 def allowed_approvers(rules: RepoRules, project: str) -> frozenset[str]:
     """GitHub logins whose approval counts: admins of the project, grants included."""
-    config = rules.config
-    if config is None:
-        return frozenset()
-    return frozenset(
-        member.github.lower()
-        for name, member in config.members.items()
-        if member.github and config.role_of(name, project) is Role.ADMIN
-    )
+    return rules.allowed_approvers(project)
 
 
 __all__ = ["ApplyOn", "ApplyRequest", "Applier", "allowed_approvers"]

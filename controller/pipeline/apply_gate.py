@@ -3,8 +3,10 @@
 Every apply is checked against the facts gathered just before it — never a
 cached verdict. A refusal names exactly which requirement failed and what
 to do. Always checked: the PR is open (before merge), a successful plan
-exists for the PR's current head, it has not been applied already, and the
-PR holds the project lock. Switchable per project in ``cloudops.yaml``
+exists for the PR's current head, it has not been applied already, the
+PR holds the project lock, and it is the plan the approver was shown: an
+apply names (or implies, at the moment it is asked for) one plan run, and is
+refused when a newer plan is queued or running, or has replaced it. Switchable per project in ``cloudops.yaml``
 (``apply_requirements``): approved, mergeable, undiverged, policy_passed.
 """
 
@@ -21,6 +23,7 @@ class Requirement(StrEnum):
     PR_OPEN = "pr_open"
     PLAN_EXISTS = "plan_exists"
     PLAN_FRESH = "plan_fresh"
+    PLAN_REVIEWED = "plan_reviewed"
     NOT_APPLIED = "not_applied"
     LOCK_HELD = "lock_held"
     APPROVED = "approved"
@@ -62,17 +65,29 @@ class ApplyFacts:
     policy_overridden: bool
     requirements: tuple[ApplyRequirement, ...]
     before_merge: bool = True  # False when applying after the merge (apply_on: merge)
+    plan_run_id: str | None = None  # the latest successful plan
+    approved_plan_id: str | None = None  # the plan the apply was asked for (None: whatever is latest)
+    newer_plan_pending: bool = False  # a plan of this project is queued or running, or the head has none yet
 
 
-def counted_approvers(facts: ApplyFacts) -> list[str]:
-    author = facts.pr_author.lower()
+def count_approvals(approvers, *, allowed: frozenset[str], author: str, allow_self_approval: bool) -> list[str]:
+    """The approvers (lower-case, sorted) whose approval counts."""
+    author = author.lower()
     return sorted(
         {
             login
-            for login in (a.lower() for a in facts.approvers)
-            if login in facts.allowed_approvers and (facts.allow_self_approval or login != author)
+            for login in (a.lower() for a in approvers)
+            if login in allowed and (allow_self_approval or login != author)
         }
     )
+
+
+def counted_approvers(facts: ApplyFacts) -> list[str]:
+    return count_approvals(facts.approvers, allowed=facts.allowed_approvers, author=facts.pr_author,
+                           allow_self_approval=facts.allow_self_approval)
+
+
+NEW_PLAN_RUNNING = "a new plan is running; review it, then apply"
 
 
 def check(facts: ApplyFacts) -> list[Refusal]:
@@ -81,9 +96,18 @@ def check(facts: ApplyFacts) -> list[Refusal]:
     p = facts.project
     if facts.before_merge and not facts.pr_open:
         refusals.append(Refusal(Requirement.PR_OPEN, f"#{facts.pr_number} is closed; reopen it to apply before merge"))
+    if facts.newer_plan_pending:
+        refusals.append(Refusal(Requirement.PLAN_REVIEWED, NEW_PLAN_RUNNING))
+        return refusals
     if facts.planned_sha is None:
         refusals.append(Refusal(Requirement.PLAN_EXISTS, f"there is no successful plan of `{p}` yet; comment `cloudops plan -p {p}`"))
         return refusals
+    if facts.approved_plan_id is not None and facts.plan_run_id is not None and facts.approved_plan_id != facts.plan_run_id:
+        refusals.append(Refusal(
+            Requirement.PLAN_REVIEWED,
+            f"the apply was asked for plan run `{facts.approved_plan_id}`, but plan run `{facts.plan_run_id}` "
+            "has replaced it; review the new plan, then apply",
+        ))
     if facts.planned_sha != facts.head_sha:
         refusals.append(Refusal(
             Requirement.PLAN_FRESH,

@@ -127,6 +127,18 @@ def plan_failed_comment(
     )
 
 
+def plan_syntax_error_comment(project: str, head_sha: str, run_id: str, problems: Sequence[object]) -> str:
+    """The configuration cannot be read: each problem as path:line:column, nothing about security."""
+    lines = "\n".join(str(p) for p in problems)
+    return (
+        f"### Plan for project `{project}` failed: the configuration has a syntax error\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`\n\n"
+        f"{_code_block(lines, 'text')}\n\n"
+        f"Terraform was not started. **Next:** fix the file at the line and column shown and push; "
+        f"the plan runs again.\n"
+    )
+
+
 def plan_timed_out_comment(project: str, head_sha: str, run_id: str, timeout_seconds: float) -> str:
     return (
         f"### Plan for project `{project}` timed out\n\n"
@@ -160,11 +172,39 @@ def unlocked_comment(projects: Sequence[str], by: str) -> str:
     return f"@{by} released the lock on {names}. Other pull requests can plan these projects now.\n"
 
 
-def plan_held_comment(project: str, author: str) -> str:
+def plan_held_comment(project: str, author: str, reason: str = "") -> str:
+    why = reason or f"@{author} is not one of them"
     return (
         f"### Project `{project}` was not planned automatically\n\n"
-        f"A plan runs code from the pull request (providers, data sources), so it starts on its own only for "
-        f"pull requests by the bot or by members of `cloudops.yaml` with at least the user role on `{project}`. "
-        f"@{author} is not one of them.\n\n"
+        f"A plan runs code from the pull request (providers, data sources), so it starts on its own only when "
+        f"every commit since the last trusted plan was pushed by the bot or by members of `cloudops.yaml` with "
+        f"at least the user role on `{project}`: {why}.\n\n"
         f"**Next:** a member who has reviewed the change comments `cloudops plan -p {project}`.\n"
     )
+
+
+def plan_undeclared_comment(project: str, default_branch: str) -> str:
+    return (
+        f"### Project `{project}` is not planned: it is not declared in `cloudops.yaml`\n\n"
+        f"`projects/{project}/` is not a project of `cloudops.yaml` on `{default_branch}`, so no policy set, "
+        f"budget, quota or role applies to it, and the controller will not run terraform there or give it "
+        f"any cloud credentials.\n\n"
+        f"**Next:** an admin declares `{project}` (target, region, policy sets) in `cloudops.yaml` on "
+        f"`{default_branch}` (`/cloud-create-project` in chat opens that pull request); once it is merged, "
+        f"comment `cloudops plan -p {project}` here.\n"
+    )
+
+
+def command_refused_comment(actor: str, command: str, why: str) -> str:
+    """A comment command that was not run, and why (never silence)."""
+    return f"@{actor}: `cloudops {command}` was not run: {why}\n"
+
+
+def not_a_member(actor: str) -> str:
+    return (f"you are not a member in `cloudops.yaml` on the default branch; an admin can add you under "
+            f"`members:` with `github: {actor}` and a role")
+
+
+def lacks_role(project: str, needed: str, has: str | None) -> str:
+    held = f"the {has} role" if has else "no role"
+    return f"it needs at least the {needed} role on `{project}`, and you have {held}"

@@ -21,12 +21,17 @@ class ControllerGateway:
         self.pipeline = pipeline
         self.ctx = pipeline.ctx
 
-    async def request_apply(self, repo: str, pr_number: int, project: str, actor_github: str) -> ApplyDecision:
-        request = ApplyRequest(repo=repo, pr_number=pr_number, project=project, actor=actor_github,
-                               trigger="button", actor_approves=True)
+    async def request_apply(self, repo: str, pr_number: int, project: str, actor_github: str,
+                            plan_run_id: str | None = None) -> ApplyDecision:
+        """``plan_run_id``: the plan the person was shown (a chat card names it); else the latest."""
         rules = await self.pipeline.rules(repo)
         if rules.apply_on_for(project) is ApplyOn.MERGE:
             return ApplyDecision(False, [f"{project} applies when its pull request is merged (apply_on: merge)"])
+        bound, refusal = await self.pipeline.bind_plan(repo, pr_number, project)
+        if refusal is not None:
+            return ApplyDecision(False, [f"{apply_gate.Requirement.PLAN_REVIEWED.value}: {refusal}"])
+        request = ApplyRequest(repo=repo, pr_number=pr_number, project=project, actor=actor_github,
+                               trigger="button", actor_approves=True, plan_run_id=plan_run_id or bound)
         facts, _ = await self.pipeline.applier.facts(request, rules)
         refusals = apply_gate.check(facts)
         if refusals:

@@ -64,6 +64,10 @@ class JobQueue(Protocol):
 
     def running(self, key: str) -> JobHandle | None: ...
 
+    def jobs_of(self, key: str) -> list[JobHandle]:
+        """The queued and running jobs of ``key``, in submission order."""
+        ...
+
     async def drain(self) -> None:
         """Wait until every submitted job has ended (tests, shutdown)."""
         ...
@@ -237,6 +241,10 @@ class InProcessJobQueue:
     def running(self, key: str) -> JobHandle | None:
         entry = self._running.get(key)
         return entry[0] if entry else None
+
+    def jobs_of(self, key: str) -> list[JobHandle]:
+        return [h for h in self._handles.values()
+                if h.key == key and h.state in (JobState.QUEUED, JobState.RUNNING)]
 
     async def drain(self) -> None:
         while self._tasks:

@@ -1,7 +1,9 @@
 """Every way text leaves the pipeline goes through one redactor.
 
-The ``LeakGuard`` knows every vault secret, every sensitive value seen in a
-plan, and well-known token shapes (``controller.secrets.redact``). Wrappers
+The ``LeakGuard`` knows every vault secret, the controller's own secrets
+(webhook secret, forge token, vault master keys, state key), every sensitive
+value seen in a plan, and well-known token shapes
+(``controller.secrets.redact``), each with its fragments and encodings. Wrappers
 put it in front of each exit: the forge (comments, statuses, PR titles and
 bodies, commit messages), the event bus (what chat shows), the runtime store
 (run errors and summaries) and the log handlers. Callers cannot forget to
@@ -26,8 +28,9 @@ MAX_LEARNED = 10_000  # sensitive values remembered from plans; oldest forgotten
 
 
 class LeakGuard:
-    def __init__(self, vault_secrets: Callable[[], Iterable[str]] | None = None) -> None:
+    def __init__(self, vault_secrets: Callable[[], Iterable[str]] | None = None, fixed: Iterable[str] = ()) -> None:
         self._vault_secrets = vault_secrets
+        self._fixed = {value for value in fixed if isinstance(value, str) and value}
         self._learned: dict[str, None] = {}  # insertion-ordered set
         self._lock = threading.Lock()
         self._redactor: Redactor | None = None
@@ -50,6 +53,12 @@ class LeakGuard:
 
         self.learn(plan_sensitive_values(plan))
 
+    def protect(self, values: Iterable[str]) -> None:
+        """Secrets of the controller itself, never forgotten (unlike values learned from plans)."""
+        with self._lock:
+            self._fixed |= {value for value in values if isinstance(value, str) and value}
+            self._redactor = None
+
     def refresh(self) -> None:
         """Re-read the vault (after credentials were added or rotated)."""
         with self._lock:
@@ -59,7 +68,7 @@ class LeakGuard:
         with self._lock:
             if self._redactor is None:
                 secrets = set(self._vault_secrets()) if self._vault_secrets else set()
-                self._redactor = Redactor.build(secrets | set(self._learned))
+                self._redactor = Redactor.build(secrets | self._fixed | set(self._learned))
             return self._redactor
 
     def redact(self, text: str) -> str:

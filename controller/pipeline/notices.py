@@ -75,6 +75,17 @@ class ApplyFinished(PipelineEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ClosedWithLiveResources(DomainEvent):
+    """A PR was closed unmerged after an apply: these resources are live, the default branch lacks them."""
+
+    repo: str
+    project: str
+    pr_number: int
+    resources: tuple[str, ...]
+    lock_kept: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class RollbackOpened(DomainEvent):
     repo: str
     project: str

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..state import crypto
-from ..terraform.workspace import HOME_DIR, Workspace, open_workspace
+from ..terraform.workspace import HOME_DIR, Workspace, ensure_runs_dir, open_workspace
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ async def local_workspace(ctx: Any, repo: str, project: str, run_id: str) -> Wor
         raise ConfigError(f"applying the plan of run {run_id}: no worker has its workspace any more",
                           hint="comment `cloudops plan` to plan again, then approve the new plan")
     data = open_sealed(sealed, ctx.state.key, repo=repo, project=project)
-    workdir = ctx.settings.runs_dir / run_id
+    workdir = await asyncio.to_thread(ensure_runs_dir, ctx.settings) / run_id  # private, outside the data dir
     await asyncio.to_thread(unpack, data, workdir)
     await ctx.runner.init(workdir)  # providers from the mirror, as the planning worker had them
     log.info("rebuilt the workspace of plan run %s from the shared store", run_id)

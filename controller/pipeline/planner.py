@@ -6,13 +6,20 @@ record a run; export the project at that exact commit into a fresh run
 workspace; restore its state; init, plan, show; check policy and price it
 through their interfaces; comment (one comment per project, edited in
 place); set statuses; publish events. Failures and timeouts are reported
-the same way and release nothing they should keep.
+the same way. A plan that did not succeed (refused, failed, timed out, or
+broken by a bug) protects nothing, so it gives the project lock back: a
+refused attack PR never holds a project. The run record is written before
+anything is told to the forge, and the reports (comment, statuses) are
+retried with backoff while the forge is unavailable, so an outage mid-plan
+ends with the real outcome on the PR once the forge is back, not a
+"planning…" that never moves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ..bus import EventBus
-from ..errors import CloudOpsError, PlanFailed, TerraformCancelled, TerraformTimeout
+from ..errors import CloudOpsError, ForgeError, PlanFailed, TerraformCancelled, TerraformTimeout
 from ..forge.base import Forge
 from ..secrets.injection import injected_credentials
 from ..repo_config import ApplyOn
@@ -29,9 +36,10 @@ from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
 from ..terraform.plan import Plan, parse_plan
 from ..terraform.runner import TerraformRunner
-from ..terraform.workspace import create_workspace
+from ..terraform.workspace import Workspace, create_workspace, release_run
+from ..terraform import syntax
 from . import plan_bundles
-from . import budget, comments, notices, plan_diff, plan_guard, statuses
+from . import budget, comments, notices, plan_diff, plan_guard, sensitivity, status_sync, statuses
 from .leaks import LeakGuard
 from .repo_source import RepoSource
 
@@ -44,6 +52,7 @@ class PlanOutcome(StrEnum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     STALE = "stale"  # the PR moved on; a newer job plans the new head
+    SYNTAX_ERROR = "syntax_error"  # the configuration cannot be read; terraform did not run
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class PlanRequest:
     all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
     budget_monthly_usd: float | None = None  # from cloudops.yaml on the default branch
     head_ref: str = ""  # the PR's branch (bot branches name the member who asked in chat)
+    allow_nonsensitive: bool = False  # from cloudops.yaml on the default branch
 
 
 @dataclass(frozen=True)
@@ -111,14 +121,33 @@ class PlanContext:
     leaks: LeakGuard | None = None
     # Cloud credentials of a run: (repo, project) -> vault records, injected for that run only.
     credentials: Callable[[str, str], list] | None = None
+    # The default branch's rules (set by the pipeline), for the overall statuses.
+    rules: Callable[[str], Awaitable[object]] | None = None
+    bot_login: str = ""
 
     def run_credentials(self, repo: str, project: str) -> list:
         return list(self.credentials(repo, project)) if self.credentials else []
 
+    def pid_recorder(self, run_id: str) -> Callable[[int], Awaitable[None]]:
+        """``on_start`` for the runner: terraform's pid goes into the run record at once."""
+        async def record(pid: int) -> None:
+            await asyncio.to_thread(self.store.record_process, run_id, pid=pid)
+        return record
+
+
+# Seconds between attempts to report to a forge that is unavailable (5xx, unreachable): about 10 minutes.
+REPORT_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 60.0, 120.0, 120.0, 180.0)
+
+
+def is_transient(exc: ForgeError) -> bool:
+    """A 5xx or an unreachable forge (plain ``ForgeError``); auth, 404 and 422 are answers, not outages."""
+    return type(exc) is ForgeError
+
 
 class Planner:
-    def __init__(self, context: PlanContext) -> None:
+    def __init__(self, context: PlanContext, *, report_retry_delays: tuple[float, ...] = REPORT_RETRY_DELAYS) -> None:
         self.ctx = context
+        self.report_retry_delays = report_retry_delays
 
     async def plan(self, request: PlanRequest) -> PlanOutcome:
         ctx = self.ctx
@@ -156,12 +185,18 @@ class Planner:
         except TerraformTimeout:
             await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.TIMED_OUT, error="plan timed out")
-            # A plan that never finished has nothing to protect: free the project.
-            await asyncio.to_thread(ctx.store.unlock, request.repo, request.project, request.pr_number)
+            await self._release(request)
             await self._comment(request, comments.plan_timed_out_comment(request.project, request.head_sha, run.id, ctx.settings.plan_timeout))
             await self._status(request, "failure", "plan timed out")
             await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
             return PlanOutcome.TIMED_OUT
+        except PlanSyntaxError as exc:
+            await _quietly(announce)
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
+            await self._comment(request, comments.plan_syntax_error_comment(request.project, request.head_sha, run.id, exc.problems))
+            await self._status(request, "failure", f"syntax error: {exc.problems[0]}"[:statuses.DESCRIPTION_LIMIT])
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            return PlanOutcome.SYNTAX_ERROR
         except (asyncio.CancelledError, TerraformCancelled):
             await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
@@ -170,10 +205,24 @@ class Planner:
         except CloudOpsError as exc:
             await _quietly(announce)
             diagnostics = list(getattr(exc, "diagnostics", []) or [])
+            current = await asyncio.to_thread(ctx.store.get_run, run.id)
+            if current is not None and current.status is RunStatus.SUCCEEDED:
+                raise  # the plan is recorded; only telling about it failed
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
+            await self._release(request)
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            return PlanOutcome.FAILED
+        except Exception as exc:  # a bug or an OS error: still recorded, told and unlocked, never "planning…"
+            log.exception("plan of %s/%s (run %s) broke", request.repo, request.project, run.id)
+            await _quietly(announce)
+            message = f"the controller failed while planning ({type(exc).__name__}); see its log for run {run.id}"
+            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=message)
+            await self._release(request)
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=message))
+            await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, message, []))
+            await self._status(request, "error", "the controller failed while planning")
             return PlanOutcome.FAILED
         finally:
             await self._overall(request)
@@ -184,24 +233,57 @@ class Planner:
         await asyncio.to_thread(source.ensure, request.head_sha)
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
-            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir)
-            findings = plan_guard.check_project(await asyncio.to_thread(_read_tree, export_dir))
+            await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir, symlinks=True)
+            files, links = await asyncio.to_thread(_read_tree, export_dir)
+            # A file that cannot be read is the author's mistake, told apart from the guard's refusals.
+            problems = syntax.check_files(files, prefix=f"projects/{request.project}/")
+            if problems:
+                raise PlanSyntaxError(problems)
+            findings = plan_guard.check_project(files, symlinks=links)
             if findings:
                 raise PlanRefused(plan_guard.render_refusal(request.project, findings),
                                   hint="remove what the list names, or ask the controller's operators to allow it")
+            unmasking = [] if request.allow_nonsensitive else sensitivity.nonsensitive_calls(files)
+            if unmasking:
+                raise PlanRefused(sensitivity.render_refusal(request.project, unmasking))
             workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, export_dir, True)
+        try:
+            outcome = await self._plan_in(workspace, request, run_id, announce)
+        except BaseException:
+            await asyncio.to_thread(workspace.release, keep_plan=False)  # a failed plan leaves nothing behind
+            raise
+        await asyncio.to_thread(self._retire_older_plans, request, run_id)
+        return outcome
+
+    def _retire_older_plans(self, request: PlanRequest, run_id: str) -> None:
+        """The newest plan of a PR's project is the only one that may be applied: the others' files go."""
+        runs = self.ctx.store.list_runs(repo=request.repo, project=request.project, pr_number=request.pr_number, limit=500)
+        for run in runs:
+            if run.kind is not RunKind.APPLY and run.id != run_id:
+                release_run(self.ctx.settings, run.id, keep_plan=False)
+                if self.ctx.settings.database_url:  # its copy for other workers is as dead as the plan
+                    self.ctx.store.delete_plan_bundle(run.id)
+
+    async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
+                       announce: Awaitable[object]) -> PlanOutcome:
+        ctx = self.ctx
+        # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
+        await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
+        on_start = ctx.pid_recorder(run_id)
         # init needs no state, so the state is fetched while terraform initializes.
         restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
         creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
         with injected_credentials(creds, workspace.workdir) as injected:
-            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env), restore)
-            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env)
+            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env, on_start=on_start), restore)
+            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env, on_start=on_start)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
         await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
+        # The state copy is no longer needed (the state branch has it); the plan file is, until applied.
+        await asyncio.to_thread(workspace.release, keep_plan=plan.has_changes)
 
         cost = await ctx.cost.estimate(plan, request) if ctx.cost else None
         figures = _cost_figures(cost, request)
@@ -216,7 +298,7 @@ class Planner:
             head_sha=request.head_sha,
             run_id=run_id,
             summary_line=summary.line() if plan.has_changes else "No changes.",
-            diff_text=plan_diff.render(plan),
+            diff_text=plan_diff.render(plan, ctx.leaks.redact) if ctx.leaks else plan_diff.render(plan),
             has_changes=plan.has_changes,
             apply_on=request.apply_on,
             policy_markdown=verdict.markdown if verdict else None,
@@ -226,11 +308,11 @@ class Planner:
             alerts=tuple(budget.describe(request.project, a, projected=True) for a in alerts),
         )
         await announce  # the pending status must not land after the final one
-        policy_status = asyncio.to_thread(
+        policy_status = self._report(
             ctx.forge.set_status, request.repo, request.head_sha, "success" if verdict.passed else "failure",
             policy_status_context(request.project), verdict.summary or ("passed" if verdict.passed else "denied"),
         ) if verdict is not None else asyncio.sleep(0)
-        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
+        # Recorded before anyone can see the comment: an apply asked for from it finds this plan finished.
         await asyncio.to_thread(
             ctx.store.update_run_status, run_id, RunStatus.SUCCEEDED,
             summary={"add": summary.add, "change": summary.change, "destroy": summary.remove,
@@ -240,6 +322,7 @@ class Planner:
                      "budget_alerts": sorted({*(a.threshold for a in alerts), *(await asyncio.to_thread(self._alerted, request))})},
             plan_file=str(workspace.plan_file),
         )
+        comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
         await ctx.bus.publish(notices.PlanReady(
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
@@ -264,34 +347,66 @@ class Planner:
         return {"repo": request.repo, "project": request.project, "pr_number": request.pr_number,
                 "head_sha": request.head_sha, "run_id": run_id}
 
+    async def _release(self, request: PlanRequest) -> None:
+        """A plan that did not succeed protects nothing: give the project back (if this PR holds it)."""
+        await asyncio.to_thread(self.ctx.store.unlock, request.repo, request.project, request.pr_number)
+
+    async def _report(self, call: Callable[..., object], *args: object) -> object:
+        """One forge call, tried again with backoff while the forge is unavailable."""
+        for delay in (*self.report_retry_delays, None):
+            try:
+                return await asyncio.to_thread(call, *args)
+            except ForgeError as exc:
+                if delay is None or not is_transient(exc):
+                    raise
+                log.warning("the forge is unavailable (%s); reporting again in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
     async def _comment(self, request: PlanRequest, body: str) -> list[int]:
-        return await asyncio.to_thread(
+        return await self._report(  # type: ignore[return-value]
             self.ctx.forge.upsert_comment, request.repo, request.pr_number, comments.plan_key(request.project), body
         )
 
     async def _status(self, request: PlanRequest, state: str, description: str) -> None:
-        await asyncio.to_thread(
+        await self._report(
             self.ctx.forge.set_status, request.repo, request.head_sha, state,
             statuses.project_context("plan", request.project), description,
         )
 
     async def _overall(self, request: PlanRequest) -> None:
-        runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, pr_number=request.pr_number, limit=500)
-        state, description = statuses.overall(
-            [r for r in runs if r.kind is RunKind.PLAN and r.head_sha == request.head_sha], request.all_projects
-        )
-        await asyncio.to_thread(
-            self.ctx.forge.set_status, request.repo, request.head_sha, state, statuses.overall_context("plan"), description
-        )
+        # Every project of the PR, every time: a partial re-plan never speaks for the others.
+        await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
 class PlanRefused(PlanFailed):
     """The plan guard found code the controller will not run for a pull request."""
 
 
-def _read_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(root.rglob("*")) if p.is_file()}
+class PlanSyntaxError(PlanFailed):
+    """The project's configuration cannot be read (a syntax error); terraform was not started."""
+
+    hint = "fix the file at the line and column shown and push again"
+
+    def __init__(self, problems: list[syntax.SyntaxProblem]) -> None:
+        super().__init__("reading the configuration: " + "; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def _read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
+    files: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for entry in [*dirnames, *filenames]:
+            path = here / entry
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links[relative] = os.readlink(path)
+            elif path.is_file():
+                files[relative] = path.read_text(encoding="utf-8", errors="replace")
+    return files, links
 
 
 async def _quietly(pending: Awaitable[object]) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,11 @@ class RegoPolicyCheck:
         base = await asyncio.to_thread(self._base, request.repo)
         config = rules.config
         if config is None or request.project not in config.projects:
-            return PolicyVerdict(passed=True, markdown=f"no project `{request.project}` in cloudops.yaml: no policies apply")
+            # Fail closed: an undeclared project is not planned (the dispatcher says so); should one get here,
+            # it must not pass with no policy at all.
+            return PolicyVerdict(passed=False, summary="project not declared in cloudops.yaml", overridable=False,
+                                 markdown=f"**Denied:** `{request.project}` is not a project of cloudops.yaml on the "
+                                          "default branch, so no policy set applies; declare it first.")
         result = await asyncio.to_thread(self._check, plan, request, base, config, cost)
         return PolicyVerdict(passed=result.passed, markdown=result.to_markdown(), summary=result.summary(),
                              overridable=result.overridable)
@@ -89,10 +94,15 @@ class RegoPolicyCheck:
             return cached
         root = self.cache_dir / repo.replace("/", "__") / sha
         if not root.exists():
-            tmp = root.with_name(sha + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
+            # Two plans of one PR build the same base at once: each in its own directory, first rename wins.
+            tmp = root.with_name(f"{sha}.{uuid.uuid4().hex[:8]}.tmp")
             source.export_tree(sha, "", tmp)
-            tmp.rename(root)
+            try:
+                tmp.rename(root)
+            except OSError:
+                if not root.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
         engine = PolicyEngine(load_library(root / "policies"))
         base = _Base(sha, root, engine)
         self._bases[repo] = base

@@ -91,17 +91,20 @@ class RepoSource:
             return []
         return sorted(t.name for t in tree.trees if is_project_name(t.name))
 
-    def export_project(self, ref: str, project: str, dest: Path) -> Path:
+    def export_project(self, ref: str, project: str, dest: Path, *, symlinks: bool = False) -> Path:
         """Write ``projects/<project>/`` at ``ref`` into ``dest`` (created); return ``dest``."""
         if not is_project_name(project):
             raise ConfigError(f"exporting project {project!r}: not a valid project name")
         try:
-            return self.export_tree(ref, f"{PROJECTS_DIR}/{project}", dest)
+            return self.export_tree(ref, f"{PROJECTS_DIR}/{project}", dest, symlinks=symlinks)
         except KeyError:
             raise ConfigError(f"exporting project {project!r}: projects/{project}/ does not exist at {ref[:12]}") from None
 
-    def export_tree(self, ref: str, path: str, dest: Path) -> Path:
-        """Write the tree at ``path`` ("" for the whole repo) of ``ref`` into ``dest``; KeyError if absent."""
+    def export_tree(self, ref: str, path: str, dest: Path, *, symlinks: bool = False) -> Path:
+        """Write the tree at ``path`` ("" for the whole repo) of ``ref`` into ``dest``; KeyError if absent.
+
+        Symlinks are left out unless ``symlinks``: then they are written as links, for the plan guard
+        to judge (it refuses one that leads outside the project) before terraform sees them."""
         commit = self._git().commit(self.resolve(ref))
         tree = commit.tree / path if path else commit.tree
         dest.mkdir(parents=True, exist_ok=True)
@@ -111,7 +114,11 @@ class RepoSource:
             target = dest.joinpath(*relative.parts)
             if item.type == "tree":
                 target.mkdir(parents=True, exist_ok=True)
-            elif item.type == "blob" and item.mode != 0o120000:  # symlinks are not followed out of the repo
+            elif item.type == "blob" and item.mode == 0o120000:
+                if symlinks:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.symlink_to(item.data_stream.read().decode("utf-8", "surrogateescape"))
+            elif item.type == "blob":
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(item.data_stream.read())
         return dest

@@ -18,7 +18,10 @@ from ..forge.base import Author
 from ..store import RunKind
 from . import notices
 from .planner import PlanContext
-from .repo_source import PROJECTS_DIR
+from ..repo_config import loads
+from .applier import allowed_approvers
+from .repo_source import CONFIG_FILE, PROJECTS_DIR, projects_touched
+from .rules import rules_from_config
 
 _MERGE_SUBJECT = re.compile(r"^Merge pull request #(?P<number>\d+)\b")
 
@@ -84,6 +87,28 @@ def project_merges(ctx: PlanContext, repo: str, project: str, branch: str, *, si
     return records
 
 
+def counted_approvers(ctx: PlanContext, repo: str, project: str, merge_sha: str, author: str | None,
+                      approvers: list[str]) -> tuple[str, ...]:
+    """The approvals that counted: admins of the project under the rules the PR was judged by
+    (``cloudops.yaml`` of the merge's first parent), the author only where self-approval is allowed."""
+    source = ctx.sources[repo]
+    try:
+        text = source.read_file(f"{merge_sha}^1", CONFIG_FILE)
+    except Exception:  # noqa: BLE001 - a root commit has no parent: no rules, no counted approvals
+        text = None
+    if text is None:
+        return ()
+    try:
+        rules = rules_from_config(loads(text, source=f"{repo}@{merge_sha[:12]}^1:{CONFIG_FILE}"))
+    except ConfigError:
+        return ()
+    allowed = allowed_approvers(rules, project)
+    project_config = rules.config.projects.get(project) if rules.config else None
+    self_ok = bool(project_config and project_config.allow_self_approval)
+    return tuple(a for a in approvers if a.lower() in allowed
+                 and (self_ok or author is None or a.lower() != author.lower()))
+
+
 async def history(ctx: PlanContext, repo: str, project: str) -> list[HistoryEntry]:
     info = await asyncio.to_thread(ctx.forge.get_repo, repo)
     merges = await asyncio.to_thread(project_merges, ctx, repo, project, info.default_branch)
@@ -94,7 +119,8 @@ async def history(ctx: PlanContext, repo: str, project: str) -> list[HistoryEntr
         if merge.pr_number is not None:
             pull = await asyncio.to_thread(ctx.forge.get_pull_request, repo, merge.pr_number)
             title, author = pull.title, pull.author
-            approvers = tuple(await asyncio.to_thread(ctx.forge.approvers, repo, merge.pr_number))
+            everyone = list(await asyncio.to_thread(ctx.forge.approvers, repo, merge.pr_number))
+            approvers = await asyncio.to_thread(counted_approvers, ctx, repo, project, merge.sha, author, everyone)
         applies = tuple(
             ApplyRecord(r.id, r.status.value, r.finished_at.isoformat() if r.finished_at else None, r.actor)
             for r in sorted(runs, key=lambda r: r.created_at)
@@ -122,32 +148,52 @@ async def rollback(ctx: PlanContext, repo: str, project: str, *, actor: str, to_
         shas = [m.sha for m in merges]  # newest first: revert in that order
         prs = [m.pr_number for m in merges if m.pr_number is not None]
         title = f"Roll back {project} to {to_sha[:12]}"
+    touched = await asyncio.to_thread(_projects_changed_by, ctx, repo, shas)
+    if project not in touched:
+        elsewhere = ", ".join(f"`{p}`" for p in sorted(touched)) or "no project"
+        raise ConfigError(f"rolling back {project}: {' and '.join(s[:12] for s in shas)} did not change "
+                          f"{PROJECTS_DIR}/{project}/ (it changed {elsewhere}); nothing to revert for {project}")
     # cloudops/<who>/…: the policies judge the rollback as the person who asked for it.
     branch = f"cloudops/{actor}/rollback-{project}-{shas[-1][:8]}"
     workdir = ctx.settings.data_dir / "rollbacks" / repo.replace("/", "__")
     author = Author(name=actor, email=f"{actor}@users.noreply.github.com")
-    body = _body(project, actor, shas, prs)
-    opened = await asyncio.to_thread(_revert_and_open, ctx, repo, info.default_branch, branch, shas, title, body, author, workdir)
+    body = _body(project, actor, shas, prs, sorted(touched - {project}))
+    opened = await asyncio.to_thread(_revert_and_open, ctx, repo, info.default_branch, branch, shas, title, body, author,
+                                     workdir, project)
     await ctx.bus.publish(notices.RollbackOpened(repo=repo, project=project, pr_number=opened.number,
                                                  reverted_pr=prs[0] if prs else None, url=opened.html_url))
     return RollbackResult(opened.number, opened.html_url, tuple(shas), tuple(prs))
 
 
+def _projects_changed_by(ctx: PlanContext, repo: str, shas: list[str]) -> set[str]:
+    """Projects whose files the given merge commits changed (against their first parents)."""
+    git = ctx.sources[repo]._git().git
+    changed: set[str] = set()
+    for sha in shas:
+        changed |= set(projects_touched(git.diff("--name-only", f"{sha}^1", sha).splitlines())[0])
+    return changed
+
+
 def _revert_and_open(ctx: PlanContext, repo: str, base: str, branch: str, shas: list[str], title: str, body: str,
-                     author: Author, workdir: Path):
+                     author: Author, workdir: Path, project: str):
     copy = ctx.forge.working_copy(repo, workdir)
     copy.create_local_branch(branch, f"refs/remotes/origin/{base}")
     for sha in shas:
-        copy.revert_merge(sha, author, f"Revert {sha[:12]} ({title})\n\nThis reverts commit {sha}.")
+        # Only this project's paths: a merge that also changed another project leaves that one alone.
+        copy.revert_paths(sha, [f"{PROJECTS_DIR}/{project}"], author,
+                          f"Revert {sha[:12]} in {PROJECTS_DIR}/{project}/ ({title})\n\n"
+                          f"This reverts the changes of commit {sha} under {PROJECTS_DIR}/{project}/.")
     copy.push(branch)
     return ctx.forge.open_pull_request(repo, title=title, body=body, head=branch, base=base)
 
 
-def _body(project: str, actor: str, shas: list[str], prs: list[int]) -> str:
+def _body(project: str, actor: str, shas: list[str], prs: list[int], others: list[str]) -> str:
     listed = "\n".join(f"- `{sha[:12]}`" for sha in shas)
     from_prs = f" (from {', '.join(f'#{n}' for n in prs)})" if prs else ""
+    left = (f"Only `{PROJECTS_DIR}/{project}/` is reverted; the same merge also changed "
+            + ", ".join(f"`{p}`" for p in others) + ", which this rollback leaves as they are.\n\n") if others else ""
     return (
-        f"Rollback of project `{project}` requested by @{actor}: reverts{from_prs}\n\n{listed}\n\n"
+        f"Rollback of project `{project}` requested by @{actor}: reverts{from_prs}\n\n{listed}\n\n{left}"
         "It goes through the same pipeline: the plan below shows what will be destroyed or changed, "
         "and applying it restores the earlier infrastructure."
     )

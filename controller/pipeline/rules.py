@@ -9,13 +9,19 @@ only picks what the pipeline needs and caches it per default-branch commit.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..repo_config import ApplyOn, RepoConfig, Role, loads
 from ..errors import ConfigError
+from .comment_parser import Verb
 from .repo_source import CONFIG_FILE, RepoSource
+
+
+# A PR the bot opened from chat names the member who asked, in its body (``service.deploy``).
+REQUESTER_MARKER = re.compile(r"<!-- cloudops-requested-by: ([A-Za-z0-9_.-]{1,64}) -->")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,9 @@ class RepoRules:
             return self.config.projects[project].budget_monthly_usd
         return None
 
+    def allows_nonsensitive(self, project: str) -> bool:
+        return bool(self.config and project in self.config.projects and self.config.projects[project].allow_nonsensitive)
+
     def may_plan(self, login: str, project: str) -> bool:
         """Members with at least the user role on ``project`` (grants included) may have it planned."""
         if self.config is None:
@@ -46,8 +55,63 @@ class RepoRules:
         role = self.config.role_of(member.name, project) if member else None
         return role is not None and role.allows(Role.USER)
 
+    def allowed_approvers(self, project: str) -> frozenset[str]:
+        """GitHub logins (lower-case) whose approval counts: admins of the project, grants included."""
+        config = self.config
+        if config is None:
+            return frozenset()
+        return frozenset(
+            member.github.lower()
+            for name, member in config.members.items()
+            if member.github and config.role_of(name, project) is Role.ADMIN
+        )
+
+    def requester(self, pr_author: str, body: str, bot_login: str) -> str:
+        """Who a PR is on behalf of, for self-approval: the chat member behind a bot-opened PR.
+
+        Only a PR opened by the bot is read this way (its body is the bot's); the member's
+        GitHub login is taken from ``cloudops.yaml``. Otherwise the author. (Rollback PRs,
+        also the bot's, carry no marker: who may approve a rollback is left as it was.)"""
+        if not bot_login or pr_author.lower() != bot_login.lower() or self.config is None:
+            return pr_author
+        match = REQUESTER_MARKER.search(body or "")
+        member = self.config.members.get(match.group(1)) if match else None
+        return member.github if member is not None and member.github else pr_author
+
     def is_admin(self, login: str) -> bool:
         return login.lower() in self.admins
+
+    def role_on(self, login: str, project: str) -> Role | None:
+        """The strongest role the GitHub user holds on ``project`` now (grants included), or None."""
+        if self.config is None:
+            return None
+        member = self.config.member_by(github=login)
+        return self.config.role_of(member.name, project) if member else None
+
+    def is_member(self, login: str) -> bool:
+        return self.config is not None and self.config.member_by(github=login) is not None
+
+    def may_command(self, login: str, verb: Verb, project: str) -> bool:
+        """Whether a comment command by ``login`` may act on ``project`` (``COMMAND_ROLES``)."""
+        needed = COMMAND_ROLES.get(verb)
+        if needed is None:
+            return True
+        role = self.role_on(login, project)
+        return role is not None and role.allows(needed)
+
+    def may_override_own(self, project: str) -> bool:
+        project_config = self.config.projects.get(project) if self.config else None
+        return bool(project_config and project_config.allow_self_policy_override)
+
+
+# The least role each comment command needs on the project it acts on; `help` needs none.
+COMMAND_ROLES: dict[Verb, Role] = {
+    Verb.PLAN: Role.USER,
+    Verb.APPLY: Role.USER,
+    Verb.CANCEL: Role.USER,
+    Verb.UNLOCK: Role.USER,
+    Verb.APPROVE_POLICIES: Role.ADMIN,
+}
 
 
 def rules_from_config(config: RepoConfig) -> RepoRules:

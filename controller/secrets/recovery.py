@@ -112,6 +112,9 @@ def _decode(code: str) -> bytes:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
         raise RecoveryCodeInvalid("opening a recovery code: it is damaged (not base64url)") from None
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != body:
+        # The last character carries bits the decoder ignores: a changed one would decode the same.
+        raise RecoveryCodeInvalid("opening a recovery code: it is damaged or was altered")
     if len(raw) < _HEADER.size + 16:
         raise RecoveryCodeInvalid("opening a recovery code: it is too short, part of it is missing")
     return raw

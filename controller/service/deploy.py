@@ -250,7 +250,9 @@ class DeployService:
                 pass  # the branch is left from an attempt that failed after creating it: commit on top
             sha = forge.commit_files(repo, branch, files, message, actor.author, self.ctx.workdir_for(repo))
             body = (f"Requested in chat by **{lobby.member}** for project `{lobby.project}` "
-                    f"({lobby.target.value}/{lobby.region}).\n\n{listing}\n\n<!-- cloudops-session: {lobby.id} -->")
+                    f"({lobby.target.value}/{lobby.region}).\n\n{listing}\n\n<!-- cloudops-session: {lobby.id} -->\n"
+                    # Read by the apply gate: the member is this PR's author for self-approval.
+                    f"<!-- cloudops-requested-by: {lobby.member} -->")
             pr = forge.open_pull_request(repo, title=f"[{lobby.project}] {message.splitlines()[0].split(': ', 1)[1]}",
                                          body=body, head=branch, base=base)
         return pr, sha

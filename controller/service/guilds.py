@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import data_dir
 from ..errors import StoreError
 
 _SCHEMA = """
@@ -61,6 +62,7 @@ class GuildRegistry:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
+            data_dir.make_private(path)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:

@@ -23,6 +23,7 @@ from .records import (
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
@@ -71,6 +72,31 @@ class RuntimeStore(Protocol):
         limit: int = 100,
     ) -> list[Run]:
         """Newest first."""
+        ...
+
+    def record_process(
+        self,
+        run_id: str,
+        *,
+        run_dir: str | None = None,
+        plan_run_id: str | None = None,
+        pid: int | None = None,
+    ) -> Run:
+        """Where a run's terraform works, which plan it consumes, and (once spawned) its pid.
+
+        Called before terraform starts and again right after it was spawned, so
+        a restart's recovery pass can find the child and its run directory.
+        ``None`` leaves a field as it was."""
+        ...
+
+    def consume_plan(self, plan_run_id: str, *, apply_run_id: str) -> bool:
+        """Atomically mark a plan as applied by ``apply_run_id``; False when it already was.
+
+        Must be atomic across processes: two applies of one plan file cannot both get True."""
+        ...
+
+    def plan_consumer(self, plan_run_id: str) -> str | None:
+        """The apply run that consumed the plan, or None."""
         ...
 
     def list_in_flight_runs(self) -> list[Run]:
@@ -159,6 +185,15 @@ class RuntimeStore(Protocol):
     def get_plan_bundle(self, run_id: str) -> bytes | None: ...
 
     def delete_plan_bundle(self, run_id: str) -> bool: ...
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        """Remember that ``pusher`` moved the PR's head from ``before`` to ``after`` (None: an anchor)."""
+        ...
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        """Newest first."""
+        ...
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None: ...

@@ -107,6 +107,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "run processes and consumed plans",
+        (
+            # Recorded before terraform starts, so a restart can adopt what a crash left running.
+            "ALTER TABLE runs ADD COLUMN pid INTEGER",
+            "ALTER TABLE runs ADD COLUMN run_dir TEXT",
+            "ALTER TABLE runs ADD COLUMN plan_run_id TEXT",
+            # One row per applied plan: the primary key makes a second apply of a plan impossible.
+            """CREATE TABLE plan_consumptions (
+                plan_run_id TEXT PRIMARY KEY,
+                apply_run_id TEXT NOT NULL,
+                consumed_at TEXT NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        5,
+        "who pushed each pull request head (plan trust)",
+        (
+            """CREATE TABLE pr_pushes (
+                id TEXT PRIMARY KEY,
+                repo TEXT NOT NULL,
+                pr_number INTEGER NOT NULL,
+                before_sha TEXT,
+                after_sha TEXT NOT NULL,
+                pusher TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                seq INTEGER NOT NULL
+            )""",
+            "CREATE INDEX pr_pushes_by_pr ON pr_pushes (repo, pr_number, seq)",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version

@@ -59,6 +59,11 @@ class Run:
     # What started it ("pr_opened", "comment", "button", "merge") and who.
     trigger: str = ""
     actor: str | None = None
+    # Where terraform runs for this run, its process (group) id and, for an apply,
+    # the plan run it consumes: recorded before terraform starts (see ``record_process``).
+    pid: int | None = None
+    run_dir: str | None = None
+    plan_run_id: str | None = None
 
     @property
     def in_flight(self) -> bool:
@@ -128,3 +133,19 @@ class Delivery:
     action: str | None
     received_at: datetime
     status: DeliveryStatus
+
+
+@dataclass(frozen=True)
+class Push:
+    """Who moved a pull request's head: plan trust follows the pushers, not the PR's author.
+
+    ``before`` None marks an anchor: the PR opened at ``after`` by ``pusher``, or a
+    member vouched for ``after`` by commenting ``cloudops plan``.
+    """
+
+    repo: str
+    pr_number: int
+    before: str | None
+    after: str
+    pusher: str
+    recorded_at: datetime

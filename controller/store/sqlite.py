@@ -30,11 +30,13 @@ from .records import (
     DeliveryStatus,
     Lock,
     LockAttempt,
+    Push,
     Run,
     RunKind,
     RunStatus,
     utc_now,
 )
+from .. import data_dir
 from .sqlite_conn import ConnectionPool, translate
 
 _IN_FLIGHT_WHERE = "status IN ({})".format(", ".join(sorted(f"'{s.value}'" for s in IN_FLIGHT_STATUSES)))
@@ -49,6 +51,7 @@ class SqliteStore:
         self._db = ConnectionPool(self.path, busy_timeout=busy_timeout)
         with translate(f"opening the runtime store at {self.path}"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            data_dir.make_private(self.path)  # run errors and summaries are nobody else's to read
             migrations.migrate(self._db.connection(), now=self._now(), where=str(self.path))
 
     # --- runs -------------------------------------------------------------
@@ -69,7 +72,7 @@ class SqliteStore:
         )
         with self._db.write(f"recording a {run.kind.value} run of {repo}/{project}") as conn:
             conn.execute(
-                f"INSERT INTO runs ({rows.RUN_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows.run_params(run)
+                f"INSERT INTO runs ({rows.RUN_COLUMNS}) VALUES ({', '.join('?' * rows.RUN_COLUMN_COUNT)})", rows.run_params(run)
             )
         return run
 
@@ -143,6 +146,45 @@ class SqliteStore:
                 self._save_run_progress(conn, done)
                 interrupted.append(done)
         return interrupted
+
+    def record_process(
+        self,
+        run_id: str,
+        *,
+        run_dir: str | None = None,
+        plan_run_id: str | None = None,
+        pid: int | None = None,
+    ) -> Run:
+        with self._db.write(f"recording the process of run {run_id}") as conn:
+            run = self._run_in(conn, run_id)
+            if run is None:
+                raise StoreError(f"recording the process of run {run_id}: no such run")
+            updated = replace(
+                run,
+                run_dir=run.run_dir if run_dir is None else run_dir,
+                plan_run_id=run.plan_run_id if plan_run_id is None else plan_run_id,
+                pid=run.pid if pid is None else pid,
+            )
+            conn.execute(
+                "UPDATE runs SET run_dir = ?, plan_run_id = ?, pid = ? WHERE id = ?",
+                (updated.run_dir, updated.plan_run_id, updated.pid, run_id),
+            )
+        return updated
+
+    def consume_plan(self, plan_run_id: str, *, apply_run_id: str) -> bool:
+        with self._db.write(f"consuming plan {plan_run_id}") as conn:
+            return conn.execute(
+                "INSERT INTO plan_consumptions (plan_run_id, apply_run_id, consumed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (plan_run_id) DO NOTHING",
+                (plan_run_id, apply_run_id, rows.ts(self._now())),
+            ).rowcount == 1
+
+    def plan_consumer(self, plan_run_id: str) -> str | None:
+        with self._db.read(f"reading who consumed plan {plan_run_id}") as conn:
+            row = conn.execute(
+                "SELECT apply_run_id FROM plan_consumptions WHERE plan_run_id = ?", (plan_run_id,)
+            ).fetchone()
+            return row[0] if row else None
 
     @staticmethod
     def _run_in(conn: sqlite3.Connection, run_id: str) -> Run | None:
@@ -357,6 +399,27 @@ class SqliteStore:
     def delete_plan_bundle(self, run_id: str) -> bool:
         with self._db.write(f"forgetting the plan of run {run_id}") as conn:
             return conn.execute("DELETE FROM plan_bundles WHERE run_id = ?", (run_id,)).rowcount > 0
+
+    # --- pull request pushes (plan trust) ---------------------------------
+    def record_push(self, repo: str, pr_number: int, *, before: str | None, after: str, pusher: str) -> Push:
+        push = Push(repo, pr_number, before, after, pusher, self._now())
+        with self._db.write(f"recording a push to {repo} PR #{pr_number}") as conn:
+            # seq orders pushes of one PR (timestamps tie); the same SQL in SQLite and PostgreSQL.
+            conn.execute(
+                "INSERT INTO pr_pushes (id, repo, pr_number, before_sha, after_sha, pusher, recorded_at, seq) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM pr_pushes WHERE repo = ? AND pr_number = ?",
+                (uuid.uuid4().hex, repo, pr_number, before, after, pusher, rows.ts(push.recorded_at), repo, pr_number),
+            )
+        return push
+
+    def list_pushes(self, repo: str, pr_number: int, *, limit: int = 500) -> list[Push]:
+        with self._db.read(f"listing pushes to {repo} PR #{pr_number}") as conn:
+            found = conn.execute(
+                "SELECT repo, pr_number, before_sha, after_sha, pusher, recorded_at FROM pr_pushes "
+                "WHERE repo = ? AND pr_number = ? ORDER BY seq DESC LIMIT ?",
+                (repo, pr_number, limit),
+            ).fetchall()
+        return [rows.push(r) for r in found]
 
     # --- life cycle -------------------------------------------------------
     def close(self) -> None:

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import StoreError
-from .records import ChatSession, Delivery, DeliveryStatus, Lock, Run, RunKind, RunStatus
+from .records import ChatSession, Delivery, DeliveryStatus, Lock, Push, Run, RunKind, RunStatus
 
 RUN_COLUMNS = (
     "id, repo, project, pr_number, head_sha, kind, status, created_at, started_at, "
-    "finished_at, summary, error, plan_file, triggered_by, actor"
+    "finished_at, summary, error, plan_file, triggered_by, actor, pid, run_dir, plan_run_id"
 )
+RUN_COLUMN_COUNT = len(RUN_COLUMNS.split(","))
 LOCK_COLUMNS = "repo, project, pr_number, holder_user, run_id, acquired_at"
 SESSION_COLUMNS = "id, guild_id, user_id, project, state, idle_seconds, created_at, updated_at, expires_at"
 DELIVERY_COLUMNS = "id, event, action, received_at, status"
@@ -41,7 +42,8 @@ def run_params(run: Run) -> tuple[Any, ...]:
     return (
         run.id, run.repo, run.project, run.pr_number, run.head_sha, run.kind.value, run.status.value,
         ts(run.created_at), ts_or_none(run.started_at), ts_or_none(run.finished_at),
-        to_json(run.summary), run.error, run.plan_file, run.trigger, run.actor,
+        to_json(run.summary), run.error, run.plan_file, run.trigger, run.actor, run.pid, run.run_dir,
+        run.plan_run_id,
     )
 
 
@@ -64,12 +66,12 @@ def _time_or_none(text: str | None) -> datetime | None:
 
 def run(row: tuple[Any, ...]) -> Run:
     (id_, repo, project, pr, sha, kind, status, created, started, finished,
-     summary, error, plan_file, trigger, actor) = row
+     summary, error, plan_file, trigger, actor, pid, run_dir, plan_run_id) = row
     return Run(
         id=id_, repo=repo, project=project, pr_number=pr, head_sha=sha, kind=RunKind(kind),
         status=RunStatus(status), created_at=_time(created), started_at=_time_or_none(started),
         finished_at=_time_or_none(finished), summary=json.loads(summary), error=error,
-        plan_file=plan_file, trigger=trigger, actor=actor,
+        plan_file=plan_file, trigger=trigger, actor=actor, pid=pid, run_dir=run_dir, plan_run_id=plan_run_id,
     )
 
 
@@ -90,3 +92,7 @@ def session(row: tuple[Any, ...]) -> ChatSession:
 def delivery(row: tuple[Any, ...]) -> Delivery:
     id_, event, action, received, status = row
     return Delivery(id=id_, event=event, action=action, received_at=_time(received), status=DeliveryStatus(status))
+
+
+def push(row: tuple[Any, ...]) -> Push:
+    return Push(repo=row[0], pr_number=row[1], before=row[2], after=row[3], pusher=row[4], recorded_at=_time(row[5]))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from controller import limits
 from controller.errors import PlanDocumentError
 
 SENSITIVE = "(sensitive)"
@@ -300,9 +301,31 @@ def _action(actions: Any, where: str) -> tuple[tuple[str, ...], Action]:
     return key, _ACTIONS[key]
 
 
+def derive_address(doc: Mapping[str, Any]) -> str | None:
+    """``[module.]`` + ``[data.]type.name`` + ``[index]`` from a change's parts, as terraform writes addresses.
+
+    Terraform 1.0.0 wrote ``resource_drift`` entries without ``address`` (fixed in 1.0.1,
+    hashicorp/terraform#28975); every other part is there."""
+    kind, name = doc.get("type"), doc.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
+        return None
+    address = f"{'data.' if doc.get('mode') == 'data' else ''}{kind}.{name}"
+    index = doc.get("index")
+    if isinstance(index, bool) or (index is not None and not isinstance(index, (int, str))):
+        return None
+    if isinstance(index, int):
+        address += f"[{index}]"
+    elif isinstance(index, str):
+        address += f"[{json.dumps(index)}]"
+    module = doc.get("module_address")
+    return f"{module}.{address}" if isinstance(module, str) and module else address
+
+
 def _resource_change(doc: Any, where: str) -> ResourceChange:
+    if isinstance(doc, Mapping) and "address" not in doc and (derived := derive_address(doc)) is not None:
+        doc = {**doc, "address": derived}
     if not isinstance(doc, Mapping) or not isinstance(doc.get("address"), str):
-        raise _fail(f"{where} is not a resource change object with an address")
+        raise _fail(f"{where} is not a resource change object with an address (nor type and name to derive one)")
     change = doc.get("change")
     if not isinstance(change, Mapping):
         raise _fail(f"{where} ({doc['address']}) has no change object")
@@ -359,6 +382,8 @@ def _output_change(name: str, doc: Any, declared_sensitive: bool) -> OutputChang
 
 
 def _decode(source: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(source, (bytes, bytearray, str)):
+        check_plan_size(len(source))
     if isinstance(source, (bytes, bytearray)):
         source = source.decode("utf-8", "replace")
     if isinstance(source, str):
@@ -366,9 +391,22 @@ def _decode(source: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
             source = json.loads(source)
         except ValueError as exc:
             raise _fail(f"not JSON ({exc})") from exc
+        except RecursionError:  # the decoder recurses per level
+            raise _fail(f"JSON nested deeper than {limits.MAX_PLAN_DEPTH} levels") from None
+    if limits.json_depth_exceeds(source, limits.MAX_PLAN_DEPTH):  # freeze() and the policies recurse too
+        raise _fail(f"JSON nested deeper than {limits.MAX_PLAN_DEPTH} levels")
     if not isinstance(source, Mapping):
         raise _fail(f"expected a JSON object, got {type(source).__name__}")
     return source
+
+
+def check_plan_size(size: int) -> None:
+    """Refuse a document larger than the plan limit before it is read or decoded."""
+    limit = limits.max_plan_bytes()
+    if size > limit:
+        raise PlanDocumentError(
+            f"reading a plan document: it is {limits.megabytes(size)}, more than the {limits.megabytes(limit)} limit",
+            hint=f"split the project, or raise the limit with {limits.PLAN_BYTES_ENV}=<bytes>")
 
 
 def _check_kind(doc: Mapping[str, Any]) -> str:
@@ -437,5 +475,5 @@ def parse_plan(source: str | bytes | Mapping[str, Any]) -> Plan:
 
 __all__ = [
     "APPLY_ACTIONS", "SENSITIVE", "UNKNOWN", "Action", "ChangeCounts", "OutputChange", "Plan",
-    "ResourceChange", "Summary", "freeze", "mask_sensitive", "parse_plan", "thaw",
+    "ResourceChange", "Summary", "derive_address", "freeze", "mask_sensitive", "parse_plan", "thaw",
 ]

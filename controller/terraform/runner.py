@@ -5,6 +5,15 @@ environment of ``environment.build_env`` and the run's HOME, and streams its
 ``-json`` stdout line by line through ``events.parse_event`` to ``on_event``
 while terraform runs. Stderr is kept (bounded) for error messages.
 
+Terraform's stdout and stderr are files in the run directory
+(``.cloudops-log/<command>.out|.err``, 0600), read as they grow — not pipes.
+If the controller dies, a pipe would break and terraform would die of SIGPIPE
+in the middle of creating something; with files it finishes (or is stopped
+gracefully by the recovery pass at the next start), and its event log says
+exactly what it did. ``on_start(pid)`` is called as soon as the process
+exists, before any output is read, so the caller records the pid (= the
+process group) next to the run directory it recorded before starting.
+
 Stopping: on a timeout, a ``cancel`` event, a task cancellation or any other
 exception, the whole process group gets SIGINT (terraform's graceful stop,
 as on Ctrl-C), then after ``interrupt_grace`` SIGTERM, then SIGKILL; once
@@ -60,8 +69,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[events.TerraformEvent], "Awaitable[None] | None"]
+StartCallback = Callable[[int], "Awaitable[None] | None"]  # called with terraform's pid (= its process group)
+LOG_DIR = ".cloudops-log"
+POLL_INTERVAL = 0.05  # seconds between reads of a log file that has not grown
 STDERR_LIMIT = 64 * 1024  # bytes of stderr kept (the tail) for messages
-LINE_LIMIT = 16 * 1024 * 1024  # one -json line (a large outputs document) may be big
 
 
 @dataclass(frozen=True)
@@ -146,11 +157,12 @@ class TerraformRunner:
     # --- commands ------------------------------------------------------------
 
     async def init(self, workdir: Path, *, extra_env: Mapping[str, str] | None = None,
-                   timeout: float | None = None, cancel: asyncio.Event | None = None) -> InitResult:
+                   timeout: float | None = None, cancel: asyncio.Event | None = None,
+                   on_start: StartCallback | None = None) -> InitResult:
         """``terraform init`` against the provider mirror (never the network for mirrored providers)."""
         args = ("init", "-input=false", "-no-color")
         result = await self._run(args, workdir, json_stream=False, timeout=timeout or self.settings.plan_timeout,
-                                 on_event=None, extra_env=extra_env, cancel=cancel)
+                                 on_event=None, extra_env=extra_env, cancel=cancel, on_start=on_start)
         if result.exit_code != 0:
             diagnostics = [_ref(d) for d in events.parse_text_diagnostics(result.stderr)]
             located = any(d.location() for d in diagnostics)
@@ -160,13 +172,13 @@ class TerraformRunner:
 
     async def plan(self, workdir: Path, plan_file: Path, *, destroy: bool = False, on_event: EventCallback | None = None,
                    timeout: float | None = None, extra_env: Mapping[str, str] | None = None,
-                   cancel: asyncio.Event | None = None) -> PlanResult:
+                   cancel: asyncio.Event | None = None, on_start: StartCallback | None = None) -> PlanResult:
         """``terraform plan -out`` with the event stream; ``destroy=True`` plans a destroy."""
         args = ("plan", "-json", "-input=false", "-detailed-exitcode", f"-out={plan_file}")
         if destroy:
             args += ("-destroy",)
         result = await self._run(args, workdir, json_stream=True, timeout=timeout or self.settings.plan_timeout,
-                                 on_event=on_event, extra_env=extra_env, cancel=cancel)
+                                 on_event=on_event, extra_env=extra_env, cancel=cancel, on_start=on_start)
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if result.exit_code not in (0, 2) or errors:
             refs = [_ref(d) for d in errors]
@@ -198,14 +210,14 @@ class TerraformRunner:
 
     async def apply(self, workdir: Path, plan_file: Path, *, on_event: EventCallback | None = None,
                     timeout: float | None = None, extra_env: Mapping[str, str] | None = None,
-                    cancel: asyncio.Event | None = None) -> ApplyResult:
+                    cancel: asyncio.Event | None = None, on_start: StartCallback | None = None) -> ApplyResult:
         """``terraform apply`` of a saved plan file, and nothing else (no implicit re-plan)."""
         if not (workdir / plan_file).is_file():
             raise ApplyFailed(f"applying {workdir}: plan file {plan_file} does not exist",
                               hint="plan first; apply only runs a saved, reviewed plan")
         args = ("apply", "-json", "-input=false", str(plan_file))
         result = await self._run(args, workdir, json_stream=True, timeout=timeout or self.settings.apply_timeout,
-                                 on_event=on_event, extra_env=extra_env, cancel=cancel)
+                                 on_event=on_event, extra_env=extra_env, cancel=cancel, on_start=on_start)
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if result.exit_code != 0 or errors:
             failed = _failed_resources(result.events)
@@ -228,33 +240,42 @@ class TerraformRunner:
 
     async def _run(self, args: tuple[str, ...], workdir: Path, *, json_stream: bool, timeout: float,
                    on_event: EventCallback | None, extra_env: Mapping[str, str] | None,
-                   cancel: asyncio.Event | None) -> CommandResult:
+                   cancel: asyncio.Event | None, on_start: StartCallback | None = None) -> CommandResult:
         if not workdir.is_dir():
             raise TerraformError(f"running terraform {args[0]}: working directory {workdir} does not exist")
         env = environment.build_env(
             os.environ, home=home_for(workdir), cli_config=self.toolchain.cli_config,
             passthrough=self.settings.terraform_env_passthrough, extra=extra_env,
         )
-        log.info("running terraform %s in %s", " ".join(args), workdir)
+        tool = self.toolchain
+        if tool.sandbox.active and not tool.binary.is_file():  # bwrap would only say it cannot bind it
+            raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {tool.binary}: No such file or directory")
+        argv = tool.sandbox.wrap([str(tool.binary.resolve()), *args], workdir=workdir,
+                                 read_only=(tool.binary, tool.mirror_dir, tool.cli_config))
+        out_path, err_path = log_paths(workdir, args[0])
+        log.info("running terraform %s in %s%s", " ".join(args), workdir, " (sandboxed)" if tool.sandbox.active else "")
         started = time.monotonic()
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                str(self.toolchain.binary), *args, cwd=workdir, env=env, start_new_session=True,
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                limit=LINE_LIMIT,
-            )
-        except OSError as exc:
-            raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {self.toolchain.binary}: {exc.strerror}") from exc
+        with _private_file(out_path) as out, _private_file(err_path) as err:
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    *argv, cwd=workdir, env=env, start_new_session=True,
+                    stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
+                )
+            except OSError as exc:
+                raise TerraformNotFound(f"running terraform {args[0]}: cannot execute {self.toolchain.binary}: {exc.strerror}") from exc
         collected: list[events.TerraformEvent] = []
         stdout_chunks: list[bytes] = []
-        stderr_tail = bytearray()
-        readers = [
-            asyncio.ensure_future(_read_events(proc.stdout, on_event, collected) if json_stream
-                                  else _read_all(proc.stdout, stdout_chunks)),
-            asyncio.ensure_future(_read_tail(proc.stderr, stderr_tail)),
-        ]
         stop_reason: str | None = None
+        readers: list[asyncio.Future[None]] = []
         try:
+            if on_start is not None:
+                outcome = on_start(proc.pid)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            readers = [
+                asyncio.ensure_future(_tail_events(out_path, proc, on_event, collected) if json_stream
+                                      else _tail_all(out_path, proc, stdout_chunks)),
+            ]
             stop_reason = await _wait(proc, readers, timeout, cancel)
         except BaseException as exc:
             reason = "task cancelled" if isinstance(exc, asyncio.CancelledError) else f"error: {type(exc).__name__}"
@@ -266,7 +287,7 @@ class TerraformRunner:
             await _sweep(proc.pid)
             await asyncio.gather(*readers)
         duration = time.monotonic() - started
-        stderr = stderr_tail.decode("utf-8", "replace")
+        stderr = _tail_of(err_path, STDERR_LIMIT).decode("utf-8", "replace")
         result = CommandResult(args=args, exit_code=proc.returncode if proc.returncode is not None else -1,
                                duration=duration, events=tuple(collected),
                                stdout=b"".join(stdout_chunks).decode("utf-8", "replace"), stderr=stderr)
@@ -324,10 +345,45 @@ async def _wait(proc: asyncio.subprocess.Process, readers: list[asyncio.Future[N
             exited.cancel()
 
 
-async def _read_events(stream: asyncio.StreamReader | None, on_event: EventCallback | None,
+def log_paths(workdir: Path, command: str) -> tuple[Path, Path]:
+    """Where terraform ``command`` in ``workdir`` writes its stdout and stderr."""
+    return workdir / LOG_DIR / f"{command}.out", workdir / LOG_DIR / f"{command}.err"
+
+
+@contextlib.contextmanager
+def _private_file(path: Path):
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        yield handle
+
+
+async def _tail_lines(path: Path, proc: asyncio.subprocess.Process):
+    """Complete lines of ``path`` as terraform writes them; ends after terraform exited and all is read."""
+    with path.open("rb") as handle:
+        pending = b""
+        while True:
+            chunk = handle.read(65536)
+            if chunk:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield line
+                continue
+            if proc.returncode is not None:
+                rest = handle.read()
+                if rest:
+                    pending += rest
+                    continue
+                if pending:
+                    yield pending
+                return
+            await asyncio.sleep(POLL_INTERVAL)
+
+
+async def _tail_events(path: Path, proc: asyncio.subprocess.Process, on_event: EventCallback | None,
                        collected: list[events.TerraformEvent]) -> None:
-    assert stream is not None
-    while line := await stream.readline():
+    async for line in _tail_lines(path, proc):
         if not line.strip():
             continue
         event = events.parse_event(line)
@@ -338,18 +394,29 @@ async def _read_events(stream: asyncio.StreamReader | None, on_event: EventCallb
                 await outcome
 
 
-async def _read_all(stream: asyncio.StreamReader | None, chunks: list[bytes]) -> None:
-    assert stream is not None
-    while chunk := await stream.read(65536):
-        chunks.append(chunk)
+async def _tail_all(path: Path, proc: asyncio.subprocess.Process, chunks: list[bytes]) -> None:
+    async for line in _tail_lines(path, proc):
+        chunks.append(line + b"\n")
 
 
-async def _read_tail(stream: asyncio.StreamReader | None, tail: bytearray) -> None:
-    assert stream is not None
-    while chunk := await stream.read(65536):
-        tail.extend(chunk)
-        if len(tail) > STDERR_LIMIT:
-            del tail[: len(tail) - STDERR_LIMIT]
+def _tail_of(path: Path, limit: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - limit))
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def read_event_log(workdir: Path, command: str) -> list[events.TerraformEvent]:
+    """The events a (possibly orphaned) terraform ``command`` wrote in ``workdir`` (recovery)."""
+    out, _ = log_paths(workdir, command)
+    try:
+        lines = out.read_bytes().splitlines()
+    except OSError:
+        return []
+    return [events.parse_event(line) for line in lines if line.strip()]
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> bool:

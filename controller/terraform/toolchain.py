@@ -13,7 +13,7 @@ Three steps, each usable alone (``cloudops doctor`` checks them one by one):
   across file systems). It is built in a temporary directory and renamed into
   place, so two processes racing on first use both end with a whole mirror.
 * ``write_cli_config``: the CLI config file that points terraform at the
-  mirror (and never at the registry for those providers).
+  mirror and nowhere else (no registry, no direct downloads).
 
 ``resolve_toolchain`` does all three and returns a frozen ``Toolchain``.
 """
@@ -35,6 +35,8 @@ from pathlib import Path
 
 from ..errors import ProviderMirrorError, TerraformNotFound
 from ..settings import Settings
+from . import sandbox
+from .sandbox import NO_SANDBOX, Sandbox
 
 MIN_VERSION = (1, 0)
 MIRRORED_NAMESPACE = "registry.terraform.io/hashicorp"
@@ -73,6 +75,7 @@ class Toolchain:
     cli_config: Path
     mirror_dir: Path
     providers: tuple[Provider, ...]
+    sandbox: Sandbox = NO_SANDBOX
 
 
 def resolve_toolchain(settings: Settings) -> Toolchain:
@@ -87,6 +90,7 @@ def resolve_toolchain(settings: Settings) -> Toolchain:
         cli_config=cli_config,
         mirror_dir=settings.provider_mirror_dir,
         providers=providers,
+        sandbox=sandbox.detect(settings.sandbox),
     )
 
 
@@ -302,19 +306,22 @@ def _discard(path: Path) -> None:
 
 
 def cli_config_text(mirror_dir: Path) -> str:
-    """The CLI config: mirrored namespaces come only from the mirror, others directly."""
+    """The CLI config: providers come only from the mirror, never from a registry.
+
+    There is no ``direct {}`` block, so a pull request that names any other
+    provider (in ``.tf`` or ``.tf.json``) fails at ``init`` even on a host with
+    internet access, whatever the plan guard missed.
+    """
     path = _hcl_string(str(mirror_dir))
     pattern = _hcl_string(f"{MIRRORED_NAMESPACE}/*")
     return (
         "# Written by Cloud ChatOps; rewritten when the data dir moves.\n"
+        "# Providers are installed from the mirror only: no direct downloads.\n"
         "disable_checkpoint = true\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {path}\n"
         f"    include = [{pattern}]\n"
-        "  }\n"
-        "  direct {\n"
-        f"    exclude = [{pattern}]\n"
         "  }\n"
         "}\n"
     )

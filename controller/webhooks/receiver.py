@@ -1,9 +1,12 @@
 """`POST /webhooks/github`: verify, record, enqueue, answer 202.
 
-The receiver does no work itself: it checks the body size and the HMAC
-signature, decodes and routes the payload (pure), checks the event's time,
-records the delivery id (a repeat is answered and dropped), hands the routed
-value to the dispatcher (which only enqueues) and answers at once. Anything
+The receiver does no work itself: it reads the whole body (up to the
+limit: a body arrives in many TCP segments, and the HMAC must cover all of
+it), checks the HMAC signature, decodes and routes the payload (pure),
+checks the event's time, records the delivery id (a repeat is answered and
+dropped), hands the routed value to the intake and answers at once. The
+dispatcher, which talks to the forge, runs after the answer
+(``intake.DeliveryIntake``): a slow forge never delays an ack. Anything
 refused changes nothing: no delivery recorded, nothing queued.
 
 Replays. ``X-GitHub-Delivery`` is not covered by the signature, so dedupe by
@@ -21,23 +24,27 @@ replay of them changes nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from .. import limits
 from ..errors import PayloadInvalid, SignatureInvalid
 from ..errors import StoreError
 from ..store import RuntimeStore, utc_now
 from . import routing, signature
+from .intake import DeliveryIntake, Dispatcher
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/github"
-DEFAULT_MAX_BODY = 5 * 1024 * 1024  # GitHub caps payloads at 25 MB; ours are far smaller
+DEFAULT_MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB (a push of many commits comes close)
 DEFAULT_MAX_DEPTH = 64
 # GitHub retries nothing by itself; a day covers a controller that was down
 # overnight and redeliveries by hand the morning after.
@@ -46,7 +53,7 @@ DEFAULT_REPLAY_WINDOW = timedelta(hours=24)
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_PRUNE_EVERY = 500
 
-Dispatcher = Callable[[routing.Routed, str], Awaitable[None]]
+READ_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,20 +69,6 @@ class ReceiverConfig:
     def delivery_retention(self) -> timedelta:
         """How long a delivery id must be remembered: any replay accepted by time is then caught by id."""
         return self.replay_window + self.max_clock_skew
-
-
-def _json_depth_exceeds(value: object, limit: int) -> bool:
-    """True if ``value`` nests deeper than ``limit`` (iterative: no recursion to exhaust)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return False
 
 
 def _span(delta: timedelta) -> str:
@@ -99,12 +92,22 @@ class WebhookReceiver:
         dispatch: Dispatcher,
         *,
         clock: Callable[[], datetime] = utc_now,
+        wait_for_dispatch: bool = False,
     ) -> None:
         self.config = config
         self.store = store
         self.dispatch = dispatch
         self.clock = clock
+        # Tests of routing alone may want the dispatcher done before the answer; production never.
+        self.wait_for_dispatch = wait_for_dispatch
+        # Its own threads for the store: the default pool is where forge calls wait, and an ack
+        # queued behind a slow forge would wait as long as the forge.
+        self._store_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="webhook-store")
+        self.intake = DeliveryIntake(store, dispatch, in_store_thread=self._in_store_thread)
         self._recorded_since_prune = config.prune_every  # so the first delivery after a start prunes
+
+    async def _in_store_thread(self, call: Callable[..., object], *args: object, **kwargs: object) -> object:
+        return await asyncio.get_running_loop().run_in_executor(self._store_threads, functools.partial(call, *args, **kwargs))
 
     def _too_old_or_new(self, event: str, happened: datetime) -> str | None:
         """Why an acted-on event's signed time falls outside the window, or None."""
@@ -124,7 +127,7 @@ class WebhookReceiver:
             return
         self._recorded_since_prune = 0
         try:
-            pruned = await asyncio.to_thread(self.store.prune_deliveries, older_than=self.config.delivery_retention)
+            pruned = await self._in_store_thread(self.store.prune_deliveries, older_than=self.config.delivery_retention)
         except StoreError as exc:
             log.warning("pruning webhook deliveries: %s", exc)
             return
@@ -134,11 +137,28 @@ class WebhookReceiver:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post(PATH, self.handle)
 
+    async def _read_body(self, request: web.Request) -> bytes | None:
+        """The whole body, or None once it passes the limit (chunked or not: read until EOF).
+
+        ``content.read(n)`` returns what has arrived so far, not ``n`` bytes: one read of
+        a large body gets a prefix, and the signature check then fails at random."""
+        limit = self.config.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await request.content.read(READ_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > self.config.max_body_bytes:
             return _refuse(413, f"body larger than {self.config.max_body_bytes} bytes")
-        body = await request.content.read(self.config.max_body_bytes + 1)
-        if len(body) > self.config.max_body_bytes:
+        body = await self._read_body(request)
+        if body is None:
             return _refuse(413, f"body larger than {self.config.max_body_bytes} bytes")
         try:
             signature.verify(self.config.secret, body, request.headers.get(signature.HEADER))
@@ -156,7 +176,7 @@ class WebhookReceiver:
             return _refuse(400, "body is not valid JSON")
         except RecursionError:  # the decoder recurses per level: ~1000 brackets exhaust the stack
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
-        if _json_depth_exceeds(payload, self.config.max_json_depth):
+        if limits.json_depth_exceeds(payload, self.config.max_json_depth):
             return _refuse(400, f"JSON nests deeper than {self.config.max_json_depth} levels")
         try:
             routed = routing.route(event, payload)
@@ -169,8 +189,10 @@ class WebhookReceiver:
                 log.warning("delivery %s refused: %s", delivery_id, stale)
                 return _refuse(400, stale)
 
+        if self.intake.full:  # refused before recording, so a redelivery later still counts
+            return _refuse(503, f"{self.intake.pending} deliveries are waiting to be processed; redeliver this one later")
         action = payload.get("action") if isinstance(payload, dict) else None
-        first_time = await asyncio.to_thread(
+        first_time = await self._in_store_thread(
             self.store.record_delivery, delivery_id, event=event, action=action if isinstance(action, str) else None
         )
         if first_time:
@@ -180,9 +202,22 @@ class WebhookReceiver:
             return web.json_response({"status": "duplicate", "delivery": delivery_id}, status=200)
         if isinstance(routed, routing.Ignored):
             log.info("delivery %s ignored: %s", delivery_id, routed.reason)
+            self.intake.ignore(delivery_id)
+            if self.wait_for_dispatch:
+                await self.intake.drain()
             return web.json_response({"status": "ignored", "reason": routed.reason}, status=202)
-        await self.dispatch(routed, delivery_id)
+        self.intake.submit(routed, delivery_id)
+        if self.wait_for_dispatch:
+            await self.intake.drain()
         return web.json_response({"status": "accepted", "delivery": delivery_id}, status=202)
+
+    async def drain(self) -> None:
+        await self.intake.drain()
+
+    async def close(self) -> None:
+        """Stop processing; returns once no store call of ours is running (the store may then close)."""
+        await self.intake.close()
+        await asyncio.to_thread(self._store_threads.shutdown, wait=True)
 
 
 def make_app(receiver: WebhookReceiver) -> web.Application:

@@ -59,7 +59,12 @@ class PullRequestChanged:
     repo: RepoRef
     pull: PullRequestRef
     action: str
-    sender: str
+    sender: str  # for synchronize: who pushed
+    before: str | None = None  # synchronize: the head before the push
+
+    @property
+    def moved_head(self) -> bool:
+        return self.action in ("opened", "synchronize")
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,8 @@ def route(event: str, payload: Any) -> Routed:
         return Ping(hook_id=read.get("hook_id", int, optional=True), zen=str(payload.get("zen", "")))
     if event == "pull_request":
         if action in PR_ACTIONS_TO_PLAN:
-            return PullRequestChanged(read.repo(), read.pull(), action, read.get("sender.login", str))
+            return PullRequestChanged(read.repo(), read.pull(), action, read.get("sender.login", str),
+                                      before=read.get("before", str, optional=True) if action == "synchronize" else None)
         if action == "closed":
             return PullRequestClosed(read.repo(), read.pull(), read.get("sender.login", str))
         return Ignored(event, action, f"pull_request action {action!r} needs no plan")

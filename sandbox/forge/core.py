@@ -115,8 +115,10 @@ class Forge:
 
     def issue_doc(self, repo: Row, issue: Row) -> dict[str, Any]:
         pull = self.store.one("SELECT * FROM pulls WHERE issue_id = ?", issue["id"])
+        labels = self.store.all("SELECT labels.* FROM labels JOIN issue_labels ON issue_labels.label_id = labels.id "
+                                "WHERE issue_labels.issue_id = ? ORDER BY labels.name", issue["id"])
         return payloads.issue(self.urls, repo, issue, self.store.user(issue["user_id"]),
-                              comments=self.store.comment_count(issue["id"]), pull=pull)
+                              comments=self.store.comment_count(issue["id"]), pull=pull, labels=labels)
 
     def latest_statuses(self, repo: Row, sha: str) -> list[Row]:
         """The newest status of each context on a commit."""

@@ -176,6 +176,24 @@ def read_path(repo: Path, rev: str, path: str) -> tuple[str, str, bytes] | None:
     return kind, sha, run(repo, "cat-file", "blob", sha).stdout
 
 
+def tree_entries(repo: Path, rev: str, recursive: bool) -> tuple[str, list[dict[str, object]]] | None:
+    """(tree sha, entries) of a tree, commit or ref; None if it is none of these."""
+    proc = run(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}", check=False)
+    if proc.returncode != 0:
+        return None
+    sha = proc.stdout.decode().strip()
+    args = ["ls-tree", "-l", "-z", "-t"] + (["-r"] if recursive else []) + [sha]
+    entries = []
+    for record in run(repo, *args).stdout.split(b"\x00"):
+        if not record:
+            continue
+        meta, path = record.decode(errors="replace").split("\t", 1)
+        mode, kind, entry_sha, size = meta.split()
+        entries.append({"path": path, "mode": mode, "type": kind, "sha": entry_sha,
+                        "size": int(size) if size.isdigit() else 0})
+    return sha, entries
+
+
 def write_tree_with_file(repo: Path, parent: str | None, path: str, content: bytes) -> str:
     """The tree of parent with path set to content, built in a private index."""
     blob = _out(repo, "hash-object", "-w", "--stdin", input=content).strip()

@@ -345,7 +345,8 @@ def pull_request(urls: Urls, repo: Json, repo_doc: Json, pull: Json, user: Json,
     }
 
 
-def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull: Json | None) -> Json:
+def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull: Json | None,
+          labels: list[Json] | None = None) -> Json:
     """Schema `issue`; `pull_request` is present when the issue is a pull request."""
     api, web, number = urls.repo_api(repo), urls.repo_web(repo), row["number"]
     url = f"{api}/issues/{number}"
@@ -354,7 +355,8 @@ def issue(urls: Urls, repo: Json, row: Json, user: Json, *, comments: int, pull:
         "labels_url": f"{url}/labels{{/name}}", "comments_url": f"{url}/comments", "events_url": f"{url}/events",
         "html_url": f"{web}/{'pull' if pull else 'issues'}/{number}", "number": number, "state": row["state"],
         "state_reason": None, "title": row["title"], "body": row["body"], "user": simple_user(urls, user),
-        "labels": [], "assignee": None, "assignees": [], "milestone": None, "locked": False,
+        "labels": [label(urls, repo, lab) for lab in labels or []], "assignee": None, "assignees": [],
+        "milestone": None, "locked": False,
         "active_lock_reason": None, "comments": comments, "closed_at": row["closed_at"],
         "created_at": row["created_at"], "updated_at": row["updated_at"],
         "author_association": author_association(repo, user),
@@ -425,3 +427,51 @@ def delivery(row: Json, *, full: bool) -> Json:
 def merge_result(sha: str) -> Json:
     """Schema `pull-request-merge-result`."""
     return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+
+
+def rate_limit(reset: int, limit: int = 5000) -> Json:
+    """Schema `rate-limit-overview` (the local forge never limits: nothing is ever used)."""
+    window = {"limit": limit, "remaining": limit, "reset": reset, "used": 0}
+    return {"resources": {"core": dict(window), "search": {**window, "limit": 30, "remaining": 30},
+                          "graphql": dict(window)},
+            "rate": dict(window)}
+
+
+def git_tree(urls: Urls, repo: Json, sha: str, entries: list[Json]) -> Json:
+    """Schema `git-tree`; ``entries`` are (path, mode, type, sha, size) dicts from `git ls-tree -l`."""
+    api = urls.repo_api(repo)
+    tree = []
+    for entry in entries:
+        item: Json = {"path": entry["path"], "mode": entry["mode"], "type": entry["type"], "sha": entry["sha"]}
+        if entry["type"] == "blob":
+            item["size"] = entry["size"]
+            item["url"] = f"{api}/git/blobs/{entry['sha']}"
+        elif entry["type"] == "tree":
+            item["url"] = f"{api}/git/trees/{entry['sha']}"
+        tree.append(item)
+    return {"sha": sha, "url": f"{api}/git/trees/{sha}", "tree": tree, "truncated": False}
+
+
+def collaborator(urls: Urls, user: Json, *, admin: bool) -> Json:
+    """Schema `collaborator`."""
+    base = simple_user(urls, user)
+    permissions = {"pull": True, "triage": True, "push": True, "maintain": admin, "admin": admin}
+    return {**base, "permissions": permissions, "role_name": "admin" if admin else "write"}
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+
+
+def reaction(urls: Urls, row: Json, user: Json) -> Json:
+    """Schema `reaction`."""
+    return {"id": row["id"], "node_id": node_id("Reaction", row["id"]), "user": simple_user(urls, user),
+            "content": row["content"], "created_at": row["created_at"]}
+
+
+def label(urls: Urls, repo: Json, row: Json) -> Json:
+    """Schema `label`."""
+    from urllib.parse import quote
+
+    return {"id": row["id"], "node_id": node_id("Label", row["id"]),
+            "url": f"{urls.repo_api(repo)}/labels/{quote(row['name'], safe='')}", "name": row["name"],
+            "description": row.get("description"), "color": row["color"], "default": False}

@@ -19,10 +19,12 @@ from types import TracebackType
 
 from aiohttp import web
 
-from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_oauth, routes_pulls,
-               routes_repos)
+from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_more, routes_oauth,
+               routes_pulls, routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
+from .faults import Faults
+from .faults import make_middleware as faults_middleware
 from .http import PUBLIC_WEB, error_middleware
 from .storage import Store
 from .webhooks import Dispatcher
@@ -46,6 +48,7 @@ class LocalForge:
         self._webhook_timeout = webhook_timeout
         self._runner: web.AppRunner | None = None
         self._forge: Forge | None = None
+        self.faults = Faults()
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -58,11 +61,12 @@ class LocalForge:
         dispatcher = Dispatcher(store, timeout=self._webhook_timeout)
         await dispatcher.start()
         self._forge = Forge(self.data_dir, store, payloads.Urls(f"http://{self.host}:{self._port}"), dispatcher)
-        app = web.Application(middlewares=[error_middleware, make_middleware(store)],
+        app = web.Application(middlewares=[faults_middleware(self.faults), error_middleware, make_middleware(store)],
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_oauth):
+        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_more,
+                       routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)

@@ -62,6 +62,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
     status TEXT NOT NULL, status_code INTEGER NOT NULL, event TEXT NOT NULL, action TEXT,
     repository_id INTEGER, request_headers TEXT NOT NULL, request_payload TEXT NOT NULL,
     response_headers TEXT, response_body TEXT);
+CREATE TABLE IF NOT EXISTS reactions (
+    id INTEGER PRIMARY KEY, subject TEXT NOT NULL, subject_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id), content TEXT NOT NULL, created_at TEXT NOT NULL,
+    UNIQUE (subject, subject_id, user_id, content));
+CREATE TABLE IF NOT EXISTS labels (
+    id INTEGER PRIMARY KEY, repo_id INTEGER NOT NULL REFERENCES repos(id), name TEXT NOT NULL,
+    color TEXT NOT NULL, description TEXT, UNIQUE (repo_id, name));
+CREATE TABLE IF NOT EXISTS issue_labels (
+    issue_id INTEGER NOT NULL REFERENCES issues(id), label_id INTEGER NOT NULL REFERENCES labels(id),
+    PRIMARY KEY (issue_id, label_id));
 CREATE TABLE IF NOT EXISTS oauth_apps (
     client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, name TEXT NOT NULL,
     callback_url TEXT NOT NULL, created_at REAL NOT NULL);

@@ -44,8 +44,8 @@ class Driver:
         self.session.headers.update({"Authorization": f"token {token}", "Accept": "application/vnd.github+json"})
         self.recording = recording
 
-    def call(self, method: str, template: str, expect: int, json: Any = None, **params: Any) -> Any:
-        url = self.api_url + template.format(**params)
+    def call(self, method: str, template: str, expect: int, json: Any = None, query: str = "", **params: Any) -> Any:
+        url = self.api_url + template.format(**params) + (f"?{query}" if query else "")
         response = self.session.request(method, url, json=json, timeout=30)
         assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text[:500]}"
         body = response.json() if response.content else None
@@ -143,6 +143,30 @@ def _drive(running: Any, rec: Recording, work: Path) -> None:
              json={"state": "closed"})
     api.call("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=draft["number"],
              json={"state": "open"})
+
+    # Calls PyGithub users make beyond the pull-request flow.
+    api.call("GET", "/rate_limit", 200)
+    api.call("GET", "/repos/{owner}/{repo}/readme", 200, **where)
+    api.call("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}", 200, **where, tree_sha="main")
+    api.call("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}", 200, **where, tree_sha=head, query="recursive=1")
+    api.call("GET", "/repos/{owner}/{repo}/collaborators", 200, **where)
+    api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where, query="state=all")
+    api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where)
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 201, **where, issue_number=number,
+             json={"content": "eyes"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 200, **where, issue_number=number,
+             json={"content": "eyes"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", 201, **where,
+             comment_id=comment["id"], json={"content": "rocket"})
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", 422, **where, issue_number=number,
+             json={"content": "thumbsup"})
+    api.call("POST", "/repos/{owner}/{repo}/labels", 201, **where,
+             json={"name": "cloudops:planned", "color": "0e8a16", "description": "planned"})
+    api.call("POST", "/repos/{owner}/{repo}/labels", 422, **where, json={"name": "cloudops:planned"})
+    api.call("GET", "/repos/{owner}/{repo}/labels", 200, **where)
+    api.call("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", 200, **where, issue_number=number,
+             json={"labels": ["cloudops:planned", "needs-review"]})
+    api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where, query="state=all")  # issues now carry labels
 
     api.call("GET", "/repos/{owner}/{repo}", 404, owner=owner, repo="no-such-repo")
     bad = Driver(running.api_url, "lf_not-a-token", rec)

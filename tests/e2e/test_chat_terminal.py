@@ -1,7 +1,9 @@
 """`cloudops chat --embedded` in a real terminal, over the real pipeline.
 
 Deploy a VM in chat → the bot opens the PR → the controller plans it with
-real terraform → approve in chat → the apply streams into the terminal.
+real terraform → approve in chat. The embedded world has one admin (alice), who
+asked for the VM herself: with `allow_self_approval: false` her own approval is
+refused (issue 13: the chat requester is the PR's author), naming why.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ pytestmark = [
 ]
 
 
-def test_deploy_plan_approve_and_apply_from_the_terminal(tmp_path: Path) -> None:
+def test_deploy_plan_and_a_self_approval_refused_from_the_terminal(tmp_path: Path) -> None:
     env = {"CLOUDOPS_DATA_DIR": str(tmp_path / "data"), "TERM": "xterm-256color", "PATH": os.environ["PATH"]}
     tmux = Tmux(f"{shlex.quote(sys.executable)} -m controller.cli chat --embedded --data-dir {shlex.quote(str(tmp_path / 'world'))}", env)
     try:
@@ -41,9 +43,8 @@ def test_deploy_plan_approve_and_apply_from_the_terminal(tmp_path: Path) -> None
         planned = tmux.wait_for("Plan ready", timeout=90)
         assert "+4 ~0 −0" in planned
         tmux.type("approve")
-        done = tmux.wait_for("succeeded", timeout=90)
-
-        assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in done and "Applied." in done
+        refused = tmux.wait_for("Apply refused", timeout=90)
+        assert "other than the author" in " ".join(refused.replace("│", " ").split())  # the panel wraps lines
         tmux.type("/quit")
     finally:
         tmux.close()

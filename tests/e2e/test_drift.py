@@ -26,6 +26,11 @@ async def test_an_applied_unmerged_change_is_reported_as_drift(forge, bench: Wor
 
     bench.repo.get_pull(number).edit(state="closed")  # applied, then abandoned without a merge
     await settle(forge, controller)
+    # The close keeps the lock (pipeline.on_close_applied: keep_lock) and tells the PR; once someone
+    # has looked and released it, the default branch's plan shows the drift.
+    assert await drift.check_repo(ctx, bench.full_name) == []
+    bench.repo.get_issue(number).create_comment("cloudops unlock")
+    await settle(forge, controller)
     reports = await drift.check_repo(ctx, bench.full_name)
     # web_a is on main too, so only web_b is out of line with the code.
     assert [(r.project, r.summary) for r in reports] == [("web", "Plan: 0 to add, 0 to change, 1 to destroy.")]

@@ -75,3 +75,40 @@ async def test_rollback_refuses_an_unmerged_pr(forge, bench: Workbench, controll
     await settle(forge, controller)
     with pytest.raises(ForgeValidationError, match="not merged"):
         await rollback.rollback(controller.pipeline.ctx, bench.full_name, "web", actor=REVIEWER_LOGIN, pr=number)
+
+
+async def test_rolling_back_one_project_leaves_the_other_projects_of_the_merge_alone(
+        forge, bench: Workbench, controller: ControllerApp) -> None:
+    ctx = controller.pipeline.ctx
+    both = bench.open_pr("both", "Change web and db", {"projects/web/main.tf": null_resources("web_a", "web_b"),
+                                                       "projects/db/main.tf": null_resources("db_a", "db_b")})
+    await settle(forge, controller)
+    from .harness import as_outsider
+
+    as_reviewer(forge).get_repo(bench.full_name).get_pull(both).create_review(event="APPROVE")
+    as_outsider(forge).get_repo(bench.full_name).get_pull(both).create_review(event="APPROVE")
+    await settle(forge, controller)
+    bench.repo.get_pull(both).merge()
+    await settle(forge, controller)
+
+    # History counts only approvals that counted: rita is an admin, mallory is nobody.
+    entries = await rollback.history(ctx, bench.full_name, "web")
+    assert entries[0].pr_number == both and entries[0].approvers == (REVIEWER_LOGIN,)
+
+    result = await rollback.rollback(ctx, bench.full_name, "web", actor=REVIEWER_LOGIN, pr=both)
+    await settle(forge, controller)
+    revert = bench.repo.get_pull(result.pr_number)
+    assert sorted(f.filename for f in revert.get_files()) == ["projects/web/main.tf"]
+    assert "also changed `db`, which this rollback leaves as they are" in revert.body
+    plan = bench.comments_with(result.pr_number, "plan:web")[0]
+    assert "null_resource.web_b will be destroyed" in plan
+    assert bench.comments_with(result.pr_number, "plan:db") == []  # db is not part of this rollback
+
+    from controller.errors import ConfigError
+
+    web_only = bench.open_pr("web-only", "Only web", {"projects/web/main.tf": null_resources("web_a", "web_z")})
+    await settle(forge, controller)
+    bench.repo.get_pull(web_only).merge()
+    await settle(forge, controller)
+    with pytest.raises(ConfigError, match="did not change projects/db/ .*it changed `web`"):
+        await rollback.rollback(ctx, bench.full_name, "db", actor=REVIEWER_LOGIN, pr=web_only)

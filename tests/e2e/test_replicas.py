@@ -108,7 +108,8 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
         with open_store(database_url) as store:
             for delivery in duplicated:
                 assert store.get_delivery(delivery) is not None  # recorded once (the id is the key)
-        workers_used = {w.data_dir.name for w in fleet.workers if "runs" in {p.name for p in w.data_dir.iterdir()}}
+        # A worker that ran a job has fetched the repo (run directories live outside the data dir and are removed).
+        workers_used = {w.data_dir.name for w in fleet.workers if "repos" in {p.name for p in w.data_dir.iterdir()}}
         assert len(workers_used) == 2, "both workers should have run jobs"
     finally:
         balancer.close()
@@ -154,7 +155,7 @@ def test_a_worker_killed_mid_apply_is_reported_by_the_survivor_and_the_next_job_
             assert "worker" in (applies[0].error or "")
         # The lane is free again: a re-plan of the same project runs on the survivor.
         as_reviewer(forge).get_repo(bench.full_name).get_issue(number).create_comment("cloudops plan -p p0")
-        wait_until(lambda: (fleet.workers[-1].data_dir / "runs").is_dir(), 120, "survivor ran a job")
+        wait_until(lambda: (fleet.workers[-1].data_dir / "repos").is_dir(), 120, "survivor ran a job")
     finally:
         fleet.stop()
         subprocess.run(["pkill", "-f", SLEEP], check=False)

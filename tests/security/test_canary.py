@@ -123,7 +123,7 @@ async def test_no_canary_reaches_any_output(tmp_path: Path, monkeypatch: pytest.
         for event in events:
             assert_clean(f"event {type(event).__name__}", repr(event))
         assert_clean("the logs", "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records))
-        workdirs = list((data_dir / "runs").glob("*/.cloudops-credentials/*"))
+        workdirs = list(config.settings.runs_dir.glob("*/.cloudops-credentials/*"))
         assert workdirs == []  # credentials files are gone after the runs
 
 

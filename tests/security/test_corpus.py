@@ -149,7 +149,8 @@ async def test_a_hostile_delivery_is_refused_and_nothing_is_kept(tmp_path: Path,
         queued.append(delivery_id)
 
     store = SqliteStore(tmp_path / "store.sqlite3", clock=lambda: now)
-    receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET), store, dispatch, clock=lambda: now)
+    receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET), store, dispatch, clock=lambda: now,
+                                  wait_for_dispatch=True)
     delivery = str(uuid.uuid4())
     headers = {"X-GitHub-Event": event, "X-GitHub-Delivery": delivery, "Content-Type": "application/json"}
     signed = _signature(case["signature"], body)

@@ -24,6 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from controller import limits
 from controller.errors import PayloadInvalid
 from controller.store import SqliteStore
 from controller.webhooks import receiver as rx
@@ -107,7 +108,7 @@ class Endpoint:
         async def dispatch(_routed: routing.Routed, delivery_id: str) -> None:
             self.queued.append(delivery_id)
 
-        receiver = rx.WebhookReceiver(CONFIG, self.store, dispatch, clock=lambda: NOW)
+        receiver = rx.WebhookReceiver(CONFIG, self.store, dispatch, clock=lambda: NOW, wait_for_dispatch=True)
         self.client = TestClient(TestServer(rx.make_app(receiver)), loop=self.loop)
         self.loop.run_until_complete(self.client.start_server())
 
@@ -138,7 +139,7 @@ def _valid(event: str, body: bytes) -> bool:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return False
-    if not isinstance(payload, dict) or rx._json_depth_exceeds(payload, CONFIG.max_json_depth):
+    if not isinstance(payload, dict) or limits.json_depth_exceeds(payload, CONFIG.max_json_depth):
         return False
     try:
         routed = routing.route(event, payload)

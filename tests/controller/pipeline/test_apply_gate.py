@@ -77,3 +77,16 @@ def test_two_approvals_needed_two_counted() -> None:
 def test_the_rendered_refusal_lists_every_requirement() -> None:
     text = render_refusals("web", check(dataclasses.replace(GOOD, approvers=(), diverged=True)))
     assert "**approved**" in text and "**undiverged**" in text and "refused" in text
+
+
+def test_an_apply_asked_for_while_a_new_plan_runs_is_refused_with_what_to_do() -> None:
+    refusals = check(dataclasses.replace(GOOD, newer_plan_pending=True))
+    assert [r.requirement for r in refusals] == [Requirement.PLAN_REVIEWED]
+    assert refusals[0].message == "a new plan is running; review it, then apply"
+
+
+def test_an_apply_of_a_plan_that_was_replaced_is_refused_naming_both_runs() -> None:
+    refusals = check(dataclasses.replace(GOOD, approved_plan_id="run-old", plan_run_id="run-new"))
+    assert [r.requirement for r in refusals] == [Requirement.PLAN_REVIEWED]
+    assert "run-old" in refusals[0].message and "run-new" in refusals[0].message
+    assert check(dataclasses.replace(GOOD, approved_plan_id="run-new", plan_run_id="run-new")) == []

@@ -85,3 +85,27 @@ async def test_a_repo_without_cloudops_yaml_is_a_clear_error(setup) -> None:
 def test_admins_scoped_to_some_projects_are_not_repo_admins() -> None:
     config = loads(CONFIG.format(apply_on="approve").replace("github: Ann", "github: Ann\n    projects: [web]"))
     assert not rules_from_config(config).is_admin("ann")
+
+
+def test_the_chat_member_behind_a_bot_opened_pr_is_its_author_for_self_approval() -> None:
+    rules = rules_from_config(loads(CONFIG.format(apply_on="approve")))
+    body = "Requested in chat by **ann** …\n<!-- cloudops-session: s1 -->\n<!-- cloudops-requested-by: ann -->"
+    assert rules.requester("cloudops-bot", body, "cloudops-bot") == "Ann"
+    assert rules.requester("cloudops-bot", "", "cloudops-bot") == "cloudops-bot"  # no marker
+
+
+def test_a_marker_in_a_pr_not_opened_by_the_bot_changes_nothing() -> None:
+    rules = rules_from_config(loads(CONFIG.format(apply_on="approve")))
+    forged = "<!-- cloudops-requested-by: ann -->"
+    assert rules.requester("mallory", forged, "cloudops-bot") == "mallory"
+    assert rules.requester("cloudops-bot", "<!-- cloudops-requested-by: nobody -->", "cloudops-bot") == "cloudops-bot"
+
+
+def test_closing_an_applied_pr_keeps_its_lock_unless_configured() -> None:
+    from controller.repo_config import CloseApplied
+
+    assert loads(CONFIG.format(apply_on="approve")).on_close_applied is CloseApplied.KEEP_LOCK
+    released = loads(CONFIG.format(apply_on="approve") + "pipeline:\n  on_close_applied: release\n")
+    assert released.on_close_applied is CloseApplied.RELEASE
+    with pytest.raises(ConfigError, match="on_close_applied"):
+        loads(CONFIG.format(apply_on="approve") + "pipeline:\n  on_close_applied: forget\n")

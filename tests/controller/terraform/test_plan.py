@@ -255,3 +255,22 @@ class TestNotAPlan:
         state = {"format_version": "0.2", "terraform_version": "1.0.3", "values": {"outputs": {}, "root_module": {}}}
         with pytest.raises(PlanDocumentError, match="state document"):
             parse_plan(json.dumps(state).encode())
+
+
+TF100_DRIFT = FIXTURES / "written" / "null_0.2_tf1.0.0_drift_without_address.json"
+
+
+def test_terraform_1_0_0_drift_without_address_gets_the_address_terraform_would_have_written() -> None:
+    plan = parse_plan(TF100_DRIFT.read_text())
+    assert [rc.address for rc in plan.resource_drift] == [
+        "null_resource.web[0]", 'module.db.null_resource.replica["eu"]', "data.null_data_source.lookup",
+    ]
+    # The derived address is the one the same resource has in resource_changes.
+    assert {rc.address for rc in plan.resource_changes} <= {rc.address for rc in plan.resource_drift}
+
+
+def test_a_change_without_address_or_parts_to_derive_one_is_still_refused() -> None:
+    doc = json.loads(TF100_DRIFT.read_text())
+    del doc["resource_drift"][0]["name"]
+    with pytest.raises(PlanDocumentError, match=r"resource_drift\[0\].*nor type and name"):
+        parse_plan(doc)

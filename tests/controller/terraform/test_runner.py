@@ -48,7 +48,8 @@ output "secret" {
 }
 """
 
-# The provisioner records its pid (exec keeps the pid for sleep) and then blocks.
+# The provisioner says it started, then blocks; it is found by its working directory (its pid as it
+# sees it is a sandbox's own when terraform runs under bubblewrap).
 BLOCKING = """
 resource "null_resource" "blocker" {
   provisioner "local-exec" {
@@ -70,6 +71,28 @@ def live_group_members(pgid: int) -> list[int]:
         if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
             members.append(int(entry.name))
     return members
+
+
+def sleepers_in(workdir: Path) -> list[int]:
+    """Host pids of live `sleep` processes whose working directory is ``workdir``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "sleep" \
+                    and os.readlink(entry / "cwd") == str(workdir.resolve()) and alive(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def sleeper_in(workdir: Path) -> int:
+    for _ in range(50):
+        if found := sleepers_in(workdir):
+            return found[0]
+        import time
+        time.sleep(0.1)
+    raise AssertionError(f"no sleep process runs in {workdir}")
 
 
 def alive(pid: int) -> bool:
@@ -240,9 +263,7 @@ class TestApply:
 
         with pytest.raises(RuntimeError, match="listener broke"):
             await runner.apply(workdir, plan_file, on_event=on_event)
-        pid_file = workdir / "blocker.pid"
-        if pid_file.exists() and pid_file.read_text().strip():
-            assert not alive(int(pid_file.read_text()))
+        assert sleepers_in(workdir) == []
 
 
 class TestStopping:
@@ -252,7 +273,7 @@ class TestStopping:
         workdir = make_project(BLOCKING)
         task = asyncio.ensure_future(runner.apply(workdir, await planned(runner, workdir)))
         await wait_for_file(workdir / "blocker.pid", task)
-        sleeper = int((workdir / "blocker.pid").read_text())
+        sleeper = sleeper_in(workdir)
         pgid = pgid_of(sleeper)
         assert pgid != os.getpgid(0)  # terraform runs in its own group
         assert sleeper in live_group_members(pgid)
@@ -268,7 +289,7 @@ class TestStopping:
         cancel = asyncio.Event()
         task = asyncio.ensure_future(runner.apply(workdir, await planned(runner, workdir), cancel=cancel))
         await wait_for_file(workdir / "blocker.pid", task)
-        pgid = pgid_of(int((workdir / "blocker.pid").read_text()))
+        pgid = pgid_of(sleeper_in(workdir))
         cancel.set()
         with pytest.raises(TerraformCancelled):
             await task
@@ -281,7 +302,7 @@ class TestStopping:
         plan_file = await planned(runner, workdir)
         task = asyncio.ensure_future(runner.apply(workdir, plan_file, timeout=4))
         await wait_for_file(workdir / "blocker.pid", task)
-        sleeper = int((workdir / "blocker.pid").read_text())
+        sleeper = sleeper_in(workdir)
         pgid = pgid_of(sleeper)
         with pytest.raises(TerraformTimeout, match="no result after 4s"):
             await task
@@ -336,3 +357,74 @@ class TestWorkspace:
         workspace.create_workspace(Settings(data_dir=tmp_path), "r1", project)
         with pytest.raises(ConfigError, match="already exists"):
             workspace.create_workspace(Settings(data_dir=tmp_path), "r1", project)
+
+
+class TestProcessRecord:
+    async def test_on_start_gets_the_pid_of_the_process_group_before_any_output(
+        self, runner: TerraformRunner, make_project: Project
+    ) -> None:
+        workdir = make_project(THREE_RESOURCES)
+        seen: list[tuple[int, int]] = []
+        events_seen: list[object] = []
+
+        def on_start(pid: int) -> None:
+            seen.append((pid, len(events_seen)))
+            assert pgid_of(pid) == pid  # its own session: the pid is the group to signal
+
+        await runner.init(workdir)
+        await runner.plan(workdir, workdir / "run.tfplan", on_start=on_start, on_event=events_seen.append)
+        assert len(seen) == 1 and seen[0][1] == 0 and events_seen
+
+    async def test_the_event_log_in_the_run_dir_holds_what_terraform_printed(
+        self, runner: TerraformRunner, make_project: Project
+    ) -> None:
+        from controller.terraform.runner import log_paths, read_event_log
+
+        workdir = make_project(THREE_RESOURCES)
+        result = await runner.apply(workdir, await planned(runner, workdir))
+        logged = read_event_log(workdir, "apply")
+        assert [type(e) for e in logged] == [type(e) for e in result.events]
+        out, _ = log_paths(workdir, "apply")
+        assert out.stat().st_mode & 0o077 == 0  # private: plan output may name values
+
+    async def test_terraform_outlives_a_killed_controller_and_finishes(
+        self, runner: TerraformRunner, make_project: Project, tmp_path: Path
+    ) -> None:
+        """The output is a file, not a pipe: a dead reader does not kill terraform with SIGPIPE mid-apply."""
+        import signal
+        import subprocess
+        import sys
+
+        from controller.terraform.runner import read_event_log
+
+        workdir = make_project(
+            'resource "null_resource" "slow" {\n  provisioner "local-exec" {\n'
+            '    command = "echo started > started.txt; sleep 2; echo done > finished.txt"\n  }\n}\n'
+        )
+        plan_file = await planned(runner, workdir)
+        script = (
+            "import asyncio, sys\n"
+            "from pathlib import Path\n"
+            "from controller.terraform.runner import TerraformRunner\n"
+            "from controller.terraform.toolchain import Toolchain\n"
+            "from controller.settings import Settings\n"
+            "import pickle\n"
+            "runner = pickle.loads(bytes.fromhex(sys.argv[1]))\n"
+            "asyncio.run(runner.apply(Path(sys.argv[2]), Path(sys.argv[3]), on_event=lambda e: print(type(e).__name__, flush=True)))\n"
+        )
+        import pickle
+
+        controller = subprocess.Popen([sys.executable, "-c", script, pickle.dumps(runner).hex(), str(workdir), str(plan_file)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=Path(__file__).parents[3])
+        while not (workdir / "started.txt").exists():
+            assert controller.poll() is None, "the controller process ended before the provisioner started"
+            await asyncio.sleep(0.05)
+        controller.send_signal(signal.SIGKILL)
+        controller.wait(10)
+        for _ in range(200):
+            if (workdir / "finished.txt").exists() and any(type(e).__name__ == "ChangeSummary" for e in read_event_log(workdir, "apply")):
+                break
+            await asyncio.sleep(0.1)
+        assert (workdir / "finished.txt").read_text().strip() == "done"
+        assert any(type(e).__name__ == "ApplyComplete" for e in read_event_log(workdir, "apply"))
+        assert '"null_resource"' in (workdir / "terraform.tfstate").read_text()

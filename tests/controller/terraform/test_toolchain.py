@@ -146,11 +146,11 @@ class TestProviderMirror:
 
 
 class TestCliConfig:
-    def test_mirrored_namespaces_never_go_to_the_registry(self, tmp_path: Path) -> None:
+    def test_providers_come_from_the_mirror_only_never_a_direct_download(self, tmp_path: Path) -> None:
         text = tc.cli_config_text(tmp_path / "mir ror")
         assert f'path    = "{tmp_path / "mir ror"}"' in text
         assert 'include = ["registry.terraform.io/hashicorp/*"]' in text
-        assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in text
+        assert "direct" not in text.replace("no direct downloads", "")
 
     def test_quotes_and_template_markers_in_the_path_are_escaped(self, tmp_path: Path) -> None:
         text = tc.cli_config_text(Path('/data/"x"/${y}'))

@@ -34,7 +34,7 @@ async def client_and_calls(store):
         calls.append((routed, delivery_id))
 
     receiver = rx.WebhookReceiver(rx.ReceiverConfig(secret=SECRET, max_body_bytes=200_000), store, dispatch,
-                                  clock=lambda: FIXTURE_DAY)
+                                  clock=lambda: FIXTURE_DAY, wait_for_dispatch=True)
     async with TestClient(TestServer(rx.make_app(receiver))) as client:
         yield client, calls
 

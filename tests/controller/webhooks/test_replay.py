@@ -68,7 +68,7 @@ async def make_rig(tmp_path: Path, config: rx.ReceiverConfig, now: datetime) -> 
     async def dispatch(_routed: routing.Routed, delivery_id: str) -> None:
         calls.append(delivery_id)
 
-    client = TestClient(TestServer(rx.make_app(rx.WebhookReceiver(config, store, dispatch, clock=clock))))
+    client = TestClient(TestServer(rx.make_app(rx.WebhookReceiver(config, store, dispatch, clock=clock, wait_for_dispatch=True))))
     await client.start_server()
     return Rig(client, store, clock, calls), client
 
