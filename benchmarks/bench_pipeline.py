@@ -27,7 +27,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from controller.app import ControllerApp  # noqa: E402
+from controller.app import ControllerApp
+from controller.assembly import assemble  # noqa: E402
 from controller.pipeline import notices  # noqa: E402
 from controller.settings import Settings  # noqa: E402
 from controller.store import open_store  # noqa: E402
@@ -124,7 +125,8 @@ async def webhook_to_comment(rounds: int, workdir: Path) -> tuple[list[float], l
     with start_forge(workdir / "forge") as forge:
         bench = make_infra_repo(forge, workdir)
         config = controller_config(forge, workdir / "controller", bench.full_name)
-        async with ControllerApp(config) as app:
+        async with assemble(config) as assembled:
+            app = assembled.app
             register_hook(bench, app.webhook_url)
             for n in range(rounds):
                 files = {"versions.tf": VERSIONS, "main.tf": null_resources(*(f"r{n}_{i}" for i in range(5)))}

@@ -22,6 +22,7 @@ from .bus import EventBus
 from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
+from .forge.app_auth import AppCredentials, InstallationTokens
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline import queues
@@ -39,6 +40,7 @@ from .settings import Settings
 from .state import GitStateBackend
 from .state import crypto as state_crypto
 from .store import Run, RunKind, RuntimeStore, open_store
+from .store.guilds import LEGACY_FILE
 from .terraform.runner import TerraformRunner
 from .terraform.toolchain import resolve_toolchain
 from .terraform.workspace import ensure_runs_dir
@@ -68,22 +70,51 @@ class ControllerConfig:
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
+    # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
+    github_app_id: int | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
+    # The embedded default makes <data dir>/master.key on first use (as the state key is), so the
+    # credentials vault and recovery codes simply work; `serve` keeps the key an explicit choice.
+    create_vault_key: bool = False
     # With a database URL: "web" only receives and enqueues, "worker" only runs jobs, "all" both.
     role: str = "all"
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)  # the browser dashboard and /metrics
 
+    @property
+    def is_app(self) -> bool:
+        return self.github_app_id is not None
 
-def open_vault(settings: Settings) -> Vault | None:
-    """The credentials vault, if a master key is configured; without one, runs get no cloud credentials."""
+
+def make_forge(config: ControllerConfig) -> GitHubForge:
+    """The forge client: as the GitHub App (installation tokens) or with the token."""
+    if config.is_app:
+        assert config.github_app_id is not None and config.github_app_private_key is not None
+        tokens = InstallationTokens(AppCredentials(config.github_app_id, config.github_app_private_key), config.api_url)
+        return GitHubForge(app=tokens, api_url=config.api_url)
+    return GitHubForge(config.github_token, api_url=config.api_url)
+
+
+def served_repos(config: ControllerConfig, forge: GitHubForge) -> tuple[str, ...]:
+    """The configured repositories; for an app with none configured, every repository it is installed on."""
+    if config.repos or forge.app is None:
+        return config.repos
+    found = tuple(sorted(forge.app.discover()))
+    log.info("the GitHub App is installed on %s", ", ".join(found) or "no repositories yet")
+    return found
+
+
+def open_vault(settings: Settings, *, create_key: bool = False) -> Vault | None:
+    """The credentials vault, if a master key is configured (or may be made); without one, runs get no cloud credentials."""
     try:
-        return Vault.open(settings)
+        return Vault.open(settings, create_key=create_key)
     except CloudOpsError as exc:
         log.info("no credentials vault: %s", exc)
         return None
 
 
-def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None, *,
-                 shared_store: bool = False, recover: bool = False) -> tuple[PlanContext, list[Run]]:
+def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | None = None,
+                 vault: Vault | None = None, *, shared_store: bool = False,
+                 recover: bool = False) -> tuple[PlanContext, list[Run]]:
     """Open everything the pipeline needs; return the runs in flight that this process may adopt.
 
     Only with ``recover`` (the controller holding the data-dir lock) are credentials a crash left
@@ -94,11 +125,13 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     """
     settings = config.settings
     data_dir.prepare(settings.data_dir)
-    vault = open_vault(settings)
+    vault = vault or open_vault(settings, create_key=config.create_vault_key)
     # The app makes its guard before the bus (so events are redacted too); CLI commands get one here.
     guard = guard or LeakGuard(vault.secret_values if vault else None)
     ensure_runs_dir(settings)
     store = RedactingStore(open_store(settings), guard)
+    if store.guilds.import_legacy(settings.data_dir / LEGACY_FILE):  # chat servers linked before the store held them
+        log.info("moved the chat servers of %s into the runtime store", LEGACY_FILE)
     in_flight: list[Run] = []
     if recover:
         in_flight = [] if shared_store else store.list_in_flight_runs()
@@ -106,14 +139,17 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
         clean_stale_credentials(settings.runs_dir, active={Path(r.run_dir).name for r in in_flight if r.run_dir})
         for run_id in sweep_runs(settings, active={r.id for r in in_flight}):
             log.info("removed run directory %s (older than CLOUDOPS_RUN_RETENTION)", run_id)
-    forge = RedactingForge(GitHubForge(config.github_token, api_url=config.api_url), guard)
+    client = make_forge(config)
+    if config.github_app_private_key:
+        guard.learn([config.github_app_private_key.strip()])
+    forge = RedactingForge(client, guard)
     toolchain = resolve_toolchain(settings)
-    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in config.repos}
+    sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in served_repos(config, client)}
     context = PlanContext(
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
         bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
         state=GitStateBackend(forge, settings), leaks=guard,
-        credentials=_credentials_lookup(settings, vault) if vault else None, bot_login=config.bot_login,
+        credentials=_credentials_lookup(store, vault) if vault else None, bot_login=config.bot_login,
     )
     guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
     return context, in_flight
@@ -136,16 +172,11 @@ def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[st
     return [value for value in values if value]
 
 
-def _credentials_lookup(settings: Settings, vault: Vault):
-    """(repo, project) → the vault records of the chat server connected to that repo."""
-    from .service.guilds import GuildRegistry
+def _credentials_lookup(store: RuntimeStore, vault: Vault):
+    """(repo, project) → the vault records of the chat server connected to that repo (the same store the chat writes)."""
 
     def lookup(repo: str, project: str) -> list:
-        registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
-        try:
-            link = registry.guild_of_repo(repo)
-        finally:
-            registry.close()
+        link = store.guilds.guild_of_repo(repo)
         return vault.for_run(link.guild_id, project) if link else []
 
     return lookup
@@ -178,8 +209,10 @@ class ControllerApp:
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
-        vault = open_vault(config.settings)
-        self.leaks = LeakGuard(vault.secret_values if vault else None, fixed=controller_secrets(config, vault))
+        data_dir.prepare(config.settings.data_dir)
+        self.vault = open_vault(config.settings, create_key=config.create_vault_key)
+        self.leaks = LeakGuard(self.vault.secret_values if self.vault else None,
+                               fixed=controller_secrets(config, self.vault))
         self.bus: EventBus = RedactingBus(self.leaks)
         self.store: RuntimeStore | None = None
         self.queue = queues.make_queue(config.settings, role=config.role, workers=config.workers)  # type: ignore[arg-type]
@@ -190,6 +223,7 @@ class ControllerApp:
         self.recovered: list[recovery.Recovered] = []
         self.receiver: WebhookReceiver | None = None
         self._data_lock: data_dir.DataDirLock | None = None
+        self.bot_login = config.bot_login
         self.dashboard = None
 
     async def start(self) -> None:
@@ -206,16 +240,23 @@ class ControllerApp:
         cfg = self.config
         self.leaks.install_on_logs()
         distributed = queues.is_distributed(self.queue)
-        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, shared_store=distributed,
-                                             recover=True)
+        context, _ = await asyncio.to_thread(open_context, cfg, self.bus, self.leaks, self.vault,
+                                             shared_store=distributed, recover=True)
         self.store = context.store
         sources = context.sources
+        repos = list(context.sources)
         default_branches = {repo: (await asyncio.to_thread(context.forge.get_repo, repo)).default_branch
-                            for repo in cfg.repos}
+                            for repo in repos}
         rules = RulesLoader(sources, default_branches)
+        # An app acts as its bot, <slug>[bot]: its own comments are ignored and its PRs are trusted.
+        bot_login = await asyncio.to_thread(context.forge.login) if cfg.is_app else cfg.bot_login
+        self.bot_login = bot_login
         context.policy = RegoPolicyCheck(sources, default_branches, rules, cfg.settings.data_dir / "policy-base",
-                                         bot_login=cfg.bot_login)
-        self.pipeline = Pipeline(context, self.queue, rules, bot_login=cfg.bot_login)
+                                         bot_login=bot_login)
+        self.pipeline = Pipeline(context, self.queue, rules, bot_login=bot_login)
+        # GitHub App installs: check runs beside the statuses; installations may add repositories.
+        self.pipeline.app_events.reporter.subscribe(self.bus)
+        self.pipeline.app_events.allowed = frozenset(cfg.repos) if cfg.repos else None
         if distributed:
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
@@ -225,9 +266,9 @@ class ControllerApp:
                                                     grace=cfg.settings.interrupt_grace, replan=self._replan)
         if cfg.role != "web":  # periodic terraform work belongs to the processes that run terraform
             self._background.append(asyncio.create_task(
-                grants.prune_forever(context, list(cfg.repos), cfg.grant_prune_interval), name="prune-expired-grants"))
+                grants.prune_forever(context, repos, cfg.grant_prune_interval), name="prune-expired-grants"))
             self._background.append(asyncio.create_task(
-                drift.drift_forever(context, list(cfg.repos), cfg.drift_interval), name="drift-check"))
+                drift.drift_forever(context, repos, cfg.drift_interval), name="drift-check"))
             self._background.append(asyncio.create_task(
                 _sweep_forever(context, cfg.grant_prune_interval), name="sweep-run-directories"))
         receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,

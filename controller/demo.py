@@ -68,6 +68,16 @@ async def _apply_with_live_bar(world: Embedded, trigger: Callable[[], Awaitable[
     return finished[-1]
 
 
+async def _merged(world: Embedded, number: int) -> str:
+    """The template's project merges itself once applied (`automerge: true`); otherwise merge it as the admin."""
+    await world.settle()
+    if await asyncio.to_thread(lambda: world.admin_repo().get_pull(number).merged):
+        return f"#{number} merged by the controller after its apply (`automerge: true`); the project lock is released"
+    await asyncio.to_thread(lambda: world.admin_repo().get_pull(number).merge())
+    await world.settle()
+    return f"#{number} merged by @{ADMIN}; the project lock is released"
+
+
 def _comment(world: Embedded, number: int, key: str) -> str:
     wanted = markers.marker(key)
     bodies = [c.body for c in world.admin_repo().get_issue(number).get_comments() if c.body.startswith(wanted)]
@@ -103,9 +113,7 @@ async def run_demo(console: Console, data_dir: Path) -> int:
         step("Approved & applied", f"@{ADMIN} commented `cloudops apply -p {PROJECT}`: {result.summary}")
         if not result.succeeded:
             return 1
-        await asyncio.to_thread(lambda: world.admin_repo().get_pull(pull.number).merge())
-        await world.settle()
-        step("Merged", f"#{pull.number} merged; the project lock is released")
+        step("Merged", await _merged(world, pull.number))
 
         entries = await rollback.history(ctx, full_name, PROJECT)
         console.print(_history_table(entries))
@@ -120,8 +128,7 @@ async def run_demo(console: Console, data_dir: Path) -> int:
         step("Rolled back", result.summary)
         if not result.succeeded:
             return 1
-        await asyncio.to_thread(lambda: world.admin_repo().get_pull(back.pr_number).merge())
-        await world.settle()
+        step("Merged", await _merged(world, back.pr_number))
         saves = await ctx.state.history(full_name, PROJECT)
         step("Git holds the story", f"{len(saves)} encrypted state commits on `cloudops-state`: "
              + "; ".join(c.subject for c in saves))

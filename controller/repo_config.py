@@ -117,6 +117,9 @@ class ProjectConfig:
     apply_requirements: tuple[ApplyRequirement, ...] = DEFAULT_APPLY_REQUIREMENTS
     automerge: bool = False  # with apply_on approve: merge the PR after a successful apply
     allow_nonsensitive: bool = False  # PRs may call nonsensitive() (it prints what it unmasks)
+    # Which resources required-labels judges: "cloudops" (what the bot renders: labelled
+    # managed-by=cloudops now or before), "all" (every labelled resource) or resource types.
+    required_labels_on: str | tuple[str, ...] = "cloudops"
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,7 @@ class _Reader:
         self.name(key, path)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
                                            "allow_self_approval", "allow_self_policy_override", "policy_sets",
-                                           "apply_requirements", "automerge", "allow_nonsensitive"),
+                                           "apply_requirements", "automerge", "allow_nonsensitive", "required_labels_on"),
                              ("target", "region"))
         target = self.enum(fields["target"][1], f"{path}.target", Target)
         region_node = fields["region"][1]
@@ -376,7 +379,22 @@ class _Reader:
             automerge=self.scalar(fields["automerge"][1], f"{path}.automerge", bool) if "automerge" in fields else False,
             allow_nonsensitive=self.scalar(fields["allow_nonsensitive"][1], f"{path}.allow_nonsensitive", bool)
             if "allow_nonsensitive" in fields else False,
+            required_labels_on=self._labels_on(fields["required_labels_on"][1], f"{path}.required_labels_on")
+            if "required_labels_on" in fields else "cloudops",
         )
+
+    def _labels_on(self, node: yaml.Node, path: str) -> str | tuple[str, ...]:
+        if isinstance(node, yaml.SequenceNode):
+            def rtype(n: yaml.Node, p: str) -> str:
+                value = self.scalar(n, p, str)
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
+                    raise self.fail(n, p, f"{value!r} is not a resource type (like aws_instance)")
+                return value
+            return self.sequence(node, path, rtype)
+        value = self.scalar(node, path, str)
+        if value not in ("cloudops", "all"):
+            raise self.fail(node, path, f"{value!r} must be cloudops, all or a list of resource types")
+        return value
 
     def _known(self, node: yaml.Node, path: str, known: Mapping[str, Any], what: str) -> str:
         value = self.scalar(node, path, str)

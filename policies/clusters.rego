@@ -15,9 +15,10 @@ _cluster(c) if c.kind == "cluster"
 _cluster(c) if c.type in _pool_types
 
 violations(inp) := lib.violations("clusters", [{"msg": msg, "addresses": c.addresses} |
+	not lib.is_admin(inp) # bound before the changes: a function given the whole input is hashed per call
+	role := lib.role_name(inp)
 	some c in inp.changes
 	c.action in lib.write_actions
-	_cluster(c)
-	not lib.is_admin(inp)
-	msg := concat("", [c.action, " of a Kubernetes cluster (", c.type, ") needs the admin role (you: ", lib.role_name(inp), ")"])
+	true in [c.kind == "cluster", c.type in _pool_types]
+	msg := concat("", [c.action, " of a Kubernetes cluster (", c.type, ") needs the admin role (you: ", role, ")"])
 ])

@@ -17,23 +17,22 @@ _node_pool_types := ["google_container_node_pool", "aws_eks_node_group", "azurer
 # target's triggers.size/node_size, node_config[0].machine_type,
 # default_node_pool[0].vm_size and instance_types[_] of `after`, in that order.
 violations(inp) := lib.violations("machine-sizes", [{"msg": msg, "addresses": c.addresses} |
+	# Bound once, before the changes: a function given the whole input is hashed per call.
+	not lib.is_admin(inp)
+	role := lib.role_name(inp)
+	allowed := object.get(allowed_classes, role, [])
+	classes := inp.catalog.machine_types
+	viewer := object.get(inp.actor, "role", null) == "viewer"
 	some c in inp.changes
 	c.action in lib.write_actions
-	sized(c)
-	not lib.is_admin(inp)
+	true in [c.kind in ["vm", "cluster"], c.type in _node_pool_types]
 	some mt in c.machine_types
 	not mt in c.machine_types_before # an unchanged size is not judged again
-	class := size_class(mt, inp)
-	not class in object.get(allowed_classes, lib.role_name(inp), [])
-	msg := message(mt, class, inp)
+	class := object.get(classes, [mt, "class"], "unknown")
+	not class in allowed
+	msg := message(mt, class, role, viewer)
 ])
 
-sized(c) if c.kind in ["vm", "cluster"]
-
-sized(c) if c.type in _node_pool_types
-
-size_class(mt, inp) := object.get(inp.catalog.machine_types, [mt, "class"], "unknown")
-
-message(mt, class, inp) := concat("", ["machine type ", mt, " (", class, ") needs the admin role; viewers may not create machines"]) if {
-	inp.actor.role == "viewer"
-} else := concat("", ["machine type ", mt, " is ", class, "; role ", lib.role_name(inp), " may use up to medium"])
+message(mt, class, role, viewer) := concat("", ["machine type ", mt, " (", class, ") needs the admin role; viewers may not create machines"]) if {
+	viewer
+} else := concat("", ["machine type ", mt, " is ", class, "; role ", role, " may use up to medium"])

@@ -48,3 +48,13 @@ test_a_delete_is_not_judged if {
 	inp := {"changes": [{"type": "aws_s3_bucket_acl", "action": "delete", "after": {}, "addresses": ["aws_s3_bucket_acl.b"]}]}
 	count(public_buckets.s3(inp)) == 0
 }
+
+test_s3_bucket_policy_for_anyone_is_critical if {
+	doc := json.marshal({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]})
+	found := public_buckets.s3(_inp("aws_s3_bucket_policy", {"policy": doc}))
+	count(found) == 1
+	found[0].id == "STO-002"
+	found[0].severity == "critical"
+	safe := json.marshal({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:*", "Resource": "*"}]})
+	count(public_buckets.s3(_inp("aws_s3_bucket_policy", {"policy": safe}))) == 0
+}

@@ -26,3 +26,7 @@ test_a_change_without_a_region_is_not_judged if {
 test_a_delete_is_not_judged_by_region if {
 	count(regions.violations(_inp("delete", "asia-east1"))) == 0
 }
+
+test_an_empty_location_is_not_judged if {
+	count(regions.violations(_inp("create", ""))) == 0
+}

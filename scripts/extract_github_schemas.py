@@ -43,6 +43,9 @@ OUT = ROOT / "tests" / "contract" / "schemas"
 OPENAPI_PKG = "@octokit/openapi"
 WEBHOOK_SCHEMAS_PKG = "@octokit/webhooks-schemas"
 WEBHOOK_EXAMPLES_PKG = "@octokit/webhooks-examples"
+# Pinned, so that adding an endpoint does not silently move every other schema
+# to a newer description; bump on purpose (and rerun the contract tests).
+VERSIONS = {OPENAPI_PKG: "23.0.2", WEBHOOK_SCHEMAS_PKG: "7.6.1", WEBHOOK_EXAMPLES_PKG: "7.6.1"}
 
 # (method, OpenAPI path, status) of every REST call the controller's forge
 # client (controller/forge/github.py) or the demo setup makes.
@@ -81,6 +84,23 @@ ENDPOINTS: list[tuple[str, str, str]] = [
     ("post", "/repos/{owner}/{repo}/labels", "201"),
     ("get", "/repos/{owner}/{repo}/labels", "200"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200"),
+    # GitHub App authentication (controller/forge/app_auth.py)
+    ("get", "/app", "200"),
+    ("get", "/app/installations", "200"),
+    ("get", "/app/installations/{installation_id}", "200"),
+    ("post", "/app/installations/{installation_id}/access_tokens", "201"),
+    ("get", "/repos/{owner}/{repo}/installation", "200"),
+    ("get", "/installation/repositories", "200"),
+    # Checks API (controller/forge/github.py publish_check_run, find_check_run)
+    ("post", "/repos/{owner}/{repo}/check-runs", "201"),
+    ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "200"),
+    ("get", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "200"),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "200"),
+    ("get", "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", "200"),
+    ("post", "/repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", "201"),
+    ("post", "/repos/{owner}/{repo}/check-suites", "201"),
+    ("get", "/repos/{owner}/{repo}/check-suites/{check_suite_id}", "200"),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-suites", "200"),
 ]
 
 # Shared error bodies (401 bad credentials has no per-operation schema).
@@ -97,6 +117,17 @@ WEBHOOKS: list[tuple[str, str | None]] = [
     ("pull_request", "ready_for_review"),
     ("pull_request_review", "submitted"),
     ("issue_comment", "created"),
+    # A GitHub App's own events
+    ("check_run", "created"),
+    ("check_run", "completed"),
+    ("check_run", "requested_action"),
+    ("check_run", "rerequested"),
+    ("merge_group", "checks_requested"),
+    ("merge_group", "destroyed"),
+    ("installation", "created"),
+    ("installation", "deleted"),
+    ("installation_repositories", "added"),
+    ("installation_repositories", "removed"),
 ]
 
 # Keys that document rather than constrain; dropped to keep files small.
@@ -107,8 +138,9 @@ MAX_EXAMPLES = 3
 
 def npm_pack(package: str, dest: Path) -> tuple[Path, str]:
     """Download and unpack one npm package; return (package dir, version)."""
+    spec = f"{package}@{VERSIONS[package]}" if package in VERSIONS else package
     out = subprocess.run(
-        ["npm", "pack", package, "--json", "--pack-destination", str(dest)],
+        ["npm", "pack", spec, "--json", "--pack-destination", str(dest)],
         check=True,
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ from controller.service.chatops import ChatOps
 from controller.service.events import LobbyEvents
 
 from .components import CloudButton, CloudSelect
+from .errors import on_app_command_error
 from .interactions import Front
 from .presenter import DiscordPresenter
 
@@ -31,6 +32,7 @@ class CloudOpsBot(commands.Bot):
         self.cloudops = Front(chatops, self.presenter)
         self.bus = bus
         self.sync_commands = sync
+        self.tree.on_error = on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
         await self.load_cogs()

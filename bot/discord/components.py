@@ -17,6 +17,7 @@ import discord
 from controller.service.replies import Button, Form, InputStyle, Select
 
 from . import render
+from .errors import answer_error
 
 TEMPLATE = r"cloudops:(?P<action>[a-z-]+):(?P<sid>[^:]+)(?::(?P<extra>.*))?"
 
@@ -37,7 +38,10 @@ class CloudButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPL
     async def callback(self, interaction: discord.Interaction) -> None:
         from .interactions import on_component
 
-        await on_component(interaction, self.item.custom_id or "", [])
+        try:
+            await on_component(interaction, self.item.custom_id or "", [])
+        except Exception as exc:  # noqa: BLE001 - one handler answers every unexpected failure
+            await answer_error(interaction, exc)
 
 
 class CloudSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=TEMPLATE):
@@ -59,7 +63,10 @@ class CloudSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=TEMPL
         from .interactions import on_component
 
         values = list((interaction.data or {}).get("values", []))  # type: ignore[union-attr]
-        await on_component(interaction, self.item.custom_id or "", values)
+        try:
+            await on_component(interaction, self.item.custom_id or "", values)
+        except Exception as exc:  # noqa: BLE001
+            await answer_error(interaction, exc)
 
 
 class ResourceModal(discord.ui.Modal):
@@ -80,6 +87,9 @@ class ResourceModal(discord.ui.Modal):
     def values(self) -> dict[str, str]:
         return {name: item.value for name, item in self.inputs.items()}
 
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        await answer_error(interaction, error)
+
     async def on_submit(self, interaction: discord.Interaction) -> None:
         from .interactions import on_form
 
@@ -96,6 +106,10 @@ class CredentialsModal(discord.ui.Modal):
             label="Credentials (JSON key or key=value lines)", style=discord.TextStyle.paragraph, required=True,
             max_length=4000)
         self.add_item(self.secret)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        self.secret._value = None  # type: ignore[attr-defined]
+        await answer_error(interaction, error)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         from .interactions import caller_of, front_of, send

@@ -63,7 +63,15 @@ def _kwargs(reply: Reply) -> dict[str, Any]:
 
 
 async def send(interaction: discord.Interaction, reply: Reply) -> None:
-    """Answer a deferred interaction: lobbies go to the channel (or edit theirs), the rest as a private follow-up."""
+    """Answer a deferred interaction: lobbies go to the channel (or edit theirs), the rest as a private follow-up.
+
+    A private note (a recovery code) always goes to the caller alone, even when the lobby is public."""
+    await _send(interaction, reply)
+    if reply.private_note:
+        await interaction.followup.send(reply.private_note[:2000], ephemeral=True)
+
+
+async def _send(interaction: discord.Interaction, reply: Reply) -> None:
     front = front_of(interaction)
     if reply.session and not reply.refused:
         ref = front.chatops.ctx.registry.message_ref(reply.session)

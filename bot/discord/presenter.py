@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 class DiscordPresenter:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
-        self._progress: dict[str, discord.Message] = {}
+        self._progress: dict[str, discord.Message] = {}  # lobby message id -> the running apply's message
+        self._threads: dict[str, Any] = {}  # lobby message id -> its progress thread
 
     def _channel(self, channel_id: str) -> Any:
         channel = self.client.get_channel(int(channel_id))
@@ -40,12 +41,13 @@ class DiscordPresenter:
             log.warning("editing lobby message %s: %s", ref.get("message"), exc)
 
     async def progress(self, ref: dict[str, str], reply: Reply, *, final: bool) -> None:
+        """One thread per lobby message, one progress message per apply in it (a second apply, or one after a
+        restart, posts in the same thread)."""
         key = ref["message"]
         try:
             existing = self._progress.get(key)
             if existing is None:
-                lobby = self._channel(ref["channel"]).get_partial_message(int(key))
-                thread = await lobby.create_thread(name=reply.title[:100], auto_archive_duration=60)
+                thread = await self._thread(ref, reply.title)
                 self._progress[key] = await thread.send(embed=render.embed(reply))
             else:
                 self._progress[key] = await existing.edit(embed=render.embed(reply))
@@ -53,6 +55,17 @@ class DiscordPresenter:
                 self._progress.pop(key, None)
         except discord.HTTPException as exc:
             log.warning("posting apply progress for %s: %s", key, exc)
+
+    async def _thread(self, ref: dict[str, str], title: str) -> Any:
+        key = ref["message"]
+        if key not in self._threads:
+            lobby = self._channel(ref["channel"]).get_partial_message(int(key))
+            try:
+                self._threads[key] = await lobby.create_thread(name=title[:100], auto_archive_duration=60)
+            except discord.HTTPException:
+                # Made before a restart: Discord gives a message's thread the message's id.
+                self._threads[key] = self._channel(key)
+        return self._threads[key]
 
     async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
         if channel is None:

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--embedded", action="store_true",
                         help="start the local forge, an infra repo from the template and the controller, and chat "
                              "with them (you are alice, an admin of the template's `example` project)")
-    parser.add_argument("--data-dir", type=Path, help="with --embedded: keep everything here (default: a temporary dir)")
+    parser.add_argument("--data-dir", type=Path, help="with --embedded: keep everything here (default: $CLOUDOPS_DATA_DIR, else a temporary dir)")
 
 
 def _factory(spec: str) -> Callable[..., Any]:
@@ -74,38 +74,40 @@ async def run(args: argparse.Namespace) -> int:
 TEMPLATE_ADMIN_DISCORD_ID = "112233445566778899"
 
 
+def embedded_data_dir(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Path | None:
+    """--data-dir, else CLOUDOPS_DATA_DIR, else None (a temporary directory, gone when the console ends)."""
+    if args.data_dir:
+        return Path(args.data_dir).expanduser()
+    configured = env.get("CLOUDOPS_DATA_DIR")
+    return Path(configured).expanduser() if configured else None
+
+
 async def _run_embedded(args: argparse.Namespace) -> int:
     import tempfile
-    from dataclasses import replace
 
     from rich.console import Console
 
     from bot.console.app import ChatConsole, ConsolePresenter
     from controller.embedded import embedded
-    from controller.pipeline.gateway import ControllerGateway
-    from controller.service import wiring
-    from controller.service.context import Caller, WebhookTarget
+    from controller.service.context import Caller
     from controller.service.events import LobbyEvents
     from controller.store import utc_now
 
     console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     user_id = args.user_id or TEMPLATE_ADMIN_DISCORD_ID
     with tempfile.TemporaryDirectory(prefix="cloudops-chat-") as tmp:
-        data_dir = args.data_dir or Path(tmp)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = embedded_data_dir(args, os.environ) or Path(tmp)
         async with embedded(data_dir) as world:
-            ctx = world.app.pipeline.ctx
-            wired = wiring.build(replace(ctx.settings, data_dir=data_dir / "chat"), forge=ctx.forge,
-                                 gateway=ControllerGateway(world.app.pipeline), bus=world.app.bus,
-                                 webhook=WebhookTarget(world.app.webhook_url, world.app.config.webhook_secret))
-            try:
+            wired = world.assembly.chat
+            link = wired.registry.guild(CONSOLE_GUILD)
+            if link is None or link.repo != world.full_name:  # a restart keeps the link (and its settings)
                 wired.registry.connect(CONSOLE_GUILD, world.full_name, by=user_id, at=utc_now())
-                console.print(f"[dim]embedded: forge {world.forge.api_url} · repo {world.full_name} · "
-                              f"controller {world.app.webhook_url}[/dim]")
-                presenter = ConsolePresenter(console)
-                LobbyEvents(wired.registry, presenter).attach(wired.bus)
-                chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, user_id, args.name or "alice"), console,
-                                   presenter, sys.stdin)
-                return await chat.loop()
-            finally:
-                wired.close()
+            console.print(f"[dim]embedded: forge {world.forge.api_url} · repo {world.full_name} · "
+                          f"controller {world.app.webhook_url} · data {data_dir}[/dim]")
+            for note in wired.notes:
+                console.print(f"[dim]note: {note}[/dim]")
+            presenter = ConsolePresenter(console)
+            LobbyEvents(wired.registry, presenter).attach(wired.bus)
+            chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, user_id, args.name or "alice"), console,
+                               presenter, sys.stdin)
+            return await chat.loop()

@@ -14,9 +14,11 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..policy.outputs import FORMATS
 
 # Judged from the plan alone, when no --context says who asks and for which project.
-CONTEXT_FREE = ("providers", "public-buckets", "required-labels")
+CONTEXT_FREE = ("providers", "required-labels", "security-network", "public-buckets", "security-encryption",
+                "security-databases", "security-iam", "security-logging")
 
 CONTEXT_KEYS = ("config", "project", "member", "github", "discord", "actor", "usage", "cost", "protected",
                 "policies_dir", "policies", "enforcement")
@@ -28,8 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser("check", help="evaluate a `terraform show -json` document against the policies")
     check.add_argument("plan_json", metavar="PLAN_JSON")
     check.add_argument("--context", metavar="FILE", help="YAML/JSON: project, actor, usage, cost (see policies/README.md)")
-    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    check.epilog = "Exit status: 0 nothing denied, 1 something denied, 2 bad input."
+    check.add_argument("-p", "--policy", action="append", metavar="DIR", default=[],
+                       help="a conftest policy directory (repeatable): its policies judge the plan document "
+                            "itself, as `conftest test -p DIR` does, instead of the built-ins")
+    check.add_argument("-n", "--namespace", action="append", metavar="NS", default=[],
+                       help="with -p: namespaces to test (repeatable; default main)")
+    check.add_argument("--all-namespaces", action="store_true", help="with -p: test every namespace")
+    check.add_argument("-o", "--format", "--output", dest="format", default="text",
+                       choices=("text", "json", "markdown", *FORMATS[1:]))
+    check.epilog = ("Exit status: 0 nothing denied, 1 something denied, 2 bad input. "
+                    "--format json is conftest's JSON with -p, the verdict's JSON without.")
     check.set_defaults(_policy=_check)
     test = sub.add_parser("test", help="run the *_test.rego files of a policies directory (default: the built-ins)")
     test.add_argument("directory", nargs="?", metavar="DIR")
@@ -67,7 +77,38 @@ def _inline_project(raw: Any, path: Path) -> Any:
     return loads(text, source=str(path)).projects[name]
 
 
+def _conftest(args: argparse.Namespace) -> int:
+    from ..policy import conftest, outputs
+    from ._plan_file import load_plan
+
+    load_plan(args.plan_json)  # a clear exit 2 for what is not a plan document
+    text = Path(args.plan_json).read_text(encoding="utf-8")
+    results = conftest.evaluate(conftest.load_dirs([Path(d) for d in args.policy]), text, args.plan_json,
+                                namespaces=args.namespace or ["main"], all_namespaces=args.all_namespaces)
+    if args.format in FORMATS:
+        print(outputs.render(results, args.format))
+    else:
+        tests = 0
+        for r in results:
+            for m in r.warnings:
+                print(f"WARN - {r.filename} - {r.namespace} - {m.msg}")
+            for m in r.failures:
+                print(f"FAIL - {r.filename} - {r.namespace} - {m.msg}")
+            tests += r.successes + len(r.failures) + len(r.warnings)
+        fails = sum(len(r.failures) for r in results)
+        warns = sum(len(r.warnings) for r in results)
+        print(f"\n{tests} tests, {sum(r.successes for r in results)} passed, {warns} warnings, {fails} failures")
+    return 1 if outputs.failed(results) else 0
+
+
 def _check(args: argparse.Namespace) -> int:
+    if args.policy:
+        if args.context:
+            raise ConfigError("policy check: -p judges the plan document with conftest policies; "
+                              "--context is for the built-ins", hint="use one or the other")
+        return _conftest(args)
+    if args.namespace or args.all_namespaces:
+        raise ConfigError("policy check: --namespace and --all-namespaces go with -p DIR")
     from ..policy import engine as engine_mod
     from ..policy.inputs import Actor, actor_for, build_input
     from ..policy.library import load_library
@@ -108,12 +149,15 @@ def _check(args: argparse.Namespace) -> int:
         if not ctx:
             notes = (f"no --context: evaluated only {', '.join(CONTEXT_FREE)}",)
     document = build_input(plan, project=project, actor=actor, usage=ctx.get("usage"), cost=ctx.get("cost"),
-                           protected=ctx.get("protected") or (), keep=engine_mod.attribute_names(selected, library))
+                           protected=ctx.get("protected") or (), needs=engine_mod.input_needs(selected, library))
     result = engine.evaluate(document, selected, project=project.name)
     if notes:
         from dataclasses import replace
         result = replace(result, notes=notes)
-    if args.format == "json":
+    if args.format in FORMATS[1:]:
+        from ..policy import outputs
+        print(outputs.render(outputs.from_result(result, args.plan_json), args.format))
+    elif args.format == "json":
         print(result.to_json())
     elif args.format == "markdown":
         print(result.to_markdown())

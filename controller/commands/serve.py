@@ -1,8 +1,8 @@
 """`cloudops serve`: the long-running controller (webhook server + workers).
 
 With DISCORD_TOKEN set, the Discord bot runs in the same process, on the
-same event bus and through the same pipeline gateway, so plan and apply
-events reach the chat as they happen.
+same event bus, store and pipeline gateway (``assembly.assemble``), so plan
+and apply events reach the chat as they happen.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import signal
 from pathlib import Path
 
 from .. import serve_config
-from ..app import ControllerApp
+from ..assembly import Assembly, assemble
 from ..errors import ConfigError
+from ..service.context import WebhookTarget
+from ..webhooks.receiver import PATH as WEBHOOK_PATH
 
 log = logging.getLogger(__name__)
 
@@ -31,27 +33,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "`cloudops worker`s; `all` (the default) also runs them")
 
 
-async def _run_bot(app: ControllerApp, token: str) -> None:
+async def _run_bot(assembly: Assembly, token: str) -> None:
     from bot.discord.app import CloudOpsBot
-    from ..pipeline.gateway import ControllerGateway
-    from ..service import wiring
-    from ..service.context import WebhookTarget
-    from ..webhooks.receiver import PATH as WEBHOOK_PATH
 
-    assert app.pipeline is not None and app.store is not None
-    ctx = app.pipeline.ctx
-    public = os.environ.get("CLOUDOPS_PUBLIC_URL", "").rstrip("/")
-    webhook = WebhookTarget(f"{public}{WEBHOOK_PATH}", app.config.webhook_secret) if public else None
-    wired = wiring.build(ctx.settings, forge=ctx.forge, gateway=ControllerGateway(app.pipeline), bus=app.bus,
-                         store=app.store, webhook=webhook)
-    for note in wired.notes:
+    for note in assembly.notes:
         log.warning("discord bot: %s", note)
-    bot = CloudOpsBot(wired.chatops, wired.bus)
-    try:
-        async with bot:
-            await bot.start(token)
-    finally:
-        wired.registry.close()
+    bot = CloudOpsBot(assembly.chatops, assembly.bus)
+    async with bot:
+        await bot.start(token)
+
+
+def _webhook_target(webhook_secret: str) -> WebhookTarget | None:
+    public = os.environ.get("CLOUDOPS_PUBLIC_URL", "").rstrip("/")
+    return WebhookTarget(f"{public}{WEBHOOK_PATH}", webhook_secret) if public else None
 
 
 async def run(args: argparse.Namespace, *, role: str | None = None) -> int:
@@ -69,12 +63,13 @@ async def run(args: argparse.Namespace, *, role: str | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     token = None if args.no_bot else os.environ.get("DISCORD_TOKEN")
-    async with ControllerApp(config) as app:
+    async with assemble(config, webhook=_webhook_target(config.webhook_secret)) as assembly:
+        app = assembly.app
         print(f"cloudops controller listening: {app.webhook_url}", flush=True)
         print(f"dashboard: {config.dashboard.public_url or app.base_url}/runs · metrics: {app.base_url}/metrics", flush=True)
         print(f"repositories: {', '.join(config.repos)} · data dir: {config.settings.data_dir} · role: {config.role}"
               f" · store: {'PostgreSQL' if config.settings.database_url else 'SQLite'}", flush=True)
-        bot_task = asyncio.create_task(_run_bot(app, token)) if token else None
+        bot_task = asyncio.create_task(_run_bot(assembly, token)) if token else None
         if bot_task is None:
             print("discord bot: not started (no DISCORD_TOKEN); `cloudops chat` offers the same commands", flush=True)
         waiters = [asyncio.create_task(stop.wait())] + ([bot_task] if bot_task else [])

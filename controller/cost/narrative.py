@@ -50,6 +50,9 @@ class Story:
     energy: Energy
     recommendations: tuple[Recommendation, ...]
     config: NarrativeConfig = field(default_factory=NarrativeConfig)
+    # address -> security-pack rule ids (policy.exposure): what the policy verdict calls exposed
+    exposure_rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exposure_checked: bool = True
 
     @property
     def coffees(self) -> Decimal:
@@ -72,8 +75,24 @@ def tell(plan: Plan, est: Estimate, *, catalog: PricingCatalog | None = None,
          config: NarrativeConfig | None = None) -> Story:
     """Compute the story of ``est`` (the estimate of ``plan``)."""
     fp = footprint.footprint(est)
-    return Story(est, blast.blast_radius(plan), fp, footprint.energy(fp),
-                 tuple(recommendations.recommend(est, catalog)), config or NarrativeConfig())
+    radius, rules, checked = _with_policy_exposure(plan, blast.blast_radius(plan))
+    return Story(est, radius, fp, footprint.energy(fp), tuple(recommendations.recommend(est, catalog)),
+                 config or NarrativeConfig(), rules, checked)
+
+
+def _with_policy_exposure(plan: Plan, radius: BlastRadius) -> tuple[BlastRadius, tuple[tuple[str, tuple[str, ...]], ...], bool]:
+    """The blast radius's public list joined with what the security pack finds exposed, so the
+    story never says "nothing public" beside a policy finding (one truth per comment)."""
+    from dataclasses import replace
+
+    from ..policy.exposure import exposure  # the policy engine; imported late (policy reads cost figures)
+
+    try:
+        found = exposure(plan)
+    except Exception:  # noqa: BLE001 - a story without the policy's view says so rather than failing
+        return radius, (), False
+    public = tuple(dict.fromkeys((*radius.public, *found.addresses)))
+    return replace(radius, public=public), found.found, found.checked
 
 
 # --- number formats: the only places a figure becomes text ---------------------------------
@@ -143,11 +162,17 @@ def beast(s: Story) -> str:
 
 def blast_text(s: Story) -> str:
     b = s.blast
+    unchecked = "" if s.exposure_checked else " (the security pack could not check what is public)"
     if b.calm:
-        return "**Blast radius.** Calm waters: nothing public, no database, nothing deleted or replaced."
-    lines = ["**Blast radius.** If this goes wrong, here is what feels it:"]
+        return ("**Blast radius.** Calm waters: nothing public, no database, nothing deleted or replaced."
+                if not unchecked else f"**Blast radius.** No database, nothing deleted or replaced{unchecked}.")
+    lines = ["**Blast radius.** If this goes wrong, here is what feels it:" + unchecked]
     if b.public:
-        lines.append(f"- 🌐 Facing the internet ({whole(Decimal(len(b.public)))}): {_addresses(b.public)}")
+        rules = dict(s.exposure_rules)
+        shown = ", ".join(f"`{a}`" + (f" ({', '.join(rules[a])})" if rules.get(a) else "")
+                          for a in b.public[:LIST_AT_MOST])
+        more = f" and {len(b.public) - LIST_AT_MOST} more" if len(b.public) > LIST_AT_MOST else ""
+        lines.append(f"- 🌐 Facing the internet ({whole(Decimal(len(b.public)))}): {shown}{more}")
     if b.databases:
         touched = ", ".join(f"`{a}` ({action.value})" for a, action in b.databases[:LIST_AT_MOST])
         lines.append(f"- 🗄️ Databases touched ({whole(Decimal(len(b.databases)))}): {touched}")
@@ -253,5 +278,6 @@ def identifiers(s: Story) -> list[str]:
     """Names that may carry digits (addresses, types, machine names): not numbers to check."""
     names = {r.address for r in s.estimate.resources} | {r.type for r in s.estimate.resources}
     names |= {r.title for r in s.recommendations} | {m.name for m in s.footprint.machines}
-    names |= set(s.energy.regions_with_average) | {a for a, _ in s.blast.databases}
+    names |= set(s.energy.regions_with_average) | {a for a, _ in s.blast.databases} | set(s.blast.public)
+    names |= {rule for _, rules in s.exposure_rules for rule in rules}
     return sorted(names, key=len, reverse=True)

@@ -124,7 +124,7 @@ def mount(app: web.Application, controller: Any) -> Dashboard:
     """
     cfg = controller.config
     context = controller.pipeline.ctx
-    dashboard = build(cfg.dashboard, api_url=cfg.api_url, repos=tuple(cfg.repos), store=controller.store,
+    dashboard = build(cfg.dashboard, api_url=cfg.api_url, repos=tuple(context.sources), store=controller.store,
                       context=context, rules=controller.pipeline.rules, bus=controller.bus, guard=controller.leaks,
                       data_dir=cfg.settings.data_dir, queue_depth=_depth_of(controller.queue))
     if cfg.dashboard.public_url:

@@ -94,6 +94,58 @@ class MergeResult:
     message: str
 
 
+CheckStatus = Literal["queued", "in_progress", "completed"]
+AnnotationLevel = Literal["notice", "warning", "failure"]
+
+
+@dataclass(frozen=True)
+class CheckAnnotation:
+    """A note on lines of a file in a check run (GitHub shows it in the diff)."""
+
+    path: str
+    start_line: int
+    end_line: int
+    level: AnnotationLevel
+    message: str
+    title: str = ""
+    raw_details: str = ""
+
+
+@dataclass(frozen=True)
+class CheckAction:
+    """A button on a check run; pressing it sends ``check_run`` ``requested_action`` with ``identifier``."""
+
+    label: str  # at most 20 characters
+    description: str  # at most 40
+    identifier: str  # at most 20
+
+
+@dataclass(frozen=True)
+class CheckRunSpec:
+    """What a check run should show; ``controller.forge.checks.fit`` keeps it within GitHub's limits."""
+
+    name: str
+    status: CheckStatus
+    conclusion: str | None = None  # success | failure | neutral | cancelled | timed_out | action_required | skipped
+    title: str = ""
+    summary: str = ""
+    text: str | None = None
+    annotations: tuple[CheckAnnotation, ...] = ()
+    actions: tuple[CheckAction, ...] = ()
+    external_id: str = ""
+    details_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    id: int
+    name: str
+    head_sha: str
+    status: str
+    conclusion: str | None
+    external_id: str
+
+
 @runtime_checkable
 class Forge(Protocol):
     """What the controller needs from GitHub and git."""

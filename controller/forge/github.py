@@ -4,6 +4,12 @@ One class for github.com and the local forge: only ``api_url`` differs
 (``https://api.github.com`` or ``http://host:port/api/v3``). Clone URLs come
 from the API's ``clone_url``, so git follows whatever host the API names.
 
+Authentication: a token (a bot account's or a GitHub App's installation
+token fixed by the operator), or a GitHub App (``app_auth.InstallationTokens``):
+then each repository is served by its installation's token, taken from the
+cache on every request, and git pushes use the same token. Only an app may
+write check runs (``supports_checks``); token installs use commit statuses.
+
 PyGithub runs in lazy mode: a repository or pull request object costs no
 request until an attribute is read, so "set a status on sha X" is one POST,
 not a GET of the repo, a GET of the commit and then the POST. Every public
@@ -20,10 +26,13 @@ from typing import Any, Iterable, Mapping
 import github
 from github import Auth
 
-from controller.forge import markers, reviews, statuses
+from controller.forge import checks, markers, reviews, statuses
+from controller.forge.app_auth import InstallationTokenAuth, InstallationTokens
 from controller.forge.base import (
     Author,
     ChangedFile,
+    CheckRun,
+    CheckRunSpec,
     CombinedStatus,
     CommitStatus,
     MergeMethod,
@@ -64,8 +73,9 @@ class GitHubForge:
 
     def __init__(
         self,
-        token: str,
+        token: str | None = None,
         *,
+        app: InstallationTokens | None = None,
         api_url: str = GITHUB_API_URL,
         timeout: int = 30,
         comment_limit: int = MAX_COMMENT_CHARS,
@@ -73,32 +83,64 @@ class GitHubForge:
     ) -> None:
         """``throttle`` keeps PyGithub's pauses between requests (GitHub asks for
         them to avoid secondary rate limits); it defaults to on for github.com
-        and off for any other API URL such as the local forge."""
+        and off for any other API URL such as the local forge (or a GHES host
+        the operator names)."""
+        if (token is None) == (app is None):
+            raise ValueError("give the forge client either a token or a GitHub App, not both")
         if throttle is None:
             throttle = api_url.rstrip("/") == GITHUB_API_URL
         self._token = token
-        self._secrets = [token]
+        self._app = app
         self._login: str | None = None
         self.api_url = api_url.rstrip("/")
         self.comment_limit = comment_limit
-        self._gh = github.Github(
-            auth=Auth.Token(token),
-            base_url=self.api_url,
-            timeout=timeout,
-            lazy=True,
+        self._options: dict[str, Any] = {
+            "base_url": self.api_url, "timeout": timeout, "lazy": True,
             **({} if throttle else {"seconds_between_requests": None, "seconds_between_writes": None}),
-        )
+        }
+        self._gh = github.Github(auth=Auth.Token(token), **self._options) if token else None
+        self._clients: dict[int, Any] = {}  # installation id → PyGithub client
 
     def __repr__(self) -> str:  # never show the token
-        return f"GitHubForge(api_url={self.api_url!r})"
+        mode = f", app_id={self._app.credentials.app_id}" if self._app else ""
+        return f"GitHubForge(api_url={self.api_url!r}{mode})"
+
+    @property
+    def _secrets(self) -> list[str]:
+        return self._app.secrets() if self._app else [self._token or ""]
+
+    @property
+    def supports_checks(self) -> bool:
+        """Only a GitHub App may write check runs; a token install reports commit statuses."""
+        return self._app is not None
+
+    @property
+    def app(self) -> InstallationTokens | None:
+        return self._app
 
     def _translating(self, action: str) -> Any:
         return translating(action, secrets=self._secrets)
 
+    def _client(self, repo: str) -> Any:
+        if self._app is None:
+            return self._gh
+        installation = self._app.installation_for(repo)
+        client = self._clients.get(installation)
+        if client is None:
+            client = self._clients[installation] = github.Github(
+                auth=InstallationTokenAuth(self._app, installation), **self._options)
+        return client
+
+    def _git_token(self, repo: str) -> str:
+        if self._app is None:
+            assert self._token is not None
+            return self._token
+        return self._app.token(self._app.installation_for(repo))
+
     def _repo(self, repo: str) -> Any:
         if repo.count("/") != 1 or not all(repo.split("/")):
             raise ValueError(f"repository must be 'owner/name', got {repo!r}")
-        return self._gh.get_repo(repo)
+        return self._client(repo).get_repo(repo)
 
     # -- repositories and git -------------------------------------------------
 
@@ -123,7 +165,7 @@ class GitHubForge:
 
     def _working_copy(self, repo: str, workdir: Path) -> WorkingCopy:
         info = self.get_repo(repo)
-        return WorkingCopy.sync(info.clone_url, self._token, Path(workdir), name=repo)
+        return WorkingCopy.sync(info.clone_url, self._git_token(repo), Path(workdir), name=repo)
 
     def create_branch(self, repo: str, branch: str, base: str) -> str:
         with self._translating(f"creating branch {branch} from {base} in {repo}"):
@@ -209,8 +251,12 @@ class GitHubForge:
     def login(self) -> str:
         """The login of the account this forge client acts as (cached)."""
         if self._login is None:
-            with self._translating("reading the authenticated user"):
-                self._login = self._gh.get_user().login
+            if self._app is not None:  # an installation token may not read /user; its bot is <slug>[bot]
+                with self._translating("reading the GitHub App"):
+                    self._login = self._app.bot_login()
+            else:
+                with self._translating("reading the authenticated user"):
+                    self._login = self._gh.get_user().login
         return self._login
 
     def own_comment(self, repo: str, number: int, key: str) -> str | None:
@@ -274,6 +320,42 @@ class GitHubForge:
                 ),
             )
 
+    # -- check runs (GitHub Apps only) ----------------------------------------
+
+    def publish_check_run(self, repo: str, sha: str, spec: CheckRunSpec, *, check_run_id: int | None = None) -> CheckRun:
+        """Create the check run (or update ``check_run_id``); annotations beyond 50 go in further updates."""
+        spec = checks.fit(spec)
+        batches = list(checks.batches(spec.annotations))
+        with self._translating(f"publishing check run {spec.name!r} on {repo}@{sha[:12]}"):
+            r = self._repo(repo)
+            fields: dict[str, Any] = {"name": spec.name, "status": spec.status,
+                                      "external_id": spec.external_id, "actions": [
+                                          {"label": a.label, "description": a.description, "identifier": a.identifier}
+                                          for a in spec.actions]}
+            if spec.conclusion:
+                fields["conclusion"] = spec.conclusion
+            if spec.details_url:
+                fields["details_url"] = spec.details_url
+            output: dict[str, Any] = {"title": spec.title or spec.name, "summary": spec.summary or spec.name}
+            if spec.text is not None:
+                output["text"] = spec.text
+            first = {**output, "annotations": [checks.annotation_json(a) for a in batches[0]]}
+            if check_run_id is None:
+                run = r.create_check_run(head_sha=sha, output=first, **fields)
+            else:
+                run = r.get_check_run(check_run_id)
+                run.edit(output=first, **fields)
+            for batch in batches[1:]:
+                run.edit(output={**output, "annotations": [checks.annotation_json(a) for a in batch]})
+            return CheckRun(run.id, run.name, run.head_sha, run.status, run.conclusion, run.external_id or "")
+
+    def find_check_run(self, repo: str, sha: str, name: str) -> CheckRun | None:
+        """The newest check run named ``name`` on ``sha``, if any (ours or another app's)."""
+        with self._translating(f"reading check runs of {repo}@{sha[:12]}"):
+            for run in self._repo(repo).get_commit(sha).get_check_runs(check_name=name):
+                return CheckRun(run.id, run.name, run.head_sha, run.status, run.conclusion, run.external_id or "")
+        return None
+
     # -- reviews and merging -------------------------------------------------
 
     def list_reviews(self, repo: str, number: int) -> list[Review]:
@@ -321,7 +403,7 @@ class GitHubForge:
         info = self.get_repo(repo)
         branch = branch or f"revert-{merge_sha[:12]}"
         title = f'Revert "{original_title}"'
-        copy = WorkingCopy.sync(info.clone_url, self._token, Path(workdir), name=repo)
+        copy = WorkingCopy.sync(info.clone_url, self._git_token(repo), Path(workdir), name=repo)
         copy.create_local_branch(branch, f"refs/remotes/origin/{info.default_branch}")
         copy.revert_merge(merge_sha, author, f"{title}\n\nThis reverts commit {merge_sha}.")
         copy.push(branch)

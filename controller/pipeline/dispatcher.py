@@ -22,6 +22,7 @@ from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import RunKind, RunStatus
 from .applier import Applier, ApplyRequest, allowed_approvers
+from .app_events import AppEvents
 from . import policy_check
 from .planner import PlanContext, Planner, PlanRequest, policy_status_context
 from .rules import RepoRules
@@ -47,6 +48,7 @@ class Pipeline:
         context.bot_login = context.bot_login or bot_login
         self.planner = Planner(context)
         self.applier = Applier(context)
+        self.app_events = AppEvents(self)  # check run buttons, the merge queue, app installations
         # The queue's own limit backs up the runner's: init + plan + show, with slack for reporting.
         self.job_timeout = (plan_timeout or context.settings.plan_timeout) * 3 + 60
         self.apply_timeout = context.settings.apply_timeout * 2 + 120
@@ -79,6 +81,8 @@ class Pipeline:
             await self._on_comment(routed)
         elif isinstance(routed, routing.ReviewSubmitted):
             await self._on_review(routed)
+        elif isinstance(routed, (routing.CheckRunRequested, routing.MergeGroupRequested, routing.InstallationChanged)):
+            await self.app_events.handle(routed)
         elif isinstance(routed, routing.PushedToBranch) and routed.is_default_branch:
             invalidate = getattr(self.rules, "invalidate", None)
             if invalidate is not None:
@@ -226,6 +230,9 @@ class Pipeline:
                     lock_kept=project in kept))
         log.info("%s#%s closed (merged=%s): released %s; kept %s; applying %s", repo, number, event.merged,
                  released or "no locks", kept or "none", apply_after_merge or "nothing")
+        await self.ctx.bus.publish(notices.PullRequestClosed(
+            repo=repo, pr_number=number, merged=event.merged, merge_sha=event.pull.merge_commit_sha,
+            actor=event.sender, released=tuple(released), applying=tuple(apply_after_merge)))
 
     async def _applied_before_close(self, repo: str, number: int) -> dict[str, dict[str, str]]:
         """Projects an apply of this PR changed (address → action), from the run records."""
@@ -349,26 +356,31 @@ class Pipeline:
         if isinstance(parsed, comment_parser.Reply):
             await self._reply(repo, number, key, parsed.render())
             return
+        await self.run_command(parsed, repo, number, event.author, key)
+
+    async def run_command(self, parsed: comment_parser.Command, repo: str, number: int, author: str, key: str, *,
+                          trigger: str = "comment") -> None:
+        """One command on a PR, whether typed in a comment or pressed as a check run's button (``trigger``)."""
         if parsed.verb is Verb.HELP:
             await self._reply(repo, number, key, f"```\n{comment_parser.USAGE}\n```")
             return
         rules = await self.rules(repo)
-        if not rules.is_member(event.author):
-            # Every command but help needs a role from the default branch's cloudops.yaml; say so.
+        if not rules.is_member(author):
+            # Every command but help needs a role from the default branch's cloudops.yaml, typed or pressed; say so.
             await self._reply(repo, number, key, comments.command_refused_comment(
-                event.author, parsed.verb.value, comments.not_a_member(event.author)))
+                author, parsed.verb.value, comments.not_a_member(author)))
             return
         if parsed.verb is Verb.PLAN:
-            await self.plan_pull_request(repo, number, trigger="comment", actor=event.author, only=parsed.project,
-                                         rules=rules, vouched_by=event.author, reply_key=key)
+            await self.plan_pull_request(repo, number, trigger=trigger, actor=author, only=parsed.project,
+                                         rules=rules, vouched_by=author, reply_key=key)
         elif parsed.verb is Verb.UNLOCK:
-            await self._unlock(repo, number, event.author, key)
+            await self._unlock(repo, number, author, key)
         elif parsed.verb is Verb.APPLY:
-            await self.request_apply(repo, number, parsed.project, event.author, trigger="comment")
+            await self.request_apply(repo, number, parsed.project, author, trigger=trigger)
         elif parsed.verb is Verb.CANCEL:
-            await self._cancel(repo, number, event.author, parsed.project, key)
+            await self._cancel(repo, number, author, parsed.project, key)
         elif parsed.verb is Verb.APPROVE_POLICIES:
-            await self._approve_policies(repo, number, event.author, parsed.project, key)
+            await self._approve_policies(repo, number, author, parsed.project, key)
 
     async def _approve_policies(self, repo: str, number: int, actor: str, project: str | None, key: str) -> None:
         """An admin accepts soft policy denials of the current plan; the bot's comment is the record."""

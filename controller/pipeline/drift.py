@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from ..terraform.plan import parse_plan
-from ..terraform.workspace import create_workspace
+from ..terraform.workspace import Workspace, create_workspace
 from . import notices
 from .planner import PlanContext
 
@@ -32,6 +32,16 @@ class DriftReport:
     resources: tuple[str, ...]
 
 
+async def export_workspace(ctx: PlanContext, repo: str, project: str, sha: str, run_id: str) -> Workspace:
+    """A fresh run workspace holding ``projects/<project>/`` at ``sha`` (the export itself is removed)."""
+    export = ctx.settings.data_dir / "exports" / run_id
+    try:
+        await asyncio.to_thread(ctx.sources[repo].export_project, sha, project, export)
+        return await asyncio.to_thread(create_workspace, ctx.settings, run_id, export)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, export, True)
+
+
 async def check_project(ctx: PlanContext, repo: str, project: str, default_branch: str) -> DriftReport | None:
     """Plan ``project`` at the default branch's tip against its state; a report when they differ."""
     if ctx.state is None or await asyncio.to_thread(ctx.store.get_lock, repo, project) is not None:
@@ -39,13 +49,7 @@ async def check_project(ctx: PlanContext, repo: str, project: str, default_branc
     source = ctx.sources[repo]
     await asyncio.to_thread(source.refresh)
     sha = await asyncio.to_thread(source.resolve, default_branch)
-    run_id = f"drift-{uuid.uuid4().hex[:12]}"
-    export = ctx.settings.data_dir / "exports" / run_id
-    try:
-        await asyncio.to_thread(source.export_project, sha, project, export)
-        workspace = await asyncio.to_thread(create_workspace, ctx.settings, run_id, export)
-    finally:
-        await asyncio.to_thread(shutil.rmtree, export, True)
+    workspace = await export_workspace(ctx, repo, project, sha, f"drift-{uuid.uuid4().hex[:12]}")
     try:
         if not await ctx.state.restore(repo, project, workspace.state_file):
             return None  # never applied: nothing can have drifted

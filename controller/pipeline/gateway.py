@@ -46,6 +46,12 @@ class ControllerGateway:
         # Closing fires the webhook that releases the PR's locks, as a close on GitHub would.
         await asyncio.to_thread(self.ctx.forge.close_pull_request, repo, pr_number)
 
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        # The merge fires the webhook that releases locks (and applies apply_on: merge projects).
+        result = await asyncio.to_thread(self.ctx.forge.merge, repo, pr_number, sha=head_sha,
+                                         title=f"Merge #{pr_number} (merged from chat by {actor_github})")
+        return result.sha or ""
+
     async def rollback(self, repo: str, project: str, *, to_sha: str | None, pr: int | None,
                        actor_github: str) -> RollbackResult:
         result = await rollback.rollback(self.ctx, repo, project, actor=actor_github, to_sha=to_sha, pr=pr)
@@ -56,7 +62,7 @@ class ControllerGateway:
         return [
             HistoryEntry(
                 pr_number=e.pr_number or 0, title=e.title, merged_by=e.author, approvers=list(e.approvers),
-                applies=[ApplyRecord(a.run_id, a.status, _when(a.finished_at)) for a in e.applies],
+                applies=[ApplyRecord(a.run_id, a.status, _when(a.finished_at), a.actor) for a in e.applies],
             )
             for e in entries
             if e.pr_number is not None

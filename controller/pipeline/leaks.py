@@ -106,6 +106,14 @@ class RedactingForge:
                      delete: Iterable[str] = ()) -> str:
         return self._forge.commit_files(repo, branch, files, self._guard.redact(message), author, workdir, delete=delete)
 
+    def publish_check_run(self, repo: str, sha: str, spec: Any, *, check_run_id: int | None = None) -> Any:
+        g = self._guard.redact
+        clean = dataclasses.replace(
+            spec, title=g(spec.title), summary=g(spec.summary), text=g(spec.text) if spec.text is not None else None,
+            annotations=tuple(dataclasses.replace(a, message=g(a.message), title=g(a.title),
+                                                  raw_details=g(a.raw_details)) for a in spec.annotations))
+        return self._forge.publish_check_run(repo, sha, clean, check_run_id=check_run_id)
+
     def merge(self, repo: str, number: int, *, method: str = "merge", sha: str | None = None, title: str | None = None,
               message: str | None = None) -> Any:
         return self._forge.merge(repo, number, method=method, sha=sha,

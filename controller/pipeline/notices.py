@@ -34,12 +34,21 @@ class PlanReady(PipelineEvent):
     policy_passed: bool
     cost_summary: str | None = None
     comment_ids: tuple[int, ...] = field(default_factory=tuple)
+    # What a check run shows beside the comment (GitHub App installs).
+    summary_line: str = ""
+    diff_text: str = ""
+    apply_on: str = ""
+    policy_summary: str | None = None  # None: no policy ran
+    policy_markdown: str | None = None
+    policy_overridable: bool = False
+    violations: tuple[dict, ...] = ()  # {policy, resource, msg, severity, enforcement}
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlanFailed(PipelineEvent):
     message: str
     timed_out: bool = False
+    diagnostics: tuple[dict, ...] = ()  # {severity, summary, detail, filename, line} as terraform reported them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +92,18 @@ class ClosedWithLiveResources(DomainEvent):
     pr_number: int
     resources: tuple[str, ...]
     lock_kept: bool
+
+
+class PullRequestClosed(DomainEvent):
+    """A PR was merged or closed; ``released`` are the projects whose locks it let go of."""
+
+    repo: str
+    pr_number: int
+    merged: bool
+    merge_sha: str | None = None
+    actor: str = ""
+    released: tuple[str, ...] = ()
+    applying: tuple[str, ...] = ()  # apply_on: merge projects now being applied
 
 
 @dataclass(frozen=True, kw_only=True)

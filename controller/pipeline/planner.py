@@ -18,6 +18,7 @@ ends with the real outcome on the PR once the forge is back, not a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import shutil
@@ -78,6 +79,7 @@ class PolicyVerdict:
     markdown: str
     summary: str = ""
     overridable: bool = False
+    violations: tuple[dict, ...] = ()  # denials and warnings, for check run annotations
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,8 @@ class Planner:
                 raise  # the plan is recorded; only telling about it failed
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
             await self._release(request)
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
+            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc),
+                                                     diagnostics=tuple(dataclasses.asdict(d) for d in diagnostics)))
             await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
             await self._status(request, "failure", _first_line(exc))
             return PlanOutcome.FAILED
@@ -328,6 +331,9 @@ class Planner:
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
             has_changes=plan.has_changes, policy_passed=report.policy_passed,
             cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
+            summary_line=report.summary_line, diff_text=report.diff_text, apply_on=request.apply_on.value,
+            policy_summary=verdict.summary if verdict else None, policy_markdown=report.policy_markdown,
+            policy_overridable=bool(verdict and verdict.overridable), violations=verdict.violations if verdict else (),
         ))
         for alert in alerts:
             await ctx.bus.publish(notices.BudgetAlert(

@@ -65,7 +65,8 @@ class RegoPolicyCheck:
                                           "default branch, so no policy set applies; declare it first.")
         result = await asyncio.to_thread(self._check, plan, request, base, config, cost)
         return PolicyVerdict(passed=result.passed, markdown=result.to_markdown(), summary=result.summary(),
-                             overridable=result.overridable)
+                             overridable=result.overridable,
+                             violations=tuple(v.as_dict() for v in (*result.denies, *result.warns)))
 
     def _check(self, plan: Plan, request: PlanRequest, base: _Base, config: Any, cost: Any) -> PolicyResult:
         project_dir = base.root / "projects" / request.project

@@ -2,7 +2,9 @@
 
 Pure apart from the edges named here: ``library`` reads ``.rego`` files,
 ``protection`` reads a project's ``.tf`` files, ``rego`` is the only module
-that talks to regopy (and translates its failures). Public face::
+that talks to the Rego interpreter (regorus; it translates its failures),
+``conftest`` runs conftest policy directories on the plan document and
+``outputs`` renders verdicts as conftest does (json, tap, junit, github, sarif). Public face::
 
     from controller.policy import engine, inputs, preflight, governance
     actor = inputs.actor_for(config, "shop", github=pr_author)          # grants active now

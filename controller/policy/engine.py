@@ -9,14 +9,16 @@ policy that fails to evaluate denies (fail closed) with its set's enforcement.
 Policies marked ``# cloudops: facts`` (every built-in) read only the flat,
 deduplicated facts (``input.changes``, ``input.blocks``...) and are evaluated
 on a document without ``input.plan``; the others (repo-local policies by
-default) get the full document in a second interpreter. rego-cpp's cost is
-per input node and per object a rule visits, so the facts path is what makes
-a 5,000-resource plan take well under a second.
+default) get the full document (``input.plan``, and conftest's shape at the
+top) in a second query. The interpreter's cost is per object a rule visits and
+per function call (arguments are hashed), so the facts path and rules that
+visit only their types are what keep a 5,000-distinct-change plan near a second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,6 +37,13 @@ from .result import PolicyResult, Severity, Violation
 # Always evaluated, hard, even when no policy set names it: a PR must not run
 # code on the controller whatever a repo's config says.
 ALWAYS_ON = ("providers",)
+# The built-in security pack: on for every project by default, soft (critical and
+# high findings deny until an admin approves; medium, low and unknown warn). A
+# policy set that names one of them decides its enforcement instead (`advisory`
+# to only report it, `hard` to block without override).
+SECURITY_PACK = ("security-network", "public-buckets", "security-encryption", "security-databases",
+                 "security-iam", "security-logging")
+SECURITY_ENFORCEMENT = Enforcement.SOFT
 FULL_VALUES_MARK = "cloudops: full-values"
 _MARK = re.compile(r"^[ \t]*#[ \t]*cloudops:[ \t]*(facts|labels|after)\b(.*)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -49,7 +58,7 @@ class Selected:
 
 
 def select(config: RepoConfig, project: str, library: Library) -> list[Selected]:
-    """The policies of ``project``'s policy sets (strongest enforcement wins), plus ALWAYS_ON."""
+    """The policies of ``project``'s policy sets (strongest enforcement wins), the security pack, ALWAYS_ON."""
     if project not in config.projects:
         raise UnknownProject(f"selecting policies: no project {project!r} in {config.source}")
     chosen: dict[str, Selected] = {}
@@ -60,6 +69,9 @@ def select(config: RepoConfig, project: str, library: Library) -> list[Selected]
             old = chosen.get(policy.name)
             if old is None or _STRENGTH.index(policy_set.enforcement) > _STRENGTH.index(old.enforcement):
                 chosen[policy.name] = Selected(policy, policy_set.enforcement, set_name)
+    for name in SECURITY_PACK:
+        if name in library.policies and name not in chosen:
+            chosen[name] = Selected(library.policies[name], SECURITY_ENFORCEMENT, "security-pack")
     for name in ALWAYS_ON:
         if name in library.policies and (name not in chosen or chosen[name].enforcement is not Enforcement.HARD):
             chosen[name] = Selected(library.policies[name], Enforcement.HARD, "always-on")
@@ -105,28 +117,52 @@ def input_needs(selected: Sequence[Selected], library: Library) -> Needs:
                  labels=frozenset(labels), after=frozenset(after))
 
 
+# deny and violation (conftest's two names for a failure) deny; warn warns.
+RULES = ("deny", "warn")
+_FAILURES = ("deny", "violation")
+
+
+def rule_query(package: str, rule: str) -> str:
+    """Every value of ``rule`` (a set, an array or one value) as an array; violation joins deny."""
+    names = _FAILURES if rule == "deny" else (rule,)
+    parts = [f'[item | some item in data.cloudops.lib.results(object.get(data.{package}, "{name}", []))]' for name in names]
+    return parts[0] if len(parts) == 1 else f"array.concat({parts[0]}, {parts[1]})"
+
+
+def message_of(item: Mapping[str, Any]) -> str:
+    """``msg`` of an object message (conftest's ``{"msg": ...}``), else the object as JSON."""
+    msg = item.get("msg")
+    if isinstance(msg, str):
+        return msg
+    return json.dumps(dict(item), sort_keys=True, default=str)
+
+
 def _violations(value: Any, policy: str, severity: Severity, enforcement: Enforcement) -> list[Violation]:
     items = value if isinstance(value, list) else ([] if value is None else [value])
     out = []
     for item in items:
+        extra: dict[str, str] = {}
         if isinstance(item, Mapping):
-            msg, resource = str(item.get("msg", item)), str(item.get("resource") or "")
+            msg, resource = message_of(item), str(item.get("resource") or "")
+            extra = {key: str(item[name]) for key, name in (("rule", "id"), ("level", "severity"), ("fix", "fix"))
+                     if isinstance(item.get(name), str)}
         else:
             msg, resource = str(item), ""
         if enforcement is Enforcement.ADVISORY and severity is Severity.DENY:
-            out.append(Violation(policy, resource, msg, Severity.WARN, enforcement, advisory=True))
+            out.append(Violation(policy, resource, msg, Severity.WARN, enforcement, advisory=True, **extra))
         else:
-            out.append(Violation(policy, resource, msg, severity, enforcement))
+            out.append(Violation(policy, resource, msg, severity, enforcement, **extra))
     return out
 
 
 class PolicyEngine:
-    """Holds a library and compiled interpreters; safe to share between threads."""
+    """Holds a library and compiled interpreters (one set per thread); safe to share between threads."""
 
     def __init__(self, library: Library | None = None) -> None:
         self.library = library or builtin_library()
-        self._compiled_sets: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
-        self._lock = threading.Lock()
+        # regorus engines are bound to the thread that made them (pyo3 "unsendable"): the
+        # planner evaluates in worker threads, so each thread compiles and keeps its own.
+        self._local = threading.local()
 
     def _compiled(self, policies: Sequence[Policy], split: bool) -> tuple[Any, list[Any], dict[str, str]]:
         """Interpreter + bundles answering every policy's deny and warn, in order.
@@ -138,28 +174,29 @@ class PolicyEngine:
         modules = [*self.library.helpers, *(p.module for p in policies)]
         key = (split, *(m.name + "\0" + m.source for m in modules))
         sources = {m.name: m.source for m in modules}
-        if key not in self._compiled_sets:
+        compiled: dict[tuple[Any, ...], tuple[Any, list[Any]]] = self._local.__dict__.setdefault("sets", {})
+        if key not in compiled:
             groups = [[p] for p in policies] if split else [list(policies)]
             try:
                 interp = rego.interpreter(modules)
                 bundles = [rego.compile_query(interp, "[" + ", ".join(
-                    f'object.get(data.{p.package}, "{rule}", [])' for p in group for rule in ("deny", "warn")) + "]",
+                    rule_query(p.package, rule) for p in group for rule in RULES) + "]",
                     sources) for group in groups]
             except rego.RegoCompileError as exc:
                 raise ConfigError(f"compiling Rego policy {exc}") from None
             except rego.RegoEvalError as exc:
                 raise ConfigError(f"compiling Rego policies {', '.join(p.name for p in policies)}: {exc}") from None
-            self._compiled_sets[key] = (interp, bundles)
-        interp, bundles = self._compiled_sets[key]
+            compiled[key] = (interp, bundles)
+        interp, bundles = compiled[key]
         return interp, bundles, sources
 
     def _one_by_one(self, interp: Any, policies: Sequence[Policy], sources: Mapping[str, str]) -> list[Any]:
         """Per-policy queries after the combined one failed: the failing policy denies alone."""
         values: list[Any] = []
         for policy in policies:
-            for rule in ("deny", "warn"):
+            for rule in RULES:
                 try:
-                    values.append(rego.query(interp, f'object.get(data.{policy.package}, "{rule}", [])', sources))
+                    values.append(rego.query(interp, rule_query(policy.package, rule), sources))
                 except (rego.RegoCompileError, rego.RegoEvalError) as exc:
                     values.append(_FAILED(str(exc)))
         return values
@@ -190,14 +227,16 @@ class PolicyEngine:
         facts = [s.policy for s in selected if reads_facts(s.policy)]
         plans = [s.policy for s in selected if not reads_facts(s.policy)]
         values: dict[str, list[Any]] = {}
-        with self._lock:
-            if facts:
-                slim = {k: v for k, v in document.items() if k != "plan"}
-                for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
-                    values[policy.name] = pair
-            if plans:
-                for policy, pair in zip(plans, _pairs(self._run(document, plans, split=False))):
-                    values[policy.name] = pair
+        # Each thread uses its own engines (see __init__): no lock needed.
+        if facts:
+            slim = {k: v for k, v in document.items() if k != "plan"}
+            for policy, pair in zip(facts, _pairs(self._run(slim, facts, split=True))):
+                values[policy.name] = pair
+        if plans:
+            # conftest's input shape (resource_changes, configuration... at the top) beside ours.
+            full = {**document, **document["plan"]} if isinstance(document.get("plan"), Mapping) else document
+            for policy, pair in zip(plans, _pairs(self._run(full, plans, split=False))):
+                values[policy.name] = pair
         denies: list[Violation] = []
         warns: list[Violation] = []
         for s in selected:

@@ -3,8 +3,10 @@
 Layout (documented with examples in ``policies/README.md``)::
 
     changes   one flat fact object per distinct resource change (type, action,
-              provider, kind, region, labels, machine types, ...) with the
-              addresses that share it: what the built-in policies read
+              provider, kind, region, labels, machine types, declared `after`
+              attributes, `unknown` ones) with the addresses that share it:
+              what the built-in policies read
+    types     {type: [indexes into changes]}
     blocks    configuration blocks of every module level, grouped the same way
     provider_config  the configuration's provider blocks, without expressions
     plan      the plan document, slimmed: resource_changes without no-ops and
@@ -18,9 +20,9 @@ Layout (documented with examples in ``policies/README.md``)::
     provider_regions {provider: region}   region set in provider blocks
     catalog   {kinds: {type: kind}, machine_types: {name: {vcpu, memory_gb, class}}}
 
-Why slimmed: rego-cpp converts input at ~5 µs per JSON node and evaluates at
-tens of µs per resource per rule, so a 5,000-resource plan with full
-before/after trees costs seconds; facts are a few nodes per *distinct* change
+Why slimmed: the interpreter evaluates at µs per resource per rule and the
+input is JSON text, so a 5,000-resource plan with full before/after trees
+costs seconds; facts are a few nodes per *distinct* change
 (resources differing only by name or address share one), and masking here
 means no policy, built-in or repo-local, can put a secret into a PR comment.
 """
@@ -90,6 +92,8 @@ def project_input(project: ProjectConfig) -> dict[str, Any]:
         "regions": [project.region],
         "quotas": {kind.value: n for kind, n in project.quotas.items()},
         "budget_monthly_usd": project.budget_monthly_usd,
+        "required_labels_on": (project.required_labels_on if isinstance(project.required_labels_on, str)
+                               else list(project.required_labels_on)),
     }
 
 
@@ -271,18 +275,24 @@ def location_region(location: str) -> str:
     return zone_region(name) if _LOCATION_ZONE.fullmatch(name) else name
 
 
+def _named(value: Any) -> bool:
+    """A non-empty string: "" (a location left empty) names no region."""
+    return isinstance(value, str) and value.strip() != ""
+
+
 def region_of(values: Any, provider_name: str, provider_regions: Mapping[str, str]) -> str | None:
-    """lib.region_of: region, triggers.region, location, zone, availability_zone, then the provider block."""
+    """lib.region_of: region, triggers.region, location, zone, availability_zone (the first
+    non-empty one), then the provider block."""
     v = values if isinstance(values, _MAPS) else {}
-    if isinstance(v.get("region"), str):
+    if _named(v.get("region")):
         return v["region"].lower()
-    if isinstance(_at(v, ["triggers", "region"]), str):
+    if _named(_at(v, ["triggers", "region"])):
         return v["triggers"]["region"].lower()
-    if isinstance(v.get("location"), str):
+    if _named(v.get("location")):
         return location_region(v["location"])
-    if isinstance(v.get("zone"), str) and re.search("[a-z]", v["zone"]):
+    if _named(v.get("zone")) and re.search("[a-z]", v["zone"]):
         return zone_region(v["zone"])
-    if isinstance(v.get("availability_zone"), str):
+    if _named(v.get("availability_zone")):
         return zone_region(v["availability_zone"])
     found = provider_regions.get(provider_source(provider_name).split("/")[-1])
     return found if isinstance(found, str) else None
@@ -341,9 +351,27 @@ def machine_types(values: Any) -> list[str]:
     return found
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:
+    """thaw() by concrete type: plan values are dicts/mappingproxies and tuples/lists, and an
+    isinstance check against the Mapping ABC costs ~1 s over a 5,000-change plan."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or kind is types.MappingProxyType:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is tuple or kind is list:
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):  # any other mapping: the slow, general path
+        return thaw(value)
+    return value
+
+
 def _pick(values: Mapping[str, Any], names: Set[str] | None) -> dict[str, Any]:
     """The attributes in ``names`` (all with None), as plain JSON values."""
-    return thaw(values) if names is None else {k: thaw(v) for k, v in values.items() if k in names}
+    return _plain(values) if names is None else {k: _plain(v) for k, v in values.items() if k in names}
 
 
 def _fact_values(value: Any, mask: Any, wanted: Set[str] | None) -> Any:
@@ -353,6 +381,17 @@ def _fact_values(value: Any, mask: Any, wanted: Set[str] | None) -> Any:
         return value if isinstance(value, _MAPS) else {}
     masked = _values(value, mask, wanted)
     return masked if isinstance(masked, dict) else {}
+
+
+def _unknown(after_unknown: Any, names: Set[str] | None) -> list[str]:
+    """Top-level attributes terraform knows only after apply (``after_unknown[k] is True``)
+    among ``names``: absent from ``after``, so a policy can say "unknown" instead of guessing."""
+    if not isinstance(after_unknown, _MAPS):
+        return []
+    return sorted(k for k, v in after_unknown.items() if v is True and (names is None or k in names))
+
+
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
 def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -365,20 +404,24 @@ def change_facts(plan: Plan, needs: Needs = ALL, regions: Mapping[str, str] | No
         if not rc.is_change:
             continue
         after = _fact_values(rc.after, rc.after_sensitive, None if needs.after is None else wanted)
-        before = _fact_values(rc.before, rc.before_sensitive, None if needs.after is None else wanted)
+        # A create has no before: its before-facts are empty (most changes of a big plan are creates).
+        before = _fact_values(rc.before, rc.before_sensitive, None if needs.after is None else wanted) \
+            if rc.before is not None else _EMPTY
+        labels = labels_of(after)
         fact = {
             "type": rc.type,
             "action": action_of(rc.actions),
             "provider": rc.provider_name,
             "kind": kind_of(rc.type, after, before, kinds),
             "region": region_of(after, rc.provider_name, regions),
-            "labels": _pick(labels_of(after), needs.labels) if taggable(after) else None,
-            "before_labels": _pick(labels_of(before), needs.labels),
+            "labels": _pick(labels, needs.labels) if labels or taggable(after) else None,
+            "before_labels": _pick(labels_of(before), needs.labels) if before else {},
             "machine_types": machine_types(after),
-            "machine_types_before": machine_types(before),
+            "machine_types_before": machine_types(before) if before else [],
             "after": _pick(after, needs.after),
+            "unknown": _unknown(rc.after_unknown, needs.after),
         }
-        key = json.dumps(fact, sort_keys=True, default=str)
+        key = repr(fact)  # same facts in the same order: json.dumps(sort_keys) cost 3x more
         group = groups.get(key)
         if group is None:
             group = groups[key] = {**fact, "addresses": []}
@@ -422,8 +465,13 @@ def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor
     needs = needs or Needs(keep=keep)
     regions = provider_regions(parsed)
     configuration = parsed.configuration if isinstance(parsed.configuration, _MAPS) else {}
+    changes = change_facts(parsed, needs, regions)
+    types: dict[str, list[int]] = {}
+    for index, fact in enumerate(changes):
+        types.setdefault(fact["type"], []).append(index)
     document: dict[str, Any] = {
-        "changes": change_facts(parsed, needs, regions),
+        "changes": changes,
+        "types": types,  # type -> indexes into changes: rules visit only the types they judge
         "blocks": block_facts(configuration),
         "provider_config": thaw(configuration_input(configuration)["provider_config"]),
     }

@@ -1,11 +1,17 @@
-"""The one place that talks to regopy (rego-cpp) and translates its failures.
+"""The one place that talks to the Rego interpreter (regorus) and translates its failures.
 
-regopy reports a compile error as an s-expression with byte offsets
-(``(error 8:bad.rego|50|2 (errormsg 27:Invalid assignment operator) ...)``)
-and prints a copy to stdout unless the log level is NONE; a failed query gives
-no output at all (reading it crashes the process), only the interpreter's last
-error. This module turns both into :class:`RegoCompileError` /
-:class:`RegoEvalError` with a file and a line, and never reads a failed output.
+regorus (a Rust Rego interpreter; PyPI ``gordon-to-regorus``, imported as
+``regorus``) was chosen over regopy (rego-cpp) by measurement: on the
+5,000-distinct-change plan of ``benchmarks/bench_policy.py`` it evaluates the
+library several times faster, takes the input as one JSON text instead of
+node by node, and runs OPA's language as conftest users write it: ``with
+input as``, ``sprintf``, sets of objects, and both syntaxes (Rego v1 and the
+older v0 ``deny[msg] { ... }``).
+
+Each file is parsed as Rego v1 first (OPA 1.x's default, ``import rego.v1``
+files included); a file that only parses as v0 is loaded as v0, as ``conftest
+--rego-version v0`` would. A parse error is a :class:`RegoCompileError` with a
+file and a line; a failed evaluation is a :class:`RegoEvalError`.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from regopy import Interpreter
-from regopy import rego_shared
-from regopy.rego_shared import LogLevel, RegoError, rego_get_error
+import regorus
 
-_ERROR = re.compile(r"\(error \d+:(?P<file>[^|]*)\|(?P<offset>\d+)\|\d+\s+\(errormsg \d+:(?P<msg>[^)\n]*)\)")
+# regorus reports "--> file:line:col" then the source line, then "error: message".
+_WHERE = re.compile(r"-->\s*(?P<file>[^\n]*?):(?P<line>\d+):\d+")
+_MESSAGE = re.compile(r"^error:\s*(?P<msg>.+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -38,140 +44,106 @@ class RegoCompileError(Exception):
 
 
 class RegoEvalError(Exception):
-    """A query that rego-cpp could not evaluate (conflicting values, a builtin error)."""
+    """A query that could not be evaluated (conflicting values, a builtin error)."""
 
 
-def _line_of(source: str, offset: int) -> int:
-    return source.encode("utf-8")[:offset].count(b"\n") + 1
+def _text(exc: Exception) -> str:
+    """The message without the Rust backtrace regorus appends."""
+    return str(exc).split("Stack backtrace:")[0].strip()
 
 
-def _compile_error(text: str, modules: Mapping[str, str]) -> RegoCompileError:
-    match = _ERROR.search(text)
-    if not match:
-        first = text.strip().splitlines()[0] if text.strip() else "the Rego interpreter refused the module"
-        return RegoCompileError(next(iter(modules), "?"), None, first)
-    file = match.group("file")
-    source = modules.get(file)
-    line = _line_of(source, int(match.group("offset"))) if source is not None else None
-    return RegoCompileError(file, line, match.group("msg").strip())
+def _compile_error(exc: Exception, fallback_file: str) -> RegoCompileError:
+    text = _text(exc)
+    where = _WHERE.search(text)
+    message = _MESSAGE.search(text)
+    msg = message.group("msg").strip() if message else (text.splitlines()[-1] if text else "the interpreter refused it")
+    if where:
+        return RegoCompileError(where.group("file").strip() or fallback_file, int(where.group("line")), msg)
+    return RegoCompileError(fallback_file, None, msg)
 
 
-def interpreter(modules: Iterable[Module]) -> Interpreter:
-    """A quiet interpreter holding ``modules``; RegoCompileError names the file and line."""
-    rego = Interpreter()
-    rego.log_level = LogLevel.NONE
-    sources: dict[str, str] = {}
-    for module in modules:
-        sources[module.name] = module.source
+def _add(engine: Any, module: Module) -> None:
+    """Add ``module`` as Rego v1, else as v0; the v1 error is the one reported."""
+    try:
+        engine.add_policy(module.name, module.source)
+        return
+    except Exception as v1_error:  # noqa: BLE001 - regorus raises plain RuntimeError/ValueError
+        engine.set_rego_v0(True)
         try:
-            rego.add_module(module.name, module.source)
-        except RegoError as exc:
-            raise _compile_error(str(exc), sources) from None
-    return rego
+            engine.add_policy(module.name, module.source)
+            return
+        except Exception:  # noqa: BLE001
+            raise _compile_error(v1_error, module.name) from None
+        finally:
+            engine.set_rego_v0(False)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+def interpreter(modules: Iterable[Module]) -> Any:
+    """An interpreter holding ``modules``; RegoCompileError names the file and line."""
+    engine = regorus.Engine()
+    for module in modules:
+        _add(engine, module)
+    return engine
 
 
-def _escaped(text: str) -> bytes:
-    return _encode(text)[1:-1].encode("utf-8")
+def clone(engine: Any) -> Any:
+    """A copy with the same modules (cheap), for another thread or another input."""
+    return engine.clone()
 
 
-def set_input(rego_: Interpreter, value: Any) -> None:
-    """Set the input document, node by node, with strings JSON-escaped.
+def set_input(engine: Any, value: Any) -> None:
+    """Set the input document (a JSON value) in one call."""
+    engine.set_input_json(json.dumps(value, ensure_ascii=False, default=_not_json))
 
-    regopy's own ``Input`` passes strings raw, and rego-cpp then writes them
-    into its JSON results unescaped (a `"` in a label breaks every result);
-    ``set_input_term`` escapes but parses in super-linear time (~55 s for a
-    5,000-resource plan). Escaped strings mean string builtins see ``\\"`` for
-    a quote, as with ``set_input_term``; non-ASCII text is kept as is.
-    """
-    lib = rego_shared.rego
-    handle = rego_shared.rego_new_input()
-    put_str, put_int, put_float = lib.regoInputString, lib.regoInputInt, lib.regoInputFloat
-    put_bool, put_null = lib.regoInputBoolean, lib.regoInputNull
-    put_item, put_object, put_array = lib.regoInputObjectItem, lib.regoInputObject, lib.regoInputArray
 
-    def add(node: Any) -> None:
-        kind = type(node)
-        if kind is str:
-            put_str(handle, _escaped(node))
-        elif kind is dict:
-            for key, item in node.items():
-                put_str(handle, _escaped(str(key)))
-                add(item)
-                put_item(handle)
-            put_object(handle, len(node))
-        elif kind is list or kind is tuple:
-            for item in node:
-                add(item)
-            put_array(handle, len(node))
-        elif kind is bool:
-            put_bool(handle, node)
-        elif kind is int:
-            put_int(handle, node)
-        elif kind is float:
-            put_float(handle, node)
-        elif node is None:
-            put_null(handle)
-        else:
-            raise TypeError(f"policy input holds a {kind.__name__}, not a JSON value")
+def set_input_json(engine: Any, text: str) -> None:
+    engine.set_input_json(text)
 
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"policy input holds a {type(value).__name__}, not a JSON value")
+
+
+def _evaluate(engine: Any, text: str, modules: Mapping[str, str] | None) -> dict[str, Any] | None:
     try:
-        add(value)
-        rego_shared.rego_set_input(rego_._impl, handle)  # noqa: SLF001
-    finally:
-        rego_shared.rego_free_input(handle)
+        raw = engine.eval_query_as_json(text)
+    except Exception as exc:  # noqa: BLE001
+        message = _text(exc)
+        if _WHERE.search(message) and "error:" in message:
+            where = _WHERE.search(message)
+            if where and where.group("file").strip() in (modules or {}):
+                raise _compile_error(exc, where.group("file")) from None
+        raise RegoEvalError(" ".join(message.split()) or "evaluation failed") from None
+    results = json.loads(raw).get("result") or []
+    return results[0] if results else None
 
 
-def query(rego: Interpreter, text: str, modules: Mapping[str, str] | None = None) -> Any:
-    """The value of ``text`` (one expression); None when undefined.
-
-    Compile errors surface at the first query (rego-cpp compiles lazily), so
-    ``modules`` (name -> source) lets them be cited with a line.
-    """
-    try:
-        output = rego.query(text)
-    except RegoError as exc:
-        raise _compile_error(str(exc), modules or {}) from None
-    except ValueError as exc:  # regopy could not decode rego-cpp's JSON
-        raise RegoEvalError(f"reading the result: {exc}") from None
-    if not output.ok():
-        problem = rego_get_error(rego._impl)  # noqa: SLF001 - regopy exposes no other way to read it
-        if _ERROR.search(problem):
-            raise _compile_error(problem, modules or {})
-        raise RegoEvalError(problem.strip() or "evaluation failed (conflicting rule values or a builtin error)")
-    if not len(output):
+def query(engine: Any, text: str, modules: Mapping[str, str] | None = None) -> Any:
+    """The value of ``text`` (one expression, or ``x := ...``); None when undefined."""
+    result = _evaluate(engine, text, modules)
+    if result is None:
         return None
-    expressions = output[0].expressions
-    return expressions[0] if expressions else None
+    bindings = result.get("bindings") or {}
+    if "x" in bindings and text.lstrip().startswith("x :="):
+        return bindings["x"]
+    expressions = result.get("expressions") or []
+    return expressions[0].get("value") if expressions else None
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def compile_query(rego_: Interpreter, text: str, modules: Mapping[str, str] | None = None) -> Any:
-    """A bundle that runs ``x := <text>`` without recompiling (rego-cpp recompiles per plain query)."""
-    try:
-        bundle = rego_.build(f"x := {text}")
-    except RegoError as exc:
-        raise _compile_error(str(exc), modules or {}) from None
-    if not bundle.ok():
-        raise RegoEvalError("building the policy bundle failed")
-    return bundle
+def compile_query(engine: Any, text: str, modules: Mapping[str, str] | None = None) -> str:
+    """The query that ``run_bundle`` evaluates (regorus plans queries itself)."""
+    return f"x := {text}"
 
 
-def run_bundle(rego_: Interpreter, bundle: Any) -> Any:
-    """The value bound to ``x`` by a compiled query; RegoEvalError when it fails."""
-    try:
-        output = rego_.query_bundle(bundle)
-    except RegoError as exc:
-        raise RegoEvalError(str(exc).strip() or "evaluation failed") from None
-    except ValueError as exc:
-        raise RegoEvalError(f"reading the result: {exc}") from None
-    if not output.ok():
-        raise RegoEvalError(rego_get_error(rego_._impl).strip() or "evaluation failed")  # noqa: SLF001
-    if not len(output) or "x" not in output[0].bindings:
-        return None
-    return output[0].bindings["x"]
+def run_bundle(engine: Any, bundle: str) -> Any:
+    """The value bound to ``x`` by a query from ``compile_query``; RegoEvalError when it fails."""
+    return query(engine, bundle)
+
+
+def packages(engine: Any) -> list[str]:
+    """``data.<package>`` names of every loaded module."""
+    return [p.removeprefix("data.") for p in engine.get_packages()]

@@ -32,6 +32,14 @@ class Violation:
     severity: Severity
     enforcement: Enforcement = Enforcement.HARD
     advisory: bool = False  # a deny shown as a warning because its set is advisory
+    rule: str = ""  # the rule's id (security pack: NET-001 ...), when the policy gives one
+    level: str = ""  # critical | high | medium | low | unknown, when the policy gives one
+    fix: str = ""  # one line: how to make the finding go away
+
+    @property
+    def label(self) -> str:
+        """``policy`` or ``policy/RULE`` for tables and lines."""
+        return f"{self.policy}/{self.rule}" if self.rule else self.policy
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value, "enforcement": self.enforcement.value}
@@ -104,7 +112,9 @@ class PolicyResult:
             for v in rows[:MAX_ROWS]:
                 icon = "⛔" if v.severity is Severity.DENY else "⚠️"
                 where = f"`{_cell(v.resource)}`" if v.resource else "(project)"
-                lines.append(f"| {icon} | {_cell(v.policy)} | {where} | {_cell(v.msg)} |")
+                level = f"**{v.level}**: " if v.level else ""
+                fix = f" — fix: {v.fix}" if v.fix else ""
+                lines.append(f"| {icon} | {_cell(v.label)} | {where} | {_cell(level + v.msg + fix)} |")
             if len(rows) > MAX_ROWS:
                 lines.append(f"\n… and {len(rows) - MAX_ROWS} more (see `cloudops policy check --format json`)")
         lines += [f"\n_{note}_" for note in self.notes]
@@ -131,7 +141,10 @@ class PolicyResult:
         lines = [f"{head} {self.project}: {self.summary()}"]
         for v in [*self.denies, *self.warns]:
             tag = "DENY" if v.severity is Severity.DENY else "WARN"
-            lines.append(f"  {tag} [{v.policy}] {v.resource or '(project)'}: {v.msg}")
+            level = f" ({v.level})" if v.level else ""
+            lines.append(f"  {tag} [{v.label}]{level} {v.resource or '(project)'}: {v.msg}")
+            if v.fix:
+                lines.append(f"       fix: {v.fix}")
         return "\n".join(lines)
 
 

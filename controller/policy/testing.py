@@ -1,8 +1,8 @@
 """Run the ``*_test.rego`` files of a policy library: every ``test_*`` rule must be true.
 
-Like ``opa test``/``conftest verify``, minus ``with``: rego-cpp 1.5 fails on
-``with input as`` for rules that compare or call functions, so the policies
-here are functions of their input and tests call them with literal inputs.
+Like ``opa test``/``conftest verify``: ``with input as {...}`` works (regorus);
+the built-in policies are also written as functions of their input, so their
+tests mostly call them with literal documents.
 """
 
 from __future__ import annotations

@@ -20,12 +20,40 @@ from ..catalog.specs import Kind, Target
 from ..errors import CloudOpsError, ConfigError, ForgeError
 from ..repo_config import Role
 from . import config_edit
+from .connect import ConnectService
 from .context import Actor, Caller, ServiceContext
 from .refusals import Refused, answering
 from .replies import Field, RefusalKind, Reply, info, success
 
 CredentialSaver = Callable[[str, str, str, str | None], str]  # (guild, kind, secret text, project) -> fingerprint
 Scaffolder = Callable[[], dict[str, str]]  # path -> text of a new infra repo
+
+
+def stats_fields(runs: list[Any], lobbies: list[dict[str, Any]], projects: int, members: int) -> tuple[Field, ...]:
+    """Run counts, apply success rate, who asks most, what is asked for most (pure)."""
+    by = Counter(f"{r.kind.value} {r.status.value}" for r in runs)
+    finished = [r for r in runs if r.kind.value == "apply" and r.status.value in ("succeeded", "failed", "timed_out", "interrupted")]
+    ok = sum(1 for r in finished if r.status.value == "succeeded")
+    rate = f"{ok / len(finished):.0%} of {len(finished)} finished applies succeeded" if finished else "no finished applies yet"
+    users = Counter(str(l.get("member", "?")) for l in lobbies)
+    kinds = Counter(str(r.get("kind", "?")) for l in lobbies for r in l.get("resources", []))
+    top = lambda c: "\n".join(f"{k}: {v}" for k, v in c.most_common(5)) or "none"  # noqa: E731
+    return (
+        Field("Runs", "\n".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none", inline=True),
+        Field("Apply success rate", rate, inline=True),
+        Field("Chat requests", "\n".join(f"{k}: {v}" for k, v in sorted(Counter(l.get("status", "?") for l in lobbies).items()))
+              or "none", inline=True),
+        Field("Top requesters", top(users), inline=True),
+        Field("Top kinds", top(kinds), inline=True),
+        Field("Projects · members", f"{projects} · {members}", inline=True),
+    )
+
+
+def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
+    """True when ``member`` (a name or a chat id) already holds ``role`` or stronger on ``project``."""
+    found = config.members.get(member) or config.member_by(discord=member.strip("<@!>"))
+    held = config.role_of(found.name, project, now) if found else None
+    return held is not None and held.allows(role)
 
 
 class AdminService:
@@ -88,8 +116,9 @@ class AdminService:
             chosen, delta = Role(role), config_edit.parse_duration(duration)
         except ValueError as exc:
             raise Refused(RefusalKind.INVALID, f"`role`/`duration`: {exc}") from None
-        if chosen == Role.VIEWER:
-            raise Refused(RefusalKind.INVALID, "`role` = 'viewer': grants give user or admin")
+        if target_role_covers(actor.config, member, config.name, chosen, self.ctx.clock()):
+            raise Refused(RefusalKind.INVALID, f"{member!r} already holds {chosen.value} or more on {config.name}; "
+                          "a grant only adds a stronger role")
         target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
         if target is None:
             raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
@@ -118,8 +147,10 @@ class AdminService:
             chosen = Kind(kind)
         except ValueError:
             raise Refused(RefusalKind.INVALID, f"`kind` = {kind!r}: must be one of {', '.join(k.value for k in Kind)}") from None
-        if limit < 0:
-            raise Refused(RefusalKind.INVALID, f"`limit` = {limit}: must be 0 or more")
+        try:
+            limit = config_edit.check_quota(limit)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc)) from None
         return await self._config_pr(actor, f"quota of {chosen.value} in {config.name}: {limit}", reason,
                                      lambda t: config_edit.set_quota(t, config.name, chosen, limit))
 
@@ -127,8 +158,10 @@ class AdminService:
     async def set_budget(self, caller: Caller, project: str, usd: float, reason: str) -> Reply:
         actor = await self.ctx.actor(caller)
         config = self.ctx.require(actor, project, Role.ADMIN, "setting budgets")
-        if usd < 0:
-            raise Refused(RefusalKind.INVALID, f"`usd` = {usd}: must not be negative")
+        try:
+            usd = config_edit.check_budget(usd)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc)) from None
         return await self._config_pr(actor, f"budget of {config.name}: ${usd:,.2f}/mo", reason,
                                      lambda t: config_edit.set_budget(t, config.name, usd))
 
@@ -170,26 +203,30 @@ class AdminService:
         actor = await self.ctx.actor(caller)
         self.ctx.require_global_admin(actor, "reading stats")
         runs = await self.ctx.io(self.ctx.store.list_runs, repo=actor.repo, limit=1000)
-        by = Counter(f"{r.kind.value} {r.status.value}" for r in runs)
-        lobbies = Counter(l.lobby.get("status", "?") for l in self.ctx.registry.pr_links(caller.guild_id))
-        return info(f"Stats of {actor.repo}", f"{len(runs)} recent runs", fields=(
-            Field("Runs", "\n".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none", inline=True),
-            Field("Chat requests", "\n".join(f"{k}: {v}" for k, v in sorted(lobbies.items())) or "none", inline=True),
-            Field("Projects", str(len(actor.config.projects)), inline=True),
-            Field("Members", str(len(actor.config.members)), inline=True),
-        ))
+        links = self.ctx.registry.pr_links(caller.guild_id)
+        return info(f"Stats of {actor.repo}", f"{len(runs)} recent runs" + (" (the newest 1,000)" if len(runs) == 1000 else ""),
+                    fields=stats_fields(runs, [l.lobby for l in links], len(actor.config.projects), len(actor.config.members)))
 
-    @answering
-    async def set_credentials(self, caller: Caller, kind: str, secret_text: str, project: str | None = None) -> Reply:
-        """Store cloud credentials for the guild; the secret is never echoed, only a fingerprint."""
+    async def _may_set_credentials(self, caller: Caller, project: str | None) -> None:
         actor = await self.ctx.actor(caller)
         if project:
             self.ctx.require(actor, project, Role.ADMIN, "setting cloud credentials")
         else:
             self.ctx.require_global_admin(actor, "setting cloud credentials")
         if self.save_credentials is None:
-            raise Refused(RefusalKind.UNAVAILABLE, "The credentials vault is not available in this controller yet; "
-                          "nothing was stored.")
+            raise Refused(RefusalKind.UNAVAILABLE, "The credentials vault has no master key in this controller; "
+                          "nothing was stored.", hint="set CLOUDOPS_MASTER_KEY_FILE (`cloudops keys generate`) and restart")
+
+    @answering
+    async def credentials_form(self, caller: Caller, project: str | None = None) -> Reply:
+        """May the caller open the secret form at all? Asked before the form opens, so no one types a secret in vain."""
+        await self._may_set_credentials(caller, project)
+        return info("Credentials", "Type them in the form.", ephemeral=True)
+
+    @answering
+    async def set_credentials(self, caller: Caller, kind: str, secret_text: str, project: str | None = None) -> Reply:
+        """Store cloud credentials for the guild; the secret is never echoed, only a fingerprint."""
+        await self._may_set_credentials(caller, project)
         try:
             fingerprint = await self.ctx.io(self.save_credentials, caller.guild_id, kind, secret_text, project)
         except (ValueError, CloudOpsError) as exc:  # the vault's messages never quote the secret
@@ -200,65 +237,6 @@ class AdminService:
     @answering
     async def init(self, caller: Caller, repo: str, *, target: str | None = None, region: str | None = None,
                    admin_channel: str | None = None) -> Reply:
-        """Connect this guild to ``repo`` (checks access; scaffolds through a PR when empty)."""
-        if repo.count("/") != 1 or not all(repo.split("/")):
-            raise Refused(RefusalKind.INVALID, f"`repo` = {repo!r}: write it as owner/name")
-        other = self.ctx.registry.guild_of_repo(repo)
-        if other is not None and other.guild_id != caller.guild_id:
-            raise Refused(RefusalKind.NOT_ALLOWED, f"{repo} is already connected to another server; one repo serves one server.")
-        current = self.ctx.registry.guild(caller.guild_id)
-        if current is not None and current.repo != repo:
-            actor = await self.ctx.actor(caller)
-            self.ctx.require_global_admin(actor, f"moving this server from {current.repo} to {repo}")
-        if target is not None:
-            try:
-                Target(target)
-            except ValueError:
-                raise Refused(RefusalKind.INVALID, f"`target` = {target!r}: must be one of {', '.join(t.value for t in Target)}") from None
-            if region is not None and region not in offerings(target).regions:
-                raise Refused(RefusalKind.INVALID, f"`region` = {region!r}: not a {target} region")
-        try:
-            info_ = await self.ctx.io(self.ctx.forge.get_repo, repo)
-        except ForgeError as exc:
-            raise Refused(RefusalKind.NOT_FOUND, f"checking access to {repo}: {exc}", hint=exc.hint) from exc
-        self.ctx.registry.connect(caller.guild_id, repo, by=caller.user_id, at=self.ctx.clock(), target=target,
-                                  region=region, admin_channel=admin_channel)
-        notes = [f"This server now drives **{repo}** (default branch {info_.default_branch})."]
-        has_config = await self.ctx.io(self.ctx.repos.has_config, repo)
-        if not has_config:
-            notes.append(await self._scaffold(caller, repo, info_.default_branch))
-        notes.append(await self._register_webhook(repo))
-        return success("Connected", "\n".join(notes), ephemeral=True)
-
-    async def _register_webhook(self, repo: str) -> str:
-        target = self.ctx.webhook
-        if target is None:
-            return ("Webhook: register `<controller>/webhooks/github` on the repo (JSON; pull_request, "
-                    "pull_request_review, issue_comment and push events) with the controller's webhook secret.")
-        try:
-            hook_id, created = await self.ctx.io(self.ctx.forge.ensure_webhook, repo, target.url, target.secret,
-                                                 target.events)
-        except ForgeError as exc:
-            return f"Webhook: could not register it ({exc}); register `{target.url}` on the repo by hand."
-        return f"Webhook {'registered' if created else 'updated'} (id {hook_id}): the controller hears this repo now."
-
-    async def _scaffold(self, caller: Caller, repo: str, base: str) -> str:
-        if self.scaffold is None:
-            return f"{repo} has no cloudops.yaml and no template is available here; add one by hand."
-        files = self.scaffold()
-        branch = f"cloudops/init-{secrets.token_hex(3)}"
-
-        def push() -> Any:
-            from ..forge.base import Author
-
-            author = Author(name="cloudops", email="cloudops@users.noreply.github.com")
-            with self.ctx.repo_lock(repo):
-                self.ctx.forge.create_branch(repo, branch, base)
-                self.ctx.forge.commit_files(repo, branch, files, f"Scaffold the infra repo\n\nRequested in chat by {caller.user_id}.",
-                                            author, self.ctx.workdir_for(repo))
-                return self.ctx.forge.open_pull_request(repo, title="Scaffold cloudops.yaml and projects/",
-                                                        body="Created by /cloud-init. Edit `members` (add your "
-                                                             "Discord ids), then merge.", head=branch, base=base)
-
-        pr = await self.ctx.io(push)
-        return f"{repo} was empty: PR #{pr.number} scaffolds it ({pr.html_url}); add yourself under `members` and merge it."
+        """Connect this guild to ``repo``: see ``connect`` for who may, and the proof it takes."""
+        return await ConnectService(self.ctx, self.scaffold).init(caller, repo, target=target, region=region,
+                                                                  admin_channel=admin_channel)

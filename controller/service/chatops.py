@@ -23,6 +23,14 @@ from .refusals import Refused, answering
 from .replies import Attachment, RefusalKind, Reply, info, parse_component_id
 
 
+def _number(value: Any, kind: type) -> Any:
+    """An option typed as text (the console) becomes a number, or a clear refusal."""
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise Refused(RefusalKind.INVALID, f"{value!r} is not a {'whole number' if kind is int else 'number'}") from None
+
+
 @dataclass(frozen=True)
 class Upload:
     filename: str
@@ -58,8 +66,8 @@ class ChatOps:
             "cloud-create-project": lambda: a.create_project(caller, o["name"], o["target"], o["region"], o["reason"], o.get("budget")),
             "cloud-grant": lambda: a.grant(caller, o["member"], o["project"], o["role"], o["duration"], o["reason"]),
             "cloud-revoke": lambda: a.revoke(caller, o["member"], o["project"], o["reason"]),
-            "cloud-set-quota": lambda: a.set_quota(caller, o["project"], o["kind"], int(o["limit"]), o["reason"]),
-            "cloud-set-budget": lambda: a.set_budget(caller, o["project"], float(o["usd"]), o["reason"]),
+            "cloud-set-quota": lambda: a.set_quota(caller, o["project"], o["kind"], _number(o["limit"], int), o["reason"]),
+            "cloud-set-budget": lambda: a.set_budget(caller, o["project"], _number(o["usd"], float), o["reason"]),
             "cloud-admin-list": lambda: a.list_all(caller),
             "cloud-admin-cancel": lambda: a.cancel_any(caller, int(o["pr"]), o.get("project")),
             "cloud-unlock": lambda: a.unlock(caller, o["project"]),
@@ -75,8 +83,13 @@ class ChatOps:
             return await route()
         except KeyError as exc:
             return Refused(RefusalKind.INVALID, f"/{command} needs the option {exc.args[0]}").reply()
+        except Refused as exc:
+            return exc.reply()
 
     async def click(self, caller: Caller, custom_id: str, values: Sequence[str] = ()) -> Reply:
+        parsed = parse_component_id(custom_id)
+        if parsed is not None and parsed[0] == "recover-pick":
+            return await self.queries.recover(caller, session_id=values[0] if values else "")
         return await self.deploy.click(caller, custom_id, values)
 
     async def submit(self, caller: Caller, form_id: str, values: Mapping[str, str]) -> Reply:

@@ -66,7 +66,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 (PROJECT, _o("pr", "The merged pull request to revert", OptionType.INTEGER, required=False),
                  _o("to_sha", "Or: the commit to go back to", required=False))),
     CommandSpec("cloud-cost", "Show a project's monthly cost and budget", (PROJECT,)),
-    CommandSpec("cloud-recover-session", "Bring back your latest deployment session",
+    CommandSpec("cloud-recover-session", "Bring back your deployment sessions (the newest, and a list of the others)",
                 (_o("code", "A recovery code the bot gave you", required=False),)),
     CommandSpec("cloud-template", "Get a YAML or CSV template for bulk requests",
                 (_o("format", "yaml or csv", required=False, choices=("yaml", "csv")),)),

@@ -1,104 +1,181 @@
-"""Changes to cloudops.yaml as text in, text out (pure).
+"""Changes to cloudops.yaml as text in, text out (pure), keeping the file as people wrote it.
 
-Each edit loads the YAML, changes one thing, dumps it and re-reads the
-result with the strict loader, so a change that would break the file is
-refused before it is ever committed. PyYAML drops comments; the PR diff
-shows that, and the header comment is kept.
+Each edit round-trips the file with ruamel.yaml, so comments, key order, quoting, flow
+mappings and blank lines survive and a one-value change is a one-line diff. The indentation
+is read from the file itself (``detect_indent``) so re-emitting it moves nothing. The result
+is re-read with the strict loader, so a change that would break the file is refused before it
+is ever committed. Numbers are checked here too: finite and within the bounds a person would
+ever mean (the same bounds Discord's options enforce), so ``nan``, ``inf`` or ``1e308``
+never reach a commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-import yaml
+import io
+import math
+import re
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.timestamp import TimeStamp
 
 from .. import repo_config
 from ..catalog.specs import Kind, Target
 from ..repo_config import Role
 
-HEADER = "# cloudops.yaml: what the Cloud ChatOps controller may do in this repository.\n"
+MAX_QUOTA = 1000
+MAX_BUDGET_USD = 1_000_000.0
+_UTC_Z = dt.timezone(dt.timedelta(0), "Z")
 
 
-def _load(text: str) -> dict[str, Any]:
-    doc = yaml.safe_load(text) or {}
-    if not isinstance(doc, dict):
-        raise ValueError("cloudops.yaml must be a mapping")
-    return doc
-
-
-def _leading_comments(original: str) -> str:
-    out = []
-    for line in original.splitlines():
-        if not line.startswith("#"):
+def detect_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as ruamel.yaml takes them, read from the file (defaults 2, 4, 2)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    mapping = next((len(line) - len(line.lstrip()) for line in lines if line.startswith(" ") and not line.lstrip().startswith("- ")), 2)
+    offset = 2
+    for previous, line in zip(lines, lines[1:]):
+        stripped = line.lstrip()
+        if stripped.startswith("- ") and previous.rstrip().endswith(":"):
+            offset = (len(line) - len(stripped)) - (len(previous) - len(previous.lstrip()))
             break
-        out.append(line + "\n")
-    return "".join(out) or HEADER
+    return mapping, max(offset, 0) + 2, max(offset, 0)
 
 
-def dump(doc: dict[str, Any], original: str) -> str:
-    text = _leading_comments(original) + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True)
-    repo_config.loads(text)
+def _yaml(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line: that would be a diff nobody asked for
+    mapping, sequence, offset = detect_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _load(text: str) -> tuple[YAML, CommentedMap]:
+    yaml = _yaml(text)
+    try:
+        doc = yaml.load(text)
+    except YAMLError as exc:
+        raise ValueError(f"cloudops.yaml is not valid YAML: {exc}") from None
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise ValueError("cloudops.yaml must be a mapping")
+    return yaml, doc
+
+
+def dump(yaml: YAML, doc: CommentedMap) -> str:
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    text = out.getvalue()
+    repo_config.loads(text)  # the strict loader: a change that breaks the file is refused here
     return text
 
 
+def _project(doc: CommentedMap, project: str) -> CommentedMap:
+    projects = doc.get("projects")
+    if not isinstance(projects, dict) or not isinstance(projects.get(project), dict):
+        raise ValueError(f"project {project!r} is not in cloudops.yaml")
+    return projects[project]
+
+
+def _append(seq: CommentedSeq, item: CommentedMap) -> None:
+    """Append keeping the blank line or comment that closed the list after the new last item."""
+    if seq and isinstance(seq[-1], CommentedMap) and len(seq[-1]):
+        last_key = list(seq[-1].keys())[-1]
+        trailing = seq[-1].ca.items.pop(last_key, None)
+        if trailing is not None:
+            item.ca.items[list(item.keys())[-1]] = trailing
+    seq.append(item)
+
+
+def check_quota(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_QUOTA:
+        raise ValueError(f"`limit` = {limit!r}: must be a whole number from 0 to {MAX_QUOTA}")
+    return limit
+
+
+def check_budget(usd: float) -> float | int:
+    """A finite amount from 0 to 1,000,000 dollars, kept as an integer when it is one, else to the cent."""
+    try:
+        value = float(usd)
+    except (TypeError, ValueError):
+        raise ValueError(f"`usd` = {usd!r}: not a number") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_BUDGET_USD:
+        raise ValueError(f"`usd` = {usd!r}: must be a finite amount from 0 to {MAX_BUDGET_USD:,.0f} dollars a month")
+    cents = round(value, 2)
+    return int(cents) if cents == int(cents) else cents
+
+
 def create_project(text: str, name: str, target: Target, region: str, budget: float | None) -> str:
-    doc = _load(text)
-    projects = doc.setdefault("projects", {})
+    if not repo_config.is_project_name(name):
+        raise ValueError(f"`name` = {name!r}: a project name is lowercase letters, digits and -")
+    yaml, doc = _load(text)
+    projects = doc.setdefault("projects", CommentedMap())
     if name in projects:
         raise ValueError(f"project {name!r} already exists")
-    entry: dict[str, Any] = {"target": target.value, "region": region}
+    entry = CommentedMap([("target", target.value), ("region", region)])
     if budget is not None:
-        entry["budget_monthly_usd"] = budget
+        entry["budget_monthly_usd"] = check_budget(budget)
     projects[name] = entry
-    return dump(doc, text)
+    return dump(yaml, doc)
 
 
 def grant(text: str, member: str, project: str, role: Role, expires_at: dt.datetime, reason: str) -> str:
-    doc = _load(text)
-    grants = doc.setdefault("grants", []) or []
-    doc["grants"] = grants
-    grants.append({"member": member, "project": project, "role": role.value,
-                   "expires_at": expires_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "reason": reason})
-    return dump(doc, text)
+    yaml, doc = _load(text)
+    grants = doc.get("grants")
+    if not isinstance(grants, CommentedSeq):
+        grants = CommentedSeq()
+        doc["grants"] = grants
+    when = expires_at.astimezone(dt.UTC)
+    stamp = TimeStamp(when.year, when.month, when.day, when.hour, when.minute, when.second, tzinfo=_UTC_Z)
+    stamp._yaml = {"t": True, "tz": "Z", "delta": 0}  # written as 2030-01-31T18:00:00Z, like the template
+    _append(grants, CommentedMap([("member", member), ("project", project), ("role", role.value),
+                                  ("expires_at", stamp), ("reason", _one_line(reason))]))
+    return dump(yaml, doc)
 
 
 def revoke(text: str, member: str, project: str) -> tuple[str, int]:
     """Remove every grant of ``member`` on ``project``; returns the text and how many went."""
-    doc = _load(text)
-    grants = doc.get("grants") or []
-    kept = [g for g in grants if not (g.get("member") == member and g.get("project") == project)]
-    removed = len(grants) - len(kept)
-    if kept:
-        doc["grants"] = kept
-    else:
-        doc.pop("grants", None)
-    return dump(doc, text), removed
+    yaml, doc = _load(text)
+    grants = doc.get("grants") or CommentedSeq()
+    doomed = [i for i, g in enumerate(grants) if isinstance(g, dict) and g.get("member") == member and g.get("project") == project]
+    for i in reversed(doomed):
+        del grants[i]
+    if doomed and not grants:
+        del doc["grants"]
+    return dump(yaml, doc), len(doomed)
 
 
 def set_quota(text: str, project: str, kind: Kind, limit: int) -> str:
-    doc = _load(text)
-    entry = doc["projects"][project]
-    quotas = entry.get("quotas") or {}
-    quotas[kind.value] = limit
-    entry["quotas"] = quotas
-    return dump(doc, text)
+    yaml, doc = _load(text)
+    entry = _project(doc, project)
+    quotas = entry.get("quotas")
+    if not isinstance(quotas, dict):
+        quotas = CommentedMap()
+        entry["quotas"] = quotas
+    quotas[kind.value] = check_quota(limit)
+    return dump(yaml, doc)
 
 
 def set_budget(text: str, project: str, usd: float) -> str:
-    doc = _load(text)
-    doc["projects"][project]["budget_monthly_usd"] = usd
-    return dump(doc, text)
+    yaml, doc = _load(text)
+    _project(doc, project)["budget_monthly_usd"] = check_budget(usd)
+    return dump(yaml, doc)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()[:200]
 
 
 def parse_duration(text: str) -> dt.timedelta:
     """``90m``, ``8h``, ``3d``, ``2w`` (at most 90 days: grants are for incidents and on-call, not forever)."""
     text = text.strip().lower()
     units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or len(text) > 6:
         raise ValueError(f"{text!r} is not a duration like 90m, 8h, 3d or 2w")
     delta = dt.timedelta(**{units[text[-1]]: int(text[:-1])})
     if delta <= dt.timedelta(0) or delta > dt.timedelta(days=90):
         raise ValueError(f"{text!r}: a grant lasts between 1 minute and 90 days")
     return delta
+

@@ -72,7 +72,7 @@ class Actor:
 class WebhookTarget:
     url: str
     secret: str = field(repr=False)
-    events: tuple[str, ...] = ("pull_request", "pull_request_review", "issue_comment", "push")
+    events: tuple[str, ...] = ("pull_request", "pull_request_review", "issue_comment", "push", "merge_group")
 
 
 @dataclass

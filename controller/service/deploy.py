@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ..catalog import hcl
 from ..catalog import render as catalog_render
 from ..catalog.reader import ProjectInventory
 from ..catalog.specs import Kind, NetworkSpec, ResourceSpec
@@ -38,18 +39,37 @@ class DeployService:
     async def _inventory(self, actor: Actor, project: str) -> ProjectInventory:
         return await self.ctx.io(self.ctx.repos.inventory, actor.repo, project)
 
-    def _specs(self, lobby: Lobby) -> list[ResourceSpec]:
-        networks: dict[str, NetworkSpec] = {}
+    def _repo_networks(self, repo: str, inventory: ProjectInventory, project: str) -> dict[str, NetworkSpec]:
+        """The networks already on the default branch, so a VM or cluster may use them (and only them or the session's)."""
+        files = {}
+        for res in inventory.resources:
+            if res.kind == Kind.NETWORK and res.managed and res.file not in files:
+                text = self.ctx.repos.file_text(repo, f"projects/{project}/{res.file}")
+                if text is not None:
+                    files[res.file] = text
+        return {s.name: s for s in catalog_render.read_specs(files) if isinstance(s, NetworkSpec)} if files else {}
+
+    async def _networks(self, actor: Actor, lobby: Lobby, inventory: ProjectInventory) -> dict[str, NetworkSpec]:
+        return await self.ctx.io(self._repo_networks, actor.repo, inventory, lobby.project)
+
+    def _specs(self, lobby: Lobby, base: dict[str, NetworkSpec]) -> list[ResourceSpec]:
+        """Every draft as a spec, references checked against ``base`` (the repo's networks) and the session's."""
+        networks = dict(base)
         specs: list[ResourceSpec] = []
+        problems: list[str] = []
         for draft in sorted(lobby.resources, key=lambda d: d.kind != Kind.NETWORK):
             spec, found = forms.build_spec(draft.kind, forms.from_json(draft.kind, draft.values), project=lobby.project,
                                            target=lobby.target, region=lobby.region, requested_by=lobby.member,
                                            networks=networks)
             if spec is None:
-                raise Refused(RefusalKind.INVALID, f"{draft.key} is no longer valid:\n" + _lines(found))
+                problems.append(f"{draft.key}:\n" + _lines(found, "  "))
+                continue
             if isinstance(spec, NetworkSpec):
                 networks[spec.name] = spec
             specs.append(spec)
+        if problems:
+            raise Refused(RefusalKind.INVALID, "Fix these before opening a pull request (remove or re-add them):\n"
+                          + "\n".join(problems), title="Invalid resources")
         return specs
 
     async def _render(self, actor: Actor, lobby: Lobby) -> Reply:
@@ -57,7 +77,11 @@ class DeployService:
         if project is None or lobby.status != LobbyStatus.DRAFT:
             return lobby_mod.render(lobby, lobby_mod.Assessment())
         inventory = await self._inventory(actor, lobby.project)
-        found = assess.assess(lobby, self._specs(lobby), project, actor.config, inventory,
+        try:
+            specs = self._specs(lobby, await self._networks(actor, lobby, inventory))
+        except Refused as refused:  # still show the lobby, so the person can remove what is wrong
+            return lobby_mod.render(lobby, lobby_mod.Assessment(problems=(refused.message,)))
+        found = assess.assess(lobby, specs, project, actor.config, inventory,
                               pricer=self.pricer, policy=self.policy, actor=actor.github)
         return lobby_mod.render(lobby, found)
 
@@ -82,15 +106,23 @@ class DeployService:
                       repo=actor.repo, project=config.name, target=config.target, region=config.region)
         if attachment is not None:
             inventory = await self._inventory(actor, config.name)
-            lobby.resources = self._bulk(lobby, config, inventory, *attachment)
+            base = await self._networks(actor, lobby, inventory)
+            lobby.resources = self._bulk(lobby, config, inventory, *attachment, base)
+        others = [u for u in self.ctx.registry.sessions_of(caller.guild_id, caller.user_id)]
         self.ctx.save_lobby(lobby)
-        return await self._render(actor, lobby)
+        reply = await self._render(actor, lobby)
+        drafts = [u for u in others if self.ctx.store.get_session(u.session_id) is not None
+                  and self.ctx.registry.pr_link_by_session(u.session_id) is None]
+        if drafts:  # an earlier draft is kept, not orphaned: say where it is
+            reply = replace(reply, description=reply.description + f"\nYou have {len(drafts)} other draft(s): "
+                            "`/cloud-recover-session` lists them.")
+        return reply
 
     def _bulk(self, lobby: Lobby, config: ProjectConfig, inventory: ProjectInventory, filename: str,
-              content: bytes) -> list[Draft]:
+              content: bytes, base: dict[str, NetworkSpec]) -> list[Draft]:
         rows, problems = bulk.parse_rows(filename, content)
         drafts: list[Draft] = []
-        networks: dict[str, NetworkSpec] = {}
+        networks: dict[str, NetworkSpec] = dict(base)
         for row in sorted(rows, key=lambda r: r.kind != Kind.NETWORK):
             values, found = forms.parse_values(row.kind, row.values)
             spec = None
@@ -132,24 +164,15 @@ class DeployService:
                      selects=(lobby_mod.kind_select(session_id),))
 
     @answering
-    async def kind_form(self, caller: Caller, session_id: str, kind: str, *, retry: bool = False) -> Reply:
-        _, lobby = await self._own_lobby(caller, session_id)
-        try:
-            chosen = Kind(kind)
-        except ValueError:
-            raise Refused(RefusalKind.INVALID, f"{kind!r} is not a kind (choose one of {', '.join(k.value for k in Kind)}).") from None
-        defaults = lobby.last_attempt.get(chosen.value) if retry else None
-        form = forms.form_for(chosen, lobby.target, session_id, defaults)
-        return Reply(title=form.title, form=form, ephemeral=True)
-
-    @answering
     async def add(self, caller: Caller, session_id: str, kind: str, raw: Mapping[str, Any]) -> Reply:
         actor, lobby = await self._own_lobby(caller, session_id)
         chosen = Kind(kind)
         values, found = forms.parse_values(chosen, raw)
         spec = None
         if not found:
-            nets = {s.name: s for s in self._specs(lobby) if isinstance(s, NetworkSpec)}
+            inventory = await self._inventory(actor, lobby.project)
+            base = await self._networks(actor, lobby, inventory)
+            nets = {**base, **{s.name: s for s in self._specs(lobby, base) if isinstance(s, NetworkSpec)}}
             spec, found = forms.build_spec(chosen, values, project=lobby.project, target=lobby.target,
                                            region=lobby.region, requested_by=lobby.member, networks=nets)
         if found:
@@ -175,11 +198,43 @@ class DeployService:
         return await self._render(actor, lobby)
 
     @answering
-    async def start_remove(self, caller: Caller, session_id: str) -> Reply:
+    async def start_remove(self, caller: Caller, session_id: str, page: int = 0) -> Reply:
         _, lobby = await self._own_lobby(caller, session_id)
         if not lobby.resources:
             raise Refused(RefusalKind.INVALID, "The session has no resources to remove.")
-        return Reply(title="Remove a resource", ephemeral=True, selects=(lobby_mod.remove_select(lobby),))
+        per_page = lobby_mod.SELECT_OPTIONS * lobby_mod.REMOVE_SELECTS
+        total = lobby_mod.pages(len(lobby.resources), per_page)
+        page = max(0, min(page, total - 1))
+        nav = tuple(Button(component_id("remove", session_id, str(p)), label, ButtonStyle.SECONDARY)
+                    for p, label in ((page - 1, "Previous"), (page + 1, "Next")) if 0 <= p < total)
+        return Reply(title="Remove a resource" + (f" — page {page + 1}/{total}" if total > 1 else ""), ephemeral=True,
+                     selects=lobby_mod.remove_selects(lobby, page), buttons=nav)
+
+    @answering
+    async def resources(self, caller: Caller, session_id: str, page: int) -> Reply:
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        self.ctx.require(actor, lobby.project, Role.VIEWER, "reading a session")
+        return lobby_mod.resources_page(lobby, lobby_mod.Assessment(), page)
+
+    @answering
+    async def quick_form(self, caller: Caller, session_id: str, kind: str, *, retry: bool = False) -> Reply:
+        """The resource form without any forge or git I/O (Discord wants a modal within three seconds).
+
+        Only the session store is read; the role and the values are checked when the form comes back."""
+        lobby = self.ctx.load_lobby(caller, session_id)
+        if lobby.user_id != caller.user_id:
+            raise Refused(RefusalKind.NOT_ALLOWED, f"Session {session_id} belongs to {lobby.member}; only they can change it.",
+                          hint="start your own with `/cloud-deploy`")
+        if lobby.status != LobbyStatus.DRAFT:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} already has PR #{lobby.pr_number}; it cannot change now.")
+        try:
+            chosen = Kind(kind)
+        except ValueError:
+            raise Refused(RefusalKind.INVALID, f"{kind!r} is not a kind (choose one of {', '.join(k.value for k in Kind)}).") from None
+        defaults = lobby.last_attempt.get(chosen.value) if retry else None
+        form = forms.form_for(chosen, lobby.target, session_id, defaults)
+        return Reply(title=form.title, form=form, ephemeral=True)
 
     @answering
     async def remove(self, caller: Caller, session_id: str, key: str) -> Reply:
@@ -197,6 +252,7 @@ class DeployService:
         actor, lobby = await self._own_lobby(caller, session_id)
         lobby.status = LobbyStatus.CANCELLED
         self.ctx.store.delete_session(session_id)
+        self.ctx.registry.forget_session(lobby.guild_id, lobby.user_id, session_id)
         return lobby_mod.render(lobby, lobby_mod.Assessment())
 
     @answering
@@ -206,7 +262,7 @@ class DeployService:
             raise Refused(RefusalKind.INVALID, "Add at least one resource before opening a pull request.")
         project = self.ctx.project(actor, lobby.project)
         inventory = await self._inventory(actor, lobby.project)
-        specs = self._specs(lobby)
+        specs = self._specs(lobby, await self._networks(actor, lobby, inventory))
         found = assess.assess(lobby, specs, project, actor.config, inventory, pricer=self.pricer, policy=self.policy,
                               actor=actor.github)
         if found.quota_problems:
@@ -219,6 +275,9 @@ class DeployService:
         pr, sha = await self.ctx.io(self._push, actor, lobby, files)
         lobby.status = LobbyStatus.PLANNING
         lobby.pr_number, lobby.pr_url, lobby.head_sha = pr.number, pr.html_url, sha
+        lobby.assessment = found.to_state()
+        lobby.rendered = sum(len(list(hcl.resources(hcl.loads(text)))) for text in files.values())
+        lobby.apply_on, lobby.automerge = project.apply_on.value, project.automerge
         self.ctx.registry.link_pr(lobby.repo, pr.number, lobby.guild_id, lobby.id, lobby.to_state())
         self.ctx.save_lobby(lobby)
         return lobby_mod.render(lobby, found)
@@ -287,6 +346,36 @@ class DeployService:
         return lobby_mod.render(lobby, lobby_mod.Assessment())
 
     @answering
+    async def merge(self, caller: Caller, session_id: str) -> Reply:
+        """Merge the lobby's PR: after its apply (automerge off), or as the approval of an apply_on: merge project."""
+        actor = await self.ctx.actor(caller)
+        lobby = self.ctx.load_lobby(caller, session_id)
+        self.ctx.require(actor, lobby.project, Role.ADMIN, "merging a pull request")
+        if lobby.pr_number is None or lobby.merged:
+            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no unmerged pull request ({lobby.status.value}).")
+        before_apply = lobby.status != LobbyStatus.APPLIED
+        if before_apply and (lobby.apply_on != "merge" or not lobby_mod.plan_ready(lobby)):
+            raise Refused(RefusalKind.STALE_PLAN if lobby.apply_on == "merge" else RefusalKind.INVALID,
+                          f"PR #{lobby.pr_number} is not ready to merge: "
+                          + ("its plan is not ready, fresh and passing policy." if lobby.apply_on == "merge"
+                             else "it applies on approval; approve it first, then merge."))
+        pr = await self.ctx.io(self.ctx.forge.get_pull_request, lobby.repo, lobby.pr_number)
+        if pr.state != "open":
+            raise Refused(RefusalKind.INVALID, f"PR #{pr.number} is {'merged' if pr.merged else 'closed'}.")
+        expected = lobby.plan.head_sha if lobby.plan is not None else pr.head_sha
+        if pr.head_sha != expected:
+            raise Refused(RefusalKind.STALE_PLAN, f"PR #{pr.number} changed after it was planned "
+                          f"(planned {expected[:8]}, now {pr.head_sha[:8]}); wait for the new plan.")
+        try:
+            sha = await self.ctx.gateway.merge_pull_request(lobby.repo, lobby.pr_number, actor.github, head_sha=pr.head_sha)
+        except ForgeError as exc:
+            raise Refused(RefusalKind.FAILED, f"merging PR #{pr.number}: {exc}", hint=exc.hint) from exc
+        lobby.merged, lobby.merge_sha = True, sha or None
+        lobby.progress = "merged; applying" if before_apply else ""
+        self.ctx.save_lobby(lobby)
+        return lobby_mod.render(lobby, lobby_mod.Assessment())
+
+    @answering
     async def close_pr(self, caller: Caller, session_id: str) -> Reply:
         actor = await self.ctx.actor(caller)
         lobby = self.ctx.load_lobby(caller, session_id)
@@ -312,13 +401,15 @@ class DeployService:
         action, sid, extra = parsed
         routes = {
             "add": lambda: self.start_add(caller, sid),
-            "remove": lambda: self.start_remove(caller, sid),
+            "remove": lambda: self.start_remove(caller, sid, _page(extra)),
             "remove-pick": lambda: self.remove(caller, sid, values[0] if values else ""),
-            "kind": lambda: self.kind_form(caller, sid, values[0] if values else ""),
-            "retry": lambda: self.kind_form(caller, sid, extra, retry=True),
+            "resources": lambda: self.resources(caller, sid, _page(extra)),
+            "kind": lambda: self.quick_form(caller, sid, values[0] if values else ""),
+            "retry": lambda: self.quick_form(caller, sid, extra, retry=True),
             "open-pr": lambda: self.open_pr(caller, sid),
             "approve": lambda: self.approve(caller, sid),
             "close-pr": lambda: self.close_pr(caller, sid),
+            "merge": lambda: self.merge(caller, sid),
             "cancel": lambda: self.cancel(caller, sid),
             "show": lambda: self.show(caller, sid),
         }
@@ -326,6 +417,10 @@ class DeployService:
         if route is None:
             return Refused(RefusalKind.INVALID, f"unknown action {action!r}").reply()
         return await route()
+
+
+def _page(extra: str) -> int:
+    return int(extra) if extra.isdigit() and len(extra) < 6 else 0
 
 
 def rows_order(draft: Draft, rows: Sequence[bulk.Row]) -> int:

@@ -74,6 +74,7 @@ class LobbyEvents:
 
     def attach(self, bus: EventBus) -> Callable[[], None]:
         offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback),
+                bus.subscribe(notices.PullRequestClosed, self.on_closed),
                 bus.subscribe(notices.BudgetAlert, self.on_budget_alert), bus.subscribe(notices.DriftFound, self.on_drift)]
 
         def detach() -> None:
@@ -116,6 +117,27 @@ class LobbyEvents:
                                              description=event.summary, colour=Colour.ERROR,
                                              fields=(Field("Requested by", lobby.member),)))
 
+    async def on_closed(self, event: notices.PullRequestClosed) -> None:
+        """Merged: the lobby says so (and what now exists); closed unmerged: the session ends, no stale lines."""
+        link = self._link(event.repo, event.pr_number)
+        if link is None:
+            return
+        lobby = Lobby.from_state(link.lobby)
+        lobby.merged, lobby.merge_sha = event.merged, event.merge_sha or lobby.merge_sha
+        if event.merged:
+            if lobby.project in event.applying:
+                lobby.progress = "merged; applying"
+            elif lobby.status == LobbyStatus.APPLIED:
+                lobby.progress = ""
+        else:
+            lobby.status, lobby.progress = LobbyStatus.CLOSED, ""
+            lobby.result = "closed without merging" + (f" by {event.actor}" if event.actor else "") + "; locks released"
+        self.registry.save_pr_lobby(link.session_id, lobby.to_state())
+        if self.on_saved is not None:
+            self.on_saved(lobby)
+        if link.message_ref is not None:
+            await self.presenter.show(link.message_ref, lobby_mod.render(lobby, lobby_mod.Assessment()))
+
     @staticmethod
     def _apply(lobby: Lobby, event: notices.PipelineEvent) -> bool:
         """Move the lobby on for one event; False when the event is about another project/commit."""
@@ -137,6 +159,8 @@ class LobbyEvents:
         elif isinstance(event, notices.ApplyStarted):
             lobby.status, lobby.progress = LobbyStatus.APPLYING, f"applying (started by {event.actor})"
         elif isinstance(event, notices.ApplyFinished):
+            if lobby.status == LobbyStatus.CLOSED:
+                return False  # a late event of a PR closed meanwhile
             lobby.status = LobbyStatus.APPLIED if event.succeeded else LobbyStatus.APPLY_FAILED
             lobby.progress, lobby.result = "", ("cancelled: " if event.cancelled else "") + event.summary
         else:

@@ -219,9 +219,8 @@ def build_spec(
                          **{k: v for k, v in values.items() if v is not None})
     except TypeError as exc:
         return None, [("fields", dict(values), f"do not make a {kind.value}: {exc}")]
-    refs = getattr(spec, "network", None)
-    known = networks if networks is not None and refs in networks else None
-    found = validation.violations(spec, networks=known)
+    # With ``networks`` given (the repo's and the session's), a reference to any other network is refused.
+    found = validation.violations(spec, networks=networks)
     return (None, found) if found else (spec, [])
 
 

@@ -2,7 +2,7 @@
 
 Why a protocol: the service layer decides *who asks for what*; the pipeline
 decides *whether an apply may run* (approvals, freshness, locks, policy) and
-runs it. The lead engineer's pipeline implements ``PipelineGateway``; tests
+runs it. ``controller.pipeline.gateway`` implements ``PipelineGateway``; tests
 pass a small double. Expected outcomes (a refused apply) are values.
 """
 
@@ -31,11 +31,12 @@ class RollbackResult:
 
 @dataclass(frozen=True)
 class ApplyRecord:
-    """One apply of a merged change: ``(run_id, status, finished_at)``."""
+    """One apply of a merged change: ``(run_id, status, finished_at, actor)``."""
 
     run_id: str
     status: str
     finished_at: datetime | None
+    actor: str | None = None  # who approved it (a button, a comment or a review)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class PipelineGateway(Protocol):
 
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         """Close the PR and release its locks."""
+        ...
+
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        """Merge the PR if its head is still ``head_sha``; returns the merge commit (apply_on: merge then applies)."""
         ...
 
     async def rollback(

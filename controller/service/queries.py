@@ -7,6 +7,7 @@ link, never from the request, so one server cannot name another's repo.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..errors import CloudOpsError
@@ -109,7 +110,8 @@ class QueryService:
         entries = await self.ctx.gateway.history(actor.repo, config.name)
         fields = []
         for entry in entries[:MAX_FIELDS]:
-            applies = ", ".join(f"{a.status}" + (f" {a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "") for a in entry.applies)
+            applies = ", ".join(f"{a.status}" + (f" by {a.actor}" if a.actor else "")
+                                + (f" {a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "") for a in entry.applies)
             fields.append(Field(f"PR #{entry.pr_number} {entry.title}"[:256],
                                 f"merged by {entry.merged_by or '—'} · approved by {', '.join(entry.approvers) or '—'}"
                                 f"\napplies: {applies or 'none'}"))
@@ -168,39 +170,53 @@ class QueryService:
         return info(f"Cost of {config.name}", fields=tuple(fields))
 
     @answering
-    async def recover(self, caller: Caller, code: str | None = None) -> Reply:
-        """Bring back the caller's latest session (live, expired-but-kept, tied to a PR), or one sealed in a code."""
+    async def recover(self, caller: Caller, code: str | None = None, session_id: str | None = None) -> Reply:
+        """Bring back the caller's newest session (or ``session_id``, or one sealed in a code); list the others."""
         await self.ctx.actor(caller)
         if code:
             return self._from_code(caller, code)
-        sid = self.ctx.registry.latest_session(caller.guild_id, caller.user_id)
-        if sid is None:
+        found = await self.ctx.io(self._recoverable, caller)
+        if not found:
             raise Refused(RefusalKind.NOT_FOUND, "You have no session to recover on this server.",
                           hint="start one with `/cloud-deploy`")
-        session = self.ctx.store.get_session(sid)
-        if session is None:
-            expired = [s for s in await self.ctx.io(self.ctx.store.list_expired_sessions)
-                       if s.id == sid and s.guild_id == caller.guild_id and s.user_id == caller.user_id]
-            if expired:
-                lobby = Lobby.from_state(expired[0].state)
-                self.ctx.save_lobby(lobby)  # a fresh idle timeout
-            elif self.ctx.registry.pr_link_by_session(sid) is None:
-                raise Refused(RefusalKind.SESSION_EXPIRED, f"Session {sid} expired and has been cleaned up.",
-                              hint="start again with `/cloud-deploy`")
-        lobby = self.ctx.load_lobby(caller, sid)
-        if lobby.status == LobbyStatus.CANCELLED:
-            raise Refused(RefusalKind.NOT_FOUND, f"Session {sid} was cancelled.")
-        return self._recovered(lobby)
+        chosen = next((lobby for lobby in found if lobby.id == session_id), None) if session_id else found[0]
+        if chosen is None:
+            raise Refused(RefusalKind.NOT_FOUND, f"Session {session_id} is not one of your sessions on this server.")
+        self.ctx.save_lobby(chosen)  # a fresh idle timeout (and the newest of the list now)
+        return self._recovered(chosen, [lobby for lobby in found if lobby.id != chosen.id])
 
-    def _recovered(self, lobby: Lobby) -> Reply:
+    def _recoverable(self, caller: Caller) -> list[Lobby]:
+        """The caller's drafts (live or expired but kept) and open PR sessions, newest first."""
+        expired = {s.id: s for s in self.ctx.store.list_expired_sessions()
+                   if s.guild_id == caller.guild_id and s.user_id == caller.user_id}
+        out: list[Lobby] = []
+        for known in self.ctx.registry.sessions_of(caller.guild_id, caller.user_id):
+            link = self.ctx.registry.pr_link_by_session(known.session_id)
+            session = self.ctx.store.get_session(known.session_id) or expired.get(known.session_id)
+            state = link.lobby if link is not None else (session.state if session is not None else None)
+            if state is None or state.get("guild_id") != caller.guild_id:
+                continue
+            lobby = Lobby.from_state(state)
+            if lobby.status not in lobby_mod.FINISHED:
+                out.append(lobby)
+        return out
+
+    def _recovered(self, lobby: Lobby, others: Sequence[Lobby] = ()) -> Reply:
         reply = lobby_mod.render(lobby, lobby_mod.Assessment())
         note = ""
         if self.recovery is not None and lobby.status == LobbyStatus.DRAFT:
             note = (f"Recovery code for session {lobby.id} (valid 24 h, only for you): "
                     f"`{self.recovery.seal(lobby.to_state(), lobby.user_id)}`")
-        return Reply(title=reply.title, description="Recovered. " + reply.description, fields=reply.fields,
+        fields, selects = reply.fields, reply.selects
+        if others:
+            listed = [f"`{o.id}` {o.project}: {len(o.resources)} resource(s), {o.status.value}"
+                      + (f", PR #{o.pr_number}" if o.pr_number else "") for o in others[:10]]
+            fields += (Field("Your other sessions", "\n".join(listed)
+                             + (f"\n… and {len(others) - 10} more" if len(others) > 10 else "")),)
+            selects += (lobby_mod.sessions_select(lobby.id, list(others)),)
+        return Reply(title=reply.title, description="Recovered. " + reply.description, fields=fields,
                      colour=reply.colour if reply.colour != Colour.INFO else Colour.SUCCESS, buttons=reply.buttons,
-                     footer=reply.footer, session=reply.session, private_note=note)
+                     selects=selects, footer=reply.footer, session=reply.session, private_note=note)
 
     def _from_code(self, caller: Caller, code: str) -> Reply:
         if self.recovery is None:

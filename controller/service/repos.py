@@ -41,6 +41,10 @@ class RepoView(Protocol):
 
     def default_branch(self, repo: str) -> str: ...
 
+    def invalidate(self, repo: str) -> None:
+        """Forget what was read of ``repo``: the next read sees the forge's default branch now."""
+        ...
+
 
 class DirectoryRepoView:
     """Repos as directories on disk: ``{"acme/infra": Path(...)}``."""
@@ -70,6 +74,9 @@ class DirectoryRepoView:
 
     def default_branch(self, repo: str) -> str:
         return self.branch
+
+    def invalidate(self, repo: str) -> None:
+        pass  # read from disk every time
 
 
 class ForgeRepoView:

@@ -9,9 +9,12 @@ and policy (``controller.cost.preflight``, ``controller.policy.preflight``).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import logging
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +23,13 @@ from typing import Any
 from ..bus import EventBus
 from ..errors import CloudOpsError
 from ..forge.base import Forge
+from ..pipeline import notices
 from ..settings import Settings
-from ..store import RuntimeStore, open_store
+from ..store import RuntimeStore, open_store, utc_now
 from .chatops import ChatOps
 from .context import ServiceContext, WebhookTarget
 from .gateway import ApplyDecision, HistoryEntry, PipelineGateway, RollbackResult
+from ..store.guilds import LEGACY_FILE
 from .guilds import GuildRegistry
 from .refusals import Refused
 from .replies import RefusalKind
@@ -49,6 +54,9 @@ class UnwiredGateway:
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         raise self._no()
 
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        raise self._no()
+
     async def rollback(self, repo: str, project: str, *, to_sha: str | None, pr: int | None, actor_github: str) -> RollbackResult:
         raise self._no()
 
@@ -57,20 +65,56 @@ class UnwiredGateway:
 
 
 class SealedRecovery:
-    """``controller.secrets.recovery`` with the vault's master key as the server secret."""
+    """Short recovery codes: ``rc-<blob id>-<token>``, the sealed session kept in the store.
 
-    def __init__(self, server_secret: bytes) -> None:
+    The session is sealed by ``controller.secrets.recovery`` (AES-GCM under the vault's master key and
+    the user id) and kept server-side, so the code a person copies stays short whatever the session's
+    size. Only a hash of the token is stored: reading the database gives neither a usable code nor the
+    session. Long ``cr1.`` codes made by earlier versions still open.
+    """
+
+    def __init__(self, server_secret: bytes, registry: GuildRegistry | None = None) -> None:
         self.server_secret = server_secret
+        self.registry = registry
 
     def seal(self, state: dict[str, Any], user_id: str) -> str:
         from ..secrets import recovery
 
-        return recovery.seal(state, server_secret=self.server_secret, user_id=user_id)
+        sealed = recovery.seal(state, server_secret=self.server_secret, user_id=user_id)
+        if self.registry is None:
+            return sealed
+        blob_id, token = secrets.token_hex(4), secrets.token_urlsafe(9)
+        now = utc_now()
+        self.registry.prune_blobs(now)
+        self.registry.put_blob(blob_id, str(state.get("guild_id", "")), user_id,
+                               f"{_token_hash(token)}:{sealed}", now + recovery.DEFAULT_TTL)
+        return f"rc-{blob_id}-{token}"
 
     def open(self, code: str, user_id: str) -> dict[str, Any]:
         from ..secrets import recovery
+        from ..secrets.errors import RecoveryCodeExpired, RecoveryCodeInvalid
 
-        return recovery.open_code(code, server_secret=self.server_secret, user_id=user_id)
+        code = code.strip()
+        if not code.startswith("rc-") or self.registry is None:
+            return recovery.open_code(code, server_secret=self.server_secret, user_id=user_id)
+        _, _, rest = code.partition("-")
+        blob_id, _, token = rest.partition("-")
+        found = self.registry.blob(blob_id) if blob_id and token else None
+        if found is None:
+            raise RecoveryCodeInvalid("opening the recovery code: no such code (mistyped, or already cleaned up)")
+        _, owner, stored, expires_at = found
+        digest, _, sealed = stored.partition(":")
+        if not hmac.compare_digest(digest, _token_hash(token)):
+            raise RecoveryCodeInvalid("opening the recovery code: it does not match")
+        if owner != user_id:
+            raise RecoveryCodeInvalid("opening the recovery code: it belongs to another person")
+        if expires_at < utc_now():
+            raise RecoveryCodeExpired("opening the recovery code: it has expired")
+        return recovery.open_code(sealed, server_secret=self.server_secret, user_id=user_id)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(b"cloudops-recovery-token\0" + token.encode()).hexdigest()
 
 
 @dataclass
@@ -78,12 +122,14 @@ class Wired:
     chatops: ChatOps
     bus: EventBus
     store: RuntimeStore
-    registry: GuildRegistry
+    registry: GuildRegistry  # ``store.guilds``: the chat's tables live in the runtime store
     notes: list[str]
+    owns_store: bool = True
 
     def close(self) -> None:
-        self.store.close()
-        self.registry.close()
+        """Close the store if this wiring opened it (an assembly's store is closed by its controller)."""
+        if self.owns_store:
+            self.store.close()
 
 
 def template_files() -> dict[str, str]:
@@ -95,29 +141,38 @@ def template_files() -> dict[str, str]:
 
 def build(settings: Settings, *, forge: Forge, gateway: PipelineGateway | None = None, repos: RepoView | None = None,
           bus: EventBus | None = None, store: RuntimeStore | None = None, env: Mapping[str, str] | None = None,
-          webhook: WebhookTarget | None = None) -> Wired:
+          webhook: WebhookTarget | None = None, vault: Any = None) -> Wired:
+    """The chat service on ``store`` (the controller's, in an assembly) or on the store of ``settings``."""
     env = os.environ if env is None else env
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
+    owns_store = store is None
     store = store or open_store(settings)
-    registry = GuildRegistry(settings.data_dir / "chatops.sqlite3")
+    registry = store.guilds
+    imported = registry.import_legacy(settings.data_dir / LEGACY_FILE)
+    if imported:
+        notes.append(f"moved {imported} chat server link(s) from {LEGACY_FILE} into the runtime store")
     ctx = ServiceContext(store=store, forge=forge, repos=repos or ForgeRepoView(forge, settings.data_dir / "chat-repos"),
                          registry=registry, gateway=gateway or UnwiredGateway(), workdir=settings.data_dir / "chat-worktrees",
                          webhook=webhook)
     if gateway is None:
         notes.append("apply side not connected: approve, cancel, history and rollback will say so")
-    saver, recovery = _secrets(settings, env, notes)
+    saver, recovery = _secrets(settings, env, notes, vault, registry)
     chatops = ChatOps(ctx, pricer=_optional(".pricing", "preflight_pricer", "pricing", notes),
                       policy=_optional(".policy_preflight", "preflight_policy", "policy", notes),
                       save_credentials=saver, recovery=recovery, scaffold=template_files)
-    return Wired(chatops, bus or EventBus(), store, registry, notes)
+    bus = bus if bus is not None else EventBus()
+    # A merge changes the default branch: /cloud-list and /cloud-quota must see it at once, not after the cache's ttl.
+    bus.subscribe(notices.PullRequestClosed, lambda event: ctx.repos.invalidate(event.repo) if event.merged else None)
+    return Wired(chatops, bus, store, registry, notes, owns_store)
 
 
-def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tuple[Any, Any]:
+def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str], vault: Any = None,
+             registry: GuildRegistry | None = None) -> tuple[Any, Any]:
     try:
         from ..secrets import credentials, recovery, vault as vault_mod
 
-        vault = vault_mod.Vault.open(settings, env)
+        vault = vault or vault_mod.Vault.open(settings, env)
     except (ImportError, CloudOpsError) as exc:
         notes.append(f"credentials vault unavailable ({exc}): /cloud-credentials and recovery codes are off")
         return None, None
@@ -126,7 +181,7 @@ def _secrets(settings: Settings, env: Mapping[str, str], notes: list[str]) -> tu
         return vault.put(guild_id, credentials.parse(kind, text), project=project).fingerprint
 
     assert vault.keyring is not None
-    return save, SealedRecovery(recovery.server_secret_from_key(vault.keyring.primary))
+    return save, SealedRecovery(recovery.server_secret_from_key(vault.keyring.primary), registry)
 
 
 def _optional(module: str, name: str, what: str, notes: list[str]) -> Any:
@@ -139,11 +194,17 @@ def _optional(module: str, name: str, what: str, notes: list[str]) -> Any:
 
 
 def forge_from_env(env: Mapping[str, str] | None = None) -> Forge:
-    """GitHub (or the local forge) from CLOUDOPS_GITHUB_TOKEN and CLOUDOPS_GITHUB_API_URL."""
+    """GitHub (or the local forge) from CLOUDOPS_GITHUB_TOKEN and CLOUDOPS_GITHUB_API_URL,
+    or as the GitHub App of GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY(_FILE)."""
     from ..errors import ConfigError
+    from ..forge.app_auth import InstallationTokens, credentials_from_env
     from ..forge.github import GITHUB_API_URL, GitHubForge
 
     env = os.environ if env is None else env
+    app = credentials_from_env(env)
+    if app is not None:
+        api_url = env.get("CLOUDOPS_GITHUB_API_URL") or env.get("GITHUB_API_URL") or GITHUB_API_URL
+        return GitHubForge(app=InstallationTokens(app, api_url), api_url=api_url)
     token = env.get("CLOUDOPS_GITHUB_TOKEN")
     if not token:
         raise ConfigError("starting chat: CLOUDOPS_GITHUB_TOKEN is not set",

@@ -1,4 +1,4 @@
-"""The runtime store: runs, project locks, chat sessions, webhook deliveries.
+"""The runtime store: runs, project locks, chat sessions and servers, webhook deliveries.
 
 Callers use ``open_store`` and the ``RuntimeStore`` interface, never a
 backend class, so a PostgreSQL backend can be added for several controller
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigError
 from ..settings import Settings
 from .base import Clock, RuntimeStore
+from .guilds import GuildLink, GuildRegistry, PrLink, UserSession
 from .records import (
     IN_FLIGHT_STATUSES,
     ChatSession,
@@ -79,14 +80,18 @@ __all__ = [
     "Clock",
     "Delivery",
     "DeliveryStatus",
+    "GuildLink",
+    "GuildRegistry",
     "Lock",
     "LockAttempt",
     "Push",
+    "PrLink",
     "Run",
     "RunKind",
     "RunStatus",
     "RuntimeStore",
     "SqliteStore",
+    "UserSession",
     "open_store",
     "utc_now",
 ]

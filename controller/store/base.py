@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
+from .guilds import GuildRegistry
 from .records import (
     ChatSession,
     Delivery,
@@ -34,6 +35,9 @@ Clock = Callable[[], datetime]
 
 @runtime_checkable
 class RuntimeStore(Protocol):
+    # The chat's servers, lobbies and drafts, in the same database (``store.guilds``).
+    guilds: GuildRegistry
+
     # --- runs -------------------------------------------------------------
     def create_run(
         self,

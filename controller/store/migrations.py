@@ -140,6 +140,56 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX pr_pushes_by_pr ON pr_pushes (repo, pr_number, seq)",
         ),
     ),
+    Migration(
+        6,
+        "chat servers, their lobbies, drafts, repo claims and recovery blobs (was a separate chatops.sqlite3)",
+        (
+            """CREATE TABLE chat_guilds (
+                guild_id TEXT PRIMARY KEY,
+                repo TEXT NOT NULL UNIQUE,
+                target TEXT,
+                region TEXT,
+                admin_channel TEXT,
+                connected_by TEXT NOT NULL,
+                connected_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE chat_pr_links (
+                repo TEXT NOT NULL,
+                pr_number INTEGER NOT NULL,
+                guild_id TEXT NOT NULL,
+                session_id TEXT NOT NULL UNIQUE,
+                lobby TEXT NOT NULL,
+                PRIMARY KEY (repo, pr_number)
+            )""",
+            "CREATE INDEX chat_pr_links_by_guild ON chat_pr_links (guild_id, pr_number)",
+            """CREATE TABLE chat_user_sessions (
+                guild_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (guild_id, user_id, session_id)
+            )""",
+            """CREATE TABLE chat_message_refs (
+                session_id TEXT PRIMARY KEY,
+                message_ref TEXT NOT NULL
+            )""",
+            """CREATE TABLE chat_claims (
+                guild_id TEXT NOT NULL,
+                repo TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                code_hash TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                PRIMARY KEY (guild_id, repo)
+            )""",
+            """CREATE TABLE chat_recovery_blobs (
+                id TEXT PRIMARY KEY,
+                guild_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                sealed TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version

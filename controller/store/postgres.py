@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ConfigError
 from . import migrations
+from .guilds import GuildRegistry
 from .base import Clock
 from .postgres_conn import PgConnectionPool, translate
 from .records import utc_now
@@ -72,6 +73,7 @@ class PostgresStore(SqliteStore):
         self._db = PgConnectionPool(target.conninfo, schema=target.schema, where=target.where)  # type: ignore[assignment]
         with translate(f"opening the runtime store at {self.where}"):
             migrations.migrate(self._db.connection(), now=self._now(), where=self.where, dialect=PG)
+        self.guilds = GuildRegistry(self._db)  # the chat's tables, in the same schema
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where})"

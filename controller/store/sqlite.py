@@ -37,6 +37,7 @@ from .records import (
     utc_now,
 )
 from .. import data_dir
+from .guilds import GuildRegistry
 from .sqlite_conn import ConnectionPool, translate
 
 _IN_FLIGHT_WHERE = "status IN ({})".format(", ".join(sorted(f"'{s.value}'" for s in IN_FLIGHT_STATUSES)))
@@ -53,6 +54,7 @@ class SqliteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data_dir.make_private(self.path)  # run errors and summaries are nobody else's to read
             migrations.migrate(self._db.connection(), now=self._now(), where=str(self.path))
+        self.guilds = GuildRegistry(self._db)  # the chat's tables, on the same file and connections
 
     # --- runs -------------------------------------------------------------
     def create_run(

@@ -111,6 +111,55 @@ class PushedToBranch:
 
 
 @dataclass(frozen=True)
+class CheckRunRequested:
+    """A person pressed a button on one of our check runs (``requested_action``) or asked to re-run it."""
+
+    repo: RepoRef
+    check_run_id: int
+    name: str
+    head_sha: str
+    external_id: str
+    app_id: int | None
+    action: str  # requested_action | rerequested
+    identifier: str | None  # the button's identifier (None for rerequested)
+    sender: str
+    pr_numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MergeGroupRequested:
+    """The merge queue built a merge group and asks for its checks."""
+
+    repo: RepoRef
+    head_sha: str
+    head_ref: str  # refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>
+    base_sha: str
+    base_ref: str
+    sender: str
+
+    @property
+    def pr_number(self) -> int | None:
+        """The queued PR, from GitHub's branch name (``…/pr-<N>-<sha>``)."""
+        tail = self.head_ref.rsplit("/", 1)[-1]
+        parts = tail.split("-")
+        return int(parts[1]) if len(parts) >= 3 and parts[0] == "pr" and parts[1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class InstallationChanged:
+    """Our GitHub App was installed, uninstalled, or given or denied repositories."""
+
+    installation_id: int
+    action: str  # created | deleted | added | removed
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def deleted(self) -> bool:
+        return self.action == "deleted"
+
+
+@dataclass(frozen=True)
 class Ping:
     hook_id: int | None
     zen: str
@@ -123,7 +172,8 @@ class Ignored:
     reason: str
 
 
-Routed = PullRequestChanged | PullRequestClosed | ReviewSubmitted | CommentCreated | PushedToBranch | Ping | Ignored
+Routed = (PullRequestChanged | PullRequestClosed | ReviewSubmitted | CommentCreated | PushedToBranch | CheckRunRequested
+          | MergeGroupRequested | InstallationChanged | Ping | Ignored)
 
 
 class _Reader:
@@ -216,18 +266,54 @@ def route(event: str, payload: Any) -> Routed:
             after=read.get("after", str),
             pusher=str(read.get("pusher.name", str, optional=True) or read.get("sender.login", str, optional=True) or ""),
         )
+    if event == "check_run":
+        if action not in ("requested_action", "rerequested"):
+            return Ignored(event, action, f"check_run action {action!r} asks nothing of us")
+        prs = read.get("check_run.pull_requests", list, optional=True) or []
+        return CheckRunRequested(
+            read.repo(), check_run_id=read.get("check_run.id", int), name=read.get("check_run.name", str),
+            head_sha=read.get("check_run.head_sha", str),
+            external_id=read.get("check_run.external_id", str, optional=True) or "",
+            app_id=read.get("check_run.app.id", int, optional=True), action=action,
+            identifier=read.get("requested_action.identifier", str) if action == "requested_action" else None,
+            sender=read.get("sender.login", str),
+            pr_numbers=tuple(p["number"] for p in prs if isinstance(p, Mapping) and isinstance(p.get("number"), int)),
+        )
+    if event == "merge_group":
+        if action != "checks_requested":
+            return Ignored(event, action, f"merge_group action {action!r} needs no checks")
+        return MergeGroupRequested(
+            read.repo(), head_sha=read.get("merge_group.head_sha", str), head_ref=read.get("merge_group.head_ref", str),
+            base_sha=read.get("merge_group.base_sha", str), base_ref=read.get("merge_group.base_ref", str),
+            sender=read.get("sender.login", str))
+    if event in ("installation", "installation_repositories"):
+        if action not in ("created", "deleted", "added", "removed"):
+            return Ignored(event, action, f"{event} action {action!r} changes no repositories")
+        def names(field: str) -> tuple[str, ...]:
+            listed = read.get(field, list, optional=True) or []
+            return tuple(r["full_name"] for r in listed if isinstance(r, Mapping) and isinstance(r.get("full_name"), str))
+        added = names("repositories" if event == "installation" else "repositories_added")
+        return InstallationChanged(
+            installation_id=read.get("installation.id", int), action=action,
+            added=added if action in ("created", "added") else (),
+            removed=names("repositories_removed") if action == "removed" else (added if action == "deleted" else ()))
     return Ignored(event or "unnamed", action, f"event {event!r} is not handled")
 
 
 # Where each handled event says when it happened, most telling first. Only
 # fields GitHub sets itself come first: a commit's timestamp is written by
-# whoever made the commit, so it is a last resort for push.
+# whoever made the commit, so it is a last resort for push. A button press
+# (check_run) and an installation change carry no time of their own (the
+# check run's times are when it ran, perhaps days ago), so they are deduped
+# by delivery id only: a replayed press asks again for what the apply gate
+# re-checks from fresh facts (an applied plan is never applied twice).
 EVENT_TIME_FIELDS: dict[str, tuple[str, ...]] = {
     "pull_request": ("pull_request.updated_at",),
     "pull_request_review": ("review.submitted_at", "pull_request.updated_at"),
     "issue_comment": ("comment.updated_at", "comment.created_at"),
     "push": ("repository.pushed_at", "head_commit.timestamp"),
     "ping": ("hook.updated_at",),
+    "merge_group": ("merge_group.head_commit.timestamp",),
 }
 
 

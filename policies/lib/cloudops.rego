@@ -12,6 +12,12 @@ package cloudops.lib
 
 import rego.v1
 
+# A rule's values as a collection: sets and arrays as they are, one message as a list of one.
+results(v) := v if is_array(v)
+else := v if is_set(v)
+else := [] if v == false
+else := [v]
+
 violation(policy, address, msg) := {"policy": policy, "resource": address, "msg": msg}
 
 # One violation per address of each judged fact: `found` holds objects
@@ -94,21 +100,28 @@ location_region(l) := zone_region(n) if {
 	regex.match(`^[a-z]+-[a-z]+[0-9]+-[a-z]$`, n)
 } else := lower(replace(l, " ", ""))
 
+# The first non-empty one of these names the region ("" names none).
+named(s) if {
+	is_string(s)
+	trim_space(s) != ""
+}
+
 region_of(rc, inp) := lower(v.region) if {
 	v := after(rc)
-	is_string(v.region)
+	named(v.region)
 } else := lower(v.triggers.region) if {
 	v := after(rc)
-	is_string(v.triggers.region)
+	named(v.triggers.region)
 } else := location_region(v.location) if {
 	v := after(rc)
-	is_string(v.location)
+	named(v.location)
 } else := zone_region(v.zone) if {
 	v := after(rc)
+	named(v.zone)
 	regex.match(`[a-z]`, v.zone)
 } else := zone_region(v.availability_zone) if {
 	v := after(rc)
-	is_string(v.availability_zone)
+	named(v.availability_zone)
 } else := inp.provider_regions[provider_type(rc.provider_name)]
 
 is_admin(inp) if inp.actor.role == "admin"
@@ -116,8 +129,13 @@ is_admin(inp) if inp.actor.role == "admin"
 role_name(inp) := inp.actor.role if is_string(inp.actor.role)
 else := "none (not a member of this project)"
 
-# Messages are built with concat, never sprintf("%s"): rego-cpp 1.5 leaves the
-# quotes on computed strings inside sprintf, which breaks its JSON output.
 num(n) := sprintf("%d", [n])
 
-usd(n) := concat("", ["$", sprintf("%.2f", [n])])
+# Dollars and cents from whole cents (sprintf("%.2f") of a JSON integer loses its cents in regorus).
+usd(n) := concat("", [_sign(n), "$", format_int(floor(c / 100), 10), ".", _two(c - floor(c / 100) * 100)]) if c := round(abs(n) * 100)
+
+_sign(n) := "-" if n < 0
+else := ""
+
+_two(n) := concat("", ["0", format_int(n, 10)]) if n < 10
+else := format_int(n, 10)

@@ -81,8 +81,27 @@ class BackgroundForge:
     def add_user(self, login: str, token: str | None = None) -> str:
         return self.forge.add_user(login, token)
 
+    def create_app(self, slug: str, **options: Any) -> int:
+        return self.forge.create_app(slug, **options)
+
+    def set_app_webhook(self, app_id: int, url: str | None, secret: str | None = None) -> None:
+        self.forge.set_app_webhook(app_id, url, secret)
+
+    def install_app(self, app_id: int, account: str | None = None, repos: list[str] | None = None) -> int:
+        return self.run(_call(self.forge.install_app, app_id, account, repos))
+
+    def change_installation(self, installation_id: int, **changes: Any) -> None:
+        self.run(_call(self.forge.change_installation, installation_id, **changes))
+
+    def uninstall_app(self, installation_id: int) -> None:
+        self.run(_call(self.forge.uninstall_app, installation_id))
     def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
         return self.forge.add_oauth_app(name, callback_url)
 
     def drain_webhooks(self) -> None:
         self.run(self.forge.drain_webhooks())
+
+
+async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a synchronous forge method on the forge's loop (it queues webhooks there)."""
+    return fn(*args, **kwargs)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from . import gitrepo
+from . import apps
 from .auth import token_from_header
 from .core import FORGE, Forge
 
@@ -35,11 +36,12 @@ async def handle(request: web.Request) -> web.StreamResponse:
     forge: Forge = request.app[FORGE]
     header = request.headers.get("Authorization", "")
     token = token_from_header(header) if header.lower().startswith("basic ") else None
-    user = forge.store.user_by_token(token) if token else None
-    if user is None:
+    caller = apps.caller_of_token(forge.store, token) if token else None
+    if caller is None:
         return _refuse(401, "Authentication required: use a forge token as the password", _CHALLENGE)
+    user = caller.user
     repo = forge.store.repo(request.match_info["owner"], request.match_info["repo"])
-    if repo is None:
+    if repo is None or not apps.may_use_repo(forge.store, caller, repo):
         return _refuse(404, "Repository not found")
     tail = request.match_info["tail"]
     data = await request.read()

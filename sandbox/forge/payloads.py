@@ -52,7 +52,7 @@ def simple_user(urls: Urls, user: Json) -> Json:
         "gists_url": f"{api}/gists{{/gist_id}}", "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
         "subscriptions_url": f"{api}/subscriptions", "organizations_url": f"{api}/orgs",
         "repos_url": f"{api}/repos", "events_url": f"{api}/events{{/privacy}}",
-        "received_events_url": f"{api}/received_events", "type": "User",
+        "received_events_url": f"{api}/received_events", "type": user.get("type") or "User",
         "site_admin": bool(user.get("site_admin")), "user_view_type": "public",
         "name": user.get("name"), "email": user.get("email"),
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import events, gitrepo, payloads
+from . import events, gitrepo, merge_queue, payloads
 from .auth import require_user
 from .http import ApiError, body, invalid, not_found, paginate, respond
 from .routes_repos import REPO, forge_of, repo_of
@@ -54,6 +54,7 @@ async def create_status(request: web.Request) -> web.Response:
         "context": row["context"], "description": row["description"], "state": row["state"],
         "commit": commit_doc, "branches": [], "created_at": stamp, "updated_at": stamp,
         "repository": forge.repo_doc(repo), "sender": forge.user_doc(user)})
+    await merge_queue.checks_changed(forge, repo, sha)
     return respond(doc, 201)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from . import gitrepo, payloads
-from .auth import USER, require_user
+from . import apps, gitrepo, payloads
+from .auth import CALLER, USER, require_user
 from .core import FORGE, Forge
 from .gitrepo import Identity
 from .http import ApiError, body, invalid, not_found, page_of, paginate, require_str, respond
@@ -28,12 +28,24 @@ def forge_of(request: web.Request) -> Forge:
 
 
 def repo_of(request: web.Request) -> Row:
-    return forge_of(request).find_repo(request.match_info["owner"], request.match_info["repo"], request.get(USER))
+    forge = forge_of(request)
+    repo = forge.find_repo(request.match_info["owner"], request.match_info["repo"], request.get(USER))
+    caller = request.get(CALLER)
+    if caller is not None and not apps.may_use_repo(forge.store, caller, repo):
+        # An installation token reaches only its installation's repositories, as on GitHub.
+        if repo["private"]:
+            raise not_found()
+        if request.method != "GET":
+            raise ApiError(403, "Resource not accessible by integration")
+    return repo
 
 
 @routes.get(API + "/user")
 async def get_user(request: web.Request) -> web.Response:
     user = require_user(request)
+    caller = request.get(CALLER)
+    if caller is not None and caller.installation is not None:
+        raise ApiError(403, "Resource not accessible by integration")
     store = forge_of(request).store
     public = store.one("SELECT COUNT(*) AS n FROM repos WHERE owner_id = ? AND private = 0", user["id"])
     private = store.one("SELECT COUNT(*) AS n FROM repos WHERE owner_id = ? AND private = 1", user["id"])

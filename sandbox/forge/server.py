@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
 
-from . import (git_http, payloads, routes_contents, routes_hooks, routes_issues, routes_more, routes_oauth,
-               routes_pulls, routes_repos)
+from . import (apps, git_http, merge_queue, payloads, routes_apps, routes_checks, routes_contents, routes_hooks,
+               routes_issues, routes_more, routes_oauth, routes_pulls, routes_repos)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .faults import Faults
 from .faults import make_middleware as faults_middleware
 from .http import PUBLIC_WEB, error_middleware
 from .storage import Store
+from .storage import now as storage_now
 from .webhooks import Dispatcher
 
 DEFAULT_OWNER = "cloudops-admin"
@@ -65,8 +66,8 @@ class LocalForge:
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks, routes_more,
-                       routes_oauth):
+        for module in (routes_apps, routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks,
+                       routes_more, routes_checks, merge_queue, routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -136,6 +137,52 @@ class LocalForge:
         store.add_token(token, store.ensure_user(login)["id"])
         return token
 
+    # -- GitHub Apps (what GitHub's web UI does) ---------------------------------------
+    def create_app(self, slug: str, *, private_key_pem: str, webhook_url: str | None = None,
+                   webhook_secret: str | None = None, name: str | None = None,
+                   events: list[str] | None = None) -> int:
+        """Register an app owned by the forge's owner; GitHub keeps only the public key. Returns the app id."""
+        store = self.forge.store
+        app = apps.create_app(store, owner=store.ensure_user(self.owner_login), slug=slug, name=name or slug,
+                              public_key_pem=apps.public_key_of(private_key_pem), webhook_url=webhook_url,
+                              webhook_secret=webhook_secret, events=events)
+        return int(app["id"])
+
+    def set_app_webhook(self, app_id: int, url: str | None, secret: str | None = None) -> None:
+        """The app's webhook URL and secret (GitHub: the app's settings page)."""
+        self.forge.store.all("UPDATE apps SET webhook_url = ?, webhook_secret = ?, updated_at = ? WHERE id = ?",
+                             url, secret, storage_now(), app_id)
+
+    def install_app(self, app_id: int, account: str | None = None, repos: list[str] | None = None) -> int:
+        """Install the app on ``account`` (default: the owner): every repository, or ``repos`` (names) only."""
+        store = self.forge.store
+        app = store.one("SELECT * FROM apps WHERE id = ?", app_id)
+        owner = store.user_by_login(account or self.owner_login)
+        if app is None or owner is None:
+            raise ValueError(f"no app {app_id} or no account {account or self.owner_login!r}")
+        ids = None if repos is None else [self._repo_id(owner["login"], name) for name in repos]
+        return int(routes_apps.install(self.forge, app, owner, ids)["id"])
+
+    def change_installation(self, installation_id: int, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+        store = self.forge.store
+        inst = store.one("SELECT * FROM installations WHERE id = ?", installation_id)
+        if inst is None:
+            raise ValueError(f"no installation {installation_id}")
+        login = store.user(inst["account_id"])["login"]
+        routes_apps.change_repositories(self.forge, inst, add=[self._repo_id(login, n) for n in add],
+                                        remove=[self._repo_id(login, n) for n in remove])
+
+    def uninstall_app(self, installation_id: int) -> None:
+        inst = self.forge.store.one("SELECT * FROM installations WHERE id = ?", installation_id)
+        if inst is None:
+            raise ValueError(f"no installation {installation_id}")
+        routes_apps.uninstall(self.forge, inst)
+
+    def _repo_id(self, owner: str, name: str) -> int:
+        repo = self.forge.store.repo(owner, name)
+        if repo is None:
+            raise ValueError(f"no repository {owner}/{name}")
+        return int(repo["id"])
     def add_oauth_app(self, name: str, callback_url: str) -> tuple[str, str]:
         """Register an OAuth app (GitHub: Settings → Developer settings); returns (client_id, client_secret)."""
         return routes_oauth.register_app(self.forge.store, name, callback_url)

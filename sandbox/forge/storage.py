@@ -72,6 +72,41 @@ CREATE TABLE IF NOT EXISTS labels (
 CREATE TABLE IF NOT EXISTS issue_labels (
     issue_id INTEGER NOT NULL REFERENCES issues(id), label_id INTEGER NOT NULL REFERENCES labels(id),
     PRIMARY KEY (issue_id, label_id));
+CREATE TABLE IF NOT EXISTS apps (
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL, description TEXT,
+    owner_id INTEGER NOT NULL REFERENCES users(id), bot_user_id INTEGER NOT NULL REFERENCES users(id),
+    public_key TEXT NOT NULL, webhook_url TEXT, webhook_secret TEXT, events TEXT NOT NULL,
+    permissions TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS installations (
+    id INTEGER PRIMARY KEY, app_id INTEGER NOT NULL REFERENCES apps(id),
+    account_id INTEGER NOT NULL REFERENCES users(id), repository_selection TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, suspended_at TEXT, UNIQUE (app_id, account_id));
+CREATE TABLE IF NOT EXISTS installation_repos (
+    installation_id INTEGER NOT NULL REFERENCES installations(id), repo_id INTEGER NOT NULL REFERENCES repos(id),
+    PRIMARY KEY (installation_id, repo_id));
+CREATE TABLE IF NOT EXISTS installation_tokens (
+    token TEXT PRIMARY KEY, installation_id INTEGER NOT NULL REFERENCES installations(id),
+    expires_at TEXT NOT NULL, repo_ids TEXT);
+CREATE TABLE IF NOT EXISTS check_suites (
+    id INTEGER PRIMARY KEY, repo_id INTEGER NOT NULL REFERENCES repos(id), app_id INTEGER NOT NULL,
+    head_sha TEXT NOT NULL, head_branch TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (repo_id, app_id, head_sha));
+CREATE TABLE IF NOT EXISTS check_runs (
+    id INTEGER PRIMARY KEY, suite_id INTEGER NOT NULL REFERENCES check_suites(id),
+    repo_id INTEGER NOT NULL REFERENCES repos(id), app_id INTEGER NOT NULL, head_sha TEXT NOT NULL,
+    name TEXT NOT NULL, external_id TEXT, details_url TEXT, status TEXT NOT NULL, conclusion TEXT,
+    started_at TEXT NOT NULL, completed_at TEXT, output_title TEXT, output_summary TEXT, output_text TEXT,
+    actions TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS check_annotations (
+    id INTEGER PRIMARY KEY, check_run_id INTEGER NOT NULL REFERENCES check_runs(id), path TEXT NOT NULL,
+    start_line INTEGER NOT NULL, end_line INTEGER NOT NULL, start_column INTEGER, end_column INTEGER,
+    annotation_level TEXT NOT NULL, title TEXT, message TEXT NOT NULL, raw_details TEXT);
+CREATE TABLE IF NOT EXISTS merge_queue (
+    id INTEGER PRIMARY KEY, repo_id INTEGER NOT NULL REFERENCES repos(id),
+    pull_id INTEGER NOT NULL REFERENCES pulls(id), base_ref TEXT NOT NULL, state TEXT NOT NULL,
+    group_ref TEXT, group_sha TEXT, parent_sha TEXT, required TEXT NOT NULL, enqueued_by_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS check_runs_by_sha ON check_runs (repo_id, head_sha);
 CREATE TABLE IF NOT EXISTS oauth_apps (
     client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, name TEXT NOT NULL,
     callback_url TEXT NOT NULL, created_at REAL NOT NULL);
@@ -84,7 +119,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_hook ON deliveries (hook_id);
 
 # Columns added after a table first shipped: (table, column, definition). A data
 # dir written by an older forge gains them on open, so it still survives an upgrade.
-_ADDED_COLUMNS = [("pulls", "draft", "INTEGER NOT NULL DEFAULT 0")]
+_ADDED_COLUMNS = [("pulls", "draft", "INTEGER NOT NULL DEFAULT 0"), ("users", "type", "TEXT NOT NULL DEFAULT 'User'")]
 
 
 def now() -> str:
@@ -160,12 +195,13 @@ class Store:
             self._db.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
 
     # -- accounts ---------------------------------------------------------
-    def ensure_user(self, login: str, *, name: str | None = None, email: str | None = None, site_admin: bool = False) -> Row:
-        """Create the account if it does not exist yet; return it either way."""
+    def ensure_user(self, login: str, *, name: str | None = None, email: str | None = None, site_admin: bool = False,
+                    kind: str = "User") -> Row:
+        """Create the account if it does not exist yet; return it either way (`kind`: User or Bot)."""
         user = self.user_by_login(login)
         if user is None:
             self.insert("users", login=login, name=name or login, email=email or f"{login}@users.noreply.localforge",
-                        site_admin=int(site_admin), created_at=now())
+                        site_admin=int(site_admin), created_at=now(), type=kind)
             user = self.user_by_login(login)
         assert user is not None
         return user

@@ -5,6 +5,11 @@ delays another and a hook sees its events in the order they happened.
 Failures (refused connection, timeout, non-2xx) are recorded in the
 deliveries table, never raised. `drain()` waits until every queued delivery
 has been attempted, which is what tests wait on.
+
+Apps: an event on a repository is also delivered to the webhook URL of every
+app installed on it that subscribes to the event, with `installation` added
+(hook id `-app_id` in the deliveries table). `installation` and
+`installation_repositories` go to the app alone (`emit_app`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from . import app_payloads, apps
 from .storage import Store, now
 
 log = logging.getLogger(__name__)
@@ -66,8 +72,15 @@ class Dispatcher:
         if self._session is not None:
             await self._session.close()
 
-    def emit(self, repository_id: int, event: str, payload: dict[str, Any], *, only_hook: int | None = None) -> None:
-        """Queue the event for every active hook of the repository that subscribes to it."""
+    def emit(self, repository_id: int, event: str, payload: dict[str, Any], *, only_hook: int | None = None,
+             only_app: int | None = None) -> None:
+        """Queue the event for every active hook of the repository that subscribes to it, and for its apps.
+
+        `only_app`: for that app alone (a check run's requested action goes only to the app that made it)."""
+        if only_hook is None:
+            self._emit_to_apps(repository_id, event, payload, only_app)
+        if only_app is not None:
+            return
         for hook in self._store.hooks(repository_id):
             if only_hook is not None and hook["id"] != only_hook:
                 continue
@@ -76,6 +89,32 @@ class Dispatcher:
             if event != "ping" and "*" not in hook["events"] and event not in hook["events"]:
                 continue
             self._enqueue(Job(hook["id"], event, payload.get("action"), repository_id, payload, str(uuid.uuid4())))
+
+    def _emit_to_apps(self, repository_id: int, event: str, payload: dict[str, Any], only_app: int | None) -> None:
+        repo = self._store.repo_by_id(repository_id)
+        for inst in apps.installations_for_repo(self._store, repo):
+            app = self._store.one("SELECT * FROM apps WHERE id = ?", inst["app_id"])
+            if app is None or not app["webhook_url"] or (only_app is not None and app["id"] != only_app):
+                continue
+            if event not in json.loads(app["events"]):
+                continue
+            body = {**payload, "installation": app_payloads.installation_lite(inst)}
+            self._enqueue(Job(-app["id"], event, payload.get("action"), repository_id, body, str(uuid.uuid4())))
+
+    def emit_app(self, app_id: int, event: str, payload: dict[str, Any]) -> None:
+        """Queue an event that concerns the app itself (installation, installation_repositories)."""
+        app = self._store.one("SELECT * FROM apps WHERE id = ?", app_id)
+        if app is not None and app["webhook_url"]:
+            self._enqueue(Job(-app_id, event, payload.get("action"), 0, payload, str(uuid.uuid4())))
+
+    def _hook_config(self, hook_id: int) -> dict[str, Any] | None:
+        if hook_id < 0:
+            app = self._store.one("SELECT * FROM apps WHERE id = ?", -hook_id)
+            if app is None:
+                return None
+            return {"url": app["webhook_url"], "content_type": "json", "secret": app["webhook_secret"]}
+        hook = self._store.one("SELECT * FROM hooks WHERE id = ?", hook_id)
+        return json.loads(hook["config"]) if hook is not None else None
 
     def redeliver(self, delivery: dict[str, Any]) -> None:
         """Send a logged delivery again with the same guid and payload."""
@@ -105,10 +144,9 @@ class Dispatcher:
                 queue.task_done()
 
     async def _deliver(self, job: Job) -> None:
-        hook = self._store.one("SELECT * FROM hooks WHERE id = ?", job.hook_id)
-        if hook is None:
+        config = self._hook_config(job.hook_id)
+        if config is None:
             return
-        config = json.loads(hook["config"])
         document = json.dumps(job.payload)
         if config.get("content_type") == "json":
             body, content_type = document.encode(), "application/json"
@@ -116,9 +154,9 @@ class Dispatcher:
             body, content_type = urlencode({"payload": document}).encode(), "application/x-www-form-urlencoded"
         headers = {
             "Accept": "*/*", "Content-Type": content_type, "User-Agent": USER_AGENT,
-            "X-GitHub-Event": job.event, "X-GitHub-Delivery": job.guid, "X-GitHub-Hook-ID": str(job.hook_id),
-            "X-GitHub-Hook-Installation-Target-Type": "repository",
-            "X-GitHub-Hook-Installation-Target-ID": str(job.repository_id),
+            "X-GitHub-Event": job.event, "X-GitHub-Delivery": job.guid, "X-GitHub-Hook-ID": str(abs(job.hook_id)),
+            "X-GitHub-Hook-Installation-Target-Type": "integration" if job.hook_id < 0 else "repository",
+            "X-GitHub-Hook-Installation-Target-ID": str(-job.hook_id if job.hook_id < 0 else job.repository_id),
         }
         secret = config.get("secret")
         if secret:
@@ -144,5 +182,6 @@ class Dispatcher:
             repository_id=job.repository_id, request_headers=json.dumps(headers),
             request_payload=document, response_headers=json.dumps(response_headers) if response_headers else None,
             response_body=response_body)
-        self._store.update("hooks", job.hook_id, last_code=code or None, last_status="active" if code else "error",
-                           last_message=status)
+        if job.hook_id > 0:
+            self._store.update("hooks", job.hook_id, last_code=code or None,
+                               last_status="active" if code else "error", last_message=status)

@@ -17,7 +17,6 @@ from bot.discord.app import CloudOpsBot, build_bot
 from controller.commands.init_repo import template_dir
 from controller.service.chatops import ChatOps
 from controller.service.context import ServiceContext
-from controller.service.guilds import GuildRegistry
 from controller.service.repos import DirectoryRepoView
 from controller.store import SqliteStore
 
@@ -114,7 +113,7 @@ def gateway() -> Any:
 def ctx(tmp_path: Path, clock: Any, forge: Any, gateway: Any) -> Iterator[ServiceContext]:
     repo = doubles.make_repo(tmp_path / "infra", template_dir())
     store = SqliteStore(tmp_path / "store.sqlite3", clock=clock)
-    registry = GuildRegistry(tmp_path / "chat.sqlite3")
+    registry = store.guilds  # the chat's tables live in the runtime store
     registry.connect(str(GUILD), "acme/infra", by=doubles.ADMIN_ID, at=clock())
     yield ServiceContext(store=store, forge=forge, repos=DirectoryRepoView({"acme/infra": repo}), registry=registry,
                          gateway=gateway, workdir=tmp_path / "work", clock=clock)

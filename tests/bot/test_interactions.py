@@ -64,6 +64,25 @@ async def test_add_then_kind_select_opens_the_kind_modal_without_deferring(bot, 
     assert isinstance(modal, ResourceModal) and modal.title == "Add a database"
 
 
+async def test_the_kind_modal_opens_without_reading_the_repo(bot, channel, chatops, monkeypatch) -> None:
+    sid = await deploy(bot, channel)
+
+    def slow(*args: Any) -> Any:
+        raise AssertionError("the modal must not wait on git or the forge (Discord allows three seconds)")
+
+    monkeypatch.setattr(chatops.ctx.repos, "config", slow)
+    monkeypatch.setattr(chatops.ctx.repos, "inventory", slow)
+    select = interaction(bot, channel, data={"values": ["vm"]})
+    await CloudSelect.build(forms_kind_select(sid)).callback(select)
+    assert isinstance(select.response.send_modal.await_args.args[0], ResourceModal)
+
+
+def forms_kind_select(sid: str) -> Any:
+    from controller.service.lobby import kind_select
+
+    return kind_select(sid)
+
+
 async def test_a_valid_modal_edits_the_lobby_message(bot, channel) -> None:
     sid = await deploy(bot, channel)
     lobby_message = channel.messages[max(channel.messages)]
@@ -99,7 +118,27 @@ async def test_approve_by_someone_not_allowed_gets_a_private_reason(bot, channel
     assert sent["ephemeral"] and sent["embed"].title == "Not allowed"
 
 
+async def test_credentials_check_the_role_before_the_form_opens(bot, channel) -> None:
+    bot.cloudops.chatops.admin.save_credentials = lambda g, k, s, p: "fp:1"
+    cog = bot.get_cog("AdminCog")
+    for who in (doubles.VIEWER_ID, doubles.STRANGER_ID):
+        inter = interaction(bot, channel, user=who)
+        await cog.credentials.callback(cog, inter, kind="aws", project=None)
+        assert not inter.response.send_modal.called
+        refusal = inter.response.send_message.await_args
+        assert refusal.kwargs["ephemeral"] and refusal.kwargs["embed"].title == "Not allowed"
+
+
+async def test_credentials_without_a_vault_say_so_before_the_form(bot, channel) -> None:
+    cog = bot.get_cog("AdminCog")
+    inter = interaction(bot, channel, user=ADMIN)
+    await cog.credentials.callback(cog, inter, kind="aws", project=None)
+    assert not inter.response.send_modal.called
+    assert "master key" in inter.response.send_message.await_args.kwargs["embed"].description
+
+
 async def test_credentials_open_a_modal_and_the_secret_is_never_echoed(bot, channel) -> None:
+    bot.cloudops.chatops.admin.save_credentials = lambda g, k, s, p: "fp:1"
     cog = bot.get_cog("AdminCog")
     inter = interaction(bot, channel, user=ADMIN)
     await cog.credentials.callback(cog, inter, kind="aws", project=None)

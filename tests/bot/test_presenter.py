@@ -42,7 +42,7 @@ async def test_progress_goes_to_one_thread_with_throttled_edits_and_a_final_edit
     assert len(thread.sent) == 1 and len(edits) == 4
     assert "Creating r0…" in edits[0] and "Creating r8…" in edits[1] and "Creating r16…" in edits[2]
     assert "Apply complete!" in edits[-1]
-    assert "Applied." in lobby_message.edits[-1]["embed"].description
+    assert "Applied" in lobby_message.edits[-1]["embed"].description
 
 
 def doubles_caller():
@@ -51,3 +51,31 @@ def doubles_caller():
     from .conftest import GUILD
 
     return Caller(str(GUILD), doubles.USER_ID)
+
+
+async def test_a_second_apply_posts_in_the_same_thread_and_a_restart_finds_it(bot, channel: FakeChannel, chatops, forge,
+                                                                             monkeypatch) -> None:
+    from bot.discord.presenter import DiscordPresenter
+    from controller.service.replies import Reply
+
+    sid = await deploy(bot, channel)
+    ref = chatops.ctx.registry.message_ref(sid)
+    for run in ("apply-1", "apply-2"):
+        await bot.presenter.progress(ref, Reply(title=f"Apply {run}"), final=False)
+        await bot.presenter.progress(ref, Reply(title=f"Apply {run}: succeeded"), final=True)
+    lobby_message = channel.messages[int(ref["message"])]
+    ((_, _, thread),) = lobby_message.threads  # one thread for both applies
+    assert [m["embed"].title for m in thread.sent] == ["Apply apply-1", "Apply apply-2"]
+
+    async def taken(self, **kwargs):
+        import discord
+        from unittest import mock
+
+        raise discord.HTTPException(mock.Mock(status=400, reason="thread exists"), "A thread has already been created")
+
+    monkeypatch.setattr(type(lobby_message), "create_thread", taken)
+    restarted = DiscordPresenter(bot)
+    found: list[int] = []
+    monkeypatch.setattr(bot, "get_partial_messageable", lambda id_: found.append(id_) or thread)
+    await restarted.progress(ref, Reply(title="Apply after a restart"), final=True)
+    assert int(ref["message"]) in found and thread.sent[-1]["embed"].title == "Apply after a restart"

@@ -41,7 +41,7 @@ def test_deploy_approve_and_watch_the_apply_in_a_terminal(tmp_path: Path) -> Non
         live = tmux.wait_for("Creating step")  # the live bar, drawn while the apply runs
         assert "%" in live
         final = tmux.wait_for("succeeded")
-        assert "10.0.0.5" in final and "Applied." in final
+        assert "10.0.0.5" in final and "Applied" in final
         tmux.type("/quit")
     finally:
         tmux.close()

@@ -11,16 +11,22 @@ extracted for that method+path+status or event+action.
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import time
+
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 import cloudops_contract as contract
+from controller.forge.app_auth import AppCredentials
 from controller.forge.base import Author
 from controller.forge.github import GitHubForge
 
@@ -38,10 +44,10 @@ class Recording:
 class Driver:
     """Raw REST calls, recorded under the schema file of their method+path+status."""
 
-    def __init__(self, api_url: str, token: str, recording: Recording) -> None:
+    def __init__(self, api_url: str, token: str, recording: Recording, scheme: str = "token") -> None:
         self.api_url = api_url
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"token {token}", "Accept": "application/vnd.github+json"})
+        self.session.headers.update({"Authorization": f"{scheme} {token}", "Accept": "application/vnd.github+json"})
         self.recording = recording
 
     def call(self, method: str, template: str, expect: int, json: Any = None, query: str = "", **params: Any) -> Any:
@@ -171,11 +177,86 @@ def _drive(running: Any, rec: Recording, work: Path) -> None:
     api.call("GET", "/repos/{owner}/{repo}", 404, owner=owner, repo="no-such-repo")
     bad = Driver(running.api_url, "lf_not-a-token", rec)
     bad.call("GET", "/user", 401)
+    _drive_app(running, rec, api, where, draft["number"])
+
+
+async def _sync(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)  # on the forge's loop: installing queues webhooks there
+
+
+def _drive_app(running: Any, rec: Recording, api: Driver, where: dict[str, str], number: int) -> None:
+    """The GitHub App's side: JWT, installation token, check runs and suites, a pressed button, the merge queue."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    forge = running.forge
+    app_id = forge.create_app(f"contract-{uuid.uuid4().hex[:6]}", private_key_pem=key, webhook_url=running.receiver_url,
+                              webhook_secret=running.secret)
+    installation = running.call(_sync(forge.install_app, app_id, None, [where["repo"]]))
+    app = Driver(running.api_url, AppCredentials(app_id, key).jwt(time.time()), rec, scheme="Bearer")
+    app.call("GET", "/app", 200)
+    app.call("GET", "/app/installations", 200)
+    app.call("GET", "/app/installations/{installation_id}", 200, installation_id=installation)
+    app.call("GET", "/repos/{owner}/{repo}/installation", 200, **where)
+    token = app.call("POST", "/app/installations/{installation_id}/access_tokens", 201, installation_id=installation)
+    bot = Driver(running.api_url, token["token"], rec)
+    bot.call("GET", "/installation/repositories", 200)
+
+    head = api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, **where, pull_number=number)["head"]["sha"]
+    run = bot.call("POST", "/repos/{owner}/{repo}/check-runs", 201, **where, json={
+        "name": "cloudops plan: db", "head_sha": head, "status": "in_progress", "external_id": f"cloudops:plan:db:{number}",
+        "output": {"title": "Planning…", "summary": "terraform is planning `db`."}})
+    bot.call("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", 200, **where, check_run_id=run["id"], json={
+        "conclusion": "failure", "output": {
+            "title": "Plan: 1 to add", "summary": "denied", "text": "```diff\n+ null_resource.db\n```",
+            "annotations": [{"path": "projects/deploy-db/main.tf", "start_line": 1, "end_line": 1,
+                             "annotation_level": "failure", "title": "policy quotas", "message": "over quota"}]},
+        "actions": [{"label": "Re-plan", "description": "Plan this project again", "identifier": "replan"}]})
+    api.call("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}", 200, **where, check_run_id=run["id"])
+    api.call("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", 200, **where, ref=head)
+    api.call("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", 200, **where, check_run_id=run["id"])
+    api.call("POST", "/repos/{owner}/{repo}/check-runs/{check_run_id}/requested-actions/{identifier}", 202, **where,
+             check_run_id=run["id"], identifier="replan")
+    api.call("POST", "/repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", 201, **where, check_run_id=run["id"])
+    api.call("GET", "/repos/{owner}/{repo}/check-suites/{check_suite_id}", 200, **where,
+             check_suite_id=run["check_suite"]["id"])
+    api.call("GET", "/repos/{owner}/{repo}/commits/{ref}/check-suites", 200, **where, ref=head)
+    main = api.call("GET", "/repos/{owner}/{repo}/git/ref/{ref}", 200, **where, ref="heads/main")["object"]["sha"]
+    bot.call("POST", "/repos/{owner}/{repo}/check-suites", 201, **where, json={"head_sha": main})
+
+    # The merge queue: a group is built (checks_requested), its required check fails, it is destroyed.
+    group = api.call("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/queue", 201, **where, pull_number=number,
+                     json={"required_checks": ["cloudops/plan"]})
+    bot.call("POST", "/repos/{owner}/{repo}/statuses/{sha}", 201, **where, sha=group["head_sha"],
+             json={"state": "failure", "context": "cloudops/plan", "description": "db: denied"})
+
+    other = f"contract-more-{uuid.uuid4().hex[:6]}"
+    api.call("POST", "/user/repos", 201, json={"name": other, "auto_init": True})
+    running.call(_sync(forge.change_installation, installation, add=[other]))
+    running.call(_sync(forge.change_installation, installation, remove=[other]))
+    running.call(_sync(forge.uninstall_app, installation))
 
 
 # -- REST ----------------------------------------------------------------------
 
 REST_FILES = sorted({contract.rest_file(m, p, s) for m, p, s in contract.extraction.ENDPOINTS})
+
+# GitHub's description of GET /app/installations inlines each installation's `account` as
+# allOf[simple-user, enterprise] (its own `installation` component says anyOf): no account can
+# satisfy both, GitHub's documented example included (test_github_examples lists it as drift).
+# That violation is tolerated only when the account is a valid simple-user on its own.
+QUIRKY_ACCOUNT_SCHEMA = "rest/get.app.installations.200.json"
+
+
+def _unexpected(schema: str, body: Any) -> list[str]:
+    found = contract.violations(schema, body)
+    if schema != QUIRKY_ACCOUNT_SCHEMA:
+        return found
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    user_schema = contract.schema_file(schema)["schema"]["items"]["properties"]["account"]["anyOf"][0]["allOf"][0]
+    user = Draft202012Validator(user_schema, format_checker=FormatChecker())
+    return [v for v in found if not (re.match(r"^(\d+)/account: ", v)
+                                     and not list(user.iter_errors(body[int(v.split("/")[0])]["account"])))]
 
 
 @pytest.mark.parametrize("schema", REST_FILES)
@@ -183,7 +264,7 @@ def test_every_response_the_controller_reads_matches_githubs_schema(recording: R
     bodies = recording.responses.get(schema)
     assert bodies, f"the scenario never received {schema}"
     for body in bodies:
-        assert contract.violations(schema, body) == []
+        assert _unexpected(schema, body) == []
 
 
 @pytest.mark.parametrize("schema", ["rest/error.basic-error.json", "rest/error.validation-error.json"])
@@ -236,6 +317,14 @@ READ_FIELDS = [
     ("post", "/repos/{owner}/{repo}/statuses/{sha}", "201", ("description",)),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "200", ("merged",)),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "200", ("sha",)),
+    ("post", "/app/installations/{installation_id}/access_tokens", "201", ("token",)),
+    ("post", "/app/installations/{installation_id}/access_tokens", "201", ("expires_at",)),
+    ("get", "/repos/{owner}/{repo}/installation", "200", ("id",)),
+    ("get", "/installation/repositories", "200", ("repositories", 0, "full_name")),
+    ("post", "/repos/{owner}/{repo}/check-runs", "201", ("id",)),
+    ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "200", ("conclusion",)),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "200", ("check_runs", 0, "name")),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "200", ("check_runs", 0, "external_id")),
 ]
 
 
@@ -254,12 +343,35 @@ def test_removing_a_field_the_controller_reads_fails_validation(
     assert any(f"'{field_path[-1]}' is a required property" in p for p in problems), problems
 
 
-@pytest.mark.parametrize(("event", "action"), [("pull_request", "opened"), ("issue_comment", "created")])
-def test_removing_a_field_from_a_webhook_fails_validation(recording: Recording, event: str, action: str) -> None:
+# (event, action, path of a field the controller's routing reads)
+WEBHOOK_READS = [
+    ("pull_request", "opened", ("pull_request", "user")),
+    ("issue_comment", "created", ("comment", "user")),
+    ("check_run", "requested_action", ("check_run", "external_id")),
+    ("check_run", "requested_action", ("requested_action",)),
+    ("merge_group", "checks_requested", ("merge_group", "head_ref")),
+    ("merge_group", "checks_requested", ("merge_group", "base_sha")),
+    ("installation_repositories", "added", ("repositories_added",)),
+]
+
+
+@pytest.mark.parametrize(("event", "action", "field_path"), WEBHOOK_READS)
+def test_removing_a_field_from_a_webhook_fails_validation(recording: Recording, event: str, action: str,
+                                                          field_path: tuple[str, ...]) -> None:
     delivery = next(d for d in recording.deliveries if d.event == event and d.payload.get("action") == action)
     payload = copy.deepcopy(delivery.payload)
-    del payload[event if event == "pull_request" else "comment"]["user"]
+    parent = payload
+    for step in field_path[:-1]:
+        parent = parent[step]
+    del parent[field_path[-1]]
     assert contract.violations(contract.webhook_file(event, action), payload)
+
+
+def test_app_webhooks_name_the_installation_and_the_app_as_target(recording: Recording) -> None:
+    from_app = [d for d in recording.deliveries if d.headers.get("X-GitHub-Hook-Installation-Target-Type") == "integration"]
+    assert {d.event for d in from_app} >= {"check_run", "merge_group", "installation", "installation_repositories"}
+    for delivery in from_app:
+        assert delivery.payload["installation"]["id"] > 0
 
 
 def test_webhooks_carry_githubs_headers(recording: Recording) -> None:

@@ -58,3 +58,39 @@ def test_no_repositories_anywhere_says_where_to_put_them() -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="reading .*nope.yaml"):
         serve_config.load(tmp_path / "nope.yaml", ENV)
+
+
+def _pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+
+
+def test_a_github_app_needs_no_token_and_no_repository_list(tmp_path: Path) -> None:
+    key = tmp_path / "app.pem"
+    key.write_text(_pem())
+    config = serve_config.load(None, {"GITHUB_APP_ID": "123", "GITHUB_APP_PRIVATE_KEY_FILE": str(key),
+                                      "CLOUDOPS_WEBHOOK_SECRET": "sec", "GITHUB_API_URL": "https://ghe.example/api/v3"})
+    assert config.is_app and config.github_app_id == 123 and config.repos == ()
+    assert config.api_url == "https://ghe.example/api/v3"
+    assert "PRIVATE KEY" not in repr(config)
+
+
+def test_the_app_key_may_come_from_the_file_settings_or_a_named_variable(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("github: {app_id: 9, private_key_env: APP_KEY}\n")
+    config = serve_config.load(path, {"APP_KEY": _pem(), "CLOUDOPS_WEBHOOK_SECRET": "s"})
+    assert config.github_app_id == 9 and config.github_app_private_key
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"GITHUB_APP_ID": "x", "GITHUB_APP_PRIVATE_KEY": "k"}, "must be a number"),
+    ({"GITHUB_APP_ID": "1"}, "needs its private key"),
+    ({"GITHUB_APP_ID": "1", "GITHUB_APP_PRIVATE_KEY": "not a key"}, "not an unencrypted PEM"),
+    ({"GITHUB_APP_ID": "1", "GITHUB_APP_PRIVATE_KEY_FILE": "/nonexistent/app.pem"}, "reading the GitHub App private key"),
+])
+def test_a_broken_app_configuration_says_what_is_wrong(env: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        serve_config.load(None, {**env, "CLOUDOPS_WEBHOOK_SECRET": "s"})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.app import ControllerApp
+from controller.assembly import assemble
 
 from .harness import Workbench, controller_config, make_infra_repo, register_hook, start_forge
 
@@ -22,7 +22,14 @@ def bench(forge, tmp_path: Path) -> Workbench:
 
 @pytest.fixture
 async def controller(forge, bench: Workbench, tmp_path: Path, shared_data_dir: Path):
-    config = controller_config(forge, tmp_path / "controller", bench.full_name)
-    async with ControllerApp(config) as app:
-        register_hook(bench, app.webhook_url)
-        yield app
+    async with assemble(controller_config(forge, tmp_path / "controller", bench.full_name)) as assembled:
+        register_hook(bench, assembled.app.webhook_url)
+        yield assembled.app
+
+
+@pytest.fixture
+async def assembly(forge, bench: Workbench, tmp_path: Path):
+    """The controller and the chat service, assembled as every entry point assembles them."""
+    async with assemble(controller_config(forge, tmp_path / "controller", bench.full_name)) as assembled:
+        register_hook(bench, assembled.app.webhook_url)
+        yield assembled

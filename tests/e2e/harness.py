@@ -29,7 +29,7 @@ REVIEWER_TOKEN = "lf_e2e_reviewer_token_0123456789"
 OUTSIDER_LOGIN = "mallory"
 OUTSIDER_TOKEN = "lf_e2e_outsider_token_0123456789"
 REPO_NAME = "infra"
-EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"]
+EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment", "merge_group"]
 
 CONFIG = textwrap.dedent(
     """\
@@ -47,6 +47,7 @@ CONFIG = textwrap.dedent(
       admin:
         role: admin
         github: cloudops-admin
+        discord: "42"
       rita:
         role: admin
         github: rita
@@ -192,3 +193,46 @@ async def settle(forge: BackgroundForge, app: ControllerApp, rounds: int = 3) ->
     for _ in range(rounds):
         await asyncio.to_thread(forge.run, forge.forge.drain_webhooks())
         await app.settle()
+
+
+# -- as a GitHub App -----------------------------------------------------------------
+
+
+def app_private_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+APP_KEY = app_private_key()
+APP_SLUG = "cloudops"
+
+
+def install_app(forge: BackgroundForge, bench: Workbench) -> int:
+    """Register the controller's GitHub App and install it on the infra repo; the app id."""
+    app_id = forge.create_app(APP_SLUG, private_key_pem=APP_KEY)
+    forge.install_app(app_id, repos=[REPO_NAME])
+    return app_id
+
+
+def app_controller_config(forge: BackgroundForge, data_dir: Path, full_name: str, app_id: int) -> ControllerConfig:
+    settings = Settings(**{**Settings.from_env().__dict__, "data_dir": data_dir})
+    return ControllerConfig(settings=settings, github_token="", webhook_secret=WEBHOOK_SECRET, repos=(full_name,),
+                            api_url=forge.api_url, github_app_id=app_id, github_app_private_key=APP_KEY)
+
+
+def check_runs(bench: Workbench, sha: str) -> dict:
+    """name → the newest check run of that name on ``sha``."""
+    return {run.name: run for run in bench.repo.get_commit(sha).get_check_runs()}
+
+
+def press(forge: BackgroundForge, token: str, full_name: str, check_run_id: int, identifier: str) -> None:
+    """Press a check run's button (the forge's stand-in for GitHub's web UI)."""
+    import requests
+
+    response = requests.post(f"{forge.api_url}/repos/{full_name}/check-runs/{check_run_id}/requested-actions/{identifier}",
+                             headers={"Authorization": f"token {token}"}, timeout=30)
+    assert response.status_code == 202, response.text

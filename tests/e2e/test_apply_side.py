@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from controller.app import ControllerApp
+from controller.assembly import assemble
 from controller.pipeline import notices
 from controller.store import RunKind, RunStatus
 
@@ -123,7 +124,8 @@ async def test_automerge_merges_after_the_apply(forge, bench: Workbench, tmp_pat
     config_text = (bench.clone / "cloudops.yaml").read_text().replace(
         "    apply_on: approve\n", "    apply_on: approve\n    automerge: true\n", 1)
     bench.push_branch("main", "Automerge web", files={"cloudops.yaml": config_text})
-    async with ControllerApp(controller_config(forge, tmp_path / "auto", bench.full_name)) as app:
+    async with assemble(controller_config(forge, tmp_path / "auto", bench.full_name)) as assembled:
+        app = assembled.app
         register_hook(bench, app.webhook_url)
         number = bench.open_pr("auto", "Auto", {"projects/web/main.tf": null_resources("web_a", "auto")})
         await settle(forge, app)

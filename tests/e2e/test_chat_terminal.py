@@ -1,9 +1,8 @@
 """`cloudops chat --embedded` in a real terminal, over the real pipeline.
 
 Deploy a VM in chat → the bot opens the PR → the controller plans it with
-real terraform → approve in chat. The embedded world has one admin (alice), who
-asked for the VM herself: with `allow_self_approval: false` her own approval is
-refused (issue 13: the chat requester is the PR's author), naming why.
+real terraform → approve in chat → the apply streams into the terminal → the
+PR merges itself → history and status show it → a rollback PR opens.
 """
 
 from __future__ import annotations
@@ -43,8 +42,17 @@ def test_deploy_plan_and_a_self_approval_refused_from_the_terminal(tmp_path: Pat
         planned = tmux.wait_for("Plan ready", timeout=90)
         assert "+4 ~0 −0" in planned
         tmux.type("approve")
-        refused = tmux.wait_for("Apply refused", timeout=90)
-        assert "other than the author" in " ".join(refused.replace("│", " ").split())  # the panel wraps lines
+        done = tmux.wait_for("succeeded", timeout=90)
+
+        assert "Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in done
+        merged = tmux.wait_for("Applied and merged.", timeout=60)
+        assert "/cloud-rollback project:example pr:1" in merged
+        tmux.type("/cloud-history project:example")
+        assert "merged by cloudops-bot" in tmux.wait_for("succeeded by alice")
+        tmux.type("/cloud-status project:example")
+        assert "succeeded" in tmux.wait_for("Recent runs")
+        tmux.type("/cloud-rollback project:example pr:1")
+        assert "reverts it" in tmux.wait_for("Rollback opened", timeout=60)
         tmux.type("/quit")
     finally:
         tmux.close()

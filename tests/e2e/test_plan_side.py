@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from controller.app import ControllerApp
+from controller.assembly import assemble
 
 from .harness import Workbench, null_resources, settle
 
@@ -131,7 +132,8 @@ async def test_a_plan_over_its_timeout_is_stopped_and_the_lock_released(forge, b
     hung.chmod(0o755)
     config = controller_config(forge, tmp_path / "slow-controller", bench.full_name,
                                terraform_binary=hung, plan_timeout=2.0, interrupt_grace=1.0)
-    async with ControllerApp(config) as app:
+    async with assemble(config) as assembled:
+        app = assembled.app
         register_hook(bench, app.webhook_url)
         number = bench.open_pr("slow", "Slow", {"projects/web/main.tf": null_resources("web_a", "slow")})
         await settle(forge, app)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from controller.app import ControllerApp
+from controller.assembly import assemble
 from controller.catalog.render import render_resource
 from controller.catalog.specs import Target, VmSpec
 from controller.pipeline import notices
@@ -120,7 +121,8 @@ async def test_a_hard_denial_cannot_be_overridden_and_passes_once_fixed(forge, b
 
 async def test_an_expired_grant_no_longer_allows(forge, bench: Workbench, tmp_path: Path) -> None:
     config = controller_config(forge, tmp_path / "ctl", bench.full_name)
-    async with ControllerApp(config) as app:
+    async with assemble(config) as assembled:
+        app = assembled.app
         register_hook(bench, app.webhook_url)
         number = bench.open_pr("big", "Big lab VM", vms("lab", ("big", "xlarge")))
         await settle(forge, app)

@@ -3,13 +3,20 @@ service still checks the cloudops.yaml role, because server admins may re-grant 
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from controller.service.config_edit import MAX_BUDGET_USD, MAX_QUOTA
+
 from .. import options as o
+from .. import render
 from ..components import CredentialsModal
-from ..interactions import run_command
+from ..interactions import caller_of, front_of, run_command
+
+CHECK_SECONDS = 2.0  # of Discord's three seconds to answer with the modal
 
 admin_only = app_commands.default_permissions(administrator=True)
 
@@ -24,7 +31,7 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def create_project(self, interaction: discord.Interaction, name: str, target: str, region: str, reason: str,
-                             budget: float | None = None) -> None:
+                             budget: app_commands.Range[float, 0.0, MAX_BUDGET_USD] | None = None) -> None:
         await run_command(interaction, "cloud-create-project",
                           {"name": name, "target": target, "region": region, "reason": reason, "budget": budget})
 
@@ -54,7 +61,7 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def set_quota(self, interaction: discord.Interaction, project: str, kind: str,
-                        limit: app_commands.Range[int, 0, 1000], reason: str) -> None:
+                        limit: app_commands.Range[int, 0, MAX_QUOTA], reason: str) -> None:
         await run_command(interaction, "cloud-set-quota", {"project": project, "kind": kind, "limit": limit, "reason": reason})
 
     @app_commands.command(name="cloud-set-budget", description=o.summary("cloud-set-budget"))
@@ -62,7 +69,8 @@ class AdminCog(commands.Cog):
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
-    async def set_budget(self, interaction: discord.Interaction, project: str, usd: float, reason: str) -> None:
+    async def set_budget(self, interaction: discord.Interaction, project: str,
+                         usd: app_commands.Range[float, 0.0, MAX_BUDGET_USD], reason: str) -> None:
         await run_command(interaction, "cloud-set-budget", {"project": project, "usd": usd, "reason": reason})
 
     @app_commands.command(name="cloud-admin-list", description=o.summary("cloud-admin-list"))
@@ -100,6 +108,17 @@ class AdminCog(commands.Cog):
     @admin_only
     @app_commands.guild_only()
     async def credentials(self, interaction: discord.Interaction, kind: str, project: str | None = None) -> None:
+        # The role is checked before the secret form opens; the modal must still come within Discord's 3 s.
+        try:
+            allowed = await asyncio.wait_for(front_of(interaction).chatops.admin.credentials_form(caller_of(interaction), project),
+                                             timeout=CHECK_SECONDS)
+        except TimeoutError:
+            await interaction.response.send_message("Checking your role took too long; try `/cloud-credentials` again "
+                                                    "in a moment (nothing was asked or stored).", ephemeral=True)
+            return
+        if allowed.refused is not None:
+            await interaction.response.send_message(embed=render.embed(allowed), ephemeral=True)
+            return
         await interaction.response.send_modal(CredentialsModal(kind, project))  # the modal is the acknowledgement
 
     @app_commands.command(name="cloud-init", description=o.summary("cloud-init"))

@@ -15,10 +15,16 @@ def test_a_clean_plan_exits_0(capsys) -> None:
 
 
 def test_a_denied_plan_exits_1_and_names_the_resource(capsys) -> None:
-    assert main(["policy", "check", CREATE_DELETE, "--format", "json"]) == 1
+    terragoat = str(PLANS / "security" / "aws_0.1_checkov_terragoat.json")
+    assert main(["policy", "check", terragoat, "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["passed"] is False
-    assert out["denies"][0]["resource"] == "aws_secretsmanager_secret.default"
+    assert {"policy": "security-network", "resource": "aws_security_group.web-node", "rule": "NET-001"}.items() \
+        <= next(d for d in out["denies"] if d["rule"] == "NET-001").items()
+
+
+def test_third_party_resources_without_our_labels_pass_by_default(capsys) -> None:
+    assert main(["policy", "check", CREATE_DELETE]) == 0
 
 
 def test_not_a_plan_exits_2(tmp_path, capsys) -> None:

@@ -30,7 +30,7 @@ def test_real_plan_documents_evaluate_without_error(path) -> None:
                              cost={"monthly_before": 1.0, "monthly_after": 2.0, "delta": 1.0, "budget": 10.0, "not_priced": 0})
     result = engine.PolicyEngine().evaluate(doc, _all(library.builtin_library()), project="example")
     assert not [v for v in result.denies if "could not be evaluated" in v.msg]
-    assert len(result.evaluated) == 9
+    assert len(result.evaluated) == len(library.builtin_library().policies)
 
 
 def test_sensitive_values_never_reach_the_input() -> None:
@@ -176,7 +176,8 @@ def test_quotes_in_values_do_not_break_results() -> None:
     plan = {"format_version": "1.2", "resource_changes": [{
         "address": "aws_instance.q", "mode": "managed", "type": "aws_instance", "provider_name": "aws",
         "change": {"actions": ["create"], "before": None, "after": {"tags": {"project": 'say "hi" \\ now', "managed-by": "x", "requested-by": "y"}}}}]}
-    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-east-1"))
+    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-east-1",
+                                                         required_labels_on="all"))
     lib = library.builtin_library()
     result = engine.PolicyEngine().evaluate(doc, [engine.Selected(lib.get("builtin/required-labels"), Enforcement.HARD, "s")], project="p")
     assert len(result.denies) == 1 and "could not be evaluated" not in result.denies[0].msg
@@ -189,3 +190,43 @@ def test_prevent_destroy_is_read_from_the_default_branch_files(tmp_path) -> None
                                     'resource "aws_instance" "web" {\n  ami = "x"\n}\n')
     (tmp_path / "broken.tf").write_text('resource "x" {')
     assert protected_addresses(tmp_path) == ["aws_db_instance.main"]
+
+
+def test_the_combined_queries_compile_so_no_policy_falls_back_to_one_by_one(monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a compiled bundle failed and the engine fell back to one query per rule")
+    monkeypatch.setattr(engine.PolicyEngine, "_one_by_one", refuse)
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    doc = inputs.build_input(plan, project=ProjectConfig(name="example", target=Target.AWS, region="us-west-2"))
+    result = engine.PolicyEngine().evaluate(doc, _all(library.builtin_library()), project="example")
+    assert result.denies and not [v for v in result.denies if "could not be evaluated" in v.msg]
+
+
+def test_repo_local_conftest_style_policies_see_the_plan_at_the_top_of_input(tmp_path) -> None:
+    (tmp_path / "open-ssh.rego").write_text(
+        'package main\n\ndeny[msg] {\n  r := input.resource_changes[_]\n  r.type == "aws_security_group"\n'
+        '  r.change.after.ingress[_].cidr_blocks[_] == "0.0.0.0/0"\n  msg := sprintf("%v is open", [r.address])\n}\n')
+    (tmp_path / "public-db.rego").write_text(
+        'package team.db\nimport rego.v1\n\nviolation contains {"msg": msg} if {\n  some r in input.resource_changes\n'
+        '  r.change.after.publicly_accessible == true\n  msg := concat(" ", [r.address, "is public"])\n}\n')
+    lib = library.load_library(tmp_path)
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    selected = [engine.Selected(lib.get(name), Enforcement.HARD, "repo") for name in ("open-ssh", "public-db")]
+    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-west-2"),
+                             needs=engine.input_needs(selected, lib))
+    result = engine.PolicyEngine(lib).evaluate(doc, selected, project="p")
+    assert sorted(v.msg for v in result.denies) == ["aws_db_instance.default is public",
+                                                    "aws_security_group.web-node is open"]
+
+
+def test_one_engine_serves_several_threads() -> None:
+    # regorus engines are bound to their thread; the planner evaluates in worker threads.
+    import concurrent.futures
+
+    shared = engine.PolicyEngine()
+    plan = parse_plan((PLANS / "security" / "aws_0.1_checkov_terragoat.json").read_text())
+    doc = inputs.build_input(plan, project=ProjectConfig(name="p", target=Target.AWS, region="us-west-2"))
+    selected = _all(shared.library)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: shared.evaluate(doc, selected, project="p"), range(6)))
+    assert len({(len(r.denies), len(r.warns)) for r in results}) == 1 and results[0].denies

@@ -10,7 +10,6 @@ import pytest
 from controller.commands.init_repo import template_dir
 from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
-from controller.service.guilds import GuildRegistry
 from controller.service.repos import DirectoryRepoView
 from controller.store import SqliteStore
 
@@ -42,7 +41,7 @@ def gateway() -> GatewayDouble:
 @pytest.fixture
 def ctx(tmp_path: Path, clock: FakeClock, repo_dir: Path, forge: RecordingForge, gateway: GatewayDouble) -> Iterator[ServiceContext]:
     store = SqliteStore(tmp_path / "store.sqlite3", clock=clock)
-    registry = GuildRegistry(tmp_path / "chat.sqlite3")
+    registry = store.guilds  # the chat's tables live in the runtime store
     registry.connect(GUILD, "acme/infra", by=ADMIN_ID, at=clock())
     yield ServiceContext(store=store, forge=forge, repos=DirectoryRepoView({"acme/infra": repo_dir}), registry=registry,
                          gateway=gateway, workdir=tmp_path / "work", clock=clock)

@@ -121,6 +121,10 @@ class GatewayDouble:
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         self.calls.append(("close_pull_request", (repo, pr_number, actor_github)))
 
+    async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
+        self.calls.append(("merge_pull_request", (repo, pr_number, actor_github, head_sha)))
+        return "m" * 40
+
     async def rollback(self, repo: str, project: str, *, to_sha: str | None, pr: int | None, actor_github: str) -> RollbackResult:
         self.calls.append(("rollback", (repo, project, to_sha, pr, actor_github)))
         return RollbackResult(42, f"https://forge/{repo}/pull/42")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import yaml
 
 from controller import repo_config
@@ -10,7 +12,10 @@ from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
 from controller.service.replies import RefusalKind
 
-from .doubles import RecordingForge
+import pytest
+
+from .conftest import GUILD
+from .doubles import ADMIN_ID, STRANGER_ID, USER_ID, VIEWER_ID, RecordingForge
 
 REASON = {"reason": "incident 42"}
 
@@ -113,11 +118,33 @@ async def test_credentials_are_stored_through_the_saver_and_only_a_fingerprint_i
     assert "fp:1234" in reply.description and "SECRET" not in reply.description and reply.ephemeral
 
 
-async def test_init_connects_a_new_guild(chatops, ctx: ServiceContext, forge) -> None:
+async def test_init_connects_a_new_guild_for_an_admin_named_in_the_repos_config(chatops, ctx: ServiceContext, forge) -> None:
     ctx.repos.roots["acme/two"] = ctx.repos.roots["acme/infra"]
     forge.repos.add("acme/two")
-    reply = await chatops.run(Caller("g2", "555"), "cloud-init", {"repo": "acme/two", "target": "local", "region": "local-1"})
+    reply = await chatops.run(Caller("g2", ADMIN_ID), "cloud-init", {"repo": "acme/two", "target": "local", "region": "local-1"})
     assert reply.refused is None and ctx.registry.guild("g2").repo == "acme/two"
+
+
+@pytest.mark.parametrize("who", [VIEWER_ID, USER_ID, STRANGER_ID], ids=["viewer", "user", "stranger"])
+async def test_a_first_init_is_refused_to_anyone_the_repo_does_not_name_as_admin(chatops, ctx, forge, who) -> None:
+    ctx.repos.roots["acme/two"] = ctx.repos.roots["acme/infra"]
+    forge.repos.add("acme/two")
+    reply = await chatops.run(Caller("g2", who), "cloud-init", {"repo": "acme/two"})
+    assert reply.refused == RefusalKind.NOT_ALLOWED and "needs an admin of every project" in reply.description
+    assert ctx.registry.guild("g2") is None
+
+
+@pytest.mark.parametrize("who", [VIEWER_ID, STRANGER_ID], ids=["viewer", "stranger"])
+async def test_re_running_init_on_a_connected_server_is_refused_to_a_viewer_or_a_stranger(chatops, ctx, who) -> None:
+    reply = await chatops.run(Caller(GUILD, who), "cloud-init", {"repo": "acme/infra", "admin_channel": "#mine",
+                                                                "target": "local", "region": "local-1"})
+    assert reply.refused == RefusalKind.NOT_ALLOWED
+    assert ctx.registry.guild(GUILD).admin_channel is None  # nothing redirected
+
+
+async def test_an_admin_may_change_the_admin_channel(chatops, ctx, admin) -> None:
+    reply = await chatops.run(admin, "cloud-init", {"repo": "acme/infra", "admin_channel": "#ops"})
+    assert reply.refused is None and ctx.registry.guild(GUILD).admin_channel == "#ops"
 
 
 async def test_init_refuses_a_repo_of_another_guild(chatops, forge) -> None:
@@ -130,16 +157,87 @@ async def test_init_names_a_repo_it_cannot_reach(chatops) -> None:
     assert reply.refused == RefusalKind.NOT_FOUND
 
 
-async def test_init_scaffolds_an_empty_repo_through_a_pr(ctx, forge, tmp_path) -> None:
+async def test_an_empty_repo_is_connected_after_its_one_time_code_is_committed_then_scaffolded(ctx, forge, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     ctx.repos.roots["acme/empty"] = empty
     forge.repos.add("acme/empty")
     chatops = ChatOps(ctx, scaffold=lambda: {"cloudops.yaml": "version: 1\nprojects: {}\n"})
+    asked = await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})
+    code = next(w.strip("`") for w in asked.description.split() if w.strip("`").startswith("cloudops-claim-"))
+    assert asked.title == "Prove you control the repo" and ctx.registry.guild("g4") is None and forge.commits == []
+
+    (empty / ".cloudops-claim").write_text("cloudops-claim-0000000000000000\n")  # a wrong code
+    assert (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})).title == "Prove you control the repo"
+    code = next(w.strip("`") for w in (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"}))
+                .description.split() if w.strip("`").startswith("cloudops-claim-"))
+    (empty / ".cloudops-claim").write_text(code + "\n")
+    other = await chatops.run(Caller("g4", "666"), "cloud-init", {"repo": "acme/empty"})  # someone else's code
+    assert other.title == "Prove you control the repo" and ctx.registry.guild("g4") is None
+    code = next(w.strip("`") for w in (await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"}))
+                .description.split() if w.strip("`").startswith("cloudops-claim-"))
+    (empty / ".cloudops-claim").write_text(code + "\n")
     reply = await chatops.run(Caller("g4", "555"), "cloud-init", {"repo": "acme/empty"})
     assert "PR #1 scaffolds it" in reply.description and forge.commits[-1]["files"] == {"cloudops.yaml": "version: 1\nprojects: {}\n"}
+    assert ctx.registry.guild("g4").repo == "acme/empty"
 
 
 async def test_moving_a_guild_to_another_repo_needs_a_global_admin(chatops, ctx, user, forge) -> None:
     forge.repos.add("acme/two")
     assert (await chatops.run(user, "cloud-init", {"repo": "acme/two"})).refused == RefusalKind.NOT_ALLOWED
+
+
+async def test_a_quota_change_pr_is_a_one_line_diff_with_the_comments_kept(chatops, admin, forge, repo_dir) -> None:
+    before = (repo_dir / "cloudops.yaml").read_text()
+    reply = await chatops.run(admin, "cloud-set-quota", {"project": "web", "kind": "vm", "limit": "3", **REASON})
+    assert reply.refused is None
+    after = forge.commits[-1]["files"]["cloudops.yaml"]
+    diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-    quotas: {vm: 2, database: 1, network: 1, bucket: 5, cluster: 0}",
+                    "+    quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}"]
+    assert after.startswith("# cloudops.yaml for the service tests")
+
+
+@pytest.mark.parametrize("command,options", [
+    ("cloud-set-budget", {"project": "web", "usd": "nan"}),
+    ("cloud-set-budget", {"project": "web", "usd": "1e12"}),
+    ("cloud-set-budget", {"project": "web", "usd": "1e308"}),
+    ("cloud-set-quota", {"project": "web", "kind": "vm", "limit": "100000"}),
+    ("cloud-set-quota", {"project": "web", "kind": "vm", "limit": "two"}),
+])
+async def test_numbers_out_of_bounds_are_refused_and_nothing_is_committed(chatops, admin, forge, command, options) -> None:
+    reply = await chatops.run(admin, command, {**options, **REASON})
+    assert reply.refused == RefusalKind.INVALID and forge.commits == []
+
+
+async def test_viewer_can_be_granted_to_someone_without_a_role_there(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "bob", "project": "data", "role": "viewer",
+                                                     "duration": "8h", **REASON})
+    assert reply.refused is None and committed_config(forge).grants[-1].role.value == "viewer"
+
+
+async def test_a_grant_that_adds_nothing_is_refused(chatops, admin, forge) -> None:
+    reply = await chatops.run(admin, "cloud-grant", {"member": "carol", "project": "web", "role": "viewer",
+                                                     "duration": "8h", **REASON})
+    assert reply.refused == RefusalKind.INVALID and "already holds" in reply.description and forge.commits == []
+
+
+def test_stats_give_the_apply_success_rate_top_requesters_and_kinds() -> None:
+    from types import SimpleNamespace as Run
+
+    from controller.service.admin import stats_fields
+
+    def run(kind: str, status: str) -> Run:
+        return Run(kind=Run(value=kind), status=Run(value=status))
+
+    runs = [run("apply", "succeeded"), run("apply", "succeeded"), run("apply", "failed"), run("apply", "running"),
+            run("plan", "succeeded")]
+    lobbies = [{"member": "bob", "status": "applied", "resources": [{"kind": "vm"}, {"kind": "vm"}]},
+               {"member": "bob", "status": "closed", "resources": [{"kind": "bucket"}]},
+               {"member": "carol", "status": "applied", "resources": [{"kind": "vm"}]}]
+    fields = {f.name: f.value for f in stats_fields(runs, lobbies, 2, 3)}
+    assert fields["Apply success rate"] == "67% of 3 finished applies succeeded"
+    assert fields["Top requesters"] == "bob: 2\ncarol: 1" and fields["Top kinds"] == "vm: 3\nbucket: 1"
+    assert "apply running: 1" in fields["Runs"] and fields["Projects · members"] == "2 · 3"
+    assert {f.name: f.value for f in stats_fields([], [], 0, 0)}["Apply success rate"] == "no finished applies yet"

@@ -99,12 +99,12 @@ async def test_approve_stays_disabled_when_policy_fails_or_nothing_changes(chato
     assert presenter.shown[-1][1].button("approve").disabled
 
 
-async def test_a_new_push_makes_the_plan_stale_and_disables_approve(chatops, user, forge, bus, presenter) -> None:
+async def test_a_new_push_makes_the_plan_stale_and_hides_approve_while_it_replans(chatops, user, forge, bus, presenter) -> None:
     await with_pr(chatops, user)
     await bus.publish(ready(forge))
     await bus.publish(notices.PlanStarted(repo=REPO, project="web", pr_number=1, head_sha="f" * 40, run_id="plan-2"))
     reply = presenter.shown[-1][1]
-    assert reply.button("approve").disabled and "stale" in " ".join(f.value for f in reply.fields)
+    assert reply.button("approve") is None and "stale" in " ".join(f.value for f in reply.fields)
 
 
 async def test_an_admin_approves_a_fresh_plan_through_the_gateway(chatops, user, admin, forge, bus, gateway: GatewayDouble) -> None:
@@ -227,3 +227,61 @@ async def test_drift_goes_to_the_admin_channel(bus, presenter) -> None:
     reply = presenter.alerts[-1][1]
     assert reply.title == f"Drift: web differs from {'a' * 12}"
     assert "1 to destroy" in reply.description and "null_resource.b" in reply.description
+
+
+def applied(forge: RecordingForge) -> notices.ApplyFinished:
+    return notices.ApplyFinished(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="apply-1",
+                                 succeeded=True, summary="Apply complete! Resources: 1 added.", rendered="")
+
+
+async def test_the_cost_budget_and_policy_of_the_lobby_survive_every_re_render(ctx, user, forge, bus, presenter) -> None:
+    from controller.service.policy_preflight import preflight_policy
+    from controller.service.pricing import preflight_pricer
+
+    chatops = ChatOps(ctx, pricer=preflight_pricer, policy=preflight_policy)
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    await bus.publish(notices.PlanStarted(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="plan-2"))
+    for reply in [presenter.shown[-1][1], await chatops.click(user, f"cloudops:show:{sid}")]:
+        cost = next(f.value for f in reply.fields if f.name == "Monthly cost")
+        assert cost != "not estimated" and "$" in cost and "budget $50.00/mo" in cost
+        assert "cost not estimated" not in " ".join(f.value for f in reply.fields if f.name.startswith("vm · "))
+        assert next(f.value for f in reply.fields if f.name == "Policy") == "passed"
+
+
+async def test_an_applied_pr_without_automerge_offers_merge_and_then_says_what_exists(chatops, user, admin, forge, bus,
+                                                                                      presenter, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    await bus.publish(applied(forge))
+    reply = presenter.shown[-1][1]
+    assert "not merged yet" in reply.description and reply.button("merge") is not None
+    refused = await chatops.click(user, f"cloudops:merge:{sid}")  # bob is a user: merging needs an admin
+    assert refused.refused == RefusalKind.NOT_ALLOWED
+    merged = await chatops.click(admin, f"cloudops:merge:{sid}")
+    assert gateway.calls[-1] == ("merge_pull_request", (REPO, 1, "alice", head(forge)))
+    assert "Applied and merged." in merged.description and "/cloud-rollback project:web pr:1" in " ".join(
+        f.value for f in merged.fields)
+    assert merged.button("merge") is None
+
+
+async def test_the_merge_webhook_moves_the_lobby_to_merged(chatops, user, forge, bus, presenter) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    await bus.publish(applied(forge))
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=1, merged=True, merge_sha="c" * 40, actor="cloudops-bot"))
+    assert "Applied and merged." in presenter.shown[-1][1].description
+    assert "Applied and merged." in (await chatops.click(user, f"cloudops:show:{sid}")).description
+
+
+async def test_a_pr_closed_unmerged_ends_the_session_without_a_stale_lock_line(chatops, user, forge, bus, presenter) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(notices.LockContended(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="plan-1",
+                                            holder_pr=7, holder_user="carol"))
+    assert any("locked by PR #7" in f.value for f in presenter.shown[-1][1].fields)
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=1, merged=False, actor="bob"))
+    reply = presenter.shown[-1][1]
+    assert "Pull request closed." in reply.description and not any("locked" in f.value for f in reply.fields)
+    assert reply.button("approve") is None and reply.button("close-pr") is None
+    status = await chatops.run(user, "cloud-status", {})
+    assert sid not in " ".join(f.value for f in status.fields)

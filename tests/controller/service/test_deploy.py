@@ -6,7 +6,6 @@ from pathlib import Path
 
 from controller.service.chatops import ChatOps, Upload
 from controller.service.context import Caller, ServiceContext
-from controller.service.guilds import GuildRegistry
 from controller.service.lobby import LobbyStatus
 from controller.service.replies import RefusalKind, Reply
 from controller.store import SqliteStore
@@ -154,7 +153,7 @@ async def test_the_session_survives_a_restart(ctx: ServiceContext, tmp_path: Pat
     ctx.store.close()
     ctx.registry.close()
     ctx.store = SqliteStore(tmp_path / "store.sqlite3", clock=clock)
-    ctx.registry = GuildRegistry(tmp_path / "chat.sqlite3")
+    ctx.registry = ctx.store.guilds
     reply = await ChatOps(ctx).click(user, f"cloudops:show:{sid}")
     assert any(f.name == "vm · api" for f in reply.fields)
 
@@ -192,7 +191,7 @@ async def test_open_pr_commits_rendered_terraform_as_the_requester_and_links_the
     assert commit["author"].name == "bob" and commit["author"].email == "bob@users.noreply.github.com"
     assert "Requested in chat by bob" in commit["message"]
     assert reply.title == "Deploy to web — PR #1" and "planning" in reply.description
-    assert reply.button("approve").disabled and not reply.button("close-pr").disabled
+    assert reply.button("approve") is None and not reply.button("close-pr").disabled  # no approve while it plans
     assert reply.button("link").url == "https://forge/acme/infra/pull/1"
     link = ctx.registry.pr_link("acme/infra", 1)
     assert link is not None and link.session_id == sid and link.lobby["status"] == LobbyStatus.PLANNING
@@ -257,3 +256,42 @@ async def test_with_the_preflight_pricer_each_resource_and_the_total_are_priced(
     fields = {f.name: f.value for f in reply.fields}
     assert "/mo" in fields["vm · api"] and "cost not estimated" not in fields["vm · api"]
     assert fields["Monthly cost"].startswith("$") and "budget $50.00/mo" in fields["Monthly cost"]
+
+
+def network_in_repo(repo_dir: Path, name: str = "main") -> None:
+    from controller.catalog.render import render_resource
+    from controller.catalog.specs import NetworkSpec, SubnetSpec, Target
+
+    spec = NetworkSpec(name=name, project="web", target=Target.LOCAL, region="local-1", requested_by="alice",
+                       cidr="10.20.0.0/16", subnets=(SubnetSpec(name="app", cidr="10.20.1.0/24"),))
+    filename, text = render_resource(spec)
+    (repo_dir / "projects" / "web" / filename).write_text(text)
+
+
+async def test_a_vm_on_a_network_missing_from_the_repo_and_the_session_is_refused_before_the_pr(
+        chatops: ChatOps, user: Caller, forge) -> None:
+    sid = await opened(chatops, user)
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "mian", "subnet": "app"})
+    assert reply.refused == RefusalKind.INVALID and "`network` = 'mian': no network of this name" in reply.description
+    assert (await chatops.click(user, f"cloudops:open-pr:{sid}")).refused is not None and forge.commits == []
+
+
+async def test_a_vm_may_use_a_network_already_in_the_repo_and_its_subnets(chatops: ChatOps, user: Caller, repo_dir: Path) -> None:
+    network_in_repo(repo_dir)
+    sid = await opened(chatops, user)
+    wrong = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "db"})
+    assert wrong.refused == RefusalKind.INVALID and "has no such subnet (it has: app)" in wrong.description
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "app"})
+    assert reply.refused is None and not reply.button("open-pr").disabled
+
+
+async def test_removing_the_network_a_vm_uses_blocks_the_pr_and_says_why(chatops: ChatOps, user: Caller, forge) -> None:
+    sid = await opened(chatops, user)
+    await chatops.submit(user, f"cloudops:form:{sid}:network", {"name": "main", "cidr": "10.20.0.0/16", "subnets": "app=10.20.1.0/24"})
+    added = await chatops.submit(user, f"cloudops:form:{sid}:vm", {**VM, "network": "main", "subnet": "app"})
+    assert added.refused is None
+    shown = await chatops.click(user, f"cloudops:remove-pick:{sid}", ["network-main"])
+    problem = next(f.value for f in shown.fields if f.name == "Fix before opening a PR")
+    assert "vm-api" in problem and "no network of this name" in problem and shown.button("open-pr").disabled
+    refused = await chatops.click(user, f"cloudops:open-pr:{sid}")
+    assert refused.refused == RefusalKind.INVALID and forge.commits == []

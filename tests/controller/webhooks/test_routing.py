@@ -43,6 +43,12 @@ def test_every_published_example_routes_without_error(name: str) -> None:
         expected = routing.Ping
     elif event == "push" and load(name)["ref"].startswith("refs/heads/"):
         expected = routing.PushedToBranch
+    elif event == "check_run" and action in ("requested_action", "rerequested"):
+        expected = routing.CheckRunRequested
+    elif event == "merge_group" and action == "checks_requested":
+        expected = routing.MergeGroupRequested
+    elif event in ("installation", "installation_repositories") and action in ("created", "deleted", "added", "removed"):
+        expected = routing.InstallationChanged
     else:
         expected = routing.Ignored
     assert isinstance(result, expected), (name, result)
@@ -120,3 +126,47 @@ def test_a_payload_missing_a_field_we_read_is_refused_naming_it(mutate, field: s
 def test_a_body_that_is_not_an_object_is_refused(body) -> None:
     with pytest.raises(PayloadInvalid, match="JSON object"):
         routing.route("pull_request", body)
+
+
+def test_a_pressed_button_names_the_check_run_its_identifier_and_the_presser() -> None:
+    result = routing.route("check_run", load("check_run.requested_action.6.json"))
+    assert isinstance(result, routing.CheckRunRequested)
+    assert result.action == "requested_action" and result.identifier == load("check_run.requested_action.6.json")[
+        "requested_action"]["identifier"]
+    assert result.check_run_id > 0 and len(result.head_sha) == 40 and result.sender
+    assert result.app_id == load("check_run.requested_action.6.json")["check_run"]["app"]["id"]
+
+
+def test_a_rerequested_check_run_carries_no_identifier() -> None:
+    result = routing.route("check_run", load("check_run.rerequested.7.json"))
+    assert isinstance(result, routing.CheckRunRequested) and result.identifier is None
+
+
+def test_a_button_press_without_its_identifier_is_refused() -> None:
+    payload = copy.deepcopy(load("check_run.requested_action.6.json"))
+    del payload["requested_action"]
+    with pytest.raises(PayloadInvalid, match="requested_action.identifier"):
+        routing.route("check_run", payload)
+
+
+def test_a_merge_group_names_its_queue_branch_and_pull_request() -> None:
+    result = routing.route("merge_group", load("merge_group.checks_requested.0.json"))
+    assert isinstance(result, routing.MergeGroupRequested)
+    assert result.head_ref.startswith("refs/heads/gh-readonly-queue/main/pr-")
+    assert result.pr_number == int(result.head_ref.rsplit("/pr-", 1)[1].split("-")[0])
+    assert routing.event_time("merge_group", load("merge_group.checks_requested.0.json")) is not None
+
+
+@pytest.mark.parametrize(("name", "added", "removed"), [
+    ("installation.created.1.json", True, False),
+    ("installation.deleted.0.json", False, True),
+    ("installation_repositories.added.0.json", True, False),
+    ("installation_repositories.removed.2.json", False, True),
+])
+def test_installation_events_say_which_repositories_came_and_went(name: str, added: bool, removed: bool) -> None:
+    event = name.split(".")[0]
+    result = routing.route(event, load(name))
+    assert isinstance(result, routing.InstallationChanged)
+    assert bool(result.added) is added and bool(result.removed) is removed
+    assert all("/" in repo for repo in result.added + result.removed)
+    assert routing.event_time(event, load(name)) is None  # deduped by delivery id only (see routing)
