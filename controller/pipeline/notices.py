@@ -94,6 +94,7 @@ class ClosedWithLiveResources(DomainEvent):
     lock_kept: bool
 
 
+@dataclass(frozen=True, kw_only=True)
 class PullRequestClosed(DomainEvent):
     """A PR was merged or closed; ``released`` are the projects whose locks it let go of."""
 
