@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from collections.abc import Mapping
@@ -95,7 +96,8 @@ class Costed:
         return any(c.usage_based for c in self.components)
 
     def missing(self) -> list[str]:
-        return [c.note or c.name for c in self.components if c.monthly is None and not c.usage_based]
+        return [c.note or c.name for c in self.components if (c.monthly is None and not c.usage_based)
+                or (c.usage_based and c.unit_price is None and c.note not in ("", _DEPENDS))]
 
 
 FREE = Costed(Status.FREE)
@@ -119,6 +121,7 @@ class Context:
     usage_origin: str = ""
     refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lookup: Any = None  # Callable[[str], Mapping[str, Any] | None]
+    today: date = field(default_factory=date.today)  # date-dependent rates (RDS Extended Support year)
 
     def used(self, key: str) -> Decimal | None:
         """A usage quantity from the usage file, or None."""
@@ -177,8 +180,12 @@ def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: 
     return Component(name, price * gb, "GB", price, gb, ref=ref)
 
 
-def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None) -> Component:
-    text = f"depends on usage: ${price} per {unit}" if price is not None else "depends on usage"
+_DEPENDS = "depends on usage"
+
+
+def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None, missing: str = "") -> Component:
+    """A usage-based line; ``missing`` says why its unit price is unknown (shown as the reason it is not priced)."""
+    text = f"{_DEPENDS}: ${price} per {unit}" if price is not None else missing or _DEPENDS
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 

@@ -9,6 +9,7 @@ is left out of the totals (which say so) instead of counting as zero.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
@@ -202,14 +203,17 @@ def estimate(
     budgets: Mapping[str, Decimal] | None = None,
     catalog: PricingCatalog | None = None,
     usage: Usage | None = None,
+    today: date | None = None,
 ) -> Estimate:
     """Price every managed resource change of ``plan``; ``budgets`` maps project -> monthly USD.
+
+    ``today`` picks date-dependent rates (the RDS Extended Support year); the default is the current date.
 
     ``usage`` holds the usage file's quantities (``usage.parse_usage``); without it, usage-based
     lines list their unit prices and stay out of the totals.
     """
     cat = catalog or default_catalog()
-    ctx = Context(cat, provider_regions(plan))
+    ctx = Context(cat, provider_regions(plan), today=today or date.today())
     refs = planctx.references(plan)
     planned = {c.address: c.after for c in plan.resource_changes if is_map(c.after)}
 

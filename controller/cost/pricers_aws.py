@@ -4,9 +4,11 @@ and the usage-based services (Lambda, S3, DynamoDB, SQS, ECR, CloudWatch Logs) (
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .catalog import HOURS_PER_MONTH
 from .components import (Component, Context, Costed, first, hourly, is_map, metered, monthly_fee, number,
                          per_gb_month, text, usage, verdict, zone_region)
 from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
@@ -111,21 +113,47 @@ def rds_class(engine: str | None, klass: str | None, region: str | None, ctx: Co
                   ref=ref("aws", "database_tiers_hourly", key, region, "database"))
 
 
-# Engine versions past the end of RDS standard support are billed RDS Extended Support per vCPU-hour
-# (AWS, "Amazon RDS Extended Support"); the rate depends on the year of extended support, which the
-# catalog does not hold yet, so the line is shown as not priced instead of being left out.
-_EXTENDED_SUPPORT = {"mysql": ("5.7",), "postgres": ("11", "12"), "aurora-mysql": ("5.7", "2."),
-                     "aurora-postgresql": ("11", "12")}
+# Engine versions past the end of RDS standard support are billed RDS Extended Support per vCPU-hour, at one
+# rate in years 1-2 and a higher one from year 3. The dates are AWS's release calendars, as listed by
+# infracost/infracost internal/resources/aws/db_instance.go @95ba4f49 (Aurora has no year-3 rate).
+_EXTENDED_SUPPORT: dict[str, dict[str, tuple[date, date | None]]] = {
+    "mysql": {"5.7": (date(2024, 3, 1), date(2026, 3, 1)), "8": (date(2026, 8, 1), date(2028, 8, 1))},
+    "aurora-mysql": {"5.7": (date(2024, 12, 1), None), "8": (date(2027, 5, 1), None)},
+    "postgres": {"11": (date(2024, 4, 1), date(2026, 4, 1)), "12": (date(2025, 3, 1), date(2027, 3, 1)),
+                 "13": (date(2026, 3, 1), date(2028, 3, 1)), "14": (date(2027, 3, 1), date(2029, 3, 1)),
+                 "15": (date(2028, 3, 1), date(2030, 3, 1)), "16": (date(2029, 3, 1), date(2031, 3, 1))},
+    "aurora-postgresql": {"11": (date(2024, 4, 1), date(2026, 4, 1)), "12": (date(2025, 3, 1), date(2027, 3, 1)),
+                          "13": (date(2026, 3, 1), date(2028, 3, 1)), "14": (date(2027, 3, 1), date(2029, 3, 1)),
+                          "15": (date(2028, 3, 1), date(2030, 3, 1))},
+}
 
 
-def _extended_support(engine: str | None, version: str | None) -> Component | None:
+def _major(engine: str, version: str) -> str:
+    """"5.7.44" -> "5.7", "8.0.35" / "8.0.mysql_aurora.3.04.0" -> "8", "13.7" -> "13"."""
+    parts = version.split(".")
+    if engine.endswith("mysql") and parts[0] == "5" and len(parts) > 1:
+        return "5.7" if parts[1] == "7" else version
+    return parts[0]
+
+
+def extended_support(engine: str | None, version: str | None, klass: str | None, region: str | None,
+                     ctx: Context, factor: Decimal = Decimal(1)) -> Component | None:
+    """The Extended Support line for an engine version past standard support on ``ctx.today``, else None."""
     engine = _ENGINE_ALIASES.get(engine or "", engine)
-    olds = _EXTENDED_SUPPORT.get(engine or "", ())
-    if not version or not any(version == o or version.startswith(o if o.endswith(".") else o + ".") for o in olds):
+    dates = _EXTENDED_SUPPORT.get(engine or "", {}).get(_major(engine or "", version or ""))
+    if not version or dates is None or ctx.today < dates[0]:
         return None
-    return hourly(f"Extended support ({engine} {version})", None,
-                  missing=f"aws RDS Extended Support for {engine} {version} (past standard support) is not in the "
-                          "pricing catalog")
+    year3 = dates[1] is not None and ctx.today >= dates[1]
+    phase = "year 3" if year3 else "year1-2"
+    label = f"Extended support ({engine} {version}, {'year 3' if year3 else 'years 1-2'})"
+    vcpus = _price(ctx, "database_vcpus", klass, region)
+    rate = None if year3 else _price(ctx, "extended_support_vcpu_hourly", phase, region)
+    if vcpus is None or rate is None:
+        what = f"vCPU count of {klass}" if vcpus is None else f"RDS Extended Support {phase} rate in {region}"
+        return Component(label, None, "vCPU-hours", None, None,
+                         note=f"aws {what} is not in the pricing catalog ({engine} {version} is past standard support)")
+    quantity = vcpus * factor * HOURS_PER_MONTH  # a standby bills its vCPUs too, like its instance hours
+    return Component(label + (", multi-AZ" if factor == 2 else ""), rate * quantity, "vCPU-hours", rate, quantity)
 
 
 @pricer("aws_db_instance")
@@ -141,7 +169,8 @@ def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
         iprice = _price(ctx, "database_iops_month", "io1", region)
         parts.append(per_gb_month(f"Provisioned IOPS ({number(v, 'iops'):g})", iprice * factor if iprice else None,
                                   number(v, "iops"), missing("aws", "RDS IOPS", "io1", region)))
-    support = _extended_support(text(v, "engine"), text(v, "engine_version"))
+    support = extended_support(text(v, "engine"), text(v, "engine_version"), text(v, "instance_class"), region, ctx,
+                               factor)
     return verdict(parts + ([support] if support else []))
 
 

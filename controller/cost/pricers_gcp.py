@@ -87,7 +87,8 @@ def _gcs(v: Mapping[str, Any], ctx: Context) -> Costed:
         key = "MULTI_REGIONAL_STANDARD"
     unit = book_price(ctx, "gcp", "storage_classes_gb_month", key, location)
     ref = PriceRef("gcp", "storage_classes_gb_month", key, location, "storage", ("gcp", storage_class))
-    return verdict([usage(f"Storage ({storage_class})", unit, "GB-month", ref)],
+    return verdict([usage(f"Storage ({storage_class})", unit, "GB-month", ref,
+                          missing("gcp", "storage class", key, location))],
                    note="storage volume is usage-based")
 
 

@@ -5,7 +5,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
     python scripts/pricing/import_tables.py \
         --karpenter-aws  PATH/zz_generated.pricing_aws.go   --karpenter-aws-commit SHA \
         --karpenter-azure PATH/zz_generated.pricing.go      --karpenter-azure-commit SHA \
-        --cyclenerd PATH/pricing.yml                        --cyclenerd-commit SHA
+        --cyclenerd PATH/pricing.yml                        --cyclenerd-commit SHA \
+        --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -115,6 +116,37 @@ def cyclenerd(path: Path, commit: str) -> None:
     _write("gcp_storage_classes.json", _table(meta, "storage_classes_gb_month", "GB-month", buckets))
 
 
+# AWS Price List ``engineCode`` -> the engine name Terraform's aws_db_instance uses. License-included
+# editions only: the bring-your-own-license codes (Oracle 3/4/5/19) bill the instance alone and are
+# told apart by ``license_model``, which the pricer does not read yet. Each code was checked against
+# the us-east-1 figures of aws.yaml (mysql db.t3.large 0.136, sqlserver-se db.m5.xlarge 1.224, ...).
+RDS_ENGINE_CODES = {"2": "mysql", "14": "postgres", "16": "aurora-mysql", "21": "aurora-postgresql",
+                    "18": "mariadb", "10": "sqlserver-ex", "11": "sqlserver-web", "12": "sqlserver-se",
+                    "15": "sqlserver-ee", "6": "oracle-se1", "20": "oracle-se2"}
+
+
+def vantage_rds(path: Path, commit: str, date: str) -> None:
+    prices: dict[str, dict[str, Decimal]] = {}
+    for item in json.loads(path.read_text()):
+        klass = item["instance_type"]
+        for region, by_code in (item.get("pricing") or {}).items():
+            for code, engine in RDS_ENGINE_CODES.items():
+                hourly = (by_code.get(code) or {}).get("ondemand")
+                if hourly:  # 0 or missing: not offered there, never "free"
+                    prices.setdefault(f"{engine}:{klass}", {})[region] = Decimal(str(hourly))
+    meta = {"provider": "aws", "as_of": date, "licence": "MIT",
+            "source": {"repo": "vantage-sh/ec2instances.info", "path": "www/rds/instances.json", "commit": commit,
+                       "note": "pricing[region][engineCode].ondemand, scraped by that project from the AWS Price "
+                               "List API (AmazonRDS, Single-AZ, on-demand, USD per hour); license-included "
+                               "editions only; the last committed snapshot (the file is built, not committed, since)"}}
+    _write("aws_rds.json", _table(meta, "database_tiers_hourly", "hour", prices))
+    vcpus = {item["instance_type"]: {"global": Decimal(str(item["vcpu"]))} for item in json.loads(path.read_text())
+             if str(item.get("vcpu", "")).isdigit()}
+    counts = dict(meta, source=dict(meta["source"], note="vcpu of each DB instance class (RDS Extended Support is "
+                                                        "billed per vCPU-hour)"))
+    _write("aws_rds_vcpus.json", _table(counts, "database_vcpus", "vCPU", vcpus))
+
+
 def _date(text: str) -> str:
     from datetime import datetime
     try:
@@ -131,6 +163,9 @@ def main() -> None:
     p.add_argument("--karpenter-azure-commit", default="")
     p.add_argument("--cyclenerd", type=Path)
     p.add_argument("--cyclenerd-commit", default="")
+    p.add_argument("--vantage-rds", type=Path)
+    p.add_argument("--vantage-rds-commit", default="")
+    p.add_argument("--vantage-rds-date", default="", help="the commit's date (the file states none)")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -138,6 +173,8 @@ def main() -> None:
         karpenter_azure(a.karpenter_azure, a.karpenter_azure_commit)
     if a.cyclenerd:
         cyclenerd(a.cyclenerd, a.cyclenerd_commit)
+    if a.vantage_rds:
+        vantage_rds(a.vantage_rds, a.vantage_rds_commit, a.vantage_rds_date)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ set through a variable, engines, autoscaling groups and free resources."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from controller.cost import render
@@ -100,12 +101,53 @@ def test_rds_prices_depend_on_the_engine_never_mysqls_price_for_sql_server(make_
     assert ora.status is Status.NOT_PRICED and "oracle-ee:db.m5.xlarge" in ora.reason
 
 
-def test_rds_past_standard_support_shows_extended_support_as_not_priced(make_plan):
-    db = {"engine": "mysql", "engine_version": "5.7.19", "instance_class": "db.t3.micro", "allocated_storage": 5,
-          "availability_zone": "us-east-1a"}
-    row = estimate(make_plan(change("aws_db_instance.old", "create", None, db))).resources[0]
-    assert row.status is Status.PARTIAL and "Extended Support for mysql 5.7.19" in row.reason
+_OLD_MYSQL = {"engine": "mysql", "engine_version": "5.7.19", "instance_class": "db.t3.micro", "allocated_storage": 5,
+              "availability_zone": "us-east-1a"}
+
+
+def test_rds_in_extended_support_years_1_2_is_priced_per_vcpu_hour(make_plan):
+    row = estimate(make_plan(change("aws_db_instance.old", "create", None, _OLD_MYSQL)),
+                   today=date(2025, 6, 1)).resources[0]
+    assert row.status is Status.PRICED
+    # Infracost's golden for the same database: $12.41 + $0.58 + "Extended support (year 1) 1,460 vCPU-hours $146.00"
+    assert row.after_monthly == D("0.017") * H + 5 * D("0.115") + 2 * H * D("0.10") == D("158.985")
+
+
+def test_rds_in_extended_support_year_3_shows_the_line_as_not_priced(make_plan):
+    row = estimate(make_plan(change("aws_db_instance.old", "create", None, _OLD_MYSQL)),
+                   today=date(2026, 12, 3)).resources[0]
+    assert row.status is Status.PARTIAL and "year 3" in row.reason and "mysql 5.7.19" in row.reason
     assert row.after_monthly == D("0.017") * H + 5 * D("0.115")  # the priced part: $12.41 + $0.58 as Infracost
+
+
+def test_rds_extended_support_follows_each_engines_calendar(make_plan):
+    db = {**_OLD_MYSQL, "engine_version": "8.0.35"}
+    before = estimate(make_plan(change("aws_db_instance.db", "create", None, db)), today=date(2026, 7, 31))
+    after = estimate(make_plan(change("aws_db_instance.db", "create", None, db)), today=date(2026, 8, 1))
+    assert before.resources[0].after_monthly == D("0.017") * H + 5 * D("0.115")  # MySQL 8.0: standard support
+    assert after.resources[0].after_monthly == before.resources[0].after_monthly + 2 * H * D("0.10")
+    pg = {**_OLD_MYSQL, "engine": "postgres", "engine_version": "16.3"}
+    assert estimate(make_plan(change("aws_db_instance.pg", "create", None, pg)),
+                    today=date(2026, 12, 3)).resources[0].status is Status.PRICED
+
+
+def test_rds_extended_support_for_a_multi_az_database_counts_the_standby(make_plan):
+    db = {**_OLD_MYSQL, "multi_az": True}
+    row = estimate(make_plan(change("aws_db_instance.old", "create", None, db)), today=date(2025, 6, 1)).resources[0]
+    assert row.after_monthly == 2 * (D("0.017") * H + 5 * D("0.115") + 2 * H * D("0.10"))
+
+
+def test_rds_extended_support_outside_the_recorded_region_is_not_priced(make_plan):
+    db = {**_OLD_MYSQL, "availability_zone": "eu-west-1a"}
+    row = estimate(make_plan(change("aws_db_instance.old", "create", None, db)), today=date(2025, 6, 1)).resources[0]
+    assert row.status is Status.PARTIAL and "years 1-2" not in row.reason and "eu-west-1" in row.reason
+
+
+def test_rds_outside_us_east_1_prices_the_instance_from_the_regional_table(make_plan):
+    db = {**_OLD_MYSQL, "engine_version": "8.0.35", "availability_zone": "eu-west-1a"}
+    row = estimate(make_plan(change("aws_db_instance.db", "create", None, db)), today=date(2026, 1, 1)).resources[0]
+    instance = row.after.components[0]
+    assert instance.unit_price == D("0.018") and instance.monthly == D("0.018") * H
 
 
 def test_autoscaling_group_is_its_launch_templates_type_times_desired_capacity():
@@ -187,3 +229,9 @@ def test_free_resources_are_free_not_unpriced(make_plan):
     ))
     assert [r.status for r in est.resources] == [Status.FREE] * 4
     assert est.not_priced == () and render.headline(est) == "Monthly estimate unchanged"
+
+
+def test_a_bucket_whose_class_has_no_price_says_why(make_plan):
+    bucket = {"location": "EU", "storage_class": "NOT-A-CLASS"}
+    row = estimate(make_plan(change("google_storage_bucket.b", "create", None, bucket))).resources[0]
+    assert "storage class NOT-A-CLASS in EU is not in the pricing catalog" in row.reason

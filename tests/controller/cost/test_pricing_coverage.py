@@ -97,7 +97,8 @@ def test_unsourced_regions_stay_not_priced():
     aws = load_catalog().book("aws")
     azure = load_catalog().book("azure")
     assert aws.price("machine_types", "m6i.large", "sa-east-1") is None
-    assert aws.price("database_tiers_hourly", "mysql:db.t3.micro", "eu-west-1") is None
+    assert aws.price("database_tiers_hourly", "mysql:db.t4g.micro", "eu-west-1") is None  # newer than the RDS table
+    assert aws.price("database_tiers_hourly", "oracle-ee:db.m5.large", "eu-west-1") is None  # BYOL: not in the table
     assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None  # a class without its engine
     assert aws.price("disks_gb_month", "gp3", "eu-central-1") is None  # skypilot-catalog has no EBS prices
     assert aws.price("extras_hourly", "nat_gateway", "eu-west-1") is None
@@ -121,6 +122,10 @@ def test_unsourced_regions_stay_not_priced():
     ("aws", "database_tiers_hourly", "mysql:db.t3.large", "us-east-1", "0.136"),
     ("aws", "database_tiers_hourly", "sqlserver-ee:db.m5.xlarge", "us-east-1", "2.336"),
     ("aws", "extras_hourly", "load_balancer_classic", "us-east-1", "0.025"),
+    # tables/aws_rds.json (vantage-sh/ec2instances.info www/rds/instances.json @14ede5a5, 2021-08-03)
+    ("aws", "database_tiers_hourly", "mysql:db.t3.micro", "eu-west-1", "0.018"),
+    ("aws", "database_tiers_hourly", "postgres:db.m5.large", "ap-south-1", "0.253"),
+    ("aws", "database_tiers_hourly", "mariadb:db.r5.large", "eu-central-1", "0.29"),
 ])
 def test_table_and_service_figures_as_their_sources_state(provider, section, name, region, price):
     assert load_catalog().book(provider).price(section, name, region) == D(price)
@@ -137,3 +142,24 @@ def test_a_table_that_is_malformed_is_refused_with_its_name(tmp_path):
     bad.write_text('{"section":"machine_types","regions":["a"],"prices":{"x":[1]},"source":{}}')
     with pytest.raises(PricingFileError, match="as_of"):
         read_table(bad)
+
+
+def test_the_rds_table_agrees_with_every_hand_checked_us_east_1_figure():
+    """The RDS table is a 2021 snapshot: where aws.yaml holds a newer figure for the same engine and class, the
+    snapshot must state the same price (on-demand list prices of those classes have not moved since)."""
+    book = load_catalog().book("aws")
+    listed = book.sections["database_tiers_hourly"]
+    compared = 0
+    for key, regions in listed.items():
+        for region, price in regions.items():
+            in_table = book.table_price("database_tiers_hourly", key, region)
+            if in_table is not None:
+                assert in_table == price, (key, region)
+                compared += 1
+    assert compared >= 15
+
+
+def test_the_rds_table_covers_at_least_twelve_regions_for_the_common_engines():
+    book = load_catalog().book("aws")
+    for key in ("mysql:db.t3.micro", "postgres:db.m5.large", "mysql:db.r5.xlarge", "sqlserver-se:db.m5.xlarge"):
+        assert len(book.regions("database_tiers_hourly", key)) >= 12, key
