@@ -127,7 +127,8 @@ async def test_a_terraform_run_sees_its_guilds_credentials_only_and_the_key_file
     settings = dataclasses.replace(Settings.from_env(dict(os.environ, CLOUDOPS_DATA_DIR=str(shared_data_dir))),
                                    plan_timeout=120.0, apply_timeout=120.0)
     runner = TerraformRunner(resolve_toolchain(settings), settings)
-    settings = dataclasses.replace(settings, data_dir=tmp_path / "data")  # runs live in this test's data dir
+    # Runs live in this test's own directories (a fixed run id must not meet an earlier run's leftovers).
+    settings = dataclasses.replace(settings, data_dir=tmp_path / "data", runs_root=tmp_path / "runs")
     monkeypatch.setenv("CLOUDOPS_BOT_TOKEN_CANARY", "parent-process-canary-value")
     the_vault = vault.Vault(tmp_path / "vault.sqlite3", keyring)
     guild_a, guild_b = make_aws(), make_aws()
