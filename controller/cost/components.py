@@ -182,7 +182,7 @@ def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = No
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 
-def metered(ctx: "Context", key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
+def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
             scale: Decimal = Decimal(1), missing: str = "", ref: PriceRef | None = None) -> Component:
     """A usage-based line: priced into the total when the usage file gives ``key``, else "depends on usage".
 

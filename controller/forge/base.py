@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import Iterable, Mapping
 
 MergeMethod = Literal["merge", "squash", "rebase"]
 StatusState = Literal["error", "failure", "pending", "success"]

@@ -242,7 +242,7 @@ class Pipeline:
             if run.kind is not RunKind.APPLY or run.started_at is None or run.trigger == "merge":
                 continue
             if run.status is RunStatus.SUCCEEDED or run.summary.get("applied"):
-                actions = run.summary.get("actions") or {a: "" for a in run.summary.get("applied", [])}
+                actions = run.summary.get("actions") or dict.fromkeys(run.summary.get("applied", []), "")
                 applied.setdefault(run.project, {}).update(actions)
         return applied
 

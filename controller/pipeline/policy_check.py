@@ -25,7 +25,7 @@ from ..policy.engine import PolicyEngine, check_plan
 from ..policy.library import load_library
 from ..policy.result import PolicyResult
 from ..terraform.plan import Action, Plan
-from .planner import PlanRequest, PolicyVerdict, policy_status_context
+from .planner import PlanRequest, PolicyVerdict
 from .repo_source import RepoSource
 from .rules import RulesLoader
 

@@ -65,7 +65,7 @@ PG = migrations.Dialect(
 class PostgresStore(SqliteStore):
     """``RuntimeStore`` on a PostgreSQL schema (the queries are ``SqliteStore``'s)."""
 
-    def __init__(self, url: str, *, clock: Clock = utc_now) -> None:  # noqa: super().__init__ opens SQLite
+    def __init__(self, url: str, *, clock: Clock = utc_now) -> None:  # not super().__init__: it opens SQLite
         target = parse_url(url)
         self.where = target.where
         self.path = None  # type: ignore[assignment] - no file: see ``where``

@@ -13,7 +13,7 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 ZERO_SHA = "0" * 40
@@ -70,7 +70,7 @@ def refs(repo: Path) -> dict[str, str]:
     """Every ref (branches and tags) and the object it points at."""
     text = _out(repo, "for-each-ref", "--format=%(refname) %(objectname)")
     pairs = (line.split(" ", 1) for line in text.splitlines() if line)
-    return {name: sha for name, sha in pairs}
+    return dict(pairs)
 
 
 def resolve(repo: Path, rev: str) -> str | None:
@@ -82,7 +82,7 @@ def resolve(repo: Path, rev: str) -> str | None:
 
 
 def _utc(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def commit(repo: Path, sha: str) -> dict[str, object]:
