@@ -257,7 +257,7 @@ class ControllerApp:
         # GitHub App installs: check runs beside the statuses; installations may add repositories.
         self.pipeline.app_events.reporter.subscribe(self.bus)
         self.pipeline.app_events.allowed = frozenset(cfg.repos) if cfg.repos else None
-        if distributed:
+        if queues.is_distributed(self.queue):  # = distributed
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
         else:

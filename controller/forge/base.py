@@ -154,6 +154,9 @@ class Forge(Protocol):
     def get_repo(self, repo: str) -> RepoInfo:
         """Repository facts, chiefly its default branch and clone URL."""
 
+    def login(self) -> str:
+        """The login of the account this forge client acts as."""
+
     def sync_working_copy(self, repo: str, workdir: Path) -> Path:
         """Clone ``repo`` into ``workdir``, or fetch if it is already there."""
 

@@ -256,6 +256,8 @@ class GitHubForge:
                 with self._translating("reading the GitHub App"):
                     self._login = self._app.bot_login()
             else:
+                if self._gh is None:
+                    raise ValueError("the forge client has an empty token")
                 with self._translating("reading the authenticated user"):
                     self._login = self._gh.get_user().login
         return self._login

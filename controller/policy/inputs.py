@@ -306,7 +306,7 @@ def labels_of(values: Any) -> dict[str, Any]:
     if isinstance(_at(v, ["settings", 0, "user_labels"]), _MAPS):
         return dict(v["settings"][0]["user_labels"])
     triggers = v.get("triggers")
-    if isinstance(_at(triggers, ["cloudops_kind"]), str):
+    if isinstance(triggers, _MAPS) and isinstance(_at(triggers, ["cloudops_kind"]), str):
         out = {k[6:]: val for k, val in triggers.items() if isinstance(k, str) and k.startswith("label_")}
         out.update({label: triggers[key] for key, label in _LOCAL_LABELS.items() if key in triggers})
         return out

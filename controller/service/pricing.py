@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from ..cost import preflight
-from ..cost.components import Status
+from ..cost.components import Costed, Status
 from ..cost.render import money
 from ..repo_config import ProjectConfig
 from ..catalog.specs import ResourceSpec
 from .assess import CostView
 
 
-def _line(cost: object) -> str:
+def _line(cost: Costed) -> str:
     status = cost.status
     if status is Status.NOT_PRICED:
         note = getattr(cost, "note", "")

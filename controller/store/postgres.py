@@ -68,7 +68,7 @@ class PostgresStore(SqliteStore):
     def __init__(self, url: str, *, clock: Clock = utc_now) -> None:  # not super().__init__: it opens SQLite
         target = parse_url(url)
         self.where = target.where
-        self.path = None  # type: ignore[assignment] - no file: see ``where``
+        self.path = None  # type: ignore[assignment]  # no file: see ``where``
         self._clock = clock
         self._db = PgConnectionPool(target.conninfo, schema=target.schema, where=target.where)  # type: ignore[assignment]
         with translate(f"opening the runtime store at {self.where}"):
