@@ -14,7 +14,7 @@ from types import MappingProxyType
 from decimal import Decimal
 from enum import Enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .catalog import HOURS_PER_MONTH, PricingCatalog
 
@@ -32,7 +32,7 @@ class cached:  # noqa: N801 - reads like functools.cached_property, without its 
         return value
 
 
-def is_map(value: Any) -> bool:
+def is_map(value: Any) -> TypeGuard[Mapping[str, Any]]:
     """isinstance(value, Mapping), fast for the dict and mappingproxy the plan model hands us."""
     kind = type(value)
     return kind is dict or kind is MappingProxyType or isinstance(value, Mapping)
