@@ -65,7 +65,7 @@ def verify_jwt(store: Store, token: str, *, clock: float | None = None) -> Row:
         raise ApiError(401, "A JSON web token could not be decoded") from exc
     if header.get("alg") != "RS256":
         raise ApiError(401, "A JSON web token could not be decoded")
-    issuer = claims.get("iss")
+    issuer: Any = claims.get("iss")  # a number, a string, or missing: int() sorts them
     try:
         app_id = int(issuer)  # GitHub accepts the id as a number or a string (and the client id, not here)
     except (TypeError, ValueError):
