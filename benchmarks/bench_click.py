@@ -22,7 +22,6 @@ from typing import Any
 
 from bot.discord.app import build_bot
 from bot.discord.components import CloudButton, CloudSelect
-from cloudops.commands.init_repo import template_dir
 from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
 from controller.service.gateway import ApplyDecision

@@ -148,7 +148,7 @@ def _regopy(plan) -> list[tuple[str, float, float, int]]:
     fails our Rego tests). Rows: engine, wall s, CPU s, results."""
     import importlib.util
 
-    from controller.policy.engine import RULES, rule_query
+    from controller.policy.engine import RULES
 
     with tempfile.TemporaryDirectory() as tmp:
         library, selected = _library_at(REGOPY_REV, Path(tmp) / "lib")

@@ -94,6 +94,8 @@ async def run_demo(console: Console, data_dir: Path) -> int:
         step("Infra repo", f"{full_name} scaffolded from repo_template/ (cloudops.yaml, projects/{PROJECT})")
         step("Controller", f"webhooks at {app.webhook_url}, terraform from `cloudops doctor`'s toolchain")
 
+        if app.pipeline is None:
+            raise CloudOpsError("demo: the controller did not start its pipeline")
         ctx = app.pipeline.ctx
         files = _request_resources(requested_by="bob")
         branch = "cloudops/bob/demo-api"

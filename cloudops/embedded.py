@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import github
 
@@ -31,6 +32,9 @@ from cloudops.commands.init_repo import scaffold
 from controller.service.context import WebhookTarget
 from controller.settings import Settings
 
+if TYPE_CHECKING:
+    from sandbox.forge.background import BackgroundForge
+
 REPO = "infra"
 BOT, ADMIN = "cloudops-bot", "alice"  # alice is an admin in repo_template/cloudops.yaml
 WEBHOOK_EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment", "merge_group"]
@@ -38,7 +42,7 @@ WEBHOOK_EVENTS = ["push", "pull_request", "pull_request_review", "issue_comment"
 
 @dataclass
 class Embedded:
-    forge: object  # sandbox.forge.background.BackgroundForge
+    forge: BackgroundForge
     assembly: Assembly
     full_name: str
     admin: github.Github  # alice's PyGithub client

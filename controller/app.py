@@ -23,6 +23,7 @@ from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
 from .errors import CloudOpsError
 from .forge.app_auth import AppCredentials, InstallationTokens
+from .forge.base import Forge
 from .forge.github import GitHubForge
 from .pipeline.dispatcher import Pipeline
 from .pipeline import queues
@@ -257,7 +258,7 @@ class ControllerApp:
         # GitHub App installs: check runs beside the statuses; installations may add repositories.
         self.pipeline.app_events.reporter.subscribe(self.bus)
         self.pipeline.app_events.allowed = frozenset(cfg.repos) if cfg.repos else None
-        if distributed:
+        if queues.is_distributed(self.queue):  # = distributed
             self.queue.on_stalled(lambda payload: self._lost_worker(context.forge, payload))
             await self.queue.open()
         else:
@@ -284,7 +285,7 @@ class ControllerApp:
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
-    async def _tell_interrupted(self, forge: GitHubForge, runs: list[Run]) -> None:
+    async def _tell_interrupted(self, forge: Forge, runs: list[Run]) -> None:
         """A run whose worker died (several replicas): reported, never resumed; its lock stays."""
         for run in runs:
             if run.pr_number is None:
@@ -304,7 +305,7 @@ class ControllerApp:
         await self.pipeline.plan_pull_request(run.repo, run.pr_number, trigger="restart", actor=run.actor or "",
                                               only=run.project, vouched_by=run.actor)
 
-    async def _lost_worker(self, forge: GitHubForge, payload: dict) -> None:
+    async def _lost_worker(self, forge: Forge, payload: dict) -> None:
         """A job whose worker died (another replica's or ours before a restart): tell its PR."""
         assert self.store is not None
         await self._tell_interrupted(forge, await queues.interrupt_runs_of_lost_job(self.store, payload))

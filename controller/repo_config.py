@@ -66,7 +66,7 @@ class Role(StrEnum):
     USER = "user"
     ADMIN = "admin"
 
-    def allows(self, needed: "Role") -> bool:
+    def allows(self, needed: Role) -> bool:
         order = [Role.VIEWER, Role.USER, Role.ADMIN]
         return order.index(self) >= order.index(needed)
 
@@ -165,7 +165,7 @@ class RepoConfig:
 
     def role_of(self, member: str, project: str, now: dt.datetime | None = None) -> Role | None:
         """The strongest role ``member`` holds on ``project`` now (grants included)."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         roles: list[Role] = []
         m = self.members.get(member)
         if m and (not m.projects or project in m.projects):
@@ -432,7 +432,7 @@ class _Reader:
         elif not isinstance(expires, dt.datetime):
             expires = dt.datetime.combine(expires, dt.time())
         if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=dt.timezone.utc)
+            expires = expires.replace(tzinfo=dt.UTC)
         return Grant(
             member=self._known(fields["member"][1], f"{path}.member", members, "member"),
             project=self._known(fields["project"][1], f"{path}.project", projects, "project"),

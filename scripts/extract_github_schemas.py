@@ -35,7 +35,8 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "contract" / "schemas"

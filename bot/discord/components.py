@@ -10,7 +10,8 @@ click on; deciding is the service's job.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import discord
 
@@ -62,7 +63,8 @@ class CloudSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=TEMPL
     async def callback(self, interaction: discord.Interaction) -> None:
         from .interactions import on_component
 
-        values = list((interaction.data or {}).get("values", []))  # type: ignore[union-attr]
+        data = cast("Mapping[str, Any]", interaction.data or {})  # a component's data: a select has "values"
+        values = list(data.get("values", []))
         try:
             await on_component(interaction, self.item.custom_id or "", values)
         except Exception as exc:  # noqa: BLE001
@@ -77,7 +79,7 @@ class ResourceModal(discord.ui.Modal):
         self.form = form
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
         for spec in form.inputs[:5]:
-            text = discord.ui.TextInput(
+            text: discord.ui.TextInput[Any] = discord.ui.TextInput(
                 label=spec.label[:45], custom_id=spec.id, placeholder=spec.placeholder[:100] or None,
                 default=spec.default or None, required=spec.required, max_length=spec.max_length,
                 style=discord.TextStyle.paragraph if spec.style == InputStyle.PARAGRAPH else discord.TextStyle.short)

@@ -8,7 +8,8 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 CONSOLE_GUILD = "console"
 

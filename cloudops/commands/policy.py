@@ -7,7 +7,6 @@ Exit status of `check`: 0 nothing denied, 1 something denied, 2 bad input
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 

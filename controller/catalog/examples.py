@@ -6,6 +6,8 @@ people what a request looks like. Every value is a real offering.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from .specs import BucketSpec, ClusterSpec, DatabaseSpec, NetworkSpec, ResourceSpec, SubnetSpec, Target, VmSpec
 
 _CHOICES: dict[Target, dict[str, str]] = {
@@ -20,11 +22,20 @@ _CHOICES: dict[Target, dict[str, str]] = {
 }
 
 
+class _Common(TypedDict):
+    """The fields every example spec shares."""
+
+    project: str
+    target: Target
+    region: str
+    requested_by: str
+
+
 def example_specs(target: Target | str, project: str = "shop", requested_by: str = "alice") -> list[ResourceSpec]:
     """A network, a vm in it, a database, a bucket and a cluster."""
     target = Target(target)
     c = _CHOICES[target]
-    common = {"project": project, "target": target, "region": c["region"], "requested_by": requested_by}
+    common: _Common = {"project": project, "target": target, "region": c["region"], "requested_by": requested_by}
     return [
         NetworkSpec(name="main", cidr="10.20.0.0/16", subnets=(
             SubnetSpec(name="app", cidr="10.20.1.0/24"), SubnetSpec(name="data", cidr="10.20.2.0/24"),
@@ -39,7 +50,7 @@ def example_specs(target: Target | str, project: str = "shop", requested_by: str
 
 def starter_specs(project: str = "example", requested_by: str = "cloudops") -> list[ResourceSpec]:
     """The small local project shipped in the repo template: a vm, a database, a bucket."""
-    common = {"project": project, "target": Target.LOCAL, "region": "local-1", "requested_by": requested_by}
+    common: _Common = {"project": project, "target": Target.LOCAL, "region": "local-1", "requested_by": requested_by}
     return [
         VmSpec(name="web", size="small", disk_gb=20, **common),
         DatabaseSpec(name="main", engine="postgres", version="16", tier="small", storage_gb=20, **common),

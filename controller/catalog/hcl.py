@@ -76,17 +76,17 @@ class Document:
     def __init__(self) -> None:
         self._data: dict[str, list[dict[str, Any]]] = {}
 
-    def add(self, block_type: str, labels: Iterable[str], body: Mapping[str, Any]) -> "Document":
+    def add(self, block_type: str, labels: Iterable[str], body: Mapping[str, Any]) -> Document:
         entry: dict[str, Any] = block(body)
         for label in reversed(list(labels)):
             entry = {string(label): entry}
         self._data.setdefault(block_type, []).append(entry)
         return self
 
-    def resource(self, type_: str, name: str, body: Mapping[str, Any]) -> "Document":
+    def resource(self, type_: str, name: str, body: Mapping[str, Any]) -> Document:
         return self.add("resource", [type_, name], body)
 
-    def data(self, type_: str, name: str, body: Mapping[str, Any]) -> "Document":
+    def data(self, type_: str, name: str, body: Mapping[str, Any]) -> Document:
         return self.add("data", [type_, name], body)
 
     def as_dict(self) -> dict[str, Any]:

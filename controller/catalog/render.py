@@ -96,7 +96,6 @@ def write_project(
 def read_specs(files: Mapping[str, str]) -> list[ResourceSpec]:
     """Parse rendered files (``{filename: text}``) back into specs, in file order."""
     ctx = ParseContext()
-    primaries: list[tuple[str, str, dict]] = []
     parsed_files = {name: hcl.loads(text) for name, text in sorted(files.items())}
     for parsed in parsed_files.values():
         for type_, name, body in hcl.resources(parsed):

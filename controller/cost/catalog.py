@@ -54,10 +54,10 @@ class PriceBook:
     sources: Mapping[str, Any] = field(default_factory=dict)
     tables: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
     table_dates: tuple[str, ...] = ()
-    _loaded: dict[str, tuple["Table", ...]] = field(default_factory=dict, compare=False, repr=False)
+    _loaded: dict[str, tuple[Table, ...]] = field(default_factory=dict, compare=False, repr=False)
     _memo: dict[tuple[str, str, str | None], Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def _tables(self, section: str) -> tuple["Table", ...]:
+    def _tables(self, section: str) -> tuple[Table, ...]:
         if section not in self._loaded:
             self._loaded[section] = tuple(read_table(p) for p in self.tables.get(section, ()))
         return self._loaded[section]

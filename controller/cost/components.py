@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .catalog import HOURS_PER_MONTH, PricingCatalog
 
@@ -33,7 +33,7 @@ class cached:  # noqa: N801 - reads like functools.cached_property, without its 
         return value
 
 
-def is_map(value: Any) -> bool:
+def is_map(value: Any) -> TypeGuard[Mapping[str, Any]]:
     """isinstance(value, Mapping), fast for the dict and mappingproxy the plan model hands us."""
     kind = type(value)
     return kind is dict or kind is MappingProxyType or isinstance(value, Mapping)
@@ -189,7 +189,7 @@ def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = No
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 
-def metered(ctx: "Context", key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
+def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
             scale: Decimal = Decimal(1), missing: str = "", ref: PriceRef | None = None) -> Component:
     """A usage-based line: priced into the total when the usage file gives ``key``, else "depends on usage".
 

@@ -191,7 +191,6 @@ async def rewrite(story: Story, config: LlmConfig | None, *, session: aiohttp.Cl
         headers["Authorization"] = f"Bearer {config.api_key}"
     payload = {"model": config.model, "messages": messages(story), "temperature": 0.2,
                "response_format": {"type": "json_object"}}
-    import asyncio
 
     import aiohttp
 
@@ -204,7 +203,7 @@ async def rewrite(story: Story, config: LlmConfig | None, *, session: aiohttp.Cl
                 return Rewrite(fallback, False, f"asking {config.endpoint}: HTTP {resp.status}")
             body = await resp.json(content_type=None)
         text = parse_answer(body, story)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return Rewrite(fallback, False, f"asking {config.endpoint}: no answer within {config.timeout:g} s")
     except (aiohttp.ClientError, ValueError) as exc:
         return Rewrite(fallback, False, f"asking {config.endpoint}: {type(exc).__name__}")

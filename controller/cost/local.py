@@ -72,9 +72,10 @@ def price_local(values: Mapping[str, Any], ctx: Context) -> Costed:
                                      book.price("database_storage_gb_month", storage_class, region),
                                      number(triggers, "storage_gb"), f"{storage_class} in {region} is not priced")])
     if kind == "bucket":
-        ref = PriceRef(provider, "storage_classes_gb_month", name, region, "storage",
-                       ("local", text(triggers, "storage_class") or ""))
-        return verdict([usage(f"Storage {label}", book.price("storage_classes_gb_month", name, region), "GB-month", ref)],
+        storage_ref = PriceRef(provider, "storage_classes_gb_month", name, region, "storage",
+                               ("local", text(triggers, "storage_class") or ""))
+        return verdict([usage(f"Storage {label}", book.price("storage_classes_gb_month", name, region), "GB-month",
+                              storage_ref)],
                        note="storage volume is usage-based")
     return _not_priced(f"local kind {kind!r} has no pricer")
 

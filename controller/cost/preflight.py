@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalog.render import normalized
-from ..catalog.specs import BucketSpec, ClusterSpec, DatabaseSpec, NetworkSpec, ResourceSpec, Target, VmSpec
+from ..catalog.specs import BucketSpec, ClusterSpec, DatabaseSpec, ResourceSpec, Target, VmSpec
 from ..catalog.targets import local as local_target
 from . import resources
 from .catalog import PricingCatalog, default_catalog

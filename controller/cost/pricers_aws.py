@@ -11,7 +11,7 @@ from typing import Any
 from .catalog import HOURS_PER_MONTH
 from .components import (Component, Context, Costed, first, hourly, is_map, metered, monthly_fee, number,
                          per_gb_month, text, usage, verdict, zone_region)
-from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
+from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
 AMI_ROOT_GB = Decimal(8)  # the usual root volume of an AMI; Infracost assumes the same when the plan does not say
 GP3_FREE_IOPS, GP3_FREE_MBPS = Decimal(3000), Decimal(125)

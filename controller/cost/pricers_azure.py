@@ -62,7 +62,7 @@ def _az_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _az_windows_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
     return verdict([hourly(f"Instance ({text(v, 'size')}, Windows)", None,
-                           missing=f"azure Windows VM prices (licence included) are not in the pricing catalog"),
+                           missing="azure Windows VM prices (licence included) are not in the pricing catalog"),
                     _os_disk(first(v, "os_disk"), region, ctx)])
 
 

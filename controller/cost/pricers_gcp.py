@@ -7,8 +7,7 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
-from .components import (FREE, Component, Context, Costed, PriceRef, Status, first, hourly, metered, monthly_fee,
-                         monthly_rate, number, per_gb_month, text, usage, verdict, zone_region)
+from .components import (FREE, Component, Context, Costed, PriceRef, first, hourly, metered, number, per_gb_month, text, usage, verdict, zone_region)
 from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
 
 

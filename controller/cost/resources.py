@@ -7,7 +7,6 @@ catalog, come back *not priced*; only types listed in ``KNOWN_FREE`` are free.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,15 +22,10 @@ from .components import (
     Costed,
     PriceRef,
     Status,
-    first,
     is_map,
     hourly,
-    number,
     per_gb_month,
-    text,
-    usage,
     verdict,
-    zone_region,
 )
 
 Pricer = Callable[[Mapping[str, Any], Context], Costed]

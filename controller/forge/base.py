@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import Iterable, Mapping
 
 MergeMethod = Literal["merge", "squash", "rebase"]
 StatusState = Literal["error", "failure", "pending", "success"]
@@ -152,6 +153,9 @@ class Forge(Protocol):
 
     def get_repo(self, repo: str) -> RepoInfo:
         """Repository facts, chiefly its default branch and clone URL."""
+
+    def login(self) -> str:
+        """The login of the account this forge client acts as."""
 
     def sync_working_copy(self, repo: str, workdir: Path) -> Path:
         """Clone ``repo`` into ``workdir``, or fetch if it is already there."""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import re
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 import git
 import requests

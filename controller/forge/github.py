@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 import github
 from github import Auth
@@ -255,6 +256,8 @@ class GitHubForge:
                 with self._translating("reading the GitHub App"):
                     self._login = self._app.bot_login()
             else:
+                if self._gh is None:
+                    raise ValueError("the forge client has an empty token")
                 with self._translating("reading the authenticated user"):
                     self._login = self._gh.get_user().login
         return self._login

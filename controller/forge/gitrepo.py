@@ -19,7 +19,7 @@ import base64
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import git

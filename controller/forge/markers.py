@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from collections.abc import Sequence
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/@+-]*$")
 _MARKER_RE = re.compile(r"<!-- cloudops:(?P<key>[A-Za-z0-9][A-Za-z0-9_.:/@+-]*?)(?::part-(?P<part>[0-9]+))? -->")

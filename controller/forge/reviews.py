@@ -8,7 +8,7 @@ counts. A later plain comment does not withdraw an approval, and pending
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from controller.forge.base import Review
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from ..errors import ApplyFailed, CloudOpsError, TerraformCancelled, TerraformTimeout
-from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn, Role
+from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn
 from ..secrets.injection import injected_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus

@@ -20,7 +20,7 @@ from ..webhooks import routing
 from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses, trust
 from .comment_parser import Verb
 from .jobs import JobQueue
-from ..store import RunKind, RunStatus
+from ..store import Run, RunKind, RunStatus
 from .applier import Applier, ApplyRequest, allowed_approvers
 from .app_events import AppEvents
 from . import policy_check
@@ -242,7 +242,7 @@ class Pipeline:
             if run.kind is not RunKind.APPLY or run.started_at is None or run.trigger == "merge":
                 continue
             if run.status is RunStatus.SUCCEEDED or run.summary.get("applied"):
-                actions = run.summary.get("actions") or {a: "" for a in run.summary.get("applied", [])}
+                actions = run.summary.get("actions") or dict.fromkeys(run.summary.get("applied", []), "")
                 applied.setdefault(run.project, {}).update(actions)
         return applied
 
@@ -502,7 +502,7 @@ class Pipeline:
     async def _automerge(self, request: ApplyRequest) -> None:
         """Merge once every project of the PR is applied (or has nothing to apply) at its current head."""
         runs = await asyncio.to_thread(self.ctx.store.list_runs, repo=request.repo, pr_number=request.pr_number, limit=500)
-        latest_plans: dict[str, object] = {}
+        latest_plans: dict[str, Run] = {}
         for run in runs:  # newest first
             if run.kind is RunKind.PLAN and run.status is RunStatus.SUCCEEDED:
                 latest_plans.setdefault(run.project, run)

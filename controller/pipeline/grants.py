@@ -26,7 +26,7 @@ DEFAULT_INTERVAL = 3600.0
 
 async def prune(ctx: PlanContext, repo: str, *, now: dt.datetime | None = None) -> str | None:
     """Commit cloudops.yaml without its expired grants; the commit sha, or None if nothing expired."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     info = await asyncio.to_thread(ctx.forge.get_repo, repo)
     source = ctx.sources[repo]
     await asyncio.to_thread(source.refresh)

@@ -226,7 +226,7 @@ def _check_calls(name: str, calls: list[Call], files: Mapping[str, str], depth: 
         if call.name == "fileset" and len(call.args) > 1 and (problem := pattern_problem(call.args[1])):
             findings.append(GuardFinding(name, f"fileset(…, {call.args[1]}) may only list files inside the project: "
                                                f"{problem}", call.line))
-        if call.name == "templatefile" and checked.relative in files:
+        if call.name == "templatefile" and checked.relative is not None and checked.relative in files:
             template = checked.relative
             if depth >= _TEMPLATE_DEPTH:
                 findings.append(GuardFinding(template, "templates nest too deeply to be checked", None))

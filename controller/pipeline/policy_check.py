@@ -25,7 +25,7 @@ from ..policy.engine import PolicyEngine, check_plan
 from ..policy.library import load_library
 from ..policy.result import PolicyResult
 from ..terraform.plan import Action, Plan
-from .planner import PlanRequest, PolicyVerdict, policy_status_context
+from .planner import PlanRequest, PolicyVerdict
 from .repo_source import RepoSource
 from .rules import RulesLoader
 
@@ -136,7 +136,7 @@ def existing_usage(plan: Plan) -> dict[str, int]:
 def _kind_of(rc: Any, kinds: dict[str, str]) -> str | None:
     if rc.type == "null_resource":
         for values in (rc.after, rc.before):
-            triggers = values.get("triggers") if hasattr(values, "get") else None
+            triggers: Any = values.get("triggers") if hasattr(values, "get") else None
             kind = triggers.get("cloudops_kind") if hasattr(triggers, "get") else None
             if isinstance(kind, str):
                 return kind

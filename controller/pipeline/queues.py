@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..settings import Settings
 from ..store import RunStatus, RuntimeStore
@@ -32,7 +32,7 @@ def make_queue(settings: Settings, *, role: Role, workers: int) -> JobQueue | Pr
     return ProcrastinateJobQueue(target.conninfo, schema=target.schema, role=role, workers=workers)
 
 
-def is_distributed(queue: object) -> bool:
+def is_distributed(queue: object) -> TypeGuard[ProcrastinateJobQueue]:
     return isinstance(queue, ProcrastinateJobQueue)
 
 

@@ -171,7 +171,7 @@ async def _save_state(ctx, run: Run, run_dir: Path) -> str:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     choice = adoption.choose_state(local, saved)
-    if choice == adoption.StateChoice.SAVE_RUN_DIR:
+    if choice == adoption.StateChoice.SAVE_RUN_DIR and local is not None:  # SAVE_RUN_DIR implies a local state
         await ctx.state.save(run.repo, run.project, state_file, message=state_message(
             run.project, action="recovery of interrupted apply", pr_number=run.pr_number, head_sha=run.head_sha,
             run_id=run.id, actor=run.actor))

@@ -110,6 +110,8 @@ class RepoSource:
         dest.mkdir(parents=True, exist_ok=True)
         prefix = f"{path}/" if path else ""
         for item in tree.traverse():
+            if isinstance(item, tuple):  # only with traverse(as_edge=True): never here
+                continue
             relative = PurePosixPath(item.path[len(prefix):])
             target = dest.joinpath(*relative.parts)
             if item.type == "tree":

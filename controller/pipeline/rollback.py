@@ -142,6 +142,7 @@ async def rollback(ctx: PlanContext, repo: str, project: str, *, actor: str, to_
             raise ForgeValidationError(f"rolling back {repo}#{pr}: the pull request is not merged, so there is nothing to revert")
         shas, prs, title = [pull.merge_commit_sha], [pr], f'Revert "{pull.title}"'
     else:
+        assert to_sha is not None  # exactly one of to_sha and pr: checked above
         merges = await asyncio.to_thread(project_merges, ctx, repo, project, info.default_branch, since=to_sha)
         if not merges:
             raise ConfigError(f"rolling back {project} to {to_sha[:12]}: nothing changed the project since then")

@@ -24,7 +24,7 @@ def nonsensitive_calls(files: Mapping[str, str]) -> list[GuardFinding]:
     """Every ``nonsensitive(`` in the project's ``.tf`` and ``.tf.json`` files, by file and line."""
     findings = []
     for name, text in sorted(files.items()):
-        if not (name.endswith(".tf") or name.endswith(".tf.json")):
+        if not name.endswith((".tf", ".tf.json")):
             continue
         for number, line in enumerate(text.splitlines(), start=1):
             if _CALL.search(line) and not _LINE_COMMENT.match(line):

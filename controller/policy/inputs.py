@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import re
 import types
 from collections.abc import Iterable, Mapping, Set
@@ -45,7 +44,7 @@ from ..catalog.offerings import MachineType, offerings
 from ..catalog.specs import Kind, Target
 from ..cost.estimate import Estimate, provider_regions
 from ..repo_config import Grant, ProjectConfig, RepoConfig, Role
-from ..terraform.plan import Action, Plan, mask_sensitive, parse_plan, thaw
+from ..terraform.plan import Plan, mask_sensitive, parse_plan, thaw
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class Actor:
 def actor_for(config: RepoConfig, project: str, *, member: str | None = None, github: str | None = None,
               discord: str | None = None, now: dt.datetime | None = None) -> Actor:
     """Resolve a PR author / chat user to an Actor; expired grants are ignored at once."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     found = config.members.get(member) if member else config.member_by(github=github, discord=discord)
     if found is None:
         return Actor(id=member or github or discord or "unknown", github=github, discord=discord)
@@ -307,7 +306,7 @@ def labels_of(values: Any) -> dict[str, Any]:
     if isinstance(_at(v, ["settings", 0, "user_labels"]), _MAPS):
         return dict(v["settings"][0]["user_labels"])
     triggers = v.get("triggers")
-    if isinstance(_at(triggers, ["cloudops_kind"]), str):
+    if isinstance(triggers, _MAPS) and isinstance(_at(triggers, ["cloudops_kind"]), str):
         out = {k[6:]: val for k, val in triggers.items() if isinstance(k, str) and k.startswith("label_")}
         out.update({label: triggers[key] for key, label in _LOCAL_LABELS.items() if key in triggers})
         return out
@@ -461,7 +460,7 @@ def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor
     everything is included.
     """
     parsed = plan if isinstance(plan, Plan) else parse_plan(plan)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     needs = needs or Needs(keep=keep)
     regions = provider_regions(parsed)
     configuration = parsed.configuration if isinstance(parsed.configuration, _MAPS) else {}

@@ -70,7 +70,7 @@ class PolicyResult:
         """Nothing denied, or an admin overrode soft denials."""
         return not self.denies or (self.overridden_by is not None and self.overridable)
 
-    def override(self, admin: str) -> "PolicyResult":
+    def override(self, admin: str) -> PolicyResult:
         """The same verdict overridden by ``admin`` (the caller checks the role and records it)."""
         if not self.denies:
             return self

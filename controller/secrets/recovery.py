@@ -26,7 +26,7 @@ import os
 import re
 import struct
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -58,7 +58,7 @@ def seal(state: Mapping[str, Any], *, server_secret: bytes, user_id: str, now: d
     _check_inputs(server_secret, user_id)
     if ttl <= timedelta(0):
         raise SecretsError("sealing a recovery code: the time to live must be positive")
-    expires = int(((now or datetime.now(timezone.utc)) + ttl).timestamp())
+    expires = int(((now or datetime.now(UTC)) + ttl).timestamp())
     salt, nonce = os.urandom(16), os.urandom(12)
     header = _HEADER.pack(_VERSION, expires, _user_tag(server_secret, user_id), salt, nonce)
     plain = json.dumps(dict(state), separators=(",", ":"), ensure_ascii=False).encode()
@@ -81,9 +81,9 @@ def open_code(code: str, *, server_secret: bytes, user_id: str, now: datetime | 
     except InvalidTag:
         raise RecoveryCodeInvalid("opening a recovery code: it is damaged or was altered",
                                   hint="paste the code exactly as the bot sent it, or start again") from None
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if moment.timestamp() >= expires:
-        when = datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="minutes")
+        when = datetime.fromtimestamp(expires, UTC).isoformat(timespec="minutes")
         raise RecoveryCodeExpired(f"opening a recovery code: it expired at {when}")
     state = json.loads(plain)
     if not isinstance(state, dict):  # pragma: no cover - seal() only writes objects
@@ -94,7 +94,7 @@ def open_code(code: str, *, server_secret: bytes, user_id: str, now: datetime | 
 def expires_at(code: str) -> datetime:
     """The expiry a code claims (unauthenticated: for display only; ``open_code`` checks it)."""
     raw = _decode(code)
-    return datetime.fromtimestamp(_HEADER.unpack(raw[:_HEADER.size])[1], timezone.utc)
+    return datetime.fromtimestamp(_HEADER.unpack(raw[:_HEADER.size])[1], UTC)
 
 
 def _decode(code: str) -> bytes:

@@ -281,7 +281,7 @@ def plan_sensitive_values(plan: Plan) -> set[str]:
         if (declared.get(name) or {}).get("sensitive"):
             _collect((spec or {}).get("value"), True, found)
     for values in (plan.planned_values, (plan.prior_state or {}).get("values") or {}):
-        for name, output in ((values or {}).get("outputs") or {}).items():
+        for _name, output in ((values or {}).get("outputs") or {}).items():
             if isinstance(output, Mapping) and output.get("sensitive"):
                 _collect(output.get("value"), True, found)
         _collect_module(values.get("root_module") if values else None, found)

@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -81,7 +81,7 @@ class RunCredentials:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def associated_data(guild_id: str, project: str | None, kind: Kind) -> bytes:

@@ -17,7 +17,7 @@ from typing import Any
 from .. import repo_config
 from ..catalog.offerings import offerings
 from ..catalog.specs import Kind, Target
-from ..errors import CloudOpsError, ConfigError, ForgeError
+from ..errors import CloudOpsError, ConfigError
 from ..repo_config import Role
 from . import config_edit
 from .connect import ConnectService

@@ -25,7 +25,7 @@ from . import assess, bulk, forms, lobby as lobby_mod
 from .context import Actor, Caller, ServiceContext
 from .lobby import Draft, Lobby, LobbyStatus
 from .refusals import Refused, answering
-from .replies import Button, ButtonStyle, Colour, RefusalKind, Reply, component_id, parse_component_id
+from .replies import Button, ButtonStyle, RefusalKind, Reply, component_id, parse_component_id
 
 
 class DeployService:
@@ -108,7 +108,7 @@ class DeployService:
             inventory = await self._inventory(actor, config.name)
             base = await self._networks(actor, lobby, inventory)
             lobby.resources = self._bulk(lobby, config, inventory, *attachment, base)
-        others = [u for u in self.ctx.registry.sessions_of(caller.guild_id, caller.user_id)]
+        others = list(self.ctx.registry.sessions_of(caller.guild_id, caller.user_id))
         self.ctx.save_lobby(lobby)
         reply = await self._render(actor, lobby)
         drafts = [u for u in others if self.ctx.store.get_session(u.session_id) is not None

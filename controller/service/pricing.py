@@ -11,21 +11,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from ..cost import preflight
-from ..cost.components import Status
+from ..cost.components import Costed, Status
 from ..cost.render import money
 from ..repo_config import ProjectConfig
 from ..catalog.specs import ResourceSpec
 from .assess import CostView
 
 
-def _line(cost: object) -> str:
-    status = getattr(cost, "status")
+def _line(cost: Costed) -> str:
+    status = cost.status
     if status is Status.NOT_PRICED:
         note = getattr(cost, "note", "")
         return "not priced" + (f" ({note})" if note else "")
     if status is Status.FREE:
         return "no cost of its own"
-    return f"{money(getattr(cost, 'monthly'))}/mo" + (" + usage" if getattr(cost, "usage_based", False) else "")
+    return f"{money(cost.monthly)}/mo" + (" + usage" if getattr(cost, "usage_based", False) else "")
 
 
 def preflight_pricer(specs: Sequence[ResourceSpec], project: ProjectConfig) -> CostView:

@@ -6,6 +6,7 @@ link, never from the request, so one server cannot name another's repo.
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -185,7 +186,7 @@ class QueryService:
         self.ctx.save_lobby(chosen)  # a fresh idle timeout (and the newest of the list now)
         return self._recovered(chosen, [lobby for lobby in found if lobby.id != chosen.id])
 
-    def _recoverable(self, caller: Caller) -> list[Lobby]:
+    def _recoverable(self, caller: Caller) -> builtins.list[Lobby]:
         """The caller's drafts (live or expired but kept) and open PR sessions, newest first."""
         expired = {s.id: s for s in self.ctx.store.list_expired_sessions()
                    if s.guild_id == caller.guild_id and s.user_id == caller.user_id}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ..settings import Settings
@@ -49,7 +49,7 @@ class LocalStateBackend:
 def _write(target: Path, blob: bytes, message: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_state_file(target, blob)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     subject = message.strip().splitlines()[0] if message.strip() else ""
     with open(target.with_name("saves.log"), "a", encoding="utf-8") as log:
         log.write(f"{stamp}\t{subject}\n")

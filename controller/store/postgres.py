@@ -65,10 +65,10 @@ PG = migrations.Dialect(
 class PostgresStore(SqliteStore):
     """``RuntimeStore`` on a PostgreSQL schema (the queries are ``SqliteStore``'s)."""
 
-    def __init__(self, url: str, *, clock: Clock = utc_now) -> None:  # noqa: super().__init__ opens SQLite
+    def __init__(self, url: str, *, clock: Clock = utc_now) -> None:  # not super().__init__: it opens SQLite
         target = parse_url(url)
         self.where = target.where
-        self.path = None  # type: ignore[assignment] - no file: see ``where``
+        self.path = None  # type: ignore[assignment]  # no file: see ``where``
         self._clock = clock
         self._db = PgConnectionPool(target.conninfo, schema=target.schema, where=target.where)  # type: ignore[assignment]
         with translate(f"opening the runtime store at {self.where}"):

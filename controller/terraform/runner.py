@@ -60,6 +60,7 @@ from ..errors import (
     TerraformTimeout,
 )
 from . import environment, events
+from .events import ChangeSummary, Diagnostic, PlannedChange
 from .workspace import home_for
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class CommandResult:
     stderr: str = ""
 
     @property
-    def diagnostics(self) -> tuple[events.Diagnostic, ...]:
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
         return tuple(e for e in self.events if isinstance(e, events.Diagnostic))
 
 
@@ -104,9 +105,9 @@ class PlanResult:
     exit_code: int
     duration: float
     events: tuple[events.TerraformEvent, ...]
-    change_summary: events.ChangeSummary | None
-    planned_changes: tuple[events.PlannedChange, ...]
-    diagnostics: tuple[events.Diagnostic, ...]  # warnings (errors raise PlanFailed)
+    change_summary: ChangeSummary | None
+    planned_changes: tuple[PlannedChange, ...]
+    diagnostics: tuple[Diagnostic, ...]  # warnings (errors raise PlanFailed)
     destroy: bool = False
 
     @property
@@ -119,8 +120,8 @@ class ApplyResult:
     exit_code: int
     duration: float
     events: tuple[events.TerraformEvent, ...]
-    change_summary: events.ChangeSummary | None
-    diagnostics: tuple[events.Diagnostic, ...]
+    change_summary: ChangeSummary | None
+    diagnostics: tuple[Diagnostic, ...]
     # Non-sensitive outputs only: a sensitive value never leaves the runner.
     outputs: dict[str, Any] = field(default_factory=dict)
     applied: tuple[str, ...] = ()  # addresses whose apply completed

@@ -10,7 +10,6 @@ objects, so `webhook_*` drop the REST-only fields: a webhook's `app` has no
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from .payloads import Json, Urls, node_id, simple_user
 

@@ -24,7 +24,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import jwt
@@ -65,7 +65,7 @@ def verify_jwt(store: Store, token: str, *, clock: float | None = None) -> Row:
         raise ApiError(401, "A JSON web token could not be decoded") from exc
     if header.get("alg") != "RS256":
         raise ApiError(401, "A JSON web token could not be decoded")
-    issuer = claims.get("iss")
+    issuer: Any = claims.get("iss")  # a number, a string, or missing: int() sorts them
     try:
         app_id = int(issuer)  # GitHub accepts the id as a number or a string (and the client id, not here)
     except (TypeError, ValueError):
@@ -129,7 +129,7 @@ def installations_for_repo(store: Store, repo: Row) -> list[Row]:
 def issue_token(store: Store, installation: Row, repo_ids: list[int] | None) -> tuple[str, str]:
     """A fresh installation token and its expiry (GitHub's form: ISO 8601 UTC)."""
     token = "ghs_" + secrets.token_urlsafe(27).replace("-", "A").replace("_", "B")[:36]
-    expires = (datetime.now(timezone.utc) + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expires = (datetime.now(UTC) + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
     store.insert("installation_tokens", token=token, installation_id=installation["id"], expires_at=expires,
                  repo_ids=json.dumps(sorted(repo_ids)) if repo_ids is not None else None)
     return token, expires

@@ -69,8 +69,9 @@ def make_middleware(store: Store) -> web.middleware:  # type: ignore[valid-type]
                 request[USER] = request[CALLER] = None
             else:
                 request[APP] = None
-                request[CALLER] = authenticate_caller(store, header)
-                request[USER] = request[CALLER].user if request[CALLER] else None
+                caller = authenticate_caller(store, header)
+                request[CALLER] = caller
+                request[USER] = caller.user if caller else None
         return await handler(request)
 
     return auth_middleware

@@ -13,8 +13,9 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
+from typing import Any
 
 ZERO_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
@@ -70,7 +71,7 @@ def refs(repo: Path) -> dict[str, str]:
     """Every ref (branches and tags) and the object it points at."""
     text = _out(repo, "for-each-ref", "--format=%(refname) %(objectname)")
     pairs = (line.split(" ", 1) for line in text.splitlines() if line)
-    return {name: sha for name, sha in pairs}
+    return dict(pairs)
 
 
 def resolve(repo: Path, rev: str) -> str | None:
@@ -82,10 +83,10 @@ def resolve(repo: Path, rev: str) -> str | None:
 
 
 def _utc(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def commit(repo: Path, sha: str) -> dict[str, object]:
+def commit(repo: Path, sha: str) -> dict[str, Any]:
     """One commit's metadata: tree, parents, author, committer, message."""
     fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B"
     fields = _out(repo, "show", "-s", f"--format={fmt}", sha).split("\x00")
@@ -111,7 +112,7 @@ def merge_base(repo: Path, a: str, b: str) -> str | None:
     return proc.stdout.decode().strip() or None
 
 
-def diff_files(repo: Path, base: str, head: str) -> list[dict[str, object]]:
+def diff_files(repo: Path, base: str, head: str) -> list[dict[str, Any]]:
     """Changed files between two commits, with counts, blob sha and patch."""
     raw = _out(repo, "diff", "--raw", "-z", "--no-abbrev", "-M", base, head).split("\x00")
     numstat = _out(repo, "diff", "--numstat", "-z", "-M", base, head)

@@ -28,7 +28,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ApiError(Exception):
     """An answer GitHub would give instead of the resource."""
 
-    def __init__(self, status: int, message: str, *, errors: list[dict[str, Any]] | None = None,
+    # ``errors``: objects, or plain sentences as GitHub gives for some 422s
+    def __init__(self, status: int, message: str, *, errors: list[dict[str, Any] | str] | None = None,
                  documentation_url: str = DOCS) -> None:
         super().__init__(message)
         self.status, self.message, self.errors, self.documentation_url = status, message, errors, documentation_url

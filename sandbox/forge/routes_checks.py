@@ -275,8 +275,9 @@ async def update_run(request: web.Request) -> web.Response:
     was_completed = row["status"] == "completed"
     forge.store.update("check_runs", row["id"], **values)
     _append_annotations(forge, row["id"], annotations)
-    row = forge.store.one("SELECT * FROM check_runs WHERE id = ?", row["id"])
-    assert row is not None
+    fresh = forge.store.one("SELECT * FROM check_runs WHERE id = ?", row["id"])
+    assert fresh is not None
+    row = fresh
     doc = await forge.git(run_doc, forge, repo, row)
     if row["status"] == "completed" and (not was_completed or "conclusion" in values):
         await forge.git(_emit, forge, repo, row, "completed", caller.user)

@@ -89,6 +89,7 @@ async def _react(request: web.Request, subject: str, subject_id: int) -> web.Res
     row_id = forge.store.insert("reactions", subject=subject, subject_id=subject_id, user_id=user["id"],
                                 content=content, created_at=now())
     row = forge.store.one("SELECT * FROM reactions WHERE id = ?", row_id)
+    assert row is not None  # just inserted
     return respond(payloads.reaction(forge.urls, row, user), status=201)
 
 
@@ -120,8 +121,9 @@ async def create_label(request: web.Request) -> web.Response:
         raise invalid("Label", "name", "already_exists")
     row_id = forge.store.insert("labels", repo_id=repo["id"], name=name, color=color.lower(),
                                 description=data.get("description"))
-    return respond(payloads.label(forge.urls, repo, forge.store.one("SELECT * FROM labels WHERE id = ?", row_id)),
-                   status=201)
+    label = forge.store.one("SELECT * FROM labels WHERE id = ?", row_id)
+    assert label is not None  # just inserted
+    return respond(payloads.label(forge.urls, repo, label), status=201)
 
 
 @routes.get(REPO + "/labels")

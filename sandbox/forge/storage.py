@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ _ADDED_COLUMNS = [("pulls", "draft", "INTEGER NOT NULL DEFAULT 0"), ("users", "t
 
 def now() -> str:
     """GitHub's timestamp form: ISO 8601, UTC, second precision, 'Z'."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Store:

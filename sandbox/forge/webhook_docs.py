@@ -71,7 +71,7 @@ def webhook_review(review_doc: Json) -> Json:
 
 def reactions(url: str) -> Json:
     """A `reactions` summary with no reactions (the forge has none)."""
-    return {"url": f"{url}/reactions", "total_count": 0, **{name: 0 for name in _REACTIONS}}
+    return {"url": f"{url}/reactions", "total_count": 0, **dict.fromkeys(_REACTIONS, 0)}
 
 
 def webhook_issue(issue_doc: Json) -> Json:

@@ -171,7 +171,7 @@ class Dispatcher:
                 response_headers = dict(response.headers)
                 code = response.status
                 status = "OK" if 200 <= code < 300 else f"Invalid HTTP Response: {code}"
-        except asyncio.TimeoutError:
+        except TimeoutError:
             status = "timed out"
         except aiohttp.ClientError as exc:
             status = f"failed to connect to host: {exc.__class__.__name__}"

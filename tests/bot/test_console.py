@@ -9,7 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 WIRING = f"{Path(__file__).with_name('console_wiring.py')}:build"

@@ -44,8 +44,8 @@ def test_the_template_config_loads_into_typed_values() -> None:
 
 def test_grants_raise_roles_until_they_expire() -> None:
     config = repo_config.loads(GOOD)
-    before = dt.datetime(2029, 12, 31, tzinfo=dt.timezone.utc)
-    after = dt.datetime(2030, 1, 2, tzinfo=dt.timezone.utc)
+    before = dt.datetime(2029, 12, 31, tzinfo=dt.UTC)
+    after = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
     assert config.role_of("bob", "shop", before) is repo_config.Role.USER
     assert config.role_of("bob", "shop", after) is repo_config.Role.VIEWER
     assert config.member_by(discord="1234").name == "alice"

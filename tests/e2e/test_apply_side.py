@@ -117,7 +117,6 @@ async def test_cancel_during_apply_stops_terraform_and_keeps_the_lock(forge, ben
 
 
 async def test_automerge_merges_after_the_apply(forge, bench: Workbench, tmp_path) -> None:
-    from controller.app import ControllerApp
 
     from .harness import controller_config, register_hook
 

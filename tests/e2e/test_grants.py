@@ -29,7 +29,7 @@ def bench(forge, tmp_path) -> Workbench:
 
 async def test_an_expired_grant_is_pruned_by_a_commit_and_only_once(forge, bench: Workbench, controller: ControllerApp) -> None:
     ctx = controller.pipeline.ctx
-    sha = await grants.prune(ctx, bench.full_name, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    sha = await grants.prune(ctx, bench.full_name, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert sha is not None
     git(bench.clone, "fetch", "-q", "origin")
     message = git(bench.clone, "log", "-1", "--format=%an%n%B", "origin/main")
@@ -37,4 +37,4 @@ async def test_an_expired_grant_is_pruned_by_a_commit_and_only_once(forge, bench
     config = loads(git(bench.clone, "show", "origin/main:cloudops.yaml"))
     assert [(g.project, g.reason) for g in config.grants] == [("db", "still on")]
     assert "# on-call cover" in git(bench.clone, "show", "origin/main:cloudops.yaml")  # comments kept
-    assert await grants.prune(ctx, bench.full_name, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)) is None
+    assert await grants.prune(ctx, bench.full_name, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) is None

@@ -17,7 +17,7 @@ async def test_an_outsiders_pr_waits_for_a_member_to_vouch(forge, bench: Workben
     await settle(forge, controller)
     held = bench.comments_with(number, "plan:web")[0]
     assert "was not planned automatically" in held and "@mallory" in held
-    assert [r for r in controller.store.list_runs(repo=bench.full_name, pr_number=number)] == []
+    assert list(controller.store.list_runs(repo=bench.full_name, pr_number=number)) == []
 
     as_outsider(forge).get_repo(bench.full_name).get_issue(number).create_comment("cloudops plan")  # cannot vouch for itself
     await settle(forge, controller)

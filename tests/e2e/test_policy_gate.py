@@ -14,8 +14,8 @@ from controller.catalog.specs import Target, VmSpec
 from controller.pipeline import notices
 from controller.store import RunKind, RunStatus
 
-from .harness import (REVIEWER_LOGIN, Workbench, as_reviewer, controller_config, make_infra_repo, register_hook,
-                      settle, start_forge)
+from .harness import (Workbench, as_reviewer, controller_config, make_infra_repo, register_hook,
+                      settle)
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 

@@ -95,7 +95,7 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
 
         with open_store(database_url) as store:
             runs = store.list_runs(repo=bench.full_name, limit=1000)
-            for number, project in prs.items():
+            for number in prs:
                 applies = [r for r in runs if r.pr_number == number and r.kind is RunKind.APPLY
                            and r.status is RunStatus.SUCCEEDED]
                 assert len(applies) == 1, f"PR #{number}: {len(applies)} successful applies"

@@ -20,7 +20,6 @@ from ..specs import (
     SubnetSpec,
     Target,
     VmSpec,
-    network_local_name,
     standard_labels,
     subnet_local_name,
 )

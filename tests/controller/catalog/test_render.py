@@ -87,7 +87,7 @@ def test_primary_resources_carry_the_standard_labels(target: str) -> None:
 
     primary = targets.module(target).PRIMARY
     for text in rendered_example(target).values():
-        for type_, local, body in hcl.resources(hcl.loads(text)):
+        for type_, _local, body in hcl.resources(hcl.loads(text)):
             if type_ not in primary:
                 continue
             labels = hcl.literal_map(body.get("labels") or body.get("tags") or body.get("resource_labels")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-import pytest
 
 from controller.cost.components import Status
 from controller.cost.estimate import estimate

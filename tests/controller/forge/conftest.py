@@ -18,7 +18,7 @@ _spec.loader.exec_module(forge_thread)
 
 
 @pytest.fixture(scope="module")
-def local_forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator["forge_thread.ForgeThread"]:
+def local_forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[forge_thread.ForgeThread]:
     running = forge_thread.ForgeThread(tmp_path_factory.mktemp("local-forge"))
     try:
         yield running
@@ -27,7 +27,7 @@ def local_forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator["forge_thr
 
 
 @pytest.fixture
-def repo_name(local_forge: "forge_thread.ForgeThread") -> str:
+def repo_name(local_forge: forge_thread.ForgeThread) -> str:
     """A new repository with one commit on main, created the way an admin would (PyGithub)."""
     import github
 

@@ -15,7 +15,7 @@ def test_at_most_one_edit_per_interval() -> None:
     clock = FakeClock()
     throttle = Throttle(3.0, clock)
     sent = []
-    for step in range(0, 100):
+    for step in range(100):
         clock.now = step * 0.5
         if throttle.ready():
             sent.append(clock.now)

@@ -9,7 +9,7 @@ from controller.repo_config import RepoConfig, loads
 
 ROOT = Path(__file__).resolve().parents[3]
 PLANS = ROOT / "tests" / "fixtures" / "plans"
-NOW = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 CONFIG = """\
 version: 1

@@ -85,7 +85,7 @@ def test_an_expired_grant_no_longer_allows(config) -> None:
         "change": {"actions": ["create"], "before": None, "after": {"location": "us-central1", "resource_labels": {
             "managed-by": "cloudops", "requested-by": "bob", "project": "shop"}}}}]}
     import datetime as dt
-    during = dt.datetime(2030, 5, 30, tzinfo=dt.timezone.utc)
+    during = dt.datetime(2030, 5, 30, tzinfo=dt.UTC)
     bob_then = inputs.actor_for(config, "shop", github="bob", now=during)
     assert bob_then.role is Role.ADMIN
     assert engine.check_plan(cluster, config=config, project="shop", actor=bob_then, now=during).passed

@@ -48,13 +48,13 @@ def test_pruning_removes_only_the_expired_item_and_keeps_comments() -> None:
 
 
 def test_pruning_everything_leaves_an_empty_list() -> None:
-    pruned = prune_grants(BLOCK, dt.datetime(2032, 1, 1, tzinfo=dt.timezone.utc))
+    pruned = prune_grants(BLOCK, dt.datetime(2032, 1, 1, tzinfo=dt.UTC))
     assert loads(pruned).grants == ()
     assert "grants: []" in pruned and "policy_sets: {}" in pruned
 
 
 def test_nothing_expired_returns_the_same_text() -> None:
-    early = dt.datetime(2029, 1, 1, tzinfo=dt.timezone.utc)
+    early = dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
     assert prune_grants(BLOCK, early) is BLOCK
 
 

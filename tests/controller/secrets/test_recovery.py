@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from controller.secrets import keys, recovery
 from controller.secrets.errors import RecoveryCodeExpired, RecoveryCodeInvalid, SecretsError
 
 SECRET = b"server-secret-for-tests-0123456789"
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 STATE = {"session": "deploy", "project": "web", "spec": {"kind": "bucket", "name": "logs"}, "step": 3}
 
 

@@ -12,6 +12,7 @@ from controller.secrets import credentials, keys, vault
 from controller.secrets.credentials import Kind
 from controller.secrets.errors import DecryptionFailed, MasterKeyError
 from controller.settings import Settings
+from datetime import UTC
 
 
 def _raw(v: vault.Vault, sql: str, params: tuple = ()) -> list[tuple]:
@@ -128,8 +129,8 @@ def test_a_run_gets_the_projects_own_credentials_first_then_the_guilds(the_vault
 
 
 def test_replacing_keeps_created_and_moves_updated(tmp_path: Path, keyring: keys.Keyring, make_aws) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime, timedelta, timezone
-    times = iter([datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=i) for i in range(3)])
+    from datetime import datetime, timedelta
+    times = iter([datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i) for i in range(3)])
     v = vault.Vault(tmp_path / "v.sqlite3", keyring, clock=lambda: next(times))
     first = v.put("111", make_aws())
     second = v.put("111", make_aws())

@@ -6,7 +6,8 @@ import shutil
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from controller.errors import ForgeNotFound
 from controller.forge.base import Author, PullRequest, RepoInfo

@@ -10,7 +10,6 @@ from controller.service.lobby import LobbyStatus
 from controller.service.replies import RefusalKind, Reply
 from controller.store import SqliteStore
 
-from .conftest import GUILD
 from .doubles import RecordingForge
 
 VM = {"name": "api", "size": "small", "disk_gb": "30"}

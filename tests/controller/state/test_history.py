@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -48,7 +48,7 @@ def test_git_log_records_become_commits_newest_first() -> None:
     )
     commits = history.parse_log(raw)
     assert [c.sha for c in commits] == ["1" * 40, "2" * 40]
-    assert commits[0].committed_at == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    assert commits[0].committed_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
     assert commits[0].details.pr_number == 2 and commits[0].subject.startswith("state: web after apply of PR #2")
     assert commits[1].details.project == "web" and commits[1].message.endswith("body line")
 

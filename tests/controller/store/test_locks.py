@@ -8,7 +8,6 @@ import sys
 import textwrap
 import threading
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
