@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from ..errors import StoreError
-from .jobs import Handler, JobHandle, JobState, TimeoutHandler, run_handler
+from .jobs import Handler, JobHandle, JobState, TimeoutHandler, execute
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +153,9 @@ class ProcrastinateJobQueue:
         return handle
 
     async def _execute(self, handle: JobHandle) -> None:
-        handler, on_timeout = self._handlers[handle.kind]
-        inner = asyncio.create_task(handler(handle.payload), name=f"handler:{handle.kind}:{handle.key}")
-        self._running[handle.key] = (handle, inner)
         try:
-            await run_handler(handle, inner, on_timeout)
+            await execute(handle, self._handlers, self._running)
         finally:
-            self._running.pop(handle.key, None)
             handle.done.set()
 
     async def cancel(self, key: str) -> bool:

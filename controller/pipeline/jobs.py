@@ -123,13 +123,7 @@ class InProcessJobQueue:
             handle.done.set()
 
     async def _execute(self, handle: JobHandle) -> None:
-        handler, on_timeout = self._handlers[handle.kind]
-        inner = asyncio.create_task(handler(handle.payload), name=f"handler:{handle.kind}:{handle.key}")
-        self._running[handle.key] = (handle, inner)
-        try:
-            await run_handler(handle, inner, on_timeout)
-        finally:
-            self._running.pop(handle.key, None)
+        await execute(handle, self._handlers, self._running)
 
     async def cancel(self, key: str) -> bool:
         for job_id, task in list(self._tasks.items()):
@@ -166,6 +160,18 @@ class InProcessJobQueue:
         for task in list(self._tasks.values()):
             task.cancel()
         await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+
+async def execute(handle: JobHandle, handlers: dict[str, tuple[Handler, TimeoutHandler | None]],
+                  running: dict[str, tuple[JobHandle, asyncio.Task[None]]]) -> None:
+    """Start the handler of ``handle`` as a task, listed in ``running`` under its key while it runs."""
+    handler, on_timeout = handlers[handle.kind]
+    inner = asyncio.create_task(handler(handle.payload), name=f"handler:{handle.kind}:{handle.key}")
+    running[handle.key] = (handle, inner)
+    try:
+        await run_handler(handle, inner, on_timeout)
+    finally:
+        running.pop(handle.key, None)
 
 
 async def run_handler(handle: JobHandle, inner: asyncio.Task[None], on_timeout: TimeoutHandler | None) -> None:
