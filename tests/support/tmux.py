@@ -14,17 +14,20 @@ ROOT = Path(__file__).resolve().parents[2]
 class Tmux:
     def __init__(self, command: str, env: dict[str, str]) -> None:
         self.name = f"cloudops-{uuid.uuid4().hex[:8]}"
+        # A server of its own (-L): a shared default server that is exiting after the last session closed
+        # refuses the next new-session with "server exited unexpectedly".
+        self._tmux = ["tmux", "-L", self.name]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "60",
+        subprocess.run([*self._tmux, "new-session", "-d", "-s", self.name, "-x", "160", "-y", "60",
                         f"cd {shlex.quote(str(ROOT))} && env {exports} {command}; sleep 30"], check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-S", "-400", "-t", self.name], capture_output=True,
+        return subprocess.run([*self._tmux, "capture-pane", "-p", "-S", "-400", "-t", self.name], capture_output=True,
                               text=True, check=True).stdout
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
+        subprocess.run([*self._tmux, "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run([*self._tmux, "send-keys", "-t", self.name, "Enter"], check=True)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
@@ -36,4 +39,4 @@ class Tmux:
             time.sleep(0.1)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+        subprocess.run([*self._tmux, "kill-server"], check=False)
