@@ -28,6 +28,11 @@ class Target(StrEnum):
     LOCAL = "local"
 
 
+def resource_filename(kind: Kind, name: str) -> str:
+    """``vm-api.tf``: where a resource of ``kind`` named ``name`` lives in its project dir."""
+    return f"{Kind(kind).value}-{name}.tf"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ResourceSpec:
     """Fields every kind shares. ``labels`` are extra user labels."""
@@ -43,7 +48,7 @@ class ResourceSpec:
     @property
     def filename(self) -> str:
         """The file this resource lives in, relative to the project dir."""
-        return f"{self.kind.value}-{self.name}.tf"
+        return resource_filename(self.kind, self.name)
 
     @property
     def local_name(self) -> str:

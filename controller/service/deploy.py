@@ -18,7 +18,7 @@ from typing import Any
 from ..catalog import hcl
 from ..catalog import render as catalog_render
 from ..catalog.reader import ProjectInventory
-from ..catalog.specs import Kind, NetworkSpec, ResourceSpec
+from ..catalog.specs import Kind, NetworkSpec, ResourceSpec, resource_filename
 from ..errors import ForgeError, ForgeValidationError
 from ..repo_config import ProjectConfig, Role
 from . import assess, bulk, forms, lobby as lobby_mod
@@ -124,11 +124,8 @@ class DeployService:
         drafts: list[Draft] = []
         networks: dict[str, NetworkSpec] = dict(base)
         for row in sorted(rows, key=lambda r: r.kind != Kind.NETWORK):
-            values, found = forms.parse_values(row.kind, row.values)
-            spec = None
-            if not found:
-                spec, found = forms.build_spec(row.kind, values, project=config.name, target=config.target,
-                                               region=config.region, requested_by=lobby.member, networks=networks)
+            values, spec, found = forms.check(row.kind, row.values, project=config.name, target=config.target,
+                                              region=config.region, requested_by=lobby.member, networks=networks)
             if found:
                 problems.append(f"row {row.number} ({row.kind.value} {row.values.get('name', '?')}):\n" + _lines(found, "  "))
                 continue
@@ -167,14 +164,17 @@ class DeployService:
     async def add(self, caller: Caller, session_id: str, kind: str, raw: Mapping[str, Any]) -> Reply:
         actor, lobby = await self._own_lobby(caller, session_id)
         chosen = Kind(kind)
-        values, found = forms.parse_values(chosen, raw)
-        spec = None
-        if not found:
-            inventory = await self._inventory(actor, lobby.project)
-            base = await self._networks(actor, lobby, inventory)
-            nets = {**base, **{s.name: s for s in self._specs(lobby, base) if isinstance(s, NetworkSpec)}}
-            spec, found = forms.build_spec(chosen, values, project=lobby.project, target=lobby.target,
-                                           region=lobby.region, requested_by=lobby.member, networks=nets)
+        inventory = await self._inventory(actor, lobby.project)
+        base = await self._networks(actor, lobby, inventory)
+        nets = {**base, **{s.name: s for s in self._specs(lobby, base) if isinstance(s, NetworkSpec)}}
+        # Every problem in one pass: conversions, catalog rules, references and the name's clash.
+        values, spec, found = forms.check(chosen, raw, project=lobby.project, target=lobby.target, region=lobby.region,
+                                          requested_by=lobby.member, networks=nets)
+        name = values.get("name")
+        if isinstance(name, str) and not any(f == "name" for f, _, _ in found):
+            clash = _name_clash(chosen, lobby.project, name, lobby.resources, inventory)
+            if clash:
+                found.insert(0, ("name", name, clash))
         if found:
             lobby.last_attempt[chosen.value] = {k: v for k, v in raw.items() if isinstance(v, str)}
             self.ctx.save_lobby(lobby)
@@ -183,10 +183,6 @@ class DeployService:
                                    title=f"Invalid {chosen.value}").reply(), buttons=(retry,))
         assert spec is not None
         project = self.ctx.project(actor, lobby.project)
-        inventory = await self._inventory(actor, lobby.project)
-        clash = _clash(spec, lobby.resources, inventory)
-        if clash:
-            raise Refused(RefusalKind.INVALID, clash)
         over = assess.quota_problems(project, assess.usage(inventory), [d.kind for d in lobby.resources] + [chosen])
         if over:
             raise Refused(RefusalKind.QUOTA_EXCEEDED, f"Adding {spec.kind.value} {spec.name} would exceed the quota of "
@@ -432,11 +428,15 @@ def rows_order(draft: Draft, rows: Sequence[bulk.Row]) -> int:
 
 
 def _clash(spec: ResourceSpec, drafts: Sequence[Draft], inventory: ProjectInventory) -> str | None:
-    key = f"{spec.kind.value}-{spec.name}"
-    if any(d.key == key for d in drafts):
-        return f"the session already has a {spec.kind.value} named {spec.name!r}"
-    if spec.filename in {r.file for r in inventory.resources}:
-        return f"project {spec.project} already has {spec.filename} on the default branch; choose another name"
+    return _name_clash(spec.kind, spec.project, spec.name, drafts, inventory)
+
+
+def _name_clash(kind: Kind, project: str, name: str, drafts: Sequence[Draft], inventory: ProjectInventory) -> str | None:
+    if any(d.key == f"{kind.value}-{name}" for d in drafts):
+        return f"the session already has a {kind.value} named {name!r}"
+    filename = resource_filename(kind, name)
+    if filename in {r.file for r in inventory.resources}:
+        return f"project {project} already has {filename} on the default branch; choose another name"
     return None
 
 

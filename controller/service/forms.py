@@ -4,13 +4,14 @@ Pure. One ``KindForm`` per resource kind lists at most five inputs (a
 Discord modal's limit), their hints from the target's offerings, and how a
 value becomes a typed spec field. :func:`build_spec` returns the spec or the
 violations ``(field, value, rule)``, so a modal, a YAML row and a CSV row are
-checked by the very same rules as the catalog.
+checked by the very same rules as the catalog; :func:`check` does both steps
+and reports every problem of a form at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 from ..catalog import validation
@@ -222,6 +223,40 @@ def build_spec(
     # With ``networks`` given (the repo's and the session's), a reference to any other network is refused.
     found = validation.violations(spec, networks=networks)
     return (None, found) if found else (spec, [])
+
+
+def check(
+    kind: Kind,
+    raw: Mapping[str, Any],
+    *,
+    project: str,
+    target: Target,
+    region: str,
+    requested_by: str,
+    networks: Mapping[str, NetworkSpec] | None = None,
+) -> tuple[dict[str, Any], ResourceSpec | None, list[Violation]]:
+    """Typed values, the spec, and every problem of the form at once.
+
+    A value that cannot be converted (``disk_gb`` = ``lots``) does not hide the catalog's rules on
+    the others (``size`` = ``huge``): the spec is judged with the field left at its default (or
+    empty when it has none) and that field's catalog findings are dropped, since its conversion
+    problem already names it. The spec is returned only when there is no problem at all."""
+    values, found = parse_values(kind, raw)
+    failed = {name for name, _, _ in found}
+    spec_type = SPEC_TYPES[Kind(kind)]
+    fields = getattr(spec_type, "__dataclass_fields__", {})
+    stand_in = {name: "" for name in failed if name in fields and _required(fields[name])}
+    spec, catalog = build_spec(kind, {**values, **stand_in}, project=project, target=target, region=region,
+                               requested_by=requested_by, networks=networks)
+    # With a field failed, "do not make a <kind>" only repeats it; the other findings are new.
+    found += [v for v in catalog if v[0] not in failed and not (failed and v[0] == "fields")]
+    order = [d.field for d in KIND_FORMS[Kind(kind)].all_inputs()]
+    found.sort(key=lambda v: order.index(v[0]) if v[0] in order else len(order))  # as the form lists them
+    return values, (spec if not found else None), found
+
+
+def _required(field_def: Any) -> bool:
+    return field_def.default is MISSING and field_def.default_factory is MISSING
 
 
 def to_json(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,26 @@ async def test_an_invalid_value_names_the_field_and_rule_and_offers_a_prefilled_
     assert form.form is not None and {i.id: i.default for i in form.form.inputs}["size"] == "huge"
 
 
+async def test_the_first_pass_names_every_problem_of_the_form_at_once(chatops: ChatOps, user: Caller) -> None:
+    sid = await opened(chatops, user)
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:vm",
+                                 {"name": "web", "size": "huge", "disk_gb": "lots", "network": "ghost"})
+    lines = reply.description.splitlines()[1:]
+    assert reply.refused == RefusalKind.INVALID and len(lines) == 4, reply.description
+    # in the form's order: the name's clash, the catalog's rule, the conversion, the reference
+    assert lines[0].startswith("`name` = 'web'") and "vm-web.tf" in lines[0]
+    assert lines[1].startswith("`size` = 'huge': must be one of the local machine types")
+    assert lines[2] == "`disk_gb` = 'lots': must be a whole number"
+    assert lines[3].startswith("`network` = 'ghost'")
+
+
+async def test_a_missing_required_field_does_not_hide_the_others(chatops: ChatOps, user: Caller) -> None:
+    sid = await opened(chatops, user)
+    reply = await chatops.submit(user, f"cloudops:form:{sid}:database", {"engine": "oracle", "version": "1", "tier": "x"})
+    assert "`name` = None: is required" in reply.description and "`engine` = 'oracle'" in reply.description
+    assert "do not make a database" not in reply.description
+
+
 async def test_a_catalog_rule_is_reported_with_its_field(chatops: ChatOps, user: Caller) -> None:
     sid = await opened(chatops, user)
     reply = await chatops.submit(user, f"cloudops:form:{sid}:vm", {"name": "api", "size": "huge"})
