@@ -1,8 +1,10 @@
 """The console loop: read a line, run it through the service, draw the reply, offer its choices.
 
 Input is read in a worker thread so pipeline events (plan ready, apply
-progress) are drawn while the console waits. The caller is fixed for the
-process (``--user-id``): the console is one person at one terminal.
+progress) are drawn while the console waits; they are drawn above the
+prompt line, which comes back with what was typed (:mod:`.prompt`). The
+caller is fixed for the process (``--user-id``): the console is one person
+at one terminal.
 """
 
 from __future__ import annotations
@@ -13,64 +15,59 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.console import Console, RenderableType
 
 from controller.service import commands
 from controller.service.chatops import ChatOps, Upload
 from controller.service.context import Caller
+from controller.service.events import AlertTarget
 from controller.service.replies import Reply
 
 from . import render
+from .prompt import PromptLine
 
 HELP = "Type a command (/help lists them), a number or a choice's label, or /quit."
 
 
 class ConsolePresenter:
-    """Pipeline events in the terminal: lobby redraws, a live progress bar, admin alerts."""
+    """Pipeline events in the terminal: lobby redraws, apply progress, admin alerts, all above the prompt."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, line: PromptLine | None = None) -> None:
         self.console = console
-        self._bars: dict[str, tuple[Progress, TaskID]] = {}
+        self.line = line
         self.on_lobby: Callable[[Reply], None] | None = None
 
+    def draw(self, *renderables: RenderableType | str) -> None:
+        """Print above the prompt line (when one is shown); markup in texts is not interpreted."""
+        if self.line is None:
+            self.console.print(*renderables, markup=False, highlight=False)
+            return
+        with self.line.above():
+            self.console.print(*renderables, markup=False, highlight=False)
+
     async def show(self, ref: dict[str, str], reply: Reply) -> None:
-        self.console.print(render.panel(reply))
+        self.draw(render.panel(reply))
         if self.on_lobby is not None:
             self.on_lobby(reply)
 
     async def progress(self, ref: dict[str, str], reply: Reply, *, final: bool) -> None:
-        key = ref.get("message", "console")
-        lines = reply.description.splitlines()
-        percent = next((int(w[:-1]) for line in lines[:1] for w in line.split() if w.endswith("%") and w[:-1].isdigit()), None)
-        current = lines[1] if len(lines) > 1 else ""
-        if not self.console.is_terminal:  # piped: one plain line per edit
-            self.console.print(f"{reply.title}: {percent if percent is not None else ''}{'%' if percent is not None else ''} {current}".rstrip())
-            if final:
-                self.console.print(render.panel(reply))
-            return
-        bar = self._bars.get(key)
-        if bar is None:
-            progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                                TimeElapsedColumn(), console=self.console)
-            progress.start()
-            bar = self._bars[key] = (progress, progress.add_task(reply.title, total=100))
-        progress, task = bar
-        progress.update(task, completed=100 if final else (percent or 0), description=current or reply.title)
+        """One line per edit (the service throttles them to one per 2 s): bar, percent, current action."""
         if final:
-            progress.stop()
-            self._bars.pop(key, None)
-            self.console.print(render.panel(reply))
+            self.draw(render.panel(reply))
+            return
+        self.draw(render.progress_line(reply))
 
-    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
-        self.console.print(render.panel(reply))
+    async def alert(self, target: AlertTarget, reply: Reply) -> None:
+        self.draw(render.panel(reply))  # the person at the console is the one who reads alerts here
 
 
 class ChatConsole:
     def __init__(self, chatops: ChatOps, caller: Caller, console: Console, presenter: ConsolePresenter,
-                 stdin: IO[str]) -> None:
+                 stdin: IO[str], line: PromptLine | None = None) -> None:
         self.chatops, self.caller, self.console, self.stdin = chatops, caller, console, stdin
         self.presenter = presenter
+        self.line = line or presenter.line or PromptLine(stdin, console.file, interactive=False)
+        presenter.line = self.line
         self.choices: list[render.Choice] = []
         presenter.on_lobby = self._offer
 
@@ -80,13 +77,10 @@ class ChatConsole:
             self.choices = listed
 
     async def readline(self, prompt: str = "> ") -> str | None:
-        self.console.print(prompt, end="")
-        line = await asyncio.to_thread(self.stdin.readline)
-        if not line:
-            return None
-        if not self.stdin.isatty():
-            self.console.print(line.rstrip("\n"))  # echo piped input so transcripts read like a session
-        return line.rstrip("\n")
+        line = await asyncio.to_thread(self.line.ask, prompt)
+        if line is not None and not self.line.interactive:
+            self.console.print(line, markup=False, highlight=False)  # echo piped input so transcripts read like a session
+        return line
 
     async def show(self, reply: Reply) -> None:
         if reply.form is not None:
@@ -103,7 +97,7 @@ class ChatConsole:
             return
         self.console.print(render.panel(reply))
         if reply.private_note:
-            self.console.print(reply.private_note)
+            self.console.print(reply.private_note, markup=False, highlight=False)
         if reply.session and not reply.refused:
             self.chatops.deploy.attach_message(reply.session, {"channel": "console", "message": reply.session})
         listed = render.choices(reply)
@@ -120,21 +114,22 @@ class ChatConsole:
         if line == "/help":
             for spec in commands.COMMANDS:
                 opts = " ".join(f"{o.name}:" + ("<…>" if o.required else "[…]") for o in spec.options)
-                self.console.print(f"/{spec.name} {opts}  — {spec.description}" + (" (admin)" if spec.admin else ""))
+                self.console.print(f"/{spec.name} {opts}  — {spec.description}" + (" (admin)" if spec.admin else ""),
+                                   markup=False, highlight=False)
             return True
         if not line.startswith("/"):
             choice = render.pick(self.choices, line)
             if choice is None:
-                self.console.print(f"No choice {line!r}. {HELP}")
+                self.console.print(f"No choice {line!r}. {HELP}", markup=False)
             elif choice.disabled:
-                self.console.print(f"{choice.label!r} is not available right now.")
+                self.console.print(f"{choice.label!r} is not available right now.", markup=False)
             else:
                 await self.show(await self.chatops.click(self.caller, choice.custom_id, list(choice.values)))
             return True
         try:
             spec, values = commands.parse(line)
         except commands.ParseError as exc:
-            self.console.print(f"[red]{exc}[/red]")
+            self.console.print(str(exc), style="red", markup=False)
             return True
         upload, secret = None, None
         if "file" in values:
@@ -142,7 +137,7 @@ class ChatConsole:
             try:
                 upload = Upload(path.name, path.read_bytes())
             except OSError as exc:
-                self.console.print(f"[red]reading {path}: {exc.strerror}[/red]")
+                self.console.print(f"reading {path}: {exc.strerror}", style="red", markup=False)
                 return True
         if spec.name == "cloud-credentials":
             secret = await asyncio.to_thread(getpass.getpass, "Credentials (not shown): ") if self.stdin.isatty() \

@@ -75,3 +75,14 @@ def pick(listed: list[Choice], typed: str) -> Choice | None:
         return exact[0]
     starts = [c for c in listed if c.label.lower().startswith(typed)]
     return starts[0] if len(starts) == 1 else None
+
+
+def progress_line(reply: Reply) -> Text:
+    """An apply-progress reply as one line: ``Apply of web — PR #1  ████░░ 40%  Creating vm_api… · 2/5 · 8s elapsed``."""
+    lines = [line.strip() for line in reply.description.splitlines() if line.strip()]
+    out = Text(reply.title, style="bold")
+    if lines:
+        out.append("  " + "  ".join(lines[:1]), style=STYLES[reply.colour])
+    if len(lines) > 1:
+        out.append("  " + " · ".join(lines[1:]))
+    return out

@@ -38,8 +38,8 @@ class CloudOpsBot(commands.Bot):
         await self.load_cogs()
         self.add_dynamic_items(CloudButton, CloudSelect)
         if self.bus is not None:
-            LobbyEvents(self.cloudops.chatops.ctx.registry, self.presenter,
-                        on_saved=lambda lobby: None).attach(self.bus)
+            ctx = self.cloudops.chatops.ctx
+            LobbyEvents(ctx.registry, self.presenter, repos=ctx.repos, clock=ctx.clock).attach(self.bus)
         if self.sync_commands:
             synced = await self.tree.sync()
             log.info("synced %d application commands", len(synced))

@@ -1,9 +1,11 @@
 """Pipeline events on Discord: edit the lobby message, stream the apply into a thread, alert admins.
 
-``LobbyEvents`` (the service) decides what to show and throttles progress;
-this class only knows where things go. Progress lives in a thread on the
-lobby message (auto-archived after an hour); its message is edited in
-place. Discord errors are logged, never raised into the pipeline.
+``LobbyEvents`` (the service) decides what to show, throttles progress and
+chooses who is alerted (the admin channel, or the project's admins by direct
+message when the server has none); this class only knows where things go.
+Progress lives in a thread on the lobby message (auto-archived after an
+hour); its message is edited in place. Discord errors are logged, never
+raised into the pipeline.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import discord
 
+from controller.service.alerts import AlertTarget
 from controller.service.replies import Reply
 
 from . import render
@@ -67,11 +70,20 @@ class DiscordPresenter:
                 self._threads[key] = self._channel(key)
         return self._threads[key]
 
-    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
-        if channel is None:
-            log.info("no admin channel for guild %s: %s", guild_id, reply.title)
+    async def alert(self, target: AlertTarget, reply: Reply) -> None:
+        if target.channel is not None:
+            try:
+                await self._channel(target.channel).send(embed=render.embed(reply))
+            except discord.HTTPException as exc:
+                log.warning("posting to admin channel %s: %s", target.channel, exc)
             return
+        for user_id in target.direct:
+            await self._direct(user_id, reply)
+
+    async def _direct(self, user_id: str, reply: Reply) -> None:
+        """A direct message to one admin; one who has DMs closed (403) or left Discord is logged and skipped."""
         try:
-            await self._channel(channel).send(embed=render.embed(reply))
-        except discord.HTTPException as exc:
-            log.warning("posting to admin channel %s: %s", channel, exc)
+            user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+            await user.send(embed=render.embed(reply))
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("sending an alert to admin %s by direct message: %s", user_id, exc)

@@ -63,12 +63,19 @@ async def run(args: argparse.Namespace) -> int:
             from controller.store import utc_now
 
             wired.registry.connect(CONSOLE_GUILD, args.repo, by=args.user_id, at=utc_now())
-        presenter = ConsolePresenter(console)
-        LobbyEvents(wired.registry, presenter).attach(wired.bus)
+        presenter = ConsolePresenter(console, prompt_line(console))
+        LobbyEvents(wired.registry, presenter, repos=wired.chatops.ctx.repos).attach(wired.bus)
         chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, args.user_id, args.name), console, presenter, sys.stdin)
         return await chat.loop()
     finally:
         wired.close()
+
+
+def prompt_line(console: Any) -> Any:
+    """Read with readline (output drawn above the prompt) when both ends are a terminal; else plain lines."""
+    from bot.console.prompt import PromptLine
+
+    return PromptLine(sys.stdin, console.file, interactive=sys.stdin.isatty() and sys.stdout.isatty())
 
 
 # alice's `discord:` id in repo_template/cloudops.yaml: the embedded console speaks as her.
@@ -107,8 +114,8 @@ async def _run_embedded(args: argparse.Namespace) -> int:
                           f"controller {world.app.webhook_url} · data {data_dir}[/dim]")
             for note in wired.notes:
                 console.print(f"[dim]note: {note}[/dim]")
-            presenter = ConsolePresenter(console)
-            LobbyEvents(wired.registry, presenter).attach(wired.bus)
+            presenter = ConsolePresenter(console, prompt_line(console))
+            LobbyEvents(wired.registry, presenter, repos=wired.chatops.ctx.repos).attach(wired.bus)
             chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, user_id, args.name or "alice"), console,
                                presenter, sys.stdin)
             return await chat.loop()

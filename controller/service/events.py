@@ -3,20 +3,28 @@
 The pipeline publishes ``PlanStarted`` … ``ApplyFinished`` on the bus; this
 subscriber finds the lobby of the event's PR (through the registry), moves
 its state on, saves it, and asks the front end's ``Presenter`` to edit the
-lobby message, the apply-progress message (throttled) or the admin channel.
-Front ends implement ``Presenter``; nothing here knows Discord.
+lobby message, the apply-progress message (throttled) or to alert the admins
+(the admin channel, or each admin directly when there is none: :mod:`.alerts`
+decides). Front ends implement ``Presenter``; nothing here knows Discord.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Protocol
 
 from ..bus import EventBus
+from ..errors import CloudOpsError
 from ..pipeline import notices
+from ..repo_config import RepoConfig
+from ..store import utc_now
+from . import alerts
 from . import lobby as lobby_mod
-from .guilds import GuildRegistry, PrLink
+from .alerts import AlertTarget
+from .guilds import GuildLink, GuildRegistry, PrLink
 from .lobby import Lobby, LobbyStatus, PlanInfo
 from .replies import Colour, Field, Reply
 from .throttle import EditThrottle
@@ -34,9 +42,14 @@ class Presenter(Protocol):
         """Post or edit the apply-progress message (a thread on the lobby message)."""
         ...
 
-    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
-        """Post to the guild's admin channel (budget alerts, failed applies)."""
+    async def alert(self, target: AlertTarget, reply: Reply) -> None:
+        """Post to the admin channel of ``target``, or to each of its ``direct`` recipients (budget alerts,
+        failed applies, drift, rollbacks)."""
         ...
+
+
+class ConfigReader(Protocol):
+    def config(self, repo: str) -> RepoConfig: ...
 
 
 def bar(percent: int, width: int = 20) -> str:
@@ -66,11 +79,32 @@ class LobbyEvents:
     """Subscribe with :meth:`attach`; each handler is safe to call for PRs not opened from chat."""
 
     def __init__(self, registry: GuildRegistry, presenter: Presenter, *, throttle: EditThrottle | None = None,
-                 on_saved: Callable[[Lobby], None] | None = None) -> None:
+                 on_saved: Callable[[Lobby], None] | None = None, repos: ConfigReader | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
         self.registry = registry
         self.presenter = presenter
         self.throttle = throttle or EditThrottle()
         self.on_saved = on_saved  # e.g. refresh the idle-expiring session copy
+        self.repos = repos  # cloudops.yaml, to find the admins when a server has no admin channel
+        self.clock = clock
+
+    async def _alert(self, guild: GuildLink | None, project: str | None, reply: Reply) -> None:
+        """To the admin channel, else to the project's admins directly; never raises into the pipeline."""
+        if guild is None:
+            return
+        config = None
+        if not guild.admin_channel and self.repos is not None:
+            try:
+                config = await asyncio.to_thread(self.repos.config, guild.repo)
+            except CloudOpsError as exc:
+                log.warning("reading cloudops.yaml of %s to find its admins: %s", guild.repo, exc)
+        chosen = alerts.target(guild.guild_id, guild.admin_channel, config, project, self.clock())
+        if chosen.channel is None and not chosen.direct:
+            log.info("no admin channel and no admin to tell for guild %s: %s", guild.guild_id, reply.title)
+        elif chosen.left_out:
+            log.info("alert %r went to %d admins directly; %d more were left out", reply.title, len(chosen.direct),
+                     chosen.left_out)
+        await self.presenter.alert(chosen, reply)
 
     def attach(self, bus: EventBus) -> Callable[[], None]:
         offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback),
@@ -110,12 +144,11 @@ class LobbyEvents:
                 if final:
                     self.throttle.allow(f"{link.session_id}:{event.run_id}", final=True)
                 await self.presenter.progress(ref, progress_reply(lobby, event), final=final)
-        guild = self.registry.guild(link.guild_id)
         if isinstance(event, notices.ApplyFinished) and not event.succeeded and not event.cancelled:
-            await self.presenter.alert(link.guild_id, guild.admin_channel if guild else None,
-                                       Reply(title=f"Apply failed: {lobby.project} PR #{lobby.pr_number}",
-                                             description=event.summary, colour=Colour.ERROR,
-                                             fields=(Field("Requested by", lobby.member),)))
+            await self._alert(self.registry.guild(link.guild_id), lobby.project,
+                              Reply(title=f"Apply failed: {lobby.project} PR #{lobby.pr_number}",
+                                    description=event.summary, colour=Colour.ERROR,
+                                    fields=(Field("Requested by", lobby.member),)))
 
     async def on_closed(self, event: notices.PullRequestClosed) -> None:
         """Merged: the lobby says so (and what now exists); closed unmerged: the session ends, no stale lines."""
@@ -169,32 +202,23 @@ class LobbyEvents:
 
     async def on_budget_alert(self, event: notices.BudgetAlert) -> None:
         """Budget thresholds go to the server's admin channel (once per crossing: the pipeline dedupes)."""
-        guild = self.registry.guild_of_repo(event.repo)
-        if guild is None:
-            return
         verb = "would cross" if event.projected else "crossed"
         where = f" (PR #{event.pr_number})" if event.pr_number else ""
-        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+        await self._alert(self.registry.guild_of_repo(event.repo), event.project, Reply(
             title=f"Budget: {event.project} {verb} {event.threshold:.0%}{where}",
             description=f"${event.monthly_cost:,.2f} a month of a ${event.budget:,.2f} budget"
                         + (" if the pull request is applied" if event.projected else " after the apply"),
             colour=Colour.ERROR if event.threshold >= 1 else Colour.WARNING))
 
     async def on_drift(self, event: notices.DriftFound) -> None:
-        guild = self.registry.guild_of_repo(event.repo)
-        if guild is None:
-            return
         listed = ", ".join(event.resources[:10]) + (" …" if len(event.resources) > 10 else "")
-        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+        await self._alert(self.registry.guild_of_repo(event.repo), event.project, Reply(
             title=f"Drift: {event.project} differs from {event.head_sha[:12]}", colour=Colour.WARNING,
             description=f"{event.summary}\n{listed}\nSomething was applied but not merged, or changed outside "
                         "terraform: open a PR to bring the code in line, or roll back."))
 
     async def on_rollback(self, event: notices.RollbackOpened) -> None:
-        guild = self.registry.guild_of_repo(event.repo)
-        if guild is None:
-            return
-        await self.presenter.alert(guild.guild_id, guild.admin_channel, Reply(
+        await self._alert(self.registry.guild_of_repo(event.repo), event.project, Reply(
             title=f"Rollback opened: {event.project}", colour=Colour.WARNING,
             description=f"PR #{event.pr_number} reverts " + (f"PR #{event.reverted_pr}" if event.reverted_pr else "a change")
                         + f": {event.url}"))

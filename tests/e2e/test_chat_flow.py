@@ -13,6 +13,7 @@ import pytest
 
 from cloudops.commands.chat import CONSOLE_GUILD, TEMPLATE_ADMIN_DISCORD_ID
 from cloudops.embedded import Embedded, embedded
+from controller.service.alerts import AlertTarget
 from controller.service.chatops import ChatOps
 from controller.service.context import Caller
 from controller.service.events import LobbyEvents
@@ -29,7 +30,7 @@ class Shown:
 
     def __init__(self) -> None:
         self.lobbies: list[Reply] = []
-        self.alerts: list[tuple[str, str | None, Reply]] = []
+        self.alerts: list[tuple[AlertTarget, Reply]] = []
 
     async def show(self, ref: dict[str, str], reply: Reply) -> None:
         self.lobbies.append(reply)
@@ -37,8 +38,8 @@ class Shown:
     async def progress(self, ref: dict[str, str], reply: Reply, *, final: bool) -> None:
         pass
 
-    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
-        self.alerts.append((guild_id, channel, reply))
+    async def alert(self, target: AlertTarget, reply: Reply) -> None:
+        self.alerts.append((target, reply))
 
 
 def text(reply: Reply) -> str:

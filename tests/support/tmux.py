@@ -26,8 +26,16 @@ class Tmux:
                               text=True, check=True).stdout
 
     def type(self, text: str) -> None:
-        subprocess.run([*self._tmux, "send-keys", "-t", self.name, "-l", text], check=True)
+        self.keys(text)
         subprocess.run([*self._tmux, "send-keys", "-t", self.name, "Enter"], check=True)
+
+    def keys(self, text: str) -> None:
+        """Type ``text`` without pressing Enter (a line being edited)."""
+        subprocess.run([*self._tmux, "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def last_line(self) -> str:
+        lines = [line for line in self.screen().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout

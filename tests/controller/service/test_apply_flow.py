@@ -8,6 +8,7 @@ import pytest
 
 from controller.bus import EventBus
 from controller.pipeline import notices
+from controller.service.alerts import AlertTarget
 from controller.service.chatops import ChatOps
 from controller.service.context import Caller, ServiceContext
 from controller.service.events import LobbyEvents
@@ -15,7 +16,7 @@ from controller.service.gateway import ApplyDecision
 from controller.service.replies import RefusalKind, Reply
 from controller.service.throttle import EditThrottle
 
-from .doubles import GatewayDouble, RecordingForge
+from .doubles import ADMIN_ID, GatewayDouble, RecordingForge
 from .test_deploy import VM, opened
 
 REPO = "acme/infra"
@@ -27,7 +28,7 @@ class Presenter:
 
     shown: list[tuple[dict, Reply]] = field(default_factory=list)
     progress_log: list[tuple[Reply, bool]] = field(default_factory=list)
-    alerts: list[tuple[str, Reply]] = field(default_factory=list)
+    alerts: list[tuple[AlertTarget, Reply]] = field(default_factory=list)
 
     async def show(self, ref: dict, reply: Reply) -> None:
         self.shown.append((ref, reply))
@@ -35,8 +36,8 @@ class Presenter:
     async def progress(self, ref: dict, reply: Reply, *, final: bool) -> None:
         self.progress_log.append((reply, final))
 
-    async def alert(self, guild_id: str, channel: str | None, reply: Reply) -> None:
-        self.alerts.append((guild_id, reply))
+    async def alert(self, target: AlertTarget, reply: Reply) -> None:
+        self.alerts.append((target, reply))
 
 
 class Ticks:
@@ -60,7 +61,7 @@ def presenter() -> Presenter:
 @pytest.fixture
 def bus(ctx: ServiceContext, presenter: Presenter, ticks: Ticks) -> EventBus:
     bus = EventBus()
-    LobbyEvents(ctx.registry, presenter, throttle=EditThrottle(2.0, ticks)).attach(bus)
+    LobbyEvents(ctx.registry, presenter, throttle=EditThrottle(2.0, ticks), repos=ctx.repos, clock=ctx.clock).attach(bus)
     return bus
 
 
@@ -184,8 +185,8 @@ async def test_a_failed_apply_goes_to_the_admin_channel(chatops, user, forge, bu
     await with_pr(chatops, user)
     await bus.publish(notices.ApplyFinished(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="a",
                                             succeeded=False, summary="Error: boom", rendered=""))
-    guild, reply = presenter.alerts[-1]
-    assert guild == "g1" and "Apply failed" in reply.title
+    target, reply = presenter.alerts[-1]
+    assert target.guild_id == "g1" and "Apply failed" in reply.title
     assert not presenter.shown[-1][1].button("approve") or presenter.shown[-1][1].button("approve").disabled
 
 
@@ -212,6 +213,20 @@ async def test_a_budget_alert_goes_to_the_admin_channel(bus, presenter) -> None:
     reply = presenter.alerts[-1][1]
     assert reply.title == "Budget: web would cross 100% (PR #7)"
     assert "$120.50 a month of a $100.00 budget" in reply.description
+
+
+async def test_without_an_admin_channel_an_alert_goes_to_the_projects_admins_directly(bus, presenter) -> None:
+    await bus.publish(notices.BudgetAlert(repo=REPO, project="web", pr_number=7, threshold=0.8, monthly_cost=81,
+                                          budget=100.0, projected=True))
+    target, _ = presenter.alerts[-1]
+    # alice is an admin of every project; bob (user on web) and carol (viewer) are not told
+    assert target == AlertTarget("g1", None, (ADMIN_ID,))
+
+
+async def test_with_an_admin_channel_an_alert_goes_there_and_to_nobody_directly(ctx, bus, presenter) -> None:
+    ctx.registry.connect("g1", REPO, by=ADMIN_ID, at=ctx.clock(), admin_channel="555")
+    await bus.publish(notices.RollbackOpened(repo=REPO, project="web", pr_number=5, reverted_pr=3, url="u"))
+    assert presenter.alerts[-1][0] == AlertTarget("g1", "555")
 
 
 async def test_a_budget_alert_for_a_repo_of_no_server_is_dropped(bus, presenter) -> None:
