@@ -37,3 +37,10 @@ async def resources(interaction: discord.Interaction, current: str) -> list[app_
     project: Any = getattr(interaction.namespace, "project", None)
     names = await front_of(interaction).chatops.complete_resources(caller_of(interaction), project, current)
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
+
+
+async def regions(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The regions of the target chosen in the same command (or the server's default target)."""
+    target: Any = getattr(interaction.namespace, "target", None)
+    names = await front_of(interaction).chatops.complete_regions(caller_of(interaction), target, current)
+    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]

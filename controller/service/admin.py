@@ -49,6 +49,19 @@ def stats_fields(runs: list[Any], lobbies: list[dict[str, Any]], projects: int, 
     )
 
 
+def find_member(config: repo_config.RepoConfig, member: str) -> repo_config.Member:
+    """A member by name (the console) or by chat id (a Discord user picker gives the id, or ``<@id>``)."""
+    found = config.members.get(member) or config.member_by(discord=member.strip().strip("<@!>"))
+    if found is not None:
+        return found
+    chat_id = member.strip().strip("<@!>")
+    if chat_id.isdigit():
+        raise Refused(RefusalKind.NOT_FOUND, f"The chat user {chat_id} is not a member in cloudops.yaml.",
+                      hint=f'add them under `members` with `discord: "{chat_id}"` (a PR to cloudops.yaml), then grant')
+    raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.",
+                  hint="`members` in cloudops.yaml lists who can be granted a role")
+
+
 def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
     """True when ``member`` (a name or a chat id) already holds ``role`` or stronger on ``project``."""
     found = config.members.get(member) or config.member_by(discord=member.strip("<@!>"))
@@ -116,12 +129,10 @@ class AdminService:
             chosen, delta = Role(role), config_edit.parse_duration(duration)
         except ValueError as exc:
             raise Refused(RefusalKind.INVALID, f"`role`/`duration`: {exc}") from None
-        if target_role_covers(actor.config, member, config.name, chosen, self.ctx.clock()):
-            raise Refused(RefusalKind.INVALID, f"{member!r} already holds {chosen.value} or more on {config.name}; "
+        target = find_member(actor.config, member)
+        if target_role_covers(actor.config, target.name, config.name, chosen, self.ctx.clock()):
+            raise Refused(RefusalKind.INVALID, f"{target.name} already holds {chosen.value} or more on {config.name}; "
                           "a grant only adds a stronger role")
-        target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
-        if target is None:
-            raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
         expires = self.ctx.clock() + delta
         return await self._config_pr(actor, f"grant {target.name} {chosen.value} on {config.name} until "
                                      f"{expires:%Y-%m-%d %H:%M} UTC", reason,
@@ -131,9 +142,7 @@ class AdminService:
     async def revoke(self, caller: Caller, member: str, project: str, reason: str) -> Reply:
         actor = await self.ctx.actor(caller)
         config = self.ctx.require(actor, project, Role.ADMIN, "revoking grants")
-        target = actor.config.members.get(member) or actor.config.member_by(discord=member.strip("<@!>"))
-        if target is None:
-            raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.")
+        target = find_member(actor.config, member)
         if not any(g.member == target.name and g.project == config.name for g in actor.config.grants):
             raise Refused(RefusalKind.NOT_FOUND, f"{target.name} has no grant on {config.name}.")
         return await self._config_pr(actor, f"revoke the grants of {target.name} on {config.name}", reason,

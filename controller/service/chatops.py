@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..catalog.offerings import offerings
 from ..catalog.specs import Target
 from ..repo_config import Role
 from . import assess, bulk
@@ -133,6 +134,17 @@ class ChatOps:
         now = self.ctx.clock()
         names = [n for n in sorted(actor.config.projects) if actor.role(n, now) is not None]
         return [n for n in names if current.lower() in n.lower()][:25]
+
+    async def complete_regions(self, caller: Caller, target: str | None, current: str) -> list[str]:
+        """Regions of ``target`` (as typed in the same command), else of the server's default target; never raises."""
+        link = self.ctx.registry.guild(caller.guild_id)
+        chosen = target or (link.target if link else None) or Target.LOCAL.value
+        try:
+            regions = offerings(Target(chosen)).regions
+        except ValueError:
+            return []
+        typed = current.strip().lower()
+        return [r for r in regions if typed in r.lower()][:25]
 
     async def complete_resources(self, caller: Caller, project: str | None, current: str) -> list[str]:
         try:

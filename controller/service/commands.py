@@ -8,10 +8,13 @@ command added in one place and not the other fails the build.
 
 from __future__ import annotations
 
+import math
 import shlex
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from .config_edit import MAX_BUDGET_USD, MAX_QUOTA
 
 
 class OptionType(StrEnum):
@@ -20,6 +23,7 @@ class OptionType(StrEnum):
     NUMBER = "number"
     ATTACHMENT = "attachment"
     CHANNEL = "channel"
+    USER = "user"  # a member picker on Discord; typed as a member name or a chat id in the console
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,10 @@ class OptionSpec:
     type: OptionType = OptionType.STRING
     required: bool = True
     choices: tuple[str, ...] = ()
-    autocomplete: str | None = None  # "project" | "resource"
+    autocomplete: str | None = None  # "project" | "resource" | "region"
+    # Bounds of a number, the same in every front end (Discord's option range, the console's parser).
+    min_value: float | None = None
+    max_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,9 @@ class CommandSpec:
 
 
 def _o(name: str, description: str, type_: OptionType = OptionType.STRING, *, required: bool = True,
-       choices: tuple[str, ...] = (), autocomplete: str | None = None) -> OptionSpec:
-    return OptionSpec(name, description, type_, required, choices, autocomplete)
+       choices: tuple[str, ...] = (), autocomplete: str | None = None, bounds: tuple[float, float] | None = None) -> OptionSpec:
+    low, high = bounds if bounds is not None else (None, None)
+    return OptionSpec(name, description, type_, required, choices, autocomplete, low, high)
 
 
 PROJECT = _o("project", "The project (from cloudops.yaml)", autocomplete="project")
@@ -51,6 +59,9 @@ REASON = _o("reason", "Why: goes into the commit message and the PR")
 PR = _o("pr", "The pull request number", OptionType.INTEGER)
 KINDS = ("vm", "database", "network", "bucket", "cluster")
 TARGETS = ("local", "gcp", "aws", "azure")
+ROLES = ("viewer", "user", "admin")
+MEMBER = _o("member", "The member (someone named in cloudops.yaml)", OptionType.USER)
+BUDGET_BOUNDS = (0.0, MAX_BUDGET_USD)
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cloud-deploy", "Open a deployment session for a project",
@@ -72,18 +83,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 (_o("format", "yaml or csv", required=False, choices=("yaml", "csv")),)),
     CommandSpec("cloud-create-project", "Create a project (opens a PR to cloudops.yaml)",
                 (_o("name", "Lowercase project name"), _o("target", "Where it deploys", choices=TARGETS),
-                 _o("region", "A region of the target"), REASON,
-                 _o("budget", "Monthly budget in USD", OptionType.NUMBER, required=False)), admin=True),
-    CommandSpec("cloud-grant", "Give a member a time-limited role on a project",
-                (_o("member", "Member name in cloudops.yaml"), PROJECT, _o("role", "The role", choices=("user", "admin")),
-                 _o("duration", "How long: 90m, 8h, 3d, 2w"), REASON), admin=True),
+                 _o("region", "A region of the target", autocomplete="region"), REASON,
+                 _o("budget", "Monthly budget in USD", OptionType.NUMBER, required=False, bounds=BUDGET_BOUNDS)), admin=True),
+    CommandSpec("cloud-grant", "Give a member a time-limited role on a project, from when the PR merges",
+                (MEMBER, PROJECT, _o("role", "The role", choices=ROLES),
+                 _o("duration", "How long, counted from the merge: 90m, 8h, 3d, 2w"), REASON), admin=True),
     CommandSpec("cloud-revoke", "Remove a member's grants on a project",
-                (_o("member", "Member name in cloudops.yaml"), PROJECT, REASON), admin=True),
+                (MEMBER, PROJECT, REASON), admin=True),
     CommandSpec("cloud-set-quota", "Set how many resources of a kind a project may have",
-                (PROJECT, _o("kind", "Resource kind", choices=KINDS), _o("limit", "Most resources", OptionType.INTEGER), REASON),
+                (PROJECT, _o("kind", "Resource kind", choices=KINDS),
+                 _o("limit", "Most resources", OptionType.INTEGER, bounds=(0, MAX_QUOTA)), REASON),
                 admin=True),
     CommandSpec("cloud-set-budget", "Set a project's monthly budget",
-                (PROJECT, _o("usd", "Monthly budget in USD", OptionType.NUMBER), REASON), admin=True),
+                (PROJECT, _o("usd", "Monthly budget in USD", OptionType.NUMBER, bounds=BUDGET_BOUNDS), REASON), admin=True),
     CommandSpec("cloud-admin-list", "List all locks, runs and chat requests", admin=True),
     CommandSpec("cloud-admin-cancel", "Cancel any pull request's runs", (PR, OPT_PROJECT), admin=True),
     CommandSpec("cloud-unlock", "Release a project's lock", (PROJECT,), admin=True),
@@ -92,7 +104,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 (_o("kind", "Credential kind", choices=("gcp", "aws", "azure")), OPT_PROJECT), admin=True),
     CommandSpec("cloud-init", "Connect this server to an infrastructure repo",
                 (_o("repo", "owner/name"), _o("target", "Default target", required=False, choices=TARGETS),
-                 _o("region", "Default region", required=False),
+                 _o("region", "Default region", required=False, autocomplete="region"),
                  _o("admin_channel", "Channel for alerts", OptionType.CHANNEL, required=False)), admin=True),
 )
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
@@ -127,7 +139,22 @@ def parse(line: str) -> tuple[CommandSpec, dict[str, Any]]:
             values[name] = int(raw) if option.type == OptionType.INTEGER else float(raw) if option.type == OptionType.NUMBER else raw
         except ValueError:
             raise ParseError(f"{spec.name}: {name} must be a number, not {raw!r}") from None
+        _check_bounds(spec, option, values[name], raw)
     missing = [o.name for o in spec.options if o.required and o.name not in values]
     if missing:
         raise ParseError(f"{spec.name}: missing {', '.join(missing)}")
     return spec, values
+
+
+def _check_bounds(spec: CommandSpec, option: OptionSpec, value: Any, raw: str) -> None:
+    """The option's range, as Discord enforces it before a command ever runs."""
+    if not isinstance(value, (int, float)):
+        return
+    low, high = option.min_value, option.max_value
+    if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+        span = f"from {_num(low)} to {_num(high)}" if low is not None and high is not None else "a finite number"
+        raise ParseError(f"{spec.name}: {option.name} must be {span}, not {raw!r}")
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"

@@ -14,6 +14,7 @@ TYPES = {
     OptionType.NUMBER: discord.AppCommandOptionType.number,
     OptionType.ATTACHMENT: discord.AppCommandOptionType.attachment,
     OptionType.CHANNEL: discord.AppCommandOptionType.channel,
+    OptionType.USER: discord.AppCommandOptionType.user,
 }
 
 
@@ -41,6 +42,8 @@ async def test_options_descriptions_and_choices_match_the_service_table(bot: Clo
             assert param.type == TYPES[option.type], (spec.name, option.name)
             assert [c.value for c in param.choices] == list(option.choices), (spec.name, option.name)
             assert param.autocomplete == (option.autocomplete is not None), (spec.name, option.name)
+            # one range for both front ends: Discord refuses out of it before the command runs, the console's parser too
+            assert (param.min_value, param.max_value) == (option.min_value, option.max_value), (spec.name, option.name)
 
 
 async def test_admin_commands_are_hidden_from_non_administrators_and_user_commands_are_not(bot: CloudOpsBot) -> None:

@@ -85,3 +85,12 @@ def test_a_refusal_is_printed_and_the_console_goes_on(tmp_path: Path) -> None:
 def test_a_disabled_choice_is_refused(tmp_path: Path) -> None:
     out = chat(tmp_path, ["/cloud-deploy project:web", "open pull request", "/quit"])
     assert "'Open pull request' is not available right now." in out
+
+
+def test_out_of_range_numbers_are_refused_as_discord_would_and_viewer_can_be_granted(tmp_path: Path) -> None:
+    out = chat(tmp_path, ["/cloud-set-budget project:web usd:1e12 reason:x",
+                          "/cloud-set-quota project:web kind:vm limit:100000 reason:x",
+                          "/cloud-grant member:bob project:data role:viewer duration:8h reason:on-call", "/quit"])
+    assert "usd must be from 0 to 1,000,000, not '1e12'" in out
+    assert "limit must be from 0 to 1,000, not '100000'" in out
+    assert "PR #1: grant bob viewer on data" in out  # the only change that went through

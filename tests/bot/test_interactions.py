@@ -171,3 +171,41 @@ def doubles_button(custom_id: str) -> Any:
     from controller.service.replies import Button
 
     return Button(custom_id, custom_id.split(":")[1])
+
+
+def discord_user(bot: CloudOpsBot, user_id: str) -> discord.User:
+    """A real discord.User, as the member picker hands it to the command."""
+    return discord.User(state=bot._connection, data={"id": user_id, "username": f"u{user_id}", "discriminator": "0",
+                                                     "avatar": None, "global_name": None})
+
+
+async def test_grant_takes_a_picked_member_and_the_service_finds_them_by_chat_id(bot, channel, forge) -> None:
+    from controller import repo_config
+
+    cog = bot.get_cog("AdminCog")
+    inter = interaction(bot, channel, user=ADMIN)
+    await cog.grant.callback(cog, inter, member=discord_user(bot, USER), project="data", role="viewer", duration="8h",
+                             reason="on-call")
+    assert embed_of(inter.followup.send.await_args).title.startswith("PR #")
+    grant = repo_config.loads(forge.commits[-1]["files"]["cloudops.yaml"]).grants[-1]
+    assert (grant.member, grant.project, grant.role.value) == ("bob", "data", "viewer")
+
+
+async def test_a_picked_user_missing_from_cloudops_yaml_is_told_how_to_add_them(bot, channel, forge) -> None:
+    cog = bot.get_cog("AdminCog")
+    inter = interaction(bot, channel, user=ADMIN)
+    await cog.revoke.callback(cog, inter, member=discord_user(bot, "4242"), project="web", reason="x")
+    embed = embed_of(inter.followup.send.await_args)
+    assert "chat user 4242 is not a member" in embed.description and forge.commits == []
+
+
+async def test_region_autocomplete_offers_the_regions_of_the_target_typed_in_the_same_command(bot, channel) -> None:
+    from types import SimpleNamespace
+
+    from bot.discord import options
+
+    aws = await options.regions(interaction(bot, channel, namespace=SimpleNamespace(target="aws")), "eu-")
+    assert aws and all(c.value.startswith("eu-") for c in aws) and "eu-west-1" in [c.value for c in aws]
+    default = await options.regions(interaction(bot, channel, namespace=SimpleNamespace()), "")
+    assert [c.value for c in default] == ["local-1", "local-2"]  # the server's default target: local
+    assert await options.regions(interaction(bot, channel, namespace=SimpleNamespace(target="mars")), "") == []

@@ -28,6 +28,7 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="cloud-create-project", description=o.summary("cloud-create-project"))
     @app_commands.describe(**o.describe("cloud-create-project"))
     @app_commands.choices(**o.choices("cloud-create-project"))
+    @app_commands.autocomplete(region=o.regions)
     @admin_only
     @app_commands.guild_only()
     async def create_project(self, interaction: discord.Interaction, name: str, target: str, region: str, reason: str,
@@ -41,18 +42,18 @@ class AdminCog(commands.Cog):
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
-    async def grant(self, interaction: discord.Interaction, member: str, project: str, role: str, duration: str,
+    async def grant(self, interaction: discord.Interaction, member: discord.User, project: str, role: str, duration: str,
                     reason: str) -> None:
-        await run_command(interaction, "cloud-grant",
-                          {"member": member, "project": project, "role": role, "duration": duration, "reason": reason})
+        await run_command(interaction, "cloud-grant", {"member": str(member.id), "project": project, "role": role,
+                                                       "duration": duration, "reason": reason})
 
     @app_commands.command(name="cloud-revoke", description=o.summary("cloud-revoke"))
     @app_commands.describe(**o.describe("cloud-revoke"))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
-    async def revoke(self, interaction: discord.Interaction, member: str, project: str, reason: str) -> None:
-        await run_command(interaction, "cloud-revoke", {"member": member, "project": project, "reason": reason})
+    async def revoke(self, interaction: discord.Interaction, member: discord.User, project: str, reason: str) -> None:
+        await run_command(interaction, "cloud-revoke", {"member": str(member.id), "project": project, "reason": reason})
 
     @app_commands.command(name="cloud-set-quota", description=o.summary("cloud-set-quota"))
     @app_commands.describe(**o.describe("cloud-set-quota"))
@@ -124,6 +125,7 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="cloud-init", description=o.summary("cloud-init"))
     @app_commands.describe(**o.describe("cloud-init"))
     @app_commands.choices(**o.choices("cloud-init"))
+    @app_commands.autocomplete(region=o.regions)
     @admin_only
     @app_commands.guild_only()
     async def init(self, interaction: discord.Interaction, repo: str, target: str | None = None, region: str | None = None,

@@ -23,10 +23,31 @@ def test_a_typed_command_is_parsed_with_typed_values() -> None:
     ("/cloud-cancel pr:abc", "must be a number"),
     ("/cloud-list web", "is not name:value"),
     ("cloud-list", "start with /"),
+    # Discord's option ranges, enforced alike in the console's parser
+    ("/cloud-set-budget project:web usd:1e12 reason:x", "usd must be from 0 to 1,000,000, not '1e12'"),
+    ("/cloud-set-budget project:web usd:nan reason:x", "usd must be from 0 to 1,000,000"),
+    ("/cloud-set-budget project:web usd:-1 reason:x", "usd must be from 0 to 1,000,000"),
+    ("/cloud-create-project name:x target:local region:local-1 reason:x budget:inf", "budget must be from 0"),
+    ("/cloud-set-quota project:web kind:vm limit:100000 reason:x", "limit must be from 0 to 1,000, not '100000'"),
+    ("/cloud-grant member:bob project:web role:owner duration:8h reason:x", "role must be one of viewer, user, admin"),
 ])
 def test_a_bad_command_line_says_what_is_wrong(line: str, problem: str) -> None:
     with pytest.raises(commands.ParseError, match=problem):
         commands.parse(line)
+
+
+def test_viewer_can_be_granted_from_the_console_and_a_member_is_a_name_or_a_chat_id() -> None:
+    _, values = commands.parse("/cloud-grant member:bob project:web role:viewer duration:8h reason:x")
+    assert values["role"] == "viewer"
+    _, values = commands.parse("/cloud-revoke member:<@222> project:web reason:x")
+    assert values["member"] == "<@222>"
+
+
+def test_the_largest_allowed_numbers_pass() -> None:
+    _, values = commands.parse("/cloud-set-budget project:web usd:1000000 reason:x")
+    assert values["usd"] == 1_000_000.0
+    _, values = commands.parse("/cloud-set-quota project:web kind:vm limit:1000 reason:x")
+    assert values["limit"] == 1000
 
 
 def test_command_names_are_unique_and_admin_commands_are_marked() -> None:
