@@ -46,6 +46,11 @@ class ControllerGateway:
         # Closing fires the webhook that releases the PR's locks, as a close on GitHub would.
         await asyncio.to_thread(self.ctx.forge.close_pull_request, repo, pr_number)
 
+    async def plan(self, repo: str, pr_number: int, project: str, actor_github: str) -> list[str]:
+        # The actor vouches for the PR's code as a `cloudops plan` comment would; the trust rules still decide.
+        return await self.pipeline.plan_pull_request(repo, pr_number, trigger="chat", actor=actor_github, only=project,
+                                                     vouched_by=actor_github)
+
     async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
         # The merge fires the webhook that releases locks (and applies apply_on: merge projects).
         result = await asyncio.to_thread(self.ctx.forge.merge, repo, pr_number, sha=head_sha,

@@ -1,11 +1,12 @@
-"""The deploy session use cases: open, add, remove, open the PR, approve, close, cancel.
+"""The deploy session use cases: open, add, remove, open the PR, cancel (the PR's own: ``pr_actions``).
 
 Each method takes the ``Caller`` and a session id, loads the lobby of the
 caller's guild, checks the caller may act, changes the lobby and answers
 with its rendering. Opening the PR renders the catalog's Terraform into
 ``projects/<p>/<kind>-<name>.tf`` on ``cloudops/<member>/<session>``,
 authored as the requester, and links the PR to the session so pipeline
-events find their message. Approving asks the pipeline through the gateway.
+events find their message. Approving, merging, closing and planning again
+(:mod:`.pr_actions`) ask the pipeline through the gateway.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from ..catalog import hcl
 from ..catalog import render as catalog_render
 from ..catalog.reader import ProjectInventory
 from ..catalog.specs import Kind, NetworkSpec, ResourceSpec, resource_filename
-from ..errors import ForgeError, ForgeValidationError
+from ..errors import ForgeValidationError
 from ..repo_config import ProjectConfig, Role
 from . import assess, bulk, forms, lobby as lobby_mod
 from .context import Actor, Caller, ServiceContext
 from .lobby import Draft, Lobby, LobbyStatus
+from .pr_actions import PrActions
 from .refusals import Refused, answering
 from .replies import Button, ButtonStyle, RefusalKind, Reply, component_id, parse_component_id
 
@@ -34,6 +36,7 @@ class DeployService:
         self.ctx = ctx
         self.pricer = pricer
         self.policy = policy
+        self.pr = PrActions(ctx)  # what is done to the session's PR once it is open
 
     # --- helpers ------------------------------------------------------------
     async def _inventory(self, actor: Actor, project: str) -> ProjectInventory:
@@ -312,79 +315,6 @@ class DeployService:
                                          body=body, head=branch, base=base)
         return pr, sha
 
-    @answering
-    async def approve(self, caller: Caller, session_id: str) -> Reply:
-        actor = await self.ctx.actor(caller)
-        lobby = self.ctx.load_lobby(caller, session_id)
-        self.ctx.require(actor, lobby.project, Role.ADMIN, "approving an apply")
-        if lobby.pr_number is None or lobby.status not in (LobbyStatus.PLAN_READY, LobbyStatus.PLAN_FAILED, LobbyStatus.PLANNING):
-            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no plan to approve ({lobby.status.value}).")
-        if lobby.plan is None or lobby.status != LobbyStatus.PLAN_READY:
-            raise Refused(RefusalKind.STALE_PLAN, f"PR #{lobby.pr_number} has no finished plan yet; wait for it.")
-        pr = await self.ctx.io(self.ctx.forge.get_pull_request, lobby.repo, lobby.pr_number)
-        if pr.state != "open":
-            raise Refused(RefusalKind.INVALID, f"PR #{pr.number} is {'merged' if pr.merged else 'closed'}.")
-        if pr.head_sha != lobby.plan.head_sha:
-            raise Refused(RefusalKind.STALE_PLAN, f"PR #{pr.number} changed after it was planned "
-                          f"(planned {lobby.plan.head_sha[:8]}, now {pr.head_sha[:8]}); a new plan is on its way.")
-        if not lobby.plan.policy_passed:
-            raise Refused(RefusalKind.POLICY_DENIED, f"The plan of PR #{pr.number} did not pass policy; see the PR comment.")
-        lock = await self.ctx.io(self.ctx.store.get_lock, lobby.repo, lobby.project)
-        if lock is not None and lock.pr_number != lobby.pr_number:
-            raise Refused(RefusalKind.LOCKED, f"Project {lobby.project} is locked by PR #{lock.pr_number}"
-                          + (f" ({lock.user})" if lock.user else "") + ".",
-                          hint="wait for it to finish, or an admin runs `/cloud-unlock`")
-        decision = await self.ctx.gateway.request_apply(lobby.repo, lobby.pr_number, lobby.project, actor.github)
-        if not decision.accepted:
-            raise Refused(RefusalKind.APPLY_REFUSED, "\n".join(f"- {r}" for r in decision.refusals) or "the pipeline refused")
-        lobby.progress = f"apply requested by {actor.member.name}"
-        self.ctx.save_lobby(lobby)
-        return lobby_mod.render(lobby, lobby_mod.Assessment())
-
-    @answering
-    async def merge(self, caller: Caller, session_id: str) -> Reply:
-        """Merge the lobby's PR: after its apply (automerge off), or as the approval of an apply_on: merge project."""
-        actor = await self.ctx.actor(caller)
-        lobby = self.ctx.load_lobby(caller, session_id)
-        self.ctx.require(actor, lobby.project, Role.ADMIN, "merging a pull request")
-        if lobby.pr_number is None or lobby.merged:
-            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no unmerged pull request ({lobby.status.value}).")
-        before_apply = lobby.status != LobbyStatus.APPLIED
-        if before_apply and (lobby.apply_on != "merge" or not lobby_mod.plan_ready(lobby)):
-            raise Refused(RefusalKind.STALE_PLAN if lobby.apply_on == "merge" else RefusalKind.INVALID,
-                          f"PR #{lobby.pr_number} is not ready to merge: "
-                          + ("its plan is not ready, fresh and passing policy." if lobby.apply_on == "merge"
-                             else "it applies on approval; approve it first, then merge."))
-        pr = await self.ctx.io(self.ctx.forge.get_pull_request, lobby.repo, lobby.pr_number)
-        if pr.state != "open":
-            raise Refused(RefusalKind.INVALID, f"PR #{pr.number} is {'merged' if pr.merged else 'closed'}.")
-        expected = lobby.plan.head_sha if lobby.plan is not None else pr.head_sha
-        if pr.head_sha != expected:
-            raise Refused(RefusalKind.STALE_PLAN, f"PR #{pr.number} changed after it was planned "
-                          f"(planned {expected[:8]}, now {pr.head_sha[:8]}); wait for the new plan.")
-        try:
-            sha = await self.ctx.gateway.merge_pull_request(lobby.repo, lobby.pr_number, actor.github, head_sha=pr.head_sha)
-        except ForgeError as exc:
-            raise Refused(RefusalKind.FAILED, f"merging PR #{pr.number}: {exc}", hint=exc.hint) from exc
-        lobby.merged, lobby.merge_sha = True, sha or None
-        lobby.progress = "merged; applying" if before_apply else ""
-        self.ctx.save_lobby(lobby)
-        return lobby_mod.render(lobby, lobby_mod.Assessment())
-
-    @answering
-    async def close_pr(self, caller: Caller, session_id: str) -> Reply:
-        actor = await self.ctx.actor(caller)
-        lobby = self.ctx.load_lobby(caller, session_id)
-        if lobby.user_id != caller.user_id:
-            self.ctx.require(actor, lobby.project, Role.ADMIN, "closing someone else's pull request")
-        if lobby.pr_number is None or lobby.status not in lobby_mod.PR_OPEN:
-            raise Refused(RefusalKind.INVALID, f"Session {session_id} has no open pull request ({lobby.status.value}).")
-        await self.ctx.gateway.close_pull_request(lobby.repo, lobby.pr_number, actor.github)
-        lobby.status = LobbyStatus.CLOSED
-        lobby.result = f"closed by {actor.member.name}; locks released"
-        self.ctx.save_lobby(lobby)
-        return lobby_mod.render(lobby, lobby_mod.Assessment())
-
     def attach_message(self, session_id: str, ref: dict[str, str]) -> None:
         """The front end says where the lobby is shown, so events can edit it."""
         self.ctx.registry.set_message_ref(session_id, ref)
@@ -403,9 +333,10 @@ class DeployService:
             "kind": lambda: self.quick_form(caller, sid, values[0] if values else ""),
             "retry": lambda: self.quick_form(caller, sid, extra, retry=True),
             "open-pr": lambda: self.open_pr(caller, sid),
-            "approve": lambda: self.approve(caller, sid),
-            "close-pr": lambda: self.close_pr(caller, sid),
-            "merge": lambda: self.merge(caller, sid),
+            "approve": lambda: self.pr.approve(caller, sid),
+            "close-pr": lambda: self.pr.close_pr(caller, sid),
+            "merge": lambda: self.pr.merge(caller, sid),
+            "plan": lambda: self.pr.plan_again(caller, sid),
             "cancel": lambda: self.cancel(caller, sid),
             "show": lambda: self.show(caller, sid),
         }

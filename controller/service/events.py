@@ -151,7 +151,9 @@ class LobbyEvents:
                                     fields=(Field("Requested by", lobby.member),)))
 
     async def on_closed(self, event: notices.PullRequestClosed) -> None:
-        """Merged: the lobby says so (and what now exists); closed unmerged: the session ends, no stale lines."""
+        """Merged: the lobby says so (and what now exists); closed unmerged: the session ends, no stale lines.
+        Either way, lobbies that waited for this PR's lock hear that it is free."""
+        await self._unblock(event)
         link = self._link(event.repo, event.pr_number)
         if link is None:
             return
@@ -171,6 +173,26 @@ class LobbyEvents:
         if link.message_ref is not None:
             await self.presenter.show(link.message_ref, lobby_mod.render(lobby, lobby_mod.Assessment()))
 
+    async def _unblock(self, event: notices.PullRequestClosed) -> None:
+        """Lobbies whose plan waited for a lock this PR released: no stale "waiting" line, a way to plan again."""
+        guild = self.registry.guild_of_repo(event.repo)
+        if guild is None or not event.released:
+            return
+        how = "merged" if event.merged else "closed"
+        for link in self.registry.pr_links(guild.guild_id):
+            if link.repo != event.repo or link.lobby.get("waiting_on") != event.pr_number:
+                continue
+            lobby = Lobby.from_state(link.lobby)
+            if lobby.project not in event.released or lobby.status in lobby_mod.FINISHED:
+                continue
+            lobby.waiting_on, lobby.replan = None, True
+            lobby.progress = f"PR #{event.pr_number} was {how} and {lobby.project} is unlocked: press Plan again"
+            self.registry.save_pr_lobby(link.session_id, lobby.to_state())
+            if self.on_saved is not None:
+                self.on_saved(lobby)
+            if link.message_ref is not None:
+                await self.presenter.show(link.message_ref, lobby_mod.render(lobby, lobby_mod.Assessment()))
+
     @staticmethod
     def _apply(lobby: Lobby, event: notices.PipelineEvent) -> bool:
         """Move the lobby on for one event; False when the event is about another project/commit."""
@@ -180,6 +202,7 @@ class LobbyEvents:
             if event.head_sha != lobby.head_sha:
                 lobby.head_sha = event.head_sha
             lobby.status, lobby.progress, lobby.result = LobbyStatus.PLANNING, "", ""
+            lobby.waiting_on, lobby.replan = None, False
         elif isinstance(event, notices.PlanReady):
             lobby.head_sha = lobby.head_sha or event.head_sha
             lobby.plan = PlanInfo(event.run_id, event.head_sha, event.add, event.change, event.destroy,
@@ -189,6 +212,7 @@ class LobbyEvents:
             lobby.status, lobby.result = LobbyStatus.PLAN_FAILED, event.message[:1000]
         elif isinstance(event, notices.LockContended):
             lobby.progress = f"waiting: project locked by PR #{event.holder_pr}" + (f" ({event.holder_user})" if event.holder_user else "")
+            lobby.waiting_on, lobby.replan = event.holder_pr, False
         elif isinstance(event, notices.ApplyStarted):
             lobby.status, lobby.progress = LobbyStatus.APPLYING, f"applying (started by {event.actor})"
         elif isinstance(event, notices.ApplyFinished):

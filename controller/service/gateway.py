@@ -62,6 +62,11 @@ class PipelineGateway(Protocol):
         """Close the PR and release its locks."""
         ...
 
+    async def plan(self, repo: str, pr_number: int, project: str, actor_github: str) -> list[str]:
+        """Queue a plan of ``project`` for the PR, as `cloudops plan -p <project>` commented by the actor would;
+        returns the projects queued (empty when the pipeline's rules refused, the PR says why)."""
+        ...
+
     async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
         """Merge the PR if its head is still ``head_sha``; returns the merge commit (apply_on: merge then applies)."""
         ...

@@ -87,6 +87,8 @@ class Lobby:
     merged: bool = False
     merge_sha: str | None = None
     rendered: int | None = None  # terraform resources the PR's files add, to explain a larger plan
+    waiting_on: int | None = None  # the PR whose project lock the last plan waited for
+    replan: bool = False  # that lock was released: offer "Plan again"
 
     def draft(self, key: str) -> Draft | None:
         return next((d for d in self.resources if d.key == key or d.name == key), None)
@@ -198,6 +200,8 @@ def buttons(lobby: Lobby, assessment: Assessment) -> tuple[Button, ...]:
         else:
             out.append(Button(component_id("approve", sid), "Approve & apply", ButtonStyle.SUCCESS,
                               disabled=not plan_ready(lobby)))
+    if lobby.replan and s in (LobbyStatus.PLANNING, LobbyStatus.PLAN_FAILED) and not lobby.merged:
+        out.append(Button(component_id("plan", sid), "Plan again", ButtonStyle.PRIMARY))
     if s == LobbyStatus.APPLIED and not lobby.merged and not lobby.automerge:
         out.append(Button(component_id("merge", sid), "Merge", ButtonStyle.SUCCESS))
     if s in PR_OPEN and not lobby.merged:

@@ -54,6 +54,9 @@ class UnwiredGateway:
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         raise self._no()
 
+    async def plan(self, repo: str, pr_number: int, project: str, actor_github: str) -> list[str]:
+        raise self._no()
+
     async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
         raise self._no()
 

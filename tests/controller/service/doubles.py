@@ -122,6 +122,10 @@ class GatewayDouble:
     async def close_pull_request(self, repo: str, pr_number: int, actor_github: str) -> None:
         self.calls.append(("close_pull_request", (repo, pr_number, actor_github)))
 
+    async def plan(self, repo: str, pr_number: int, project: str, actor_github: str) -> list[str]:
+        self.calls.append(("plan", (repo, pr_number, project, actor_github)))
+        return [project]
+
     async def merge_pull_request(self, repo: str, pr_number: int, actor_github: str, *, head_sha: str) -> str:
         self.calls.append(("merge_pull_request", (repo, pr_number, actor_github, head_sha)))
         return "m" * 40

@@ -300,3 +300,50 @@ async def test_a_pr_closed_unmerged_ends_the_session_without_a_stale_lock_line(c
     assert reply.button("approve") is None and reply.button("close-pr") is None
     status = await chatops.run(user, "cloud-status", {})
     assert sid not in " ".join(f.value for f in status.fields)
+
+
+def contended(forge: RecordingForge, holder: int = 7) -> notices.LockContended:
+    return notices.LockContended(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="plan-1",
+                                 holder_pr=holder, holder_user="carol")
+
+
+def progress_of(reply: Reply) -> str:
+    return next((f.value for f in reply.fields if f.name == "Progress"), "")
+
+
+async def test_when_the_pr_holding_the_lock_closes_the_waiting_lobby_says_so_and_offers_plan_again(
+        chatops, user, forge, bus, presenter, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(contended(forge))
+    assert progress_of(presenter.shown[-1][1]).startswith("waiting: project locked by PR #7")
+    assert presenter.shown[-1][1].button("plan") is None  # a plan now would wait again
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=7, merged=False, actor="carol", released=("web",)))
+    reply = presenter.shown[-1][1]
+    assert progress_of(reply) == "PR #7 was closed and web is unlocked: press Plan again"
+    assert reply.button("plan") is not None and "waiting" not in progress_of(reply)
+    again = await chatops.click(user, f"cloudops:plan:{sid}")
+    assert gateway.calls[-1] == ("plan", (REPO, 1, "web", "bob"))
+    assert progress_of(again) == "plan requested by bob" and again.button("plan") is None
+    await bus.publish(notices.PlanStarted(repo=REPO, project="web", pr_number=1, head_sha=head(forge), run_id="plan-2"))
+    assert progress_of(presenter.shown[-1][1]) == ""
+
+
+async def test_a_merge_that_keeps_the_lock_or_another_prs_release_leaves_the_lobby_waiting(
+        chatops, user, forge, bus, presenter) -> None:
+    await with_pr(chatops, user)
+    await bus.publish(contended(forge))
+    shown = len(presenter.shown)
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=8, merged=False, released=("web",)))
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=7, merged=True, released=("data",)))
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=7, merged=True, applying=("web",)))  # apply_on: merge
+    assert len(presenter.shown) == shown  # nothing to tell: web is still locked by PR #7
+
+
+async def test_plan_again_is_refused_while_another_pr_holds_the_lock(chatops, ctx, user, forge, bus, gateway) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(contended(forge))
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=7, merged=False, released=("web",)))
+    ctx.store.try_lock(REPO, "web", pr_number=9, user="dave")
+    refused = await chatops.click(user, f"cloudops:plan:{sid}")
+    assert refused.refused == RefusalKind.LOCKED and "PR #9 (dave)" in refused.description
+    assert not any(name == "plan" for name, _ in gateway.calls)
