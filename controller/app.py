@@ -14,6 +14,7 @@ import socket
 from pathlib import Path
 from decimal import Decimal
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -37,6 +38,7 @@ from .secrets.vault import Vault
 from .pipeline.repo_source import RepoSource
 from .pipeline.rules import RulesLoader
 from .pipeline.statuses import project_context
+from .service import housekeeping
 from .settings import Settings
 from .state import GitStateBackend
 from .state import crypto as state_crypto
@@ -70,6 +72,8 @@ class ControllerConfig:
     port: int = 0
     workers: int = 2
     grant_prune_interval: float = 3600.0  # seconds between pruning runs of expired grants
+    session_cleanup_interval: float = 3600.0  # seconds between clean-ups of chat sessions long expired
+    session_keep_expired: timedelta = housekeeping.KEEP_EXPIRED  # expired drafts stay recoverable this long
     drift_interval: float = 6 * 3600.0  # seconds between drift checks of every project
     # A GitHub App instead of a token: its id and PEM private key (installation tokens are made from them).
     github_app_id: int | None = None
@@ -272,6 +276,10 @@ class ControllerApp:
                 drift.drift_forever(context, repos, cfg.drift_interval), name="drift-check"))
             self._background.append(asyncio.create_task(
                 _sweep_forever(context, cfg.grant_prune_interval), name="sweep-run-directories"))
+        # The chat's sessions live in this store: one clean-up, whichever front ends run on it.
+        self._background.append(asyncio.create_task(
+            housekeeping.clean_sessions_forever(self.store, cfg.session_cleanup_interval, keep=cfg.session_keep_expired),
+            name="clean-chat-sessions"))
         receiver = self.receiver = WebhookReceiver(ReceiverConfig(secret=cfg.webhook_secret), self.store,
                                                    self.pipeline.dispatch)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -25,9 +25,12 @@ async def run(args: argparse.Namespace) -> int:
     for note in wired.notes:
         print(f"cloudops bot: {note}", file=sys.stderr)
     bot = CloudOpsBot(wired.chatops, wired.bus, sync=not args.no_sync)
+    cleanup = wired.start_housekeeping()
     try:
         async with bot:
             await bot.start(token)
     finally:
+        if cleanup is not None:
+            cleanup.cancel()
         wired.close()
     return 0

@@ -58,6 +58,7 @@ async def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     for note in wired.notes:
         console.print(f"[dim]note: {note}[/dim]")
+    cleanup = wired.start_housekeeping()
     try:
         if args.repo:
             from controller.store import utc_now
@@ -68,6 +69,8 @@ async def run(args: argparse.Namespace) -> int:
         chat = ChatConsole(wired.chatops, Caller(CONSOLE_GUILD, args.user_id, args.name), console, presenter, sys.stdin)
         return await chat.loop()
     finally:
+        if cleanup is not None:
+            cleanup.cancel()
         wired.close()
 
 

@@ -9,6 +9,7 @@ and policy (``controller.cost.preflight``, ``controller.policy.preflight``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import importlib
@@ -26,6 +27,7 @@ from ..forge.base import Forge
 from ..pipeline import notices
 from ..settings import Settings
 from ..store import RuntimeStore, open_store, utc_now
+from . import housekeeping
 from .chatops import ChatOps
 from .context import ServiceContext, WebhookTarget
 from .gateway import ApplyDecision, HistoryEntry, PipelineGateway, RollbackResult
@@ -133,6 +135,13 @@ class Wired:
         """Close the store if this wiring opened it (an assembly's store is closed by its controller)."""
         if self.owns_store:
             self.store.close()
+
+    def start_housekeeping(self) -> asyncio.Task[None] | None:
+        """A chat process on a store of its own cleans up its expired sessions (a controller does it for its store)."""
+        if not self.owns_store:
+            return None
+        return asyncio.get_running_loop().create_task(housekeeping.clean_sessions_forever(self.store),
+                                                      name="clean-chat-sessions")
 
 
 def template_files() -> dict[str, str]:

@@ -166,7 +166,9 @@ class RuntimeStore(Protocol):
 
     def list_expired_sessions(self) -> list[ChatSession]: ...
 
-    def delete_expired_sessions(self) -> int: ...
+    def delete_expired_sessions(self, older_than: timedelta = timedelta(0)) -> int:
+        """Delete sessions expired for at least ``older_than``; returns how many went."""
+        ...
 
     # --- webhook deliveries ----------------------------------------------
     def record_delivery(self, delivery_id: str, *, event: str, action: str | None = None) -> bool:

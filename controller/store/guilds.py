@@ -185,6 +185,13 @@ class GuildRegistry:
         found = self.sessions_of(guild_id, user_id, limit=1)
         return found[0].session_id if found else None
 
+    def prune_unlinked(self) -> int:
+        """Forget user and message rows of sessions that are gone (no session row, no PR link); returns how many."""
+        gone = ("session_id NOT IN (SELECT id FROM chat_sessions) AND session_id NOT IN "
+                "(SELECT session_id FROM chat_pr_links)")
+        return (self._write("forgetting sessions that are gone", f"DELETE FROM chat_user_sessions WHERE {gone}")
+                + self._write("forgetting messages of sessions that are gone", f"DELETE FROM chat_message_refs WHERE {gone}"))
+
     # --- proof of control for a first /cloud-init ---------------------------
     def put_claim(self, guild_id: str, repo: str, user_id: str, code: str, expires_at: datetime) -> Claim:
         claim = Claim(guild_id, repo, user_id, code_hash(code), expires_at)

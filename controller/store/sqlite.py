@@ -336,10 +336,10 @@ class SqliteStore:
             )
             return [rows.session(r) for r in found]
 
-    def delete_expired_sessions(self) -> int:
+    def delete_expired_sessions(self, older_than: timedelta = timedelta(0)) -> int:
         with self._db.write("deleting expired chat sessions") as conn:
             return conn.execute(
-                "DELETE FROM chat_sessions WHERE expires_at <= ?", (rows.ts(self._now()),)
+                "DELETE FROM chat_sessions WHERE expires_at <= ?", (rows.ts(self._now() - older_than),)
             ).rowcount
 
     @staticmethod

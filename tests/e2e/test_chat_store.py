@@ -97,3 +97,27 @@ def test_the_console_starts_twice_on_cloudops_data_dir(tmp_path: Path) -> None:
             tmux.close()
     assert (tmp_path / "data" / "controller" / "cloudops.sqlite3").exists()
     assert not (tmp_path / "data" / "controller" / "chatops.sqlite3").exists()
+
+
+async def test_the_controller_cleans_up_expired_chat_sessions_on_a_schedule(forge, bench, tmp_path: Path) -> None:
+    import asyncio
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from cloudops.assembly import assemble
+
+    from .harness import controller_config
+
+    config = replace(controller_config(forge, tmp_path / "controller", bench.full_name), session_cleanup_interval=0.05,
+                     session_keep_expired=timedelta(0))
+    async with assemble(config) as assembled:
+        store = assembled.store
+        for sid, idle in (("idle", timedelta(milliseconds=1)), ("live", timedelta(minutes=30))):
+            store.put_session(sid, guild_id=CONSOLE_GUILD, user_id=ALICE.user_id, project="example", state={},
+                              idle_timeout=idle)
+        for _ in range(200):  # the controller's periodic task, every 0.05 s here
+            if store.list_expired_sessions() == []:
+                break
+            await asyncio.sleep(0.05)
+        assert store.list_expired_sessions() == [] and store.get_session("live") is not None
+        assert "clean-chat-sessions" in {t.get_name() for t in assembled.app._background}

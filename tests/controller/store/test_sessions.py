@@ -81,6 +81,15 @@ def test_expired_sessions_are_listed_and_deleted_and_live_ones_kept(store: Sqlit
     assert store.get_session("young") is not None
 
 
+def test_only_sessions_expired_for_longer_than_asked_are_deleted(store: SqliteStore, clock: FakeClock) -> None:
+    _put(store, "week-old")
+    clock.advance(days=7, minutes=30)
+    _put(store, "hour-old")
+    clock.advance(hours=1)
+    assert store.delete_expired_sessions(older_than=timedelta(days=7)) == 1
+    assert [s.id for s in store.list_expired_sessions()] == ["hour-old"]  # expired, kept for recovery
+
+
 def test_deleting_a_session_reports_whether_it_existed(store: SqliteStore) -> None:
     _put(store)
     assert store.delete_session("s1") is True
