@@ -10,6 +10,7 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
         target: local|gcp|aws|azure
         region: <a region of the target>
         budget_monthly_usd: 100    # optional, finite, 0 to 1e9
+        budget_alerts: [80, 100]   # optional: alert at these percents of the budget (1-5 whole percents, 1 to 1000)
         quotas: {vm: 3, database: 1, network: 1, bucket: 5, cluster: 0}   # optional, per kind
         apply_on: approve|merge    # default approve
         required_approvals: 1      # default 1, at most 100
@@ -56,6 +57,9 @@ def is_project_name(text: object) -> bool:
 MAX_APPROVALS = 100
 MAX_QUOTA = 100_000
 MAX_AMOUNT = 1e9  # USD a month
+MAX_ALERT_PERCENT = 1000  # an alert at ten times the budget is the most anyone means
+MAX_ALERTS = 5
+DEFAULT_BUDGET_ALERTS = (0.8, 1.0)  # fractions of the budget
 
 _MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
@@ -108,6 +112,7 @@ class ProjectConfig:
     target: Target
     region: str
     budget_monthly_usd: float | None = None
+    budget_alerts: tuple[float, ...] = DEFAULT_BUDGET_ALERTS  # fractions of the budget, lowest first
     quotas: dict[Kind, int] = field(default_factory=dict)
     apply_on: ApplyOn = ApplyOn.APPROVE
     required_approvals: int = 1
@@ -301,6 +306,20 @@ class _Reader:
             raise self.fail(node, path, f"must be at most {MAX_AMOUNT:,.0f}")
         return value
 
+    def percents(self, node: yaml.Node, path: str) -> tuple[float, ...]:
+        """Alert thresholds in percent of the budget (``[80, 100]``), as fractions, lowest first."""
+        def one(n: yaml.Node, p: str) -> int:
+            value = self.scalar(n, p, int)
+            if not 0 < value <= MAX_ALERT_PERCENT:
+                raise self.fail(n, p, f"must be a whole percent from 1 to {MAX_ALERT_PERCENT}, not {n.value}")
+            return value
+        values = self.sequence(node, path, one)
+        if not 1 <= len(values) <= MAX_ALERTS:
+            raise self.fail(node, path, f"must list 1 to {MAX_ALERTS} percents, not {len(values)}")
+        if len(set(values)) != len(values):
+            raise self.fail(node, path, "lists a percent twice")
+        return tuple(sorted(v / 100 for v in values))
+
     # -- the document -----------------------------------------------------
 
     def config(self, root: yaml.Node) -> RepoConfig:
@@ -343,7 +362,8 @@ class _Reader:
     def project(self, name: str, key: yaml.Node, node: yaml.Node, policy_sets: Mapping[str, PolicySet]) -> ProjectConfig:
         path = f"projects.{name}"
         self.name(key, path)
-        fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
+        fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "budget_alerts", "quotas", "apply_on",
+                                           "required_approvals",
                                            "allow_self_approval", "allow_self_policy_override", "policy_sets",
                                            "apply_requirements", "automerge", "allow_nonsensitive", "required_labels_on"),
                              ("target", "region"))
@@ -355,6 +375,8 @@ class _Reader:
         budget = None
         if "budget_monthly_usd" in fields:
             budget = self.amount(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd")
+        alerts = self.percents(fields["budget_alerts"][1], f"{path}.budget_alerts") if "budget_alerts" in fields \
+            else DEFAULT_BUDGET_ALERTS
         quotas: dict[Kind, int] = {}
         if "quotas" in fields:
             for kind_name, kind_key, value in self.entries(fields["quotas"][1], f"{path}.quotas"):
@@ -364,7 +386,7 @@ class _Reader:
         if "policy_sets" in fields:
             sets = self.sequence(fields["policy_sets"][1], f"{path}.policy_sets", lambda n, p: self._known(n, p, policy_sets, "policy set"))
         return ProjectConfig(
-            name=name, target=target, region=region, budget_monthly_usd=budget, quotas=quotas,
+            name=name, target=target, region=region, budget_monthly_usd=budget, budget_alerts=alerts, quotas=quotas,
             apply_on=self.enum(fields["apply_on"][1], f"{path}.apply_on", ApplyOn) if "apply_on" in fields else ApplyOn.APPROVE,
             required_approvals=self.int_between(fields["required_approvals"][1], f"{path}.required_approvals", 0, MAX_APPROVALS) if "required_approvals" in fields else 1,
             allow_self_approval=self.scalar(fields["allow_self_approval"][1], f"{path}.allow_self_approval", bool) if "allow_self_approval" in fields else False,

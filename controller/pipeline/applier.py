@@ -253,7 +253,8 @@ class Applier:
         applied = [r for r in runs if r.kind is RunKind.APPLY and r.status is RunStatus.SUCCEEDED
                    and r.summary.get("plan_run_id") != plan_run.id and "monthly_after" in r.summary]
         before = applied[0].summary["monthly_after"] if applied else figures.get("monthly_before", 0.0)
-        for crossing in budget.crossings(before, figures["monthly_after"], figures["budget"]):
+        thresholds = figures.get("budget_thresholds") or budget.THRESHOLDS  # as the plan's project had them
+        for crossing in budget.crossings(before, figures["monthly_after"], figures["budget"], thresholds=thresholds):
             await self.ctx.bus.publish(notices.BudgetAlert(
                 repo=request.repo, project=request.project, pr_number=request.pr_number, threshold=crossing.threshold,
                 monthly_cost=crossing.monthly_cost, budget=crossing.budget, projected=False))

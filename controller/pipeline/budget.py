@@ -1,7 +1,8 @@
 """Budget alerts: one per threshold crossing, projected on plan, confirmed on apply.
 
-A plan that would take a project past 80 % or 100 % of its monthly budget
-is told on the PR and to chat once per PR and threshold; an apply that does
+A plan that would take a project past one of its alert thresholds
+(``budget_alerts`` in cloudops.yaml, 80 % and 100 % of its monthly budget by
+default) is told on the PR and to chat once per PR and threshold; an apply that does
 take it past is told once more, as fact. Both come from the cost engine's
 figures; nothing here estimates anything.
 """
@@ -23,12 +24,13 @@ class Crossing:
     budget: float
 
 
-def crossings(before: float, after: float, budget: float | None, already: Iterable[float] = ()) -> list[Crossing]:
-    """Thresholds crossed going from ``before`` to ``after``, minus those already alerted."""
+def crossings(before: float, after: float, budget: float | None, already: Iterable[float] = (), *,
+              thresholds: Iterable[float] = THRESHOLDS) -> list[Crossing]:
+    """Thresholds (the project's ``budget_alerts``) crossed going from ``before`` to ``after``, minus those already alerted."""
     if budget is None:
         return []
     done = set(already)
-    return [Crossing(t, after, budget) for t in budget_crossings(before, after, budget, THRESHOLDS) if t not in done]
+    return [Crossing(t, after, budget) for t in budget_crossings(before, after, budget, tuple(thresholds)) if t not in done]
 
 
 def describe(project: str, crossing: Crossing, *, projected: bool) -> str:

@@ -167,7 +167,8 @@ class Pipeline:
             request = PlanRequest(
                 repo=repo, pr_number=number, head_sha=pull.head_sha, project=project, author=pull.author,
                 trigger=trigger, actor=actor, apply_on=rules.apply_on_for(project), config_changed=config_changed,
-                all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project), head_ref=pull.head_ref,
+                all_projects=tuple(projects), budget_monthly_usd=rules.budget_for(project),
+                budget_alerts=rules.budget_alerts_for(project), head_ref=pull.head_ref,
                 allow_nonsensitive=rules.allows_nonsensitive(project),
             )
             await self.queue.submit(PLAN_JOB, _to_payload(request), key=f"{repo}:{project}", timeout=self.job_timeout)
@@ -545,6 +546,7 @@ def _to_payload(request: PlanRequest) -> dict:
     data = dataclasses.asdict(request)
     data["apply_on"] = request.apply_on.value
     data["all_projects"] = list(request.all_projects)
+    data["budget_alerts"] = list(request.budget_alerts)
     return data
 
 
@@ -552,6 +554,8 @@ def _from_payload(payload: dict) -> PlanRequest:
     data = dict(payload)
     data["apply_on"] = ApplyOn(data["apply_on"])
     data["all_projects"] = tuple(data["all_projects"])
+    if "budget_alerts" in data:  # a job queued by an older version has none: the defaults
+        data["budget_alerts"] = tuple(data["budget_alerts"])
     return PlanRequest(**data)
 
 

@@ -69,6 +69,7 @@ class PlanRequest:
     config_changed: bool
     all_projects: tuple[str, ...]  # every project this PR plans, for the overall status
     budget_monthly_usd: float | None = None  # from cloudops.yaml on the default branch
+    budget_alerts: tuple[float, ...] = budget.THRESHOLDS  # fractions of the budget that alert, from cloudops.yaml
     head_ref: str = ""  # the PR's branch (bot branches name the member who asked in chat)
     allow_nonsensitive: bool = False  # from cloudops.yaml on the default branch
 
@@ -293,7 +294,8 @@ class Planner:
         alerts: list[budget.Crossing] = []
         if figures is not None:
             already = await asyncio.to_thread(self._alerted, request)
-            alerts = budget.crossings(figures["monthly_before"], figures["monthly_after"], figures["budget"], already)
+            alerts = budget.crossings(figures["monthly_before"], figures["monthly_after"], figures["budget"], already,
+                                      thresholds=request.budget_alerts)
         verdict = await ctx.policy.evaluate(plan, request, cost) if ctx.policy else None
         summary = plan.summary()
         report = comments.PlanReport(
@@ -432,7 +434,7 @@ def _cost_figures(cost: object, request: PlanRequest) -> dict | None:
 
     figures = cost_input(estimate, request.project, request.budget_monthly_usd)
     return {"monthly_before": figures["monthly_before"], "monthly_after": figures["monthly_after"],
-            "budget": figures["budget"]}
+            "budget": figures["budget"], "budget_thresholds": list(request.budget_alerts)}
 
 
 def policy_status_context(project: str) -> str:

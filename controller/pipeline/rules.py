@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..repo_config import ApplyOn, RepoConfig, Role, loads
+from ..repo_config import DEFAULT_BUDGET_ALERTS, ApplyOn, RepoConfig, Role, loads
 from ..errors import ConfigError
 from .comment_parser import Verb
 from .repo_source import CONFIG_FILE, RepoSource
@@ -43,6 +43,11 @@ class RepoRules:
         if self.config and project in self.config.projects:
             return self.config.projects[project].budget_monthly_usd
         return None
+
+    def budget_alerts_for(self, project: str) -> tuple[float, ...]:
+        if self.config and project in self.config.projects:
+            return self.config.projects[project].budget_alerts
+        return DEFAULT_BUDGET_ALERTS
 
     def allows_nonsensitive(self, project: str) -> bool:
         return bool(self.config and project in self.config.projects and self.config.projects[project].allow_nonsensitive)

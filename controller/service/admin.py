@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -173,6 +174,23 @@ class AdminService:
             raise Refused(RefusalKind.INVALID, str(exc)) from None
         return await self._config_pr(actor, f"budget of {config.name}: ${usd:,.2f}/mo", reason,
                                      lambda t: config_edit.set_budget(t, config.name, usd))
+
+    @answering
+    async def set_budget_alert(self, caller: Caller, project: str, percents: str, reason: str) -> Reply:
+        """The percents of the budget at which plans and applies alert (``budget_alerts``), by a PR."""
+        actor = await self.ctx.actor(caller)
+        config = self.ctx.require(actor, project, Role.ADMIN, "setting budget alerts")
+        try:
+            chosen = config_edit.check_alerts(percents)
+        except ValueError as exc:
+            raise Refused(RefusalKind.INVALID, str(exc)) from None
+        listed = ", ".join(f"{p}%" for p in chosen)
+        reply = await self._config_pr(actor, f"budget alerts of {config.name} at {listed}", reason,
+                                      lambda t: config_edit.set_budget_alerts(t, config.name, chosen))
+        if config.budget_monthly_usd is None:
+            reply = replace(reply, description=reply.description + f"\n{config.name} has no budget yet: alerts start once "
+                            "`/cloud-set-budget` sets one.")
+        return reply
 
     # --- operations ------------------------------------------------------------
     @answering

@@ -69,6 +69,7 @@ class ChatOps:
             "cloud-revoke": lambda: a.revoke(caller, o["member"], o["project"], o["reason"]),
             "cloud-set-quota": lambda: a.set_quota(caller, o["project"], o["kind"], _number(o["limit"], int), o["reason"]),
             "cloud-set-budget": lambda: a.set_budget(caller, o["project"], _number(o["usd"], float), o["reason"]),
+            "cloud-set-budget-alert": lambda: a.set_budget_alert(caller, o["project"], str(o["percents"]), o["reason"]),
             "cloud-admin-list": lambda: a.list_all(caller),
             "cloud-admin-cancel": lambda: a.cancel_any(caller, int(o["pr"]), o.get("project")),
             "cloud-unlock": lambda: a.unlock(caller, o["project"]),

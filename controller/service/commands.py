@@ -96,6 +96,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 admin=True),
     CommandSpec("cloud-set-budget", "Set a project's monthly budget",
                 (PROJECT, _o("usd", "Monthly budget in USD", OptionType.NUMBER, bounds=BUDGET_BOUNDS), REASON), admin=True),
+    CommandSpec("cloud-set-budget-alert", "Set at which percents of its budget a project alerts",
+                (PROJECT, _o("percents", "Percents of the budget, like 80,100 (1 to 5, each 1-1000)"), REASON), admin=True),
     CommandSpec("cloud-admin-list", "List all locks, runs and chat requests", admin=True),
     CommandSpec("cloud-admin-cancel", "Cancel any pull request's runs", (PR, OPT_PROJECT), admin=True),
     CommandSpec("cloud-unlock", "Release a project's lock", (PROJECT,), admin=True),

@@ -164,6 +164,37 @@ def set_budget(text: str, project: str, usd: float) -> str:
     return dump(yaml, doc)
 
 
+def check_alerts(text: str) -> list[int]:
+    """``"80, 100"`` → ``[80, 100]``: 1 to 5 whole percents of the budget, each from 1 to 1,000, none twice."""
+    parts = [p.strip().removesuffix("%").strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
+    if not 1 <= len(parts) <= repo_config.MAX_ALERTS:
+        raise ValueError(f"`percents` = {text!r}: give 1 to {repo_config.MAX_ALERTS} percents, like 50,80,100")
+    values: list[int] = []
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= repo_config.MAX_ALERT_PERCENT:
+            raise ValueError(f"`percents` = {text!r}: {part!r} is not a whole percent from 1 to "
+                             f"{repo_config.MAX_ALERT_PERCENT:,}")
+        values.append(int(part))
+    if len(set(values)) != len(values):
+        raise ValueError(f"`percents` = {text!r}: a percent is listed twice")
+    return sorted(values)
+
+
+def set_budget_alerts(text: str, project: str, percents: list[int]) -> str:
+    """The project's ``budget_alerts`` as a one-line flow list, after its budget (a new key) or in place."""
+    yaml, doc = _load(text)
+    entry = _project(doc, project)
+    seq = CommentedSeq(check_alerts(",".join(map(str, percents))))
+    seq.fa.set_flow_style()
+    if "budget_alerts" in entry:
+        entry["budget_alerts"] = seq
+    else:
+        keys = list(entry.keys())
+        after = keys.index("budget_monthly_usd") + 1 if "budget_monthly_usd" in keys else len(keys)
+        entry.insert(after, "budget_alerts", seq)
+    return dump(yaml, doc)
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200]
 

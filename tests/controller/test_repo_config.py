@@ -70,6 +70,14 @@ def test_grants_raise_roles_until_they_expire() -> None:
         ("builtin/naming", "../secrets", "cloudops.yaml:14: policy_sets.baseline.policies[0]: '../secrets' must be a relative path"),
         ("version: 1", "version: 2", "cloudops.yaml:1: version: only version 1 is supported"),
         ('discord: "1234"', "discord: alice#1", "cloudops.yaml:9: members.alice.discord: must be a Discord user id"),
+        ("quotas: {vm: 2}", "quotas: {vm: 2}\n    budget_alerts: [0]",
+         "cloudops.yaml:7: projects.shop.budget_alerts[0]: must be a whole percent from 1 to 1000"),
+        ("quotas: {vm: 2}", "quotas: {vm: 2}\n    budget_alerts: [80, 80]",
+         "cloudops.yaml:7: projects.shop.budget_alerts: lists a percent twice"),
+        ("quotas: {vm: 2}", "quotas: {vm: 2}\n    budget_alerts: [.nan]",
+         "cloudops.yaml:7: projects.shop.budget_alerts[0]: must be a whole number"),
+        ("quotas: {vm: 2}", "quotas: {vm: 2}\n    budget_alerts: []",
+         "cloudops.yaml:7: projects.shop.budget_alerts: must list 1 to 5 percents"),
     ],
 )
 def test_mistakes_are_config_errors_with_line_and_key(old: str, new: str, expected: str) -> None:
@@ -120,3 +128,9 @@ def test_an_unknown_apply_requirement_names_the_line() -> None:
 
     with pytest.raises(ConfigError, match=r"cloudops.yaml:6: projects.web.apply_requirements\[0\]: 'nothing' is not one of"):
         loads("version: 1\nprojects:\n  web:\n    target: local\n    region: local-1\n    apply_requirements: [nothing]\n")
+
+
+def test_budget_alerts_default_to_80_and_100_percent_and_are_read_as_sorted_fractions() -> None:
+    assert repo_config.loads(GOOD).projects["shop"].budget_alerts == (0.8, 1.0)
+    custom = repo_config.loads(GOOD.replace("quotas: {vm: 2}", "quotas: {vm: 2}\n    budget_alerts: [150, 50]"))
+    assert custom.projects["shop"].budget_alerts == (0.5, 1.5)

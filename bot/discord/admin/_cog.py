@@ -74,6 +74,14 @@ class AdminCog(commands.Cog):
                          usd: app_commands.Range[float, 0.0, MAX_BUDGET_USD], reason: str) -> None:
         await run_command(interaction, "cloud-set-budget", {"project": project, "usd": usd, "reason": reason})
 
+    @app_commands.command(name="cloud-set-budget-alert", description=o.summary("cloud-set-budget-alert"))
+    @app_commands.describe(**o.describe("cloud-set-budget-alert"))
+    @app_commands.autocomplete(project=o.projects)
+    @admin_only
+    @app_commands.guild_only()
+    async def set_budget_alert(self, interaction: discord.Interaction, project: str, percents: str, reason: str) -> None:
+        await run_command(interaction, "cloud-set-budget-alert", {"project": project, "percents": percents, "reason": reason})
+
     @app_commands.command(name="cloud-admin-list", description=o.summary("cloud-admin-list"))
     @admin_only
     @app_commands.guild_only()

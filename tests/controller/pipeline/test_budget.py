@@ -19,3 +19,9 @@ def test_the_message_says_plan_or_apply_and_the_figures() -> None:
     text = describe("web", Crossing(1.0, 120.5, 100), projected=True)
     assert "would take `web` past 100%" in text and "$120.50 of $100.00" in text
     assert "took `web`" in describe("web", Crossing(0.8, 81, 100), projected=False)
+
+
+def test_a_projects_own_thresholds_replace_the_defaults() -> None:
+    assert crossings(10, 120, 100, thresholds=(0.5, 1.5)) == [Crossing(0.5, 120, 100)]
+    assert crossings(10, 160, 100, thresholds=(0.5, 1.5)) == [Crossing(0.5, 160, 100), Crossing(1.5, 160, 100)]
+    assert "past 150%" in describe("web", Crossing(1.5, 160, 100), projected=True)

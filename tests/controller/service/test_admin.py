@@ -241,3 +241,23 @@ def test_stats_give_the_apply_success_rate_top_requesters_and_kinds() -> None:
     assert fields["Top requesters"] == "bob: 2\ncarol: 1" and fields["Top kinds"] == "vm: 3\nbucket: 1"
     assert "apply running: 1" in fields["Runs"] and fields["Projects · members"] == "2 · 3"
     assert {f.name: f.value for f in stats_fields([], [], 0, 0)}["Apply success rate"] == "no finished applies yet"
+
+
+async def test_set_budget_alert_opens_a_one_line_pr_and_the_project_then_alerts_there(chatops, admin, forge, repo_dir) -> None:
+    before = (repo_dir / "cloudops.yaml").read_text()
+    reply = await chatops.run(admin, "cloud-set-budget-alert", {"project": "web", "percents": "50, 100", **REASON})
+    assert reply.refused is None and reply.title == "PR #1: budget alerts of web at 50%, 100%"
+    after = forge.commits[-1]["files"]["cloudops.yaml"]
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert len(after.splitlines()) == len(before.splitlines()) + 1 and len(added) == 1
+    assert committed_config(forge).projects["web"].budget_alerts == (0.5, 1.0)
+
+
+async def test_budget_alerts_need_an_admin_and_sound_percents_and_say_when_there_is_no_budget(chatops, admin, user,
+                                                                                              forge) -> None:
+    refused = await chatops.run(user, "cloud-set-budget-alert", {"project": "web", "percents": "90", **REASON})
+    assert refused.refused == RefusalKind.NOT_ALLOWED
+    invalid = await chatops.run(admin, "cloud-set-budget-alert", {"project": "web", "percents": "0,5000", **REASON})
+    assert invalid.refused == RefusalKind.INVALID and forge.commits == []
+    no_budget = await chatops.run(admin, "cloud-set-budget-alert", {"project": "data", "percents": "90", **REASON})
+    assert no_budget.refused is None and "data has no budget yet" in no_budget.description

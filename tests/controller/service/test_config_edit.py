@@ -83,3 +83,25 @@ def test_cents_are_kept_and_whole_dollars_stay_whole() -> None:
 def test_an_edit_that_would_break_the_file_is_refused() -> None:
     with pytest.raises(ValueError, match="project 'nope'"):
         config_edit.set_quota(TEMPLATE, "nope", Kind.VM, 1)
+
+
+def test_budget_alerts_are_one_new_line_after_the_budget_and_then_change_in_place() -> None:
+    after = config_edit.set_budget_alerts(TEMPLATE, "example", [50, 100])
+    assert changed(TEMPLATE, after) == ["+    budget_alerts: [50, 100]"]
+    lines = after.splitlines()
+    budget_line = next(i for i, line in enumerate(lines) if line.startswith("    budget_monthly_usd: 100  # cost comments"))
+    assert lines[budget_line + 1] == "    budget_alerts: [50, 100]"  # beside the budget, its comment untouched
+    again = config_edit.set_budget_alerts(after, "example", [90])
+    assert changed(after, again) == ["-    budget_alerts: [50, 100]", "+    budget_alerts: [90]"]
+    assert repo_config.loads(again).projects["example"].budget_alerts == (0.9,)
+
+
+@pytest.mark.parametrize("text", ["", "0", "50,50", "1,2,3,4,5,6", "2000", "nan", "1e3", "-5", "50.5", "eighty"])
+def test_budget_alert_percents_must_be_a_short_list_of_whole_bounded_percents(text: str) -> None:
+    with pytest.raises(ValueError, match="percents"):
+        config_edit.check_alerts(text)
+
+
+def test_budget_alert_percents_are_read_forgivingly_and_sorted() -> None:
+    assert config_edit.check_alerts(" 100%, 50 ;80") == [50, 80, 100]
+    assert config_edit.check_alerts("1000") == [1000]
