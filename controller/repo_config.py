@@ -21,7 +21,8 @@ path. The schema is documented in ``docs/cloudops-yaml.md``; in short::
     members:
       <member>: {role: viewer|user|admin, github: <login>, discord: "<user id>", projects: [<name>, ...]}
     grants:                        # time-limited extra roles
-      - {member: <member>, project: <name>, role: user|admin, expires_at: 2030-01-31T18:00:00Z, reason: "..."}
+      - {member: <member>, project: <name>, role: viewer|user|admin, expires_at: 2030-01-31T18:00:00Z, reason: "..."}
+      - {member: <member>, project: <name>, role: user, duration: 8h, reason: "..."}   # counts from the merge
     policy_sets:
       <name>: {description: "...", policies: [<path under policies/ or builtin/<name>>], enforcement: advisory|soft|hard}
 
@@ -138,14 +139,49 @@ class Member:
 
 @dataclass(frozen=True)
 class Grant:
+    """A time-limited extra role. With ``duration`` instead of ``expires_at`` it is *pending*: it grants
+    nothing until the controller, seeing it merged, writes ``expires_at`` = the merge + ``duration``."""
+
     member: str
     project: str
     role: Role
-    expires_at: dt.datetime
+    expires_at: dt.datetime | None
     reason: str = ""
+    duration: dt.timedelta | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.expires_at is None
 
     def active(self, now: dt.datetime) -> bool:
-        return now < self.expires_at
+        return self.expires_at is not None and now < self.expires_at
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+MAX_GRANT = dt.timedelta(days=90)  # grants are for incidents and on-call, not forever
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``90m``, ``8h``, ``3d``, ``2w``: between 1 minute and 90 days."""
+    text = str(text).strip().lower()
+    if len(text) < 2 or text[-1] not in _DURATION_UNITS or not text[:-1].isdigit() or len(text) > 6:
+        raise ValueError(f"{text!r} is not a duration like 90m, 8h, 3d or 2w")
+    delta = dt.timedelta(**{_DURATION_UNITS[text[-1]]: int(text[:-1])})
+    if delta <= dt.timedelta(0) or delta > MAX_GRANT:
+        raise ValueError(f"{text!r}: a grant lasts between 1 minute and 90 days")
+    return delta
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    """The inverse of :func:`parse_duration` for the durations it makes (``8h``, ``3d``)."""
+    minutes = int(delta.total_seconds() // 60)
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 @dataclass(frozen=True)
@@ -443,7 +479,23 @@ class _Reader:
         )
 
     def grant(self, node: yaml.Node, path: str, projects: Mapping[str, ProjectConfig], members: Mapping[str, Member]) -> Grant:
-        fields = self.mapping(node, path, ("member", "project", "role", "expires_at", "reason"), ("member", "project", "role", "expires_at"))
+        fields = self.mapping(node, path, ("member", "project", "role", "expires_at", "duration", "reason"),
+                              ("member", "project", "role"))
+        if ("expires_at" in fields) == ("duration" in fields):
+            raise self.fail(node, path, "needs exactly one of expires_at (a time) or duration (from the merge, like 8h)")
+        common: dict[str, Any] = {
+            "member": self._known(fields["member"][1], f"{path}.member", members, "member"),
+            "project": self._known(fields["project"][1], f"{path}.project", projects, "project"),
+            "role": self.enum(fields["role"][1], f"{path}.role", Role),
+            "reason": self.scalar(fields["reason"][1], f"{path}.reason", str) if "reason" in fields else "",
+        }
+        if "duration" in fields:
+            duration_node = fields["duration"][1]
+            try:
+                duration = parse_duration(self.scalar(duration_node, f"{path}.duration", str))
+            except ValueError as exc:
+                raise self.fail(duration_node, f"{path}.duration", str(exc)) from None
+            return Grant(**common, expires_at=None, duration=duration)
         expires_node = fields["expires_at"][1]
         expires = self.scalar(expires_node, f"{path}.expires_at", (dt.datetime, dt.date, str))
         if isinstance(expires, str):
@@ -455,13 +507,7 @@ class _Reader:
             expires = dt.datetime.combine(expires, dt.time())
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=dt.UTC)
-        return Grant(
-            member=self._known(fields["member"][1], f"{path}.member", members, "member"),
-            project=self._known(fields["project"][1], f"{path}.project", projects, "project"),
-            role=self.enum(fields["role"][1], f"{path}.role", Role),
-            expires_at=expires,
-            reason=self.scalar(fields["reason"][1], f"{path}.reason", str) if "reason" in fields else "",
-        )
+        return Grant(**common, expires_at=expires)
 
 
 def _names(kinds: tuple[type, ...]) -> str:

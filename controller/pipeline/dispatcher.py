@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from ..errors import CloudOpsError
 from ..repo_config import ApplyOn, CloseApplied
 from ..webhooks import routing
-from . import apply_comments, apply_gate, comment_parser, comments, notices, status_sync, statuses, trust
+from . import apply_comments, apply_gate, comment_parser, comments, grants, notices, status_sync, statuses, trust
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import Run, RunKind, RunStatus
@@ -87,6 +87,8 @@ class Pipeline:
             invalidate = getattr(self.rules, "invalidate", None)
             if invalidate is not None:
                 invalidate(routed.repo.full_name)
+            # A merge (or push) that brought pending grants starts their clocks now; none pending: a read.
+            await grants.activate_quietly(self.ctx, routed.repo.full_name)
         else:
             log.debug("delivery %s: nothing to do for %s", delivery_id, type(routed).__name__)
 

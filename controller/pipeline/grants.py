@@ -1,9 +1,16 @@
-"""Prune expired grants from cloudops.yaml with a commit (Git is the audit log).
+"""Start grants when they merge, prune them when they expire: commits on cloudops.yaml (Git is the audit log).
+
+A grant asked for in chat is *pending* (``duration: 8h``): it grants nothing
+until it is on the default branch, and its clock starts when it landed there
+(the merge), not when it was typed. :func:`activate` writes its
+``expires_at`` = landing + duration, the landing time read from git (the
+first-parent commit that brought it), so it is the same whether it runs at
+the merge webhook or an hour later from the periodic job.
 
 Expired grants stop counting the moment they expire (``RepoConfig.role_of``);
-this job only tidies the file, so that what the repository says is what is
-true. It commits on the default branch as the controller, naming each grant
-in the message.
+:func:`prune` only tidies the file, so that what the repository says is what
+is true. Both commit on the default branch as the controller, naming each
+grant in the message.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import datetime as dt
 import logging
 
 from ..forge.base import Author
-from ..policy.governance import expired_grants, prune_grants
+from ..policy.governance import activate_grants, expired_grants, grant_key, has_pending, prune_grants, stamp
+from ..repo_config import format_duration
 from ..repo_config import loads
 from .planner import PlanContext
 from .repo_source import CONFIG_FILE
@@ -46,6 +54,43 @@ async def prune(ctx: PlanContext, repo: str, *, now: dt.datetime | None = None) 
     return sha
 
 
+async def activate(ctx: PlanContext, repo: str) -> str | None:
+    """Start the pending grants on the default branch, each from when it landed; the commit sha, or None."""
+    info = await asyncio.to_thread(ctx.forge.get_repo, repo)
+    source = ctx.sources[repo]
+    await asyncio.to_thread(source.refresh)
+    text = await asyncio.to_thread(source.read_file, info.default_branch, CONFIG_FILE)
+    if text is None:
+        return None
+    pending = [(i, g) for i, g in enumerate(loads(text).grants) if g.pending]
+    if not pending:
+        return None
+    starts: dict[int, dt.datetime] = {}
+    lines = []
+    for index, grant in pending:
+        key = grant_key(grant)
+        landed = await asyncio.to_thread(source.landed_at, info.default_branch, CONFIG_FILE,
+                                         lambda t, key=key: has_pending(t, key))
+        assert landed is not None and grant.duration is not None  # it is in the branch's text
+        starts[index] = landed
+        lines.append(f"{grant.member} as {grant.role.value} on {grant.project}: {format_duration(grant.duration)} "
+                     f"from {stamp(landed)} (when it was merged) until {stamp(landed + grant.duration)}")
+    message = f"Start {len(starts)} grant(s) merged into {info.default_branch}\n\n" + "\n".join(lines)
+    workdir = ctx.settings.data_dir / "grant-pruning" / repo.replace("/", "__")
+    sha = await asyncio.to_thread(ctx.forge.commit_files, repo, info.default_branch,
+                                  {CONFIG_FILE: activate_grants(text, starts)}, message, CONTROLLER, workdir)
+    log.info("started %d grant(s) in %s at %s", len(starts), repo, sha[:12])
+    return sha
+
+
+async def activate_quietly(ctx: PlanContext, repo: str) -> None:
+    """``activate`` for an event handler: a failure is logged (the periodic job tries again)."""
+    try:
+        await activate(ctx, repo)
+    except Exception:  # noqa: BLE001 - a merge webhook must not fail because of this
+        log.exception("starting merged grants in %s failed; the hourly job tries again", repo)
+
+
 async def prune_forever(ctx: PlanContext, repos: list[str], interval: float = DEFAULT_INTERVAL) -> None:
     """The periodic job run by the controller; a failure is logged and retried next round.
 
@@ -54,6 +99,7 @@ async def prune_forever(ctx: PlanContext, repos: list[str], interval: float = DE
     while True:
         await asyncio.sleep(interval)
         for repo in repos:
+            await activate_quietly(ctx, repo)  # pending grants the merge webhook missed (a restart, an outage)
             try:
                 await prune(ctx, repo)
             except Exception:  # noqa: BLE001 - one repo's trouble must not stop the job for the others

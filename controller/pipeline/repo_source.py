@@ -10,6 +10,8 @@ from the pull request being planned.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import git
@@ -137,6 +139,22 @@ class RepoSource:
                 if path:
                     paths.add(path)
         return sorted(paths)
+
+    def landed_at(self, ref: str, path: str, present: Callable[[str | None], bool], *, limit: int = 200) -> datetime | None:
+        """When what ``present`` looks for landed on ``ref``: the commit time of the oldest of the newest
+        unbroken run of first-parent commits of ``path`` whose text has it (a merge, squash or rebase
+        commit on the default branch is made when the PR merged). None when ``ref``'s text lacks it."""
+        repo = self._git()
+        landed: datetime | None = None
+        for commit in repo.iter_commits(self.resolve(ref), paths=path, first_parent=True, max_count=limit):
+            try:
+                text = (commit.tree / path).data_stream.read().decode("utf-8")
+            except KeyError:
+                text = None
+            if not present(text):
+                break
+            landed = commit.committed_datetime
+        return landed
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True when ``ancestor`` is in the history of ``descendant`` (the PR has not diverged)."""

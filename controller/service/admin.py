@@ -134,10 +134,10 @@ class AdminService:
         if target_role_covers(actor.config, target.name, config.name, chosen, self.ctx.clock()):
             raise Refused(RefusalKind.INVALID, f"{target.name} already holds {chosen.value} or more on {config.name}; "
                           "a grant only adds a stronger role")
-        expires = self.ctx.clock() + delta
-        return await self._config_pr(actor, f"grant {target.name} {chosen.value} on {config.name} until "
-                                     f"{expires:%Y-%m-%d %H:%M} UTC", reason,
-                                     lambda t: config_edit.grant(t, target.name, config.name, chosen, expires, reason.strip()))
+        # The clock starts at the merge (the controller then writes expires_at), not now: a review takes time.
+        return await self._config_pr(actor, f"grant {target.name} {chosen.value} on {config.name} for "
+                                     f"{repo_config.format_duration(delta)} from the merge", reason,
+                                     lambda t: config_edit.grant(t, target.name, config.name, chosen, delta, reason.strip()))
 
     @answering
     async def revoke(self, caller: Caller, member: str, project: str, reason: str) -> Reply:

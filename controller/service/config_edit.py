@@ -18,15 +18,13 @@ import re
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.timestamp import TimeStamp
 
 from .. import repo_config
 from ..catalog.specs import Kind, Target
-from ..repo_config import Role
+from ..repo_config import Role, format_duration, parse_duration
 
 MAX_QUOTA = 1000
 MAX_BUDGET_USD = 1_000_000.0
-_UTC_Z = dt.timezone(dt.timedelta(0), "Z")
 
 
 def detect_indent(text: str) -> tuple[int, int, int]:
@@ -121,17 +119,16 @@ def create_project(text: str, name: str, target: Target, region: str, budget: fl
     return dump(yaml, doc)
 
 
-def grant(text: str, member: str, project: str, role: Role, expires_at: dt.datetime, reason: str) -> str:
+def grant(text: str, member: str, project: str, role: Role, duration: dt.timedelta, reason: str) -> str:
+    """A pending grant: ``duration`` counts from the merge (the controller then writes its ``expires_at``)."""
+    parse_duration(format_duration(duration))  # the loader's bounds: 1 minute to 90 days
     yaml, doc = _load(text)
     grants = doc.get("grants")
     if not isinstance(grants, CommentedSeq):
         grants = CommentedSeq()
         doc["grants"] = grants
-    when = expires_at.astimezone(dt.UTC)
-    stamp = TimeStamp(when.year, when.month, when.day, when.hour, when.minute, when.second, tzinfo=_UTC_Z)
-    stamp._yaml = {"t": True, "tz": "Z", "delta": 0}  # written as 2030-01-31T18:00:00Z, like the template
     _append(grants, CommentedMap([("member", member), ("project", project), ("role", role.value),
-                                  ("expires_at", stamp), ("reason", _one_line(reason))]))
+                                  ("duration", format_duration(duration)), ("reason", _one_line(reason))]))
     return dump(yaml, doc)
 
 
@@ -197,16 +194,4 @@ def set_budget_alerts(text: str, project: str, percents: list[int]) -> str:
 
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200]
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    """``90m``, ``8h``, ``3d``, ``2w`` (at most 90 days: grants are for incidents and on-call, not forever)."""
-    text = text.strip().lower()
-    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or len(text) > 6:
-        raise ValueError(f"{text!r} is not a duration like 90m, 8h, 3d or 2w")
-    delta = dt.timedelta(**{units[text[-1]]: int(text[:-1])})
-    if delta <= dt.timedelta(0) or delta > dt.timedelta(days=90):
-        raise ValueError(f"{text!r}: a grant lasts between 1 minute and 90 days")
-    return delta
 

@@ -93,4 +93,4 @@ def test_out_of_range_numbers_are_refused_as_discord_would_and_viewer_can_be_gra
                           "/cloud-grant member:bob project:data role:viewer duration:8h reason:on-call", "/quit"])
     assert "usd must be from 0 to 1,000,000, not '1e12'" in out
     assert "limit must be from 0 to 1,000, not '100000'" in out
-    assert "PR #1: grant bob viewer on data" in out  # the only change that went through
+    assert "PR #1: grant bob viewer on data for 8h from the merge" in out  # the only change that went through

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import difflib
 
 import yaml
@@ -49,12 +51,13 @@ async def test_an_existing_project_name_is_refused(chatops, admin) -> None:
     assert reply.refused == RefusalKind.INVALID and "already exists" in reply.description
 
 
-async def test_a_grant_with_a_duration_expires_then(chatops, admin, forge, clock) -> None:
+async def test_a_grant_is_pending_with_its_duration_counted_from_the_merge(chatops, admin, forge, clock) -> None:
     reply = await chatops.run(admin, "cloud-grant", {"member": "bob", "project": "data", "role": "admin", "duration": "8h", **REASON})
     assert reply.refused is None, reply.description
+    assert reply.title == "PR #1: grant bob admin on data for 8h from the merge"
     grant = committed_config(forge).grants[-1]
     assert (grant.member, grant.project, grant.role.value, grant.reason) == ("bob", "data", "admin", "incident 42")
-    assert grant.expires_at == clock().replace(hour=20)
+    assert grant.pending and grant.duration == dt.timedelta(hours=8) and grant.expires_at is None
 
 
 async def test_a_bad_duration_is_refused(chatops, admin) -> None:

@@ -41,13 +41,13 @@ def test_flow_style_quotas_stay_flow_style() -> None:
                                                  "+    quotas: {vm: 2, database: 1, network: 1, bucket: 7, cluster: 0}"]
 
 
-def test_a_grant_is_appended_as_the_template_writes_grants() -> None:
-    when = dt.datetime(2030, 2, 1, 9, 30, tzinfo=dt.UTC)
-    after = config_edit.grant(TEMPLATE, "carol", "example", Role.USER, when, "incident\n42")
+def test_a_grant_is_appended_pending_its_clock_counted_from_the_merge() -> None:
+    after = config_edit.grant(TEMPLATE, "carol", "example", Role.USER, dt.timedelta(hours=8), "incident\n42")
     assert changed(TEMPLATE, after) == ["+  - member: carol", "+    project: example", "+    role: user",
-                                        "+    expires_at: 2030-02-01T09:30:00Z", "+    reason: incident 42"]
-    grants = repo_config.loads(after).grants
-    assert grants[-1].member == "carol" and grants[-1].expires_at == when
+                                        "+    duration: 8h", "+    reason: incident 42"]
+    grant = repo_config.loads(after).grants[-1]
+    assert grant.member == "carol" and grant.pending and grant.duration == dt.timedelta(hours=8)
+    assert not grant.active(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))  # nothing until the controller starts it
     assert "\n\npolicy_sets:" in after  # the blank line before the next section stays where it was
 
 
