@@ -35,8 +35,9 @@ from .library import Library, Policy, builtin_library
 from .result import PolicyResult, Severity, Violation
 
 # Always evaluated, hard, even when no policy set names it: a PR must not run
-# code on the controller whatever a repo's config says.
-ALWAYS_ON = ("providers",)
+# code on the controller whatever a repo's config says (providers), nor leave a
+# resource pointing at a network the project does not have (references).
+ALWAYS_ON = ("providers", "references")
 # The built-in security pack: on for every project by default, soft (critical and
 # high findings deny until an admin approves; medium, low and unknown warn). A
 # policy set that names one of them decides its enforcement instead (`advisory`

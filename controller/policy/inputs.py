@@ -19,6 +19,10 @@ Layout (documented with examples in ``policies/README.md``)::
     protected [addresses under `prevent_destroy` on the default branch]
     provider_regions {provider: region}   region set in provider blocks
     catalog   {kinds: {type: kind}, machine_types: {name: {vcpu, memory_gb, class}}}
+    networks  {name: [subnet names]}  the project's networks after this plan (repo and PR, no-ops
+              included; deleted ones gone), by name as the local target references them; null when
+              unknown (pre-flight: the chat checks references itself)
+    references [{address, kind, action, network, subnets}]  VMs and clusters that name a network
 
 Why slimmed: the interpreter evaluates at µs per resource per rule and the
 input is JSON text, so a 5,000-resource plan with full before/after trees
@@ -449,15 +453,42 @@ def block_facts(configuration: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def reference_facts(plan: Plan) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    """Networks that exist after ``plan`` and the VMs/clusters that name one (the local target's triggers).
+
+    Every managed resource of the plan counts, unchanged ones (no-ops) too: a VM left alone still uses
+    its network, and a network the plan deletes is gone. Cloud targets reference a network by a
+    terraform expression, which terraform itself refuses when it names nothing; they add nothing here."""
+    networks: dict[str, list[str]] = {}
+    references: list[dict[str, Any]] = []
+    for rc in plan.resource_changes:
+        if rc.mode != "managed" or rc.type != "null_resource" or list(rc.actions) == ["delete"]:
+            continue
+        triggers = _at(rc.after, ["triggers"])
+        if not isinstance(triggers, _MAPS) or not isinstance(triggers.get("name"), str):
+            continue
+        kind = triggers.get("cloudops_kind")
+        if kind == "network":
+            networks[triggers["name"]] = sorted(k[len("subnet_"):] for k in triggers if str(k).startswith("subnet_"))
+        elif kind in ("vm", "cluster") and isinstance(triggers.get("network"), str) and triggers["network"]:
+            raw = triggers.get("subnet") if kind == "vm" else triggers.get("subnets")
+            subnets = [s for s in str(raw or "").split(",") if s]
+            references.append({"address": rc.address, "kind": kind, "action": action_of(rc.actions),
+                               "network": triggers["network"], "subnets": subnets})
+    return networks, references
+
+
 def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor: Actor | None = None,
                 usage: Mapping[str, reader.KindCount | int] | None = None, cost: Mapping[str, Any] | None = None,
                 protected: Iterable[str] = (), now: dt.datetime | None = None,
-                keep: Set[str] | None = None, needs: Needs | None = None) -> dict[str, Any]:
+                keep: Set[str] | None = None, needs: Needs | None = None,
+                whole_project: bool = True) -> dict[str, Any]:
     """The whole input document for one project's plan.
 
     ``needs`` (engine.input_needs) leaves out what the selected policies do not
     read; ``keep`` is the older spelling of ``needs.keep``. Without either,
-    everything is included.
+    everything is included. ``whole_project`` False (a pre-flight's synthetic
+    plan holds only the new resources): ``networks`` is null, as it is unknown.
     """
     parsed = plan if isinstance(plan, Plan) else parse_plan(plan)
     now = now or dt.datetime.now(dt.UTC)
@@ -465,6 +496,7 @@ def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor
     regions = provider_regions(parsed)
     configuration = parsed.configuration if isinstance(parsed.configuration, _MAPS) else {}
     changes = change_facts(parsed, needs, regions)
+    networks, references = reference_facts(parsed)
     types: dict[str, list[int]] = {}
     for index, fact in enumerate(changes):
         types.setdefault(fact["type"], []).append(index)
@@ -485,4 +517,6 @@ def build_input(plan: Plan | Mapping[str, Any], *, project: ProjectConfig, actor
         "provider_regions": regions,
         "catalog": catalog_input(),
         "now": now.isoformat(),
+        "networks": networks if whole_project else None,
+        "references": references,
     }

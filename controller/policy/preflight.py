@@ -109,6 +109,8 @@ def preflight(specs: Sequence[ResourceSpec], config: RepoConfig, actor: Actor,
     project = projects.pop()
     engine = engine or default_engine()
     selected = select(config, project, engine.library)
+    # The synthetic plan holds only the session's resources, not the repo's networks: references are the
+    # chat's own check (against the repo and the session); the PR's real plan is judged by `references`.
     document = build_input(synthetic_plan(specs), project=config.projects[project], actor=actor, usage=usage,
-                           cost=cost, now=now, needs=input_needs(selected, engine.library))
+                           cost=cost, now=now, needs=input_needs(selected, engine.library), whole_project=False)
     return engine.evaluate(document, selected, project=project)

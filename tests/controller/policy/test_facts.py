@@ -79,3 +79,34 @@ def test_built_in_policies_do_not_get_the_plan_and_repo_policies_do(tmp_path) ->
     result = engine.PolicyEngine(lib).evaluate(doc, chosen, project="p")
     assert sorted(v.policy for v in result.denies) == ["no-gpu", "regions"]
     assert json.dumps(doc)  # plain JSON values only
+
+
+def _null(address: str, actions: list[str], triggers: dict | None, before: dict | None = None) -> dict:
+    return {"address": address, "mode": "managed", "type": "null_resource", "name": address.split(".")[1],
+            "provider_name": "registry.terraform.io/hashicorp/null",
+            "change": {"actions": actions, "before": before, "after": {"triggers": triggers} if triggers else None}}
+
+
+def test_reference_facts_count_unchanged_resources_and_forget_deleted_ones() -> None:
+    net = {"cloudops_kind": "network", "name": "main", "cidr": "10.0.0.0/16", "subnet_app": "10.0.1.0/24"}
+    old = {"cloudops_kind": "network", "name": "old", "cidr": "10.1.0.0/16"}
+    plan = parse_plan({"format_version": "1.2", "resource_changes": [
+        _null("null_resource.network_main", ["no-op"], net, {"triggers": net}),
+        _null("null_resource.network_old", ["delete"], None, {"triggers": old}),
+        _null("null_resource.vm_a", ["create"], {"cloudops_kind": "vm", "name": "a", "network": "main", "subnet": "app"}),
+        _null("null_resource.vm_b", ["no-op"], {"cloudops_kind": "vm", "name": "b", "network": "old"}),
+        _null("null_resource.cluster_c", ["delete", "create"],
+              {"cloudops_kind": "cluster", "name": "c", "network": "main", "subnets": "app,data"}),
+        _null("null_resource.vm_d", ["create"], {"cloudops_kind": "vm", "name": "d"}),  # no network: nothing to check
+    ]})
+    networks, references = inputs.reference_facts(plan)
+    assert networks == {"main": ["app"]}  # old is deleted by this plan
+    assert [(r["address"], r["action"], r["network"], r["subnets"]) for r in references] == [
+        ("null_resource.vm_a", "create", "main", ["app"]),
+        ("null_resource.vm_b", "no-op", "old", []),  # unchanged, but its network goes
+        ("null_resource.cluster_c", "replace", "main", ["app", "data"]),
+    ]
+    doc = inputs.build_input(plan, project=ProjectConfig(name="web", target=Target.LOCAL, region="local-1"))
+    assert doc["networks"] == networks and doc["references"] == references
+    assert inputs.build_input(plan, project=ProjectConfig(name="web", target=Target.LOCAL, region="local-1"),
+                              whole_project=False)["networks"] is None

@@ -31,3 +31,12 @@ def test_quota_counts_what_the_repo_already_holds() -> None:
 def test_machine_sizes_follow_the_role() -> None:
     assert not preflight_policy([vm("big", "xlarge")], CONFIG, "bob", {}).passed
     assert preflight_policy([vm("big", "xlarge")], CONFIG, "ann", {}).passed
+
+
+def test_a_vm_on_a_repo_network_is_not_denied_by_references_before_the_pr() -> None:
+    # The synthetic plan holds only the request, not the repo's networks: the chat checks references itself,
+    # and the always-on `references` policy judges the PR's real plan.
+    on_repo_network = VmSpec(name="a", project="web", target=Target.LOCAL, region="local-1", requested_by="bob",
+                             size="small", network="main")
+    view = preflight_policy([on_repo_network], CONFIG, "bob", {})
+    assert view.passed, view.lines
