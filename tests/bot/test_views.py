@@ -157,3 +157,10 @@ def test_each_kind_form_becomes_a_modal_of_at_most_five_inputs(kind: Kind) -> No
 def test_a_retry_modal_is_prefilled_with_what_was_typed() -> None:
     form = forms.form_for(Kind.VM, Target.LOCAL, "s1", {"name": "api", "size": "huge"})
     assert ResourceModal(form).values() == {"name": "api", "size": "huge", "disk_gb": "", "network": "", "subnet": ""}
+
+
+def test_a_lobby_whose_lock_was_released_offers_plan_again_and_never_approve() -> None:
+    waiting = lobby(LobbyStatus.PLANNING)
+    waiting.replan = True
+    assert states(render.view(render_lobby(waiting, Assessment()))) == {"Plan again": False, "Close PR": False,
+                                                                        "PR #1": False}

@@ -86,3 +86,10 @@ def test_the_service_layer_never_imports_discord() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "discord" for n in names), path.name
+
+
+def test_every_command_has_its_row_in_the_seed_table_of_the_docs() -> None:
+    table = (Path(__file__).parents[3] / "docs" / "chat-commands.md").read_text()
+    ours = {line.split("|")[2].strip().split()[0].strip("`") for line in table.splitlines()
+            if line.startswith("| `/") and len(line.split("|")) > 3 and line.split("|")[2].strip().startswith("`/")}
+    assert {f"/{c.name}" for c in commands.COMMANDS} <= ours
