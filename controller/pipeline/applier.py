@@ -22,7 +22,7 @@ from ..secrets.injection import injected_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
-from ..terraform.plan import parse_plan
+from ..terraform.plan_parser import parse_plan
 from ..terraform.progress import ProgressTracker
 from . import plan_bundles
 from . import apply_comments, apply_gate, budget, notices, status_sync, statuses

@@ -44,7 +44,8 @@ from ..catalog.offerings import MachineType, offerings
 from ..catalog.specs import Kind, Target
 from ..cost.estimate import Estimate, provider_regions
 from ..repo_config import Grant, ProjectConfig, RepoConfig, Role
-from ..terraform.plan import Plan, mask_sensitive, parse_plan, thaw
+from ..terraform.plan import Plan, mask_sensitive, thaw
+from ..terraform.plan_parser import parse_plan
 
 
 @dataclass(frozen=True)

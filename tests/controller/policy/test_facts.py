@@ -10,7 +10,7 @@ import pytest
 from controller.catalog.specs import Target
 from controller.policy import engine, inputs, library, rego
 from controller.repo_config import Enforcement, ProjectConfig
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import PLANS
 
