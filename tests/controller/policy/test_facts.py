@@ -1,4 +1,4 @@
-"""The facts the built-in policies read (inputs.change_facts) agree with the
+"""The facts the built-in policies read (facts.change_facts) agree with the
 resource-change helpers of policies/lib/cloudops.rego on real plans."""
 
 from __future__ import annotations
