@@ -106,11 +106,14 @@ def rds_class(engine: str | None, klass: str | None, region: str | None, ctx: Co
     """Keyed by engine *and* class: SQL Server or Oracle never get MySQL's price."""
     engine = _ENGINE_ALIASES.get(engine or "", engine)
     key = f"{engine}:{klass}" if engine and klass else None
-    price = _price(ctx, "database_tiers_hourly", key, region)
-    return hourly(f"{label} ({engine or '?'}, {klass}{', multi-AZ' if factor == 2 else ''})",
+    section, multi = "database_tiers_hourly", factor == 2
+    price = _price(ctx, section, key, region)
+    if multi and (listed := _price(ctx, "database_tiers_multi_az_hourly", key, region)) is not None:
+        section, price, factor = "database_tiers_multi_az_hourly", listed, Decimal(1)  # AWS's own figure
+    return hourly(f"{label} ({engine or '?'}, {klass}{', multi-AZ' if multi else ''})",
                   price * factor if price is not None else None,
                   missing=missing("aws", "RDS engine/class", key, region),
-                  ref=ref("aws", "database_tiers_hourly", key, region, "database"))
+                  ref=ref("aws", section, key, region, "database"))
 
 
 # Engine versions past the end of RDS standard support are billed RDS Extended Support per vCPU-hour, at one
@@ -147,7 +150,7 @@ def extended_support(engine: str | None, version: str | None, klass: str | None,
     phase = "year 3" if year3 else "year1-2"
     label = f"Extended support ({engine} {version}, {'year 3' if year3 else 'years 1-2'})"
     vcpus = _price(ctx, "database_vcpus", klass, region)
-    rate = None if year3 else _price(ctx, "extended_support_vcpu_hourly", phase, region)
+    rate = _price(ctx, "extended_support_vcpu_hourly", "year3" if year3 else phase, region)
     if vcpus is None or rate is None:
         what = f"vCPU count of {klass}" if vcpus is None else f"RDS Extended Support {phase} rate in {region}"
         return Component(label, None, "vCPU-hours", None, None,
