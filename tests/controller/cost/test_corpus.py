@@ -27,7 +27,16 @@ def test_the_corpus_holds_at_least_30_third_party_plans_each_with_its_source():
         assert f"`{path.relative_to(bench.PLANS)}`" in SOURCES, f"{path.name} has no row in SOURCES.md"
 
 
-@pytest.mark.parametrize("path", PLANS, ids=[p.stem for p in PLANS])
+HELDOUT = bench.heldout()
+
+
+def test_the_heldout_corpus_is_kept_with_its_source():
+    assert len(HELDOUT) >= 60
+    for path in HELDOUT:
+        assert f"`{path.relative_to(bench.PLANS)}`" in SOURCES, f"{path.name} has no row in SOURCES.md"
+
+
+@pytest.mark.parametrize("path", PLANS + HELDOUT, ids=[p.stem for p in PLANS + HELDOUT])
 def test_every_corpus_plan_is_priced_and_every_gap_says_why(path: Path):
     est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")))
     for row in est.changed:
