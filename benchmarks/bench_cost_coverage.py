@@ -44,7 +44,7 @@ def heldout() -> list[Path]:
 
 
 def infracost_output(plan: Path) -> Path | None:
-    for ext in (".json", ".golden"):
+    for ext in (".json", ".golden", ".plancosts"):
         candidate = PLANS / "corpus" / "infracost" / f"{plan.stem}{ext}"
         if candidate.exists():
             return candidate

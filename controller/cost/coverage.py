@@ -114,6 +114,8 @@ def parse_infracost_lines(text: str) -> dict[str, Lines]:
     A resource Infracost priced as a reserved instance (from its usage file) is left out: not a list price.
     """
     stripped = text.lstrip()
+    if "HOURLY COST  MONTHLY COST" in text:
+        return _parse_plancosts(text)
     if not stripped.startswith("{"):
         return _parse_table(text)
     doc, _ = json.JSONDecoder().raw_decode(stripped)
@@ -158,6 +160,26 @@ def _parse_table(text: str) -> dict[str, Lines]:
         if match and not match[2] and name:
             key = name[1].strip()
             out[current][key] = out[current].get(key, ZERO) + Decimal(match[1].replace(",", ""))
+    return out
+
+
+_PLANCOSTS_LINE = re.compile(r"^\s*[├└]─\s*(.+?)\s{2,}[0-9.]+\s+([0-9.]+)\s*$")
+
+
+def _parse_plancosts(text: str) -> dict[str, Lines]:
+    """Infracost's first releases ("plancosts", 2020): ``  address`` then ``├─ line  hourly  monthly``, no ``$``."""
+    out: dict[str, Lines] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        body = line.strip()
+        if not body or body.startswith(("NAME", "OVERALL", "Total", "INFO", "$")):
+            continue
+        match = _PLANCOSTS_LINE.match(line)
+        if match and current is not None:
+            out[current][match[1]] = out[current].get(match[1], ZERO) + Decimal(match[2])
+        elif not match and " " not in body:
+            current = body
+            out[current] = {}
     return out
 
 

@@ -4,6 +4,7 @@ where Infracost's output for the same plan is kept, compute figures agree with i
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,16 @@ def test_databases_agree_with_infracost_on_what_both_price():
     _, pairs, _ = bench.measure()
     dbs = [p for p in pairs if coverage.category(p.type) == "databases"]
     assert dbs and all(abs(p.ratio - 1) <= 0.15 for p in dbs)
+
+
+def test_disks_agree_with_infracost_on_what_both_price():
+    _, pairs, _ = bench.measure()
+    disks = [p for p in pairs if coverage.category(p.type) == "disks"]
+    assert len(disks) >= 2 and all(abs(p.ratio - 1) <= 0.15 for p in disks)
+
+
+def test_infracost_first_table_format_is_read():
+    text = (bench.PLANS / "corpus" / "infracost" / "aws_0.1_infracost_small_terraform.plancosts").read_text()
+    lines = coverage.parse_infracost_lines(text)
+    assert lines["aws_ebs_volume.storage_option_1"] == {"GB": Decimal("1.8750"), "IOPS": Decimal("6.5000")}
+    assert sum(lines["aws_instance.web_app"].values()) == Decimal("9.0920") and "Total" not in str(lines)
