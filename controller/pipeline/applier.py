@@ -22,7 +22,7 @@ from ..secrets.injection import injected_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
-from ..terraform.plan import parse_plan
+from ..terraform.plan_parser import parse_plan
 from ..terraform.progress import ProgressTracker
 from . import plan_bundles
 from . import apply_comments, apply_gate, budget, notices, status_sync, statuses
@@ -76,7 +76,11 @@ class Applier:
             approvers.add(request.actor)
         project_config = rules.config.projects.get(request.project) if rules.config else None
         source = ctx.sources[request.repo]
-        await asyncio.to_thread(source.ensure, pull.head_sha)
+        if request.before_merge:
+            # Divergence is judged against the base as it is now: this replica's mirror may predate a merge.
+            await asyncio.to_thread(source.refresh)
+        else:
+            await asyncio.to_thread(source.ensure, pull.head_sha)
         diverged = not await asyncio.to_thread(source.is_ancestor, pull.base_ref, pull.head_sha) if request.before_merge else False
         summary = plan_run.summary if plan_run else {}
         facts = apply_gate.ApplyFacts(
@@ -90,7 +94,7 @@ class Applier:
             plan_applied=applied,
             lock_holder_pr=lock.pr_number if lock else None,
             approvers=tuple(sorted(approvers)),
-            allowed_approvers=allowed_approvers(rules, request.project),
+            allowed_approvers=rules.allowed_approvers(request.project),
             required_approvals=project_config.required_approvals if project_config else 1,
             allow_self_approval=project_config.allow_self_approval if project_config else False,
             mergeable=pull.mergeable,
@@ -288,9 +292,4 @@ class Applier:
         await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
-def allowed_approvers(rules: RepoRules, project: str) -> frozenset[str]:
-    """GitHub logins whose approval counts: admins of the project, grants included."""
-    return rules.allowed_approvers(project)
-
-
-__all__ = ["ApplyOn", "ApplyRequest", "Applier", "allowed_approvers"]
+__all__ = ["ApplyOn", "ApplyRequest", "Applier"]

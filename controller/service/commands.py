@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ..errors import ServiceError
 from .config_edit import MAX_BUDGET_USD, MAX_QUOTA
 
 
@@ -112,7 +113,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
 
 
-class ParseError(ValueError):
+class ParseError(ServiceError):
     pass
 
 
