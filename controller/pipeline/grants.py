@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 
 from ..forge.base import Author
@@ -45,7 +46,8 @@ async def prune(ctx: PlanContext, repo: str, *, now: dt.datetime | None = None) 
     pruned = prune_grants(text, now)
     if not expired or pruned == text:
         return None
-    names = "; ".join(f"{g.member} as {g.role.value} on {g.project} (expired {g.expires_at.isoformat()})" for g in expired)
+    names = "; ".join(f"{g.member} as {g.role.value} on {g.project} (expired {g.expires_at.isoformat()})"
+                      for g in expired if g.expires_at is not None)
     message = f"Prune {len(expired)} expired grant(s) from {CONFIG_FILE}\n\n{names}"
     workdir = ctx.settings.data_dir / "grant-pruning" / repo.replace("/", "__")
     sha = await asyncio.to_thread(ctx.forge.commit_files, repo, info.default_branch, {CONFIG_FILE: pruned}, message,
@@ -68,9 +70,8 @@ async def activate(ctx: PlanContext, repo: str) -> str | None:
     starts: dict[int, dt.datetime] = {}
     lines = []
     for index, grant in pending:
-        key = grant_key(grant)
         landed = await asyncio.to_thread(source.landed_at, info.default_branch, CONFIG_FILE,
-                                         lambda t, key=key: has_pending(t, key))
+                                         functools.partial(_holds, grant_key(grant)))
         assert landed is not None and grant.duration is not None  # it is in the branch's text
         starts[index] = landed
         lines.append(f"{grant.member} as {grant.role.value} on {grant.project}: {format_duration(grant.duration)} "
@@ -81,6 +82,10 @@ async def activate(ctx: PlanContext, repo: str) -> str | None:
                                   {CONFIG_FILE: activate_grants(text, starts)}, message, CONTROLLER, workdir)
     log.info("started %d grant(s) in %s at %s", len(starts), repo, sha[:12])
     return sha
+
+
+def _holds(key: tuple[object, ...], text: str | None) -> bool:
+    return has_pending(text, key)
 
 
 async def activate_quietly(ctx: PlanContext, repo: str) -> None:

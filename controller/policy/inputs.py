@@ -66,8 +66,8 @@ class Actor:
             "discord": self.discord,
             "role": self.role.value if self.role else None,
             "roles": [r.value for r in self.roles],
-            "grants": [{"project": g.project, "role": g.role.value, "expires_at": g.expires_at.isoformat(),
-                        "reason": g.reason} for g in self.grants],
+            "grants": [{"project": g.project, "role": g.role.value, "reason": g.reason,
+                        "expires_at": g.expires_at.isoformat() if g.expires_at else None} for g in self.grants],
         }
 
 
