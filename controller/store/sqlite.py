@@ -98,6 +98,26 @@ class SqliteStore(RunQueries):
         holder = f"PR #{lock.pr_number} holds it now" if lock else "nobody holds it now"
         raise LockLost(f"checking the lock of {repo}/{project} for PR #{pr_number}: {holder}")
 
+    def take_fence(self, repo: str, project: str, *, holder: str) -> int:
+        with self._db.statement(f"taking the fencing token of {repo}/{project}") as conn:
+            row = conn.execute(
+                "INSERT INTO lane_fences (repo, project, fence, holder, taken_at) VALUES (?, ?, 1, ?, ?) "
+                "ON CONFLICT (repo, project) DO UPDATE SET fence = lane_fences.fence + 1, holder = excluded.holder, "
+                "taken_at = excluded.taken_at RETURNING fence",
+                (repo, project, holder, rows.ts(self._now())),
+            ).fetchall()  # read through: SQLite ends the write only then
+            return int(row[0][0])
+
+    def require_fence(self, repo: str, project: str, fence: int, *, holder: str) -> None:
+        with self._db.read(f"checking the fencing token of {repo}/{project}") as conn:
+            row = conn.execute("SELECT fence, holder FROM lane_fences WHERE repo = ? AND project = ?",
+                               (repo, project)).fetchone()
+        if row is None or int(row[0]) != fence:
+            taker = f"run {row[1]} took token {row[0]}" if row else "no run holds it"
+            raise LockLost(f"saving the work of run {holder} on {repo}/{project}: its fencing token {fence} is "
+                           f"stale ({taker}); another run took the project over after this one was presumed dead",
+                           hint="the run directory is kept for the recovery pass; re-plan the pull request")
+
     def list_locks(self, *, repo: str | None = None) -> list[Lock]:
         where, params = ("WHERE repo = ?", (repo,)) if repo is not None else ("", ())
         with self._db.read("listing locks") as conn:

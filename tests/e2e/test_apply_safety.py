@@ -149,3 +149,28 @@ async def test_an_unapproved_merge_is_refused_then_the_lock_is_handed_over(forge
     assert "not** live" in told and "next plan of `db` includes them" in told
     assert controller.store.get_lock(bench.full_name, "db") is None
     assert [r for r in runs(controller, bench, number, RunKind.APPLY) if r.pid is not None] == []
+
+
+async def test_an_apply_whose_lane_was_taken_over_does_not_write_the_state(forge, bench: Workbench,
+                                                                          controller: ControllerApp) -> None:
+    """A worker presumed dead (its lease lapsed) may still finish terraform; its fencing token is stale by then,
+    so the newer run's state is never overwritten and the PR is told."""
+    from controller.pipeline import notices
+
+    number = bench.open_pr("zombie", "Zombie", {"projects/web/main.tf": null_resources("web_a", "zombie")})
+    await settle(forge, controller)
+    saves_before = len(await controller.pipeline.ctx.state.history(bench.full_name, "web"))
+
+    def take_over(event: notices.ApplyStarted) -> None:  # as the recovery on another replica would
+        controller.store.take_fence(bench.full_name, "web", holder="newer-run")
+
+    controller.bus.subscribe(notices.ApplyStarted, take_over)
+    comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
+    await settle(forge, controller)
+
+    (apply,) = runs(controller, bench, number, RunKind.APPLY)
+    assert apply.status is RunStatus.FAILED and "fencing token" in (apply.error or "")
+    assert len(await controller.pipeline.ctx.state.history(bench.full_name, "web")) == saves_before  # nothing written over
+    body = bench.comments_with(number, "apply:web")[0]
+    assert "fencing token" in body and "another run took the project over" in body
+    assert bench.statuses(bench.head_sha(number))["cloudops/apply: web"][1].startswith("taken over by another run")
