@@ -294,7 +294,12 @@ def crash_mid_apply(workdir: Path, *, resources: int = 12, sleep: float = 2.0, k
                 out.check(final.status is RunStatus.SUCCEEDED, f"the second apply ended {final.status}: {final.error}")
             ledger_names = ledger_lines(ledger)
             expected = [f"r{i:02d}" for i in range(resources)]
-            out.check(sorted(ledger_names) == expected,
+            # A provisioner stopped just after it reached the ledger leaves its resource tainted: terraform
+            # replaces it (on a cloud: destroys, then creates), so that name may be there twice; no other.
+            replaced = {a.removeprefix("null_resource.") for a in tainted}
+            twice = sorted(n for n in set(ledger_names) if ledger_names.count(n) == 2 and n in replaced)
+            out.facts["tainted_replaced_after_reaching_the_ledger"] = len(twice)
+            out.check(sorted(set(ledger_names)) == expected and len(ledger_names) == resources + len(twice),
                       f"resources not applied exactly once: {sorted(ledger_names)}")
             final_state = saved_state(forge, data_dir, bench.full_name, "web")
             out.check(addresses(final_state) == [f"null_resource.{n}" for n in expected],
