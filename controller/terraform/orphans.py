@@ -24,7 +24,7 @@ from .processes import PROC, alive, group_of, signal_group
 def processes_in(run_dir: Path | str) -> list[int]:
     """Live processes (not this one) whose working directory is ``run_dir`` or below it."""
     root = os.path.realpath(run_dir)
-    found = []
+    found: list[int] = []
     if not PROC.is_dir():
         return found
     for entry in PROC.iterdir():

@@ -172,7 +172,7 @@ class TerraformRunner:
                    timeout: float | None = None, extra_env: Mapping[str, str] | None = None,
                    cancel: asyncio.Event | None = None, on_start: StartCallback | None = None) -> PlanResult:
         """``terraform plan -out`` with the event stream; ``destroy=True`` plans a destroy."""
-        args = ("plan", "-json", "-input=false", "-detailed-exitcode", f"-out={plan_file}")
+        args: tuple[str, ...] = ("plan", "-json", "-input=false", "-detailed-exitcode", f"-out={plan_file}")
         if destroy:
             args += ("-destroy",)
         result = await self._run(args, workdir, json_stream=True, timeout=timeout or self.settings.plan_timeout,
