@@ -11,7 +11,7 @@ from typing import Any
 
 from controller.cost import estimate, render
 from controller.cost.catalog import default_catalog
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 MACHINES = ["e2-micro", "e2-small", "e2-medium", "e2-standard-2", "e2-standard-4", "n2-standard-2", "n2-standard-8"]
 ZONES = ["us-central1-a", "europe-west1-b", "asia-northeast1-a", "europe-west3-c"]

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from controller.cost import coverage, estimate  # noqa: E402
-from controller.terraform.plan import parse_plan  # noqa: E402
+from controller.terraform.plan_parser import parse_plan  # noqa: E402
 
 PLANS = ROOT / "tests" / "fixtures" / "plans"
 TARGET_SHARE = 0.90

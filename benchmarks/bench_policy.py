@@ -39,7 +39,7 @@ from controller.policy.engine import PolicyEngine, Selected, input_needs  # noqa
 from controller.policy.library import Library, _scan  # noqa: E402
 from controller.policy.inputs import Actor, build_input  # noqa: E402
 from controller.repo_config import Enforcement, ProjectConfig, Role  # noqa: E402
-from controller.terraform.plan import parse_plan  # noqa: E402
+from controller.terraform.plan_parser import parse_plan  # noqa: E402
 
 
 ROOT = Path(__file__).resolve().parents[1]

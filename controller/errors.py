@@ -11,20 +11,30 @@ denial, a refused apply — are *results* (values), not exceptions.
 
     CloudOpsError
     ├── ConfigError                 bad settings or cloudops.yaml
+    │   ├── SandboxUnavailable      terraform/sandbox: CLOUDOPS_SANDBOX=bwrap but bubblewrap cannot run
+    │   ├── PricingFileError        cost/catalog: a pricing data file that cannot be read
+    │   ├── UsageFileError          cost/usage: a usage file that cannot be read
+    │   └── BaselineError           cost/compare: a --compare-to baseline that cannot be read
     ├── ToolchainError              terraform / provider mirror / git missing
     │   ├── TerraformNotFound
     │   └── ProviderMirrorError
     ├── TerraformError              a terraform command did not succeed
     │   ├── InitFailed
     │   ├── PlanFailed
+    │   │   ├── PlanRefused         pipeline/planner: the plan guard refused the PR's code
+    │   │   └── PlanSyntaxError     pipeline/planner: a file that is not valid HCL/JSON (file:line:col)
     │   ├── ApplyFailed
     │   ├── ShowFailed
     │   ├── TerraformTimeout
     │   └── TerraformCancelled
     ├── PlanDocumentError           not a `terraform show -json` document
+    ├── StateError                  the state branch or a state file
+    ├── PolicyError                 a policy that cannot be compiled or evaluated
+    │   ├── RegoCompileError
+    │   └── RegoEvalError
     ├── StoreError                  runtime store (SQLite/PostgreSQL)
     │   └── LockLost
-    ├── ForgeError                  GitHub or the local forge
+    ├── ForgeError                  GitHub or the local forge (mapped in forge/errors.translating)
     │   ├── ForgeAuthError
     │   ├── ForgeNotFound
     │   ├── ForgeValidationError
@@ -32,11 +42,23 @@ denial, a refused apply — are *results* (values), not exceptions.
     ├── WebhookError                a delivery we refuse
     │   ├── SignatureInvalid
     │   └── PayloadInvalid
+    ├── SecretsError                secrets/errors: the vault and its keys
+    │   ├── CredentialsInvalid
+    │   ├── MasterKeyError
+    │   ├── DecryptionFailed
+    │   └── RecoveryCodeInvalid
+    │       └── RecoveryCodeExpired
     ├── SpecValidationError         a resource spec that breaks a rule
+    ├── AnswerRejected              cost/llm: a story model's answer we may not show
     └── ServiceError                a chat/CLI use case refused
-        ├── NotAllowed
-        ├── UnknownProject
-        └── SessionExpired
+        ├── Refused                 service/refusals: every chat refusal, with its RefusalKind
+        ├── ParseError              service/commands: a console line that is not a command
+        ├── NotAllowed              outside chat: overriding a hard policy
+        └── UnknownProject          outside chat: a project cloudops.yaml does not name
+
+Subclasses live beside the code that raises them when only that package
+raises them (the module is named after each); ``tests/controller/test_errors.py``
+checks this drawing against the classes that exist.
 """
 
 from __future__ import annotations
@@ -198,6 +220,22 @@ class _Violation:
     rule: str
 
 
+class PolicyError(CloudOpsError):
+    """A policy that could not be compiled or evaluated: the policy's fault, not the plan's."""
+
+
+class RegoCompileError(PolicyError):
+    """A Rego module the interpreter refuses, at ``file:line``."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+        self.file, self.line, self.reason = file, line, message
+
+
+class RegoEvalError(PolicyError):
+    """A query that could not be evaluated (conflicting values, a builtin error)."""
+
+
 class SpecValidationError(CloudOpsError):
     """A resource spec breaks one or more rules; each names field, value and rule."""
 
@@ -217,10 +255,6 @@ class NotAllowed(ServiceError):
 
 class UnknownProject(ServiceError):
     hint = "`/cloud-projects` lists the projects of this server"
-
-
-class SessionExpired(ServiceError):
-    hint = "start again with `/cloud-deploy` or use `/cloud-recover-session`"
 
 
 __all__ = [name for name in dir() if name[0].isupper() and not name.startswith("_")]

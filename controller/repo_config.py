@@ -30,13 +30,12 @@ Pure apart from :func:`load` (reads the file).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
@@ -44,6 +43,7 @@ from .catalog.offerings import offerings
 from .catalog.specs import Kind, Target
 from . import limits
 from .errors import ConfigError
+from .yaml_reader import NodeReader, compose
 
 FILENAME = "cloudops.yaml"
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
@@ -58,7 +58,6 @@ MAX_QUOTA = 100_000
 MAX_AMOUNT = 1e9  # USD a month
 
 _MEMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -202,104 +201,14 @@ def _check_size(size: int, source: str) -> None:
 
 def loads(text: str, *, source: str = FILENAME) -> RepoConfig:
     _check_size(len(text.encode("utf-8", "replace")), source)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        if mark:
-            line = f":{mark.line + 1}"
-        else:  # a ReaderError (a control character) knows only its offset
-            line = f":{text.count(chr(10), 0, getattr(exc, 'position', 0)) + 1}"
-        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from exc
-    except RecursionError:  # PyYAML composes recursively: thousands of nested brackets exhaust the stack
-        raise ConfigError(f"{source}:1: not valid YAML: nested too deeply") from None
+    root = compose(text, source=source)
     if root is None:
         raise ConfigError(f"{source}: the file is empty", hint="start from the template: `cloudops init-repo`")
     return _Reader(source).config(root)
 
 
-class _Reader:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self._loader = yaml.SafeLoader("")
-
-    def fail(self, node: yaml.Node, path: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.source}:{node.start_mark.line + 1}: {path}: {problem}")
-
-    def mapping(self, node: yaml.Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, path, "must be a mapping")
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, path, str)
-            if allowed and key not in allowed:
-                raise self.fail(key_node, f"{path}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
-            if key in out:
-                raise self.fail(key_node, f"{path}.{key}", "given twice")
-            out[key] = (key_node, value_node)
-        for key in required:
-            if key not in out:
-                raise self.fail(node, path, f"missing required key {key!r}")
-        return out
-
-    def entries(self, node: yaml.Node, path: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, path, "must be a mapping")
-        return [(self.scalar(k, path, str), k, v) for k, v in self.mapping(node, path, ()).values()]
-
-    def scalar(self, node: yaml.Node, path: str, kind: type[T] | tuple[type, ...]) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, path, "must be a single value")
-        try:
-            value = self._loader.construct_object(node)
-        # SafeLoader's scalar constructors raise whatever their parsing hits on a tagged value
-        # (`!!int abc`, an empty `!!bool`, a 13th month): all of it is a bad value at this line.
-        except Exception as exc:  # noqa: BLE001
-            reason = exc if node.value else "the value is empty"
-            raise self.fail(node, path, f"cannot be read as {node.tag.rsplit(':', 1)[-1]}: {reason}") from None
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.fail(node, path, f"must be {_names(kinds)}, not true/false")
-        if not isinstance(value, kinds):
-            raise self.fail(node, path, f"must be {_names(kinds)}, not {type(value).__name__} {value!r}")
-        return value
-
-    def sequence(self, node: yaml.Node, path: str, item: Callable[[yaml.Node, str], T]) -> tuple[T, ...]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, path, "must be a list")
-        return tuple(item(child, f"{path}[{i}]") for i, child in enumerate(node.value))
-
-    def enum(self, node: yaml.Node, path: str, enum: type[StrEnum]) -> Any:
-        value = self.scalar(node, path, str)
-        try:
-            return enum(value)
-        except ValueError:
-            raise self.fail(node, path, f"{value!r} is not one of {', '.join(e.value for e in enum)}") from None
-
-    def name(self, node: yaml.Node, path: str, pattern: re.Pattern[str] = _NAME) -> str:
-        value = self.scalar(node, path, str)
-        if not pattern.fullmatch(value):
-            raise self.fail(node, path, f"{value!r} is not a valid name (pattern {pattern.pattern})")
-        return value
-
-    def int_between(self, node: yaml.Node, path: str, low: int, high: int) -> int:
-        value = self.scalar(node, path, int)
-        if value < low:
-            raise self.fail(node, path, f"must be at least {low}")
-        if value > high:
-            raise self.fail(node, path, f"must be at most {high}, not {value}")
-        return value
-
-    def amount(self, node: yaml.Node, path: str) -> float:
-        """A sum of money: a finite number from 0 up to MAX_AMOUNT (YAML's .nan and .inf are numbers too)."""
-        value = float(self.scalar(node, path, (int, float)))
-        if not math.isfinite(value):
-            raise self.fail(node, path, f"must be a finite number, not {node.value}")
-        if value < 0:
-            raise self.fail(node, path, "must not be negative")
-        if value > MAX_AMOUNT:
-            raise self.fail(node, path, f"must be at most {MAX_AMOUNT:,.0f}")
-        return value
+class _Reader(NodeReader):
+    """cloudops.yaml's schema, read node by node."""
 
     # -- the document -----------------------------------------------------
 
@@ -324,7 +233,7 @@ class _Reader:
 
     def policy_set(self, name: str, key: yaml.Node, node: yaml.Node) -> PolicySet:
         path = f"policy_sets.{name}"
-        self.name(key, path)
+        self.name(key, path, _NAME)
         fields = self.mapping(node, path, ("description", "policies", "enforcement"), ("policies",))
         policies = self.sequence(fields["policies"][1], f"{path}.policies", lambda n, p: self._policy_ref(n, p))
         return PolicySet(
@@ -342,7 +251,7 @@ class _Reader:
 
     def project(self, name: str, key: yaml.Node, node: yaml.Node, policy_sets: Mapping[str, PolicySet]) -> ProjectConfig:
         path = f"projects.{name}"
-        self.name(key, path)
+        self.name(key, path, _NAME)
         fields = self.mapping(node, path, ("target", "region", "budget_monthly_usd", "quotas", "apply_on", "required_approvals",
                                            "allow_self_approval", "allow_self_policy_override", "policy_sets",
                                            "apply_requirements", "automerge", "allow_nonsensitive", "required_labels_on"),
@@ -354,7 +263,7 @@ class _Reader:
             raise self.fail(region_node, f"{path}.region", f"{region!r} is not a {target.value} region ({', '.join(offerings(target).regions)})")
         budget = None
         if "budget_monthly_usd" in fields:
-            budget = self.amount(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd")
+            budget = self.amount(fields["budget_monthly_usd"][1], f"{path}.budget_monthly_usd", MAX_AMOUNT)
         quotas: dict[Kind, int] = {}
         if "quotas" in fields:
             for kind_name, kind_key, value in self.entries(fields["quotas"][1], f"{path}.quotas"):
@@ -440,8 +349,3 @@ class _Reader:
             expires_at=expires,
             reason=self.scalar(fields["reason"][1], f"{path}.reason", str) if "reason" in fields else "",
         )
-
-
-def _names(kinds: tuple[type, ...]) -> str:
-    words = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", dt.datetime: "a time", dt.date: "a date"}
-    return " or ".join(words.get(k, k.__name__) for k in kinds)

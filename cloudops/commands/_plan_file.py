@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from controller.errors import PlanDocumentError
-from controller.terraform.plan import Plan, check_plan_size, parse_plan
+from controller.terraform.plan import Plan
+from controller.terraform.plan_parser import check_plan_size, parse_plan
 
 
 def load_plan(path: str | Path) -> Plan:

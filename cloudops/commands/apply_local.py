@@ -22,7 +22,7 @@ from rich.text import Text
 from controller.pipeline import plan_diff
 from controller.settings import Settings
 from controller.terraform import events as ev
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 from controller.terraform.progress import ProgressTracker
 from controller.terraform.runner import TerraformRunner
 from controller.terraform.toolchain import resolve_toolchain

@@ -66,7 +66,7 @@ def _read(path: str, what: str, error: type[Exception] | None = None) -> str:
 
 def _plans(paths: list[str], project: str | None) -> list[tuple[Any, str]]:
     from controller.errors import ConfigError, PlanDocumentError
-    from controller.terraform.plan import parse_plan
+    from controller.terraform.plan_parser import parse_plan
 
     if paths.count("-") > 1:
         raise ConfigError("standard input ('-') can be given once")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -109,10 +109,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.namespace or args.all_namespaces:
         raise ConfigError("policy check: --namespace and --all-namespaces go with -p DIR")
     from controller.policy import engine as engine_mod
-    from controller.policy.inputs import Actor, actor_for, build_input
+    from controller.policy.inputs import build_input
     from controller.policy.library import load_library
-    from controller.repo_config import Enforcement, ProjectConfig, Role, load
-    from controller.catalog.specs import Target
     from cloudops.commands._plan_file import load_plan
 
     plan = load_plan(args.plan_json)
@@ -120,39 +118,68 @@ def _check(args: argparse.Namespace) -> int:
     base = Path(args.context).parent if args.context else Path(".")
     library = load_library(base / ctx["policies_dir"] if ctx.get("policies_dir") else None)
     engine = engine_mod.PolicyEngine(library)
-    notes: tuple[str, ...] = ()
     if "config" in ctx:
-        config = load(base / str(ctx["config"]))
-        name = str(ctx.get("project") or next(iter(config.projects)))
-        if name not in config.projects:
-            raise ConfigError(f"{args.context}: project {name!r} is not in {config.source}")
-        project: ProjectConfig = config.projects[name]
-        actor = actor_for(config, name, member=ctx.get("member"), github=ctx.get("github"), discord=ctx.get("discord"))
-        selected = engine_mod.select(config, name, library)
+        project, actor, selected, notes = _from_repo_config(args, ctx, base, library)
     else:
-        if ctx:
-            project = _inline_project(ctx.get("project", {}), Path(args.context))
-        else:
-            project = ProjectConfig(name="default", target=Target.LOCAL, region="local-1")
-        raw_actor = ctx.get("actor") or {}
-        if not isinstance(raw_actor, dict):
-            raise ConfigError(f"{args.context}: actor must be a mapping like {{id: bob, role: user}}")
-        try:
-            role = Role(raw_actor["role"]) if raw_actor.get("role") else None
-            enforcement = Enforcement(ctx.get("enforcement", "hard"))
-        except ValueError as exc:
-            raise ConfigError(f"{args.context}: {exc}") from None
-        actor = Actor(id=str(raw_actor.get("id", "unknown")), role=role, github=raw_actor.get("github"))
-        names = ctx.get("policies") or (sorted(library.policies) if ctx else list(CONTEXT_FREE))
-        selected = [engine_mod.Selected(library.get(str(n)), enforcement, "context") for n in names]
-        if not ctx:
-            notes = (f"no --context: evaluated only {', '.join(CONTEXT_FREE)}",)
+        project, actor, selected, notes = _from_inline_context(args, ctx, library)
     document = build_input(plan, project=project, actor=actor, usage=ctx.get("usage"), cost=ctx.get("cost"),
                            protected=ctx.get("protected") or (), needs=engine_mod.input_needs(selected, library))
     result = engine.evaluate(document, selected, project=project.name)
     if notes:
         from dataclasses import replace
         result = replace(result, notes=notes)
+    _print_result(result, args)
+    return 0 if result.passed else 1
+
+
+class _Selection(NamedTuple):
+    project: Any  # ProjectConfig (imported lazily: `cloudops --help` stays fast)
+    actor: Any
+    selected: list[Any]
+    notes: tuple[str, ...]
+
+
+def _from_repo_config(args: argparse.Namespace, ctx: dict[str, Any], base: Path, library: Any) -> _Selection:
+    """Project, actor and policy selection as the repo's cloudops.yaml gives them."""
+    from controller.policy import engine as engine_mod
+    from controller.policy.inputs import actor_for
+    from controller.repo_config import load
+
+    config = load(base / str(ctx["config"]))
+    name = str(ctx.get("project") or next(iter(config.projects)))
+    if name not in config.projects:
+        raise ConfigError(f"{args.context}: project {name!r} is not in {config.source}")
+    actor = actor_for(config, name, member=ctx.get("member"), github=ctx.get("github"), discord=ctx.get("discord"))
+    return _Selection(config.projects[name], actor, engine_mod.select(config, name, library), ())
+
+
+def _from_inline_context(args: argparse.Namespace, ctx: dict[str, Any], library: Any) -> _Selection:
+    """Project, actor and policy selection written in the --context file itself (or the defaults)."""
+    from controller.policy import engine as engine_mod
+    from controller.policy.inputs import Actor
+    from controller.repo_config import Enforcement, ProjectConfig, Role
+    from controller.catalog.specs import Target
+
+    if ctx:
+        project = _inline_project(ctx.get("project", {}), Path(args.context))
+    else:
+        project = ProjectConfig(name="default", target=Target.LOCAL, region="local-1")
+    raw_actor = ctx.get("actor") or {}
+    if not isinstance(raw_actor, dict):
+        raise ConfigError(f"{args.context}: actor must be a mapping like {{id: bob, role: user}}")
+    try:
+        role = Role(raw_actor["role"]) if raw_actor.get("role") else None
+        enforcement = Enforcement(ctx.get("enforcement", "hard"))
+    except ValueError as exc:
+        raise ConfigError(f"{args.context}: {exc}") from None
+    actor = Actor(id=str(raw_actor.get("id", "unknown")), role=role, github=raw_actor.get("github"))
+    names = ctx.get("policies") or (sorted(library.policies) if ctx else list(CONTEXT_FREE))
+    selected = [engine_mod.Selected(library.get(str(n)), enforcement, "context") for n in names]
+    notes = () if ctx else (f"no --context: evaluated only {', '.join(CONTEXT_FREE)}",)
+    return _Selection(project, actor, selected, notes)
+
+
+def _print_result(result: Any, args: argparse.Namespace) -> None:
     if args.format in FORMATS[1:]:
         from controller.policy import outputs
         print(outputs.render(outputs.from_result(result, args.plan_json), args.format))
@@ -164,7 +191,6 @@ def _check(args: argparse.Namespace) -> int:
         print(result.to_text())
         for note in result.notes:
             print(f"note: {note}")
-    return 0 if result.passed else 1
 
 
 def _test(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # aiohttp and jsonschema are imported where used: `cloudops cost` never pays for them
     import aiohttp
 
+from ..errors import CloudOpsError
 from . import narrative
 from .narrative import Story
 from .render import money
@@ -78,7 +79,7 @@ class Rewrite:
     reason: str = ""  # why the deterministic narrative stands
 
 
-class AnswerRejected(Exception):
+class AnswerRejected(CloudOpsError):
     """The endpoint answered, but not with something we may show."""
 
 

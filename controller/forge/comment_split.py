@@ -114,53 +114,66 @@ def split_comment(key: str, body: str, limit: int = MAX_COMMENT_CHARS) -> list[s
     budget = limit - len(_part_header(key, 99_999, 99_999))
     if budget < 200:
         raise ValueError(f"comment limit {limit} is too small to split into parts")
-
-    chunks: list[str] = []
-    state = _Blocks()
-    current = ""  # text of the part being filled, starting with its reopening
-    has_content = False
-
-    def cut() -> None:
-        nonlocal current, has_content
-        chunks.append(current + state.closing(current))
-        current = state.reopening()
-        has_content = False
-
+    parts = _Parts(budget, limit)
     for line in _LINE_RE.findall(body):
-        content = line.rstrip("\n").rstrip("\r")
-        after = state.copy()
-        after.feed(content)
-        closing_after = after.closing(current + line)
-        if len(current) + len(line) + len(closing_after) <= budget:
-            current += line
-            state = after
-            has_content = True
-            continue
-        fresh = state.reopening()
-        if has_content and len(fresh) + len(line) + len(after.closing(fresh + line)) <= budget:
-            cut()
-            current += line
-            state = after
-            has_content = True
-            continue
-        # A single line longer than a whole part: hard-wrap it.
-        remaining = line
-        while remaining:
-            closing = max(len(state.closing(current + "x")), len(after.closing(current + "x")))
-            room = budget - len(current) - closing
-            if room < 1 and has_content:
-                cut()
-                continue
-            if room < 1:
-                raise ValueError(f"comment limit {limit} leaves no room inside the open blocks")
-            piece, remaining = remaining[:room], remaining[room:]
-            current += piece
-            has_content = True
-            if remaining:
-                cut()
-        state = after
-
-    if has_content:
-        chunks.append(current + state.closing(current))
+        parts.add(line)
+    chunks = parts.finish()
     total = len(chunks)
     return [_part_header(key, i, total) + chunk for i, chunk in enumerate(chunks, start=1)]
+
+
+class _Parts:
+    """Fills parts line by line, closing the open code blocks and details at each cut and reopening them."""
+
+    def __init__(self, budget: int, limit: int) -> None:
+        self.budget, self.limit = budget, limit
+        self.chunks: list[str] = []
+        self.state = _Blocks()
+        self.current = ""  # text of the part being filled, starting with its reopening
+        self.has_content = False
+
+    def cut(self) -> None:
+        self.chunks.append(self.current + self.state.closing(self.current))
+        self.current = self.state.reopening()
+        self.has_content = False
+
+    def _take(self, line: str, after: _Blocks) -> None:
+        self.current += line
+        self.state = after
+        self.has_content = True
+
+    def add(self, line: str) -> None:
+        after = self.state.copy()
+        after.feed(line.rstrip("\n").rstrip("\r"))
+        if len(self.current) + len(line) + len(after.closing(self.current + line)) <= self.budget:
+            self._take(line, after)
+            return
+        fresh = self.state.reopening()
+        if self.has_content and len(fresh) + len(line) + len(after.closing(fresh + line)) <= self.budget:
+            self.cut()
+            self._take(line, after)
+            return
+        self._hard_wrap(line, after)
+
+    def _hard_wrap(self, line: str, after: _Blocks) -> None:
+        """A single line longer than a whole part."""
+        remaining = line
+        while remaining:
+            closing = max(len(self.state.closing(self.current + "x")), len(after.closing(self.current + "x")))
+            room = self.budget - len(self.current) - closing
+            if room < 1 and self.has_content:
+                self.cut()
+                continue
+            if room < 1:
+                raise ValueError(f"comment limit {self.limit} leaves no room inside the open blocks")
+            piece, remaining = remaining[:room], remaining[room:]
+            self.current += piece
+            self.has_content = True
+            if remaining:
+                self.cut()
+        self.state = after
+
+    def finish(self) -> list[str]:
+        if self.has_content:
+            self.chunks.append(self.current + self.state.closing(self.current))
+        return self.chunks

@@ -22,7 +22,7 @@ from ..secrets.injection import injected_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import events as ev
-from ..terraform.plan import parse_plan
+from ..terraform.plan_parser import parse_plan
 from ..terraform.progress import ProgressTracker
 from . import plan_bundles
 from . import apply_comments, apply_gate, budget, notices, status_sync, statuses
@@ -90,7 +90,7 @@ class Applier:
             plan_applied=applied,
             lock_holder_pr=lock.pr_number if lock else None,
             approvers=tuple(sorted(approvers)),
-            allowed_approvers=allowed_approvers(rules, request.project),
+            allowed_approvers=rules.allowed_approvers(request.project),
             required_approvals=project_config.required_approvals if project_config else 1,
             allow_self_approval=project_config.allow_self_approval if project_config else False,
             mergeable=pull.mergeable,
@@ -287,9 +287,4 @@ class Applier:
         await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
-def allowed_approvers(rules: RepoRules, project: str) -> frozenset[str]:
-    """GitHub logins whose approval counts: admins of the project, grants included."""
-    return rules.allowed_approvers(project)
-
-
-__all__ = ["ApplyOn", "ApplyRequest", "Applier", "allowed_approvers"]
+__all__ = ["ApplyOn", "ApplyRequest", "Applier"]

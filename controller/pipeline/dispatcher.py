@@ -21,7 +21,7 @@ from . import apply_comments, apply_gate, comment_parser, comments, notices, sta
 from .comment_parser import Verb
 from .jobs import JobQueue
 from ..store import Run, RunKind, RunStatus
-from .applier import Applier, ApplyRequest, allowed_approvers
+from .applier import Applier, ApplyRequest
 from .app_events import AppEvents
 from . import policy_check
 from .planner import PlanContext, Planner, PlanRequest, policy_status_context
@@ -268,7 +268,7 @@ class Pipeline:
         for project in await self._planned_projects(repo, number):
             if rules.apply_on_for(project) is not ApplyOn.APPROVE:
                 continue
-            if event.reviewer.lower() not in allowed_approvers(rules, project):
+            if event.reviewer.lower() not in rules.allowed_approvers(project):
                 log.info("approval of %s#%s by %s does not count for %s", repo, number, event.reviewer, project)
                 continue
             plan_id, refusal = await self.bind_plan(repo, number, project, reviewed_sha=event.commit_id)
@@ -395,7 +395,7 @@ class Pipeline:
         for name in names:
             run = latest.get(name)
             reply_key = f"{key}:{name}"
-            if not (rules.is_admin(actor) or actor.lower() in allowed_approvers(rules, name)):
+            if not (rules.is_admin(actor) or actor.lower() in rules.allowed_approvers(name)):
                 await self._reply(repo, number, reply_key, f"@{actor}: only admins of `{name}` may override its policies.")
             elif actor.lower() == pull.author.lower() and not rules.may_override_own(name):
                 await self._reply(repo, number, reply_key, f"@{actor}: you opened this pull request, so you may not "

@@ -14,7 +14,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 
-from ..terraform.plan import parse_plan
+from ..terraform.plan_parser import parse_plan
 from ..terraform.workspace import Workspace, create_workspace
 from . import notices
 from .planner import PlanContext

@@ -33,7 +33,7 @@ from ..forge.base import CheckRunSpec
 from ..repo_config import ApplyOn
 from ..secrets.injection import injected_credentials
 from ..store import RunKind, RunStatus
-from ..terraform.plan import parse_plan
+from ..terraform.plan_parser import parse_plan
 from ..webhooks import routing
 from . import checks, drift, statuses
 from .repo_source import projects_touched

@@ -35,7 +35,8 @@ from ..secrets.injection import injected_credentials
 from ..repo_config import ApplyOn
 from ..settings import Settings
 from ..store import RunKind, RunStatus, RuntimeStore
-from ..terraform.plan import Plan, parse_plan
+from ..terraform.plan import Plan
+from ..terraform.plan_parser import parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import Workspace, create_workspace, release_run
 from ..terraform import syntax

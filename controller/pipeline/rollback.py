@@ -19,7 +19,6 @@ from ..store import RunKind
 from . import notices
 from .planner import PlanContext
 from ..repo_config import loads
-from .applier import allowed_approvers
 from .repo_source import CONFIG_FILE, PROJECTS_DIR, projects_touched
 from .rules import rules_from_config
 
@@ -102,7 +101,7 @@ def counted_approvers(ctx: PlanContext, repo: str, project: str, merge_sha: str,
         rules = rules_from_config(loads(text, source=f"{repo}@{merge_sha[:12]}^1:{CONFIG_FILE}"))
     except ConfigError:
         return ()
-    allowed = allowed_approvers(rules, project)
+    allowed = rules.allowed_approvers(project)
     project_config = rules.config.projects.get(project) if rules.config else None
     self_ok = bool(project_config and project_config.allow_self_approval)
     return tuple(a for a in approvers if a.lower() in allowed

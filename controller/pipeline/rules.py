@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import access
 from ..repo_config import ApplyOn, RepoConfig, Role, loads
 from ..errors import ConfigError
 from .comment_parser import Verb
@@ -49,22 +50,11 @@ class RepoRules:
 
     def may_plan(self, login: str, project: str) -> bool:
         """Members with at least the user role on ``project`` (grants included) may have it planned."""
-        if self.config is None:
-            return False
-        member = self.config.member_by(github=login)
-        role = self.config.role_of(member.name, project) if member else None
-        return role is not None and role.allows(Role.USER)
+        return access.holds(self.config, access.github_member(self.config, login), project, Role.USER)
 
     def allowed_approvers(self, project: str) -> frozenset[str]:
         """GitHub logins (lower-case) whose approval counts: admins of the project, grants included."""
-        config = self.config
-        if config is None:
-            return frozenset()
-        return frozenset(
-            member.github.lower()
-            for name, member in config.members.items()
-            if member.github and config.role_of(name, project) is Role.ADMIN
-        )
+        return access.approver_logins(self.config, project)
 
     def requester(self, pr_author: str, body: str, bot_login: str) -> str:
         """Who a PR is on behalf of, for self-approval: the chat member behind a bot-opened PR.
@@ -83,13 +73,10 @@ class RepoRules:
 
     def role_on(self, login: str, project: str) -> Role | None:
         """The strongest role the GitHub user holds on ``project`` now (grants included), or None."""
-        if self.config is None:
-            return None
-        member = self.config.member_by(github=login)
-        return self.config.role_of(member.name, project) if member else None
+        return access.role_on(self.config, access.github_member(self.config, login), project)
 
     def is_member(self, login: str) -> bool:
-        return self.config is not None and self.config.member_by(github=login) is not None
+        return access.github_member(self.config, login) is not None
 
     def may_command(self, login: str, verb: Verb, project: str) -> bool:
         """Whether a comment command by ``login`` may act on ``project`` (``COMMAND_ROLES``)."""
@@ -115,10 +102,7 @@ COMMAND_ROLES: dict[Verb, Role] = {
 
 
 def rules_from_config(config: RepoConfig) -> RepoRules:
-    admins = frozenset(
-        m.github.lower() for m in config.members.values() if m.github and m.role is Role.ADMIN and not m.projects
-    )
-    return RepoRules(config=config, admins=admins, plan_drafts=config.plan_drafts)
+    return RepoRules(config=config, admins=access.global_admin_logins(config), plan_drafts=config.plan_drafts)
 
 
 class RulesLoader:

@@ -30,7 +30,8 @@ from ..errors import ConfigError, UnknownProject
 from ..repo_config import Enforcement, RepoConfig
 from ..terraform.plan import Plan
 from . import rego
-from .inputs import Actor, Needs, build_input
+from .facts import Needs
+from .inputs import Actor, build_input
 from .library import Library, Policy, builtin_library
 from .result import PolicyResult, Severity, Violation
 

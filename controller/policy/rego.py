@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from ..errors import RegoCompileError, RegoEvalError
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,16 +36,6 @@ class Module:
 
     name: str
     source: str
-
-
-class RegoCompileError(Exception):
-    def __init__(self, file: str, line: int | None, message: str) -> None:
-        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
-        self.file, self.line, self.message = file, line, message
-
-
-class RegoEvalError(Exception):
-    """A query that could not be evaluated (conflicting values, a builtin error)."""
 
 
 def _text(exc: Exception) -> str:

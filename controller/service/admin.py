@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from .. import access
 from .. import repo_config
 from ..catalog.offerings import offerings
 from ..catalog.specs import Kind, Target
@@ -52,8 +53,7 @@ def stats_fields(runs: list[Any], lobbies: list[dict[str, Any]], projects: int, 
 def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
     """True when ``member`` (a name or a chat id) already holds ``role`` or stronger on ``project``."""
     found = config.members.get(member) or config.member_by(discord=member.strip("<@!>"))
-    held = config.role_of(found.name, project, now) if found else None
-    return held is not None and held.allows(role)
+    return access.holds(config, found, project, role, now)
 
 
 class AdminService:

@@ -152,5 +152,4 @@ class ChatOps:
             return False
         if project is None:
             return actor.is_global_admin()
-        role = actor.role(project, self.ctx.clock())
-        return role is not None and role.allows(Role.ADMIN)
+        return actor.holds(project, Role.ADMIN, self.ctx.clock())

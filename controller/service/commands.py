@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ..errors import ServiceError
+
 
 class OptionType(StrEnum):
     STRING = "string"
@@ -98,7 +100,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
 
 
-class ParseError(ValueError):
+class ParseError(ServiceError):
     pass
 
 

@@ -21,11 +21,11 @@ import hmac
 import secrets
 from typing import Any
 
+from .. import access
 from ..catalog.offerings import offerings
 from ..catalog.specs import Target
 from ..errors import ConfigError, ForgeError
 from ..forge.base import Author
-from ..repo_config import Role
 from ..store.guilds import code_hash
 from .context import Caller, ServiceContext
 from .refusals import Refused
@@ -79,7 +79,7 @@ class ConnectService:
             except ConfigError as exc:
                 raise Refused(RefusalKind.FAILED, f"reading cloudops.yaml of {repo}: {exc}", hint=exc.hint) from exc
             member = config.member_by(discord=caller.user_id)
-            if member is None or member.role != Role.ADMIN or member.projects:
+            if not access.is_global_admin(member):
                 raise Refused(RefusalKind.NOT_ALLOWED,
                               f"Connecting {repo} needs an admin of every project in its cloudops.yaml; your chat account "
                               f"({caller.user_id}) is " + (f"{member.name}, {member.role.value}" if member else "not listed") + ".",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .. import access
 from ..errors import ConfigError
 from ..forge.base import Author, Forge
 from ..repo_config import Member, ProjectConfig, RepoConfig, Role
@@ -62,10 +63,13 @@ class Actor:
         return Author(name=self.member.name, email=f"{self.github}@users.noreply.github.com")
 
     def role(self, project: str, now: dt.datetime) -> Role | None:
-        return self.config.role_of(self.member.name, project, now)
+        return access.role_on(self.config, self.member, project, now)
+
+    def holds(self, project: str, needed: Role, now: dt.datetime) -> bool:
+        return access.holds(self.config, self.member, project, needed, now)
 
     def is_global_admin(self) -> bool:
-        return self.member.role == Role.ADMIN and not self.member.projects
+        return access.is_global_admin(self.member)
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,8 @@ class ServiceContext:
     def require(self, actor: Actor, project: str | None, needed: Role, doing: str) -> ProjectConfig:
         """The project config, if ``actor`` holds at least ``needed`` on it now."""
         config = self.project(actor, project)
-        held = actor.role(config.name, self.clock())
-        if held is None or not held.allows(needed):
+        if not actor.holds(config.name, needed, self.clock()):
+            held = actor.role(config.name, self.clock())
             held_text = f"you are {held.value}" if held else "you have no role"
             raise Refused(RefusalKind.NOT_ALLOWED,
                           f"{doing.capitalize()} in project {config.name!r} needs the {needed.value} role; {held_text} there.",

@@ -107,83 +107,95 @@ def opened_problem(name: str, kind: str, line: int, column: int) -> SyntaxProble
 def unclosed(text: str) -> tuple[str, int, int] | None:
     """The innermost bracket, string, heredoc or comment still open at the end: (kind, line, column)."""
     stack: list[tuple[str, int, int]] = []
-    i, line, col = 0, 1, 1
+    at = _Cursor(text)
     n = len(text)
-
-    def advance(k: int = 1) -> None:
-        nonlocal i, line, col
-        for _ in range(k):
-            if i < n and text[i] == "\n":
-                line, col = line + 1, 1
-            else:
-                col += 1
-            i += 1
-
-    while i < n:
-        ch = text[i]
-        two = text[i:i + 2]
+    while at.i < n:
+        ch, two = text[at.i], text[at.i:at.i + 2]
         if stack and stack[-1][0] == '"':
-            if ch == "\\":
-                advance(2)
-            elif two == "${" or two == "%{":
-                stack.append(("{", line, col + 1))
-                advance(2)
-            elif ch == '"':
-                stack.pop()
-                advance()
-            elif ch == "\n":
+            if _string_step(at, ch, two, stack):
                 return stack[-1]  # HCL strings do not span lines
-            else:
-                advance()
             continue
         if two == "/*":
-            start = (line, col)
-            end = text.find("*/", i + 2)
+            end = text.find("*/", at.i + 2)
             if end < 0:
-                return ("/*", *start)
-            advance(end + 2 - i)
+                return ("/*", at.line, at.col)
+            at.advance(end + 2 - at.i)
         elif ch == "#" or two == "//":
-            end = text.find("\n", i)
-            advance((end if end >= 0 else n) - i)
-        elif text.startswith("<<", i):
-            start = (line, col)
-            j = i + 2 + (1 if text[i + 2:i + 3] == "-" else 0)
-            k = j
-            while k < n and (text[k].isalnum() or text[k] == "_"):
-                k += 1
-            marker = text[j:k]
-            if not marker:
-                advance(2)
-                continue
-            body_start = text.find("\n", k)
-            if body_start < 0:
-                return ("<<", *start)
-            pos, found = body_start + 1, -1
-            while pos <= n:
-                nl = text.find("\n", pos)
-                current = text[pos:nl if nl >= 0 else n]
-                if current.strip() == marker:
-                    found = nl if nl >= 0 else n
-                    break
-                if nl < 0:
-                    break
-                pos = nl + 1
-            if found < 0:
-                return ("<<", *start)
-            advance(found - i)
-        elif ch == '"':
-            stack.append(('"', line, col))
-            advance()
-        elif ch in _CLOSERS:
-            stack.append((ch, line, col))
-            advance()
-        elif ch in _CLOSERS.values():
-            if stack and _CLOSERS.get(stack[-1][0]) == ch:
-                stack.pop()
-            advance()
+            end = text.find("\n", at.i)
+            at.advance((end if end >= 0 else n) - at.i)
+        elif two == "<<":
+            heredoc_end = _heredoc_end(text, at.i)
+            if heredoc_end is None:
+                at.advance(2)
+            elif heredoc_end < 0:
+                return ("<<", at.line, at.col)
+            else:
+                at.advance(heredoc_end - at.i)
+        elif ch == '"' or ch in _CLOSERS:
+            stack.append((ch, at.line, at.col))
+            at.advance()
         else:
-            advance()
+            if ch in _CLOSERS.values() and stack and _CLOSERS.get(stack[-1][0]) == ch:
+                stack.pop()
+            at.advance()
     return stack[-1] if stack else None
+
+
+class _Cursor:
+    """An offset into the text with its line and column (1-based), as terraform reports them."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.i, self.line, self.col = text, 0, 1, 1
+
+    def advance(self, k: int = 1) -> None:
+        for _ in range(k):
+            if self.i < len(self.text) and self.text[self.i] == "\n":
+                self.line, self.col = self.line + 1, 1
+            else:
+                self.col += 1
+            self.i += 1
+
+
+def _string_step(at: _Cursor, ch: str, two: str, stack: list[tuple[str, int, int]]) -> bool:
+    """One step inside a quoted string; True when the line ends with the string still open."""
+    if ch == "\\":
+        at.advance(2)
+    elif two in ("${", "%{"):
+        stack.append(("{", at.line, at.col + 1))
+        at.advance(2)
+    elif ch == '"':
+        stack.pop()
+        at.advance()
+    elif ch == "\n":
+        return True
+    else:
+        at.advance()
+    return False
+
+
+def _heredoc_end(text: str, i: int) -> int | None:
+    """Where the heredoc opened by ``<<`` at ``i`` ends (its closing marker line); -1 if it never does;
+    None when ``<<`` names no marker (not a heredoc)."""
+    n = len(text)
+    j = i + 2 + (1 if text[i + 2:i + 3] == "-" else 0)
+    k = j
+    while k < n and (text[k].isalnum() or text[k] == "_"):
+        k += 1
+    marker = text[j:k]
+    if not marker:
+        return None
+    body_start = text.find("\n", k)
+    if body_start < 0:
+        return -1
+    pos = body_start + 1
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if text[pos:nl if nl >= 0 else n].strip() == marker:
+            return nl if nl >= 0 else n
+        if nl < 0:
+            return -1
+        pos = nl + 1
+    return -1
 
 
 __all__ = ["SyntaxProblem", "check_files", "check_hcl", "check_json", "unclosed"]

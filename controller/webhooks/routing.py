@@ -13,7 +13,7 @@ refuse an old body replayed under a fresh delivery id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -219,85 +219,116 @@ class _Reader:
         )
 
 
+def _ping(read: _Reader, event: str, action: str | None) -> Routed:
+    return Ping(hook_id=read.get("hook_id", int, optional=True), zen=str(read.payload.get("zen", "")))
+
+
+def _pull_request(read: _Reader, event: str, action: str | None) -> Routed:
+    if action in PR_ACTIONS_TO_PLAN:
+        return PullRequestChanged(read.repo(), read.pull(), action, read.get("sender.login", str),
+                                  before=read.get("before", str, optional=True) if action == "synchronize" else None)
+    if action == "closed":
+        return PullRequestClosed(read.repo(), read.pull(), read.get("sender.login", str))
+    return Ignored(event, action, f"pull_request action {action!r} needs no plan")
+
+
+def _pull_request_review(read: _Reader, event: str, action: str | None) -> Routed:
+    if action != "submitted":
+        return Ignored(event, action, f"review action {action!r} is not a submission")
+    return ReviewSubmitted(
+        read.repo(),
+        read.pull(),
+        reviewer=read.get("review.user.login", str),
+        state=read.get("review.state", str).lower(),
+        commit_id=read.get("review.commit_id", str, optional=True),
+    )
+
+
+def _issue_comment(read: _Reader, event: str, action: str | None) -> Routed:
+    if action != "created":
+        return Ignored(event, action, f"comment action {action!r} is not a new comment")
+    return CommentCreated(
+        read.repo(),
+        number=read.get("issue.number", int),
+        is_pull_request=read.get("issue.pull_request", Mapping, optional=True) is not None,
+        author=read.get("comment.user.login", str),
+        body=read.get("comment.body", str, optional=True) or "",
+        comment_id=read.get("comment.id", int),
+    )
+
+
+def _push(read: _Reader, event: str, action: str | None) -> Routed:
+    ref = read.get("ref", str)
+    if not ref.startswith("refs/heads/"):
+        return Ignored(event, None, f"push to {ref} is not a branch")
+    return PushedToBranch(
+        read.repo(),
+        branch=ref.removeprefix("refs/heads/"),
+        before=read.get("before", str),
+        after=read.get("after", str),
+        pusher=str(read.get("pusher.name", str, optional=True) or read.get("sender.login", str, optional=True) or ""),
+    )
+
+
+def _check_run(read: _Reader, event: str, action: str | None) -> Routed:
+    if action not in ("requested_action", "rerequested"):
+        return Ignored(event, action, f"check_run action {action!r} asks nothing of us")
+    prs = read.get("check_run.pull_requests", list, optional=True) or []
+    return CheckRunRequested(
+        read.repo(), check_run_id=read.get("check_run.id", int), name=read.get("check_run.name", str),
+        head_sha=read.get("check_run.head_sha", str),
+        external_id=read.get("check_run.external_id", str, optional=True) or "",
+        app_id=read.get("check_run.app.id", int, optional=True), action=action,
+        identifier=read.get("requested_action.identifier", str) if action == "requested_action" else None,
+        sender=read.get("sender.login", str),
+        pr_numbers=tuple(p["number"] for p in prs if isinstance(p, Mapping) and isinstance(p.get("number"), int)),
+    )
+
+
+def _merge_group(read: _Reader, event: str, action: str | None) -> Routed:
+    if action != "checks_requested":
+        return Ignored(event, action, f"merge_group action {action!r} needs no checks")
+    return MergeGroupRequested(
+        read.repo(), head_sha=read.get("merge_group.head_sha", str), head_ref=read.get("merge_group.head_ref", str),
+        base_sha=read.get("merge_group.base_sha", str), base_ref=read.get("merge_group.base_ref", str),
+        sender=read.get("sender.login", str))
+
+
+def _installation(read: _Reader, event: str, action: str | None) -> Routed:
+    if action not in ("created", "deleted", "added", "removed"):
+        return Ignored(event, action, f"{event} action {action!r} changes no repositories")
+    def names(field: str) -> tuple[str, ...]:
+        listed = read.get(field, list, optional=True) or []
+        return tuple(r["full_name"] for r in listed if isinstance(r, Mapping) and isinstance(r.get("full_name"), str))
+    added = names("repositories" if event == "installation" else "repositories_added")
+    return InstallationChanged(
+        installation_id=read.get("installation.id", int), action=action,
+        added=added if action in ("created", "added") else (),
+        removed=names("repositories_removed") if action == "removed" else (added if action == "deleted" else ()))
+
+
+_ROUTES: dict[str, Callable[[_Reader, str, str | None], Routed]] = {
+    "ping": _ping,
+    "pull_request": _pull_request,
+    "pull_request_review": _pull_request_review,
+    "issue_comment": _issue_comment,
+    "push": _push,
+    "check_run": _check_run,
+    "merge_group": _merge_group,
+    "installation": _installation,
+    "installation_repositories": _installation,
+}
+
+
 def route(event: str, payload: Any) -> Routed:
     """A webhook (event name + decoded JSON body) → what the pipeline should do."""
     if not isinstance(payload, Mapping):
         raise PayloadInvalid(f"reading {event or 'unnamed'} payload: the body must be a JSON object")
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
-    read = _Reader(event, payload)
-    if event == "ping":
-        return Ping(hook_id=read.get("hook_id", int, optional=True), zen=str(payload.get("zen", "")))
-    if event == "pull_request":
-        if action in PR_ACTIONS_TO_PLAN:
-            return PullRequestChanged(read.repo(), read.pull(), action, read.get("sender.login", str),
-                                      before=read.get("before", str, optional=True) if action == "synchronize" else None)
-        if action == "closed":
-            return PullRequestClosed(read.repo(), read.pull(), read.get("sender.login", str))
-        return Ignored(event, action, f"pull_request action {action!r} needs no plan")
-    if event == "pull_request_review":
-        if action != "submitted":
-            return Ignored(event, action, f"review action {action!r} is not a submission")
-        return ReviewSubmitted(
-            read.repo(),
-            read.pull(),
-            reviewer=read.get("review.user.login", str),
-            state=read.get("review.state", str).lower(),
-            commit_id=read.get("review.commit_id", str, optional=True),
-        )
-    if event == "issue_comment":
-        if action != "created":
-            return Ignored(event, action, f"comment action {action!r} is not a new comment")
-        return CommentCreated(
-            read.repo(),
-            number=read.get("issue.number", int),
-            is_pull_request=read.get("issue.pull_request", Mapping, optional=True) is not None,
-            author=read.get("comment.user.login", str),
-            body=read.get("comment.body", str, optional=True) or "",
-            comment_id=read.get("comment.id", int),
-        )
-    if event == "push":
-        ref = read.get("ref", str)
-        if not ref.startswith("refs/heads/"):
-            return Ignored(event, None, f"push to {ref} is not a branch")
-        return PushedToBranch(
-            read.repo(),
-            branch=ref.removeprefix("refs/heads/"),
-            before=read.get("before", str),
-            after=read.get("after", str),
-            pusher=str(read.get("pusher.name", str, optional=True) or read.get("sender.login", str, optional=True) or ""),
-        )
-    if event == "check_run":
-        if action not in ("requested_action", "rerequested"):
-            return Ignored(event, action, f"check_run action {action!r} asks nothing of us")
-        prs = read.get("check_run.pull_requests", list, optional=True) or []
-        return CheckRunRequested(
-            read.repo(), check_run_id=read.get("check_run.id", int), name=read.get("check_run.name", str),
-            head_sha=read.get("check_run.head_sha", str),
-            external_id=read.get("check_run.external_id", str, optional=True) or "",
-            app_id=read.get("check_run.app.id", int, optional=True), action=action,
-            identifier=read.get("requested_action.identifier", str) if action == "requested_action" else None,
-            sender=read.get("sender.login", str),
-            pr_numbers=tuple(p["number"] for p in prs if isinstance(p, Mapping) and isinstance(p.get("number"), int)),
-        )
-    if event == "merge_group":
-        if action != "checks_requested":
-            return Ignored(event, action, f"merge_group action {action!r} needs no checks")
-        return MergeGroupRequested(
-            read.repo(), head_sha=read.get("merge_group.head_sha", str), head_ref=read.get("merge_group.head_ref", str),
-            base_sha=read.get("merge_group.base_sha", str), base_ref=read.get("merge_group.base_ref", str),
-            sender=read.get("sender.login", str))
-    if event in ("installation", "installation_repositories"):
-        if action not in ("created", "deleted", "added", "removed"):
-            return Ignored(event, action, f"{event} action {action!r} changes no repositories")
-        def names(field: str) -> tuple[str, ...]:
-            listed = read.get(field, list, optional=True) or []
-            return tuple(r["full_name"] for r in listed if isinstance(r, Mapping) and isinstance(r.get("full_name"), str))
-        added = names("repositories" if event == "installation" else "repositories_added")
-        return InstallationChanged(
-            installation_id=read.get("installation.id", int), action=action,
-            added=added if action in ("created", "added") else (),
-            removed=names("repositories_removed") if action == "removed" else (added if action == "deleted" else ()))
-    return Ignored(event or "unnamed", action, f"event {event!r} is not handled")
+    reader = _ROUTES.get(event)
+    if reader is None:
+        return Ignored(event or "unnamed", action, f"event {event!r} is not handled")
+    return reader(_Reader(event, payload), event, action)
 
 
 # Where each handled event says when it happened, most telling first. Only

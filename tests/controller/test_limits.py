@@ -10,7 +10,7 @@ import pytest
 from cloudops import cli
 from controller import limits, repo_config
 from controller.errors import ConfigError, PlanDocumentError
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "real"
 SMALL_PLAN = PLANS / "aws_0.1_infracost_small_terraform.json"

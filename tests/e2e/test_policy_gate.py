@@ -131,7 +131,7 @@ async def test_an_expired_grant_no_longer_allows(forge, bench: Workbench, tmp_pa
         rules = await app.pipeline.rules(bench.full_name)
         from controller.pipeline.planner import PlanRequest
         from controller.repo_config import ApplyOn
-        from controller.terraform.plan import parse_plan
+        from controller.terraform.plan_parser import parse_plan
 
         run = next(r for r in app.store.list_runs(repo=bench.full_name, pr_number=number) if r.kind is RunKind.PLAN)
         plan = parse_plan(await ctx.runner.show_plan(Path(run.plan_file).parent, Path(run.plan_file)))

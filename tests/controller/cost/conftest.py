@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from controller.terraform.plan import Plan, parse_plan
+from controller.terraform.plan import Plan
+
+from controller.terraform.plan_parser import parse_plan
 
 _ACTIONS = {"create": ["create"], "update": ["update"], "delete": ["delete"],
             "replace": ["delete", "create"], "no-op": ["no-op"]}

@@ -7,7 +7,8 @@ from pathlib import Path
 from controller.cost import narrative
 from controller.cost.blast import blast_radius
 from controller.cost.estimate import estimate
-from controller.terraform.plan import Action, parse_plan
+from controller.terraform.plan import Action
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import change
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from controller.cost import coverage, estimate, render
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "benchmarks"))

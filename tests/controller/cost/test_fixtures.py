@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from controller.cost import estimate, render
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
 DOCS = sorted(p for p in ROOT.rglob("*.json") if p.is_file() and "infracost" not in p.parent.name)

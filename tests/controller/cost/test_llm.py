@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from controller.cost import llm, narrative, render
 from controller.cost.estimate import estimate
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import change
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from controller.cost import render
 from controller.cost.components import Status
 from controller.cost.estimate import estimate
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import change, plan_doc
 

@@ -13,7 +13,7 @@ import pytest
 
 from controller.errors import DiagnosticRef
 from controller.pipeline import comments, plan_diff
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 HERE = Path(__file__).resolve().parent
 PLANS = HERE.parents[1] / "fixtures" / "plans" / "null"

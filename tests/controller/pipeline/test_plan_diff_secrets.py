@@ -6,7 +6,7 @@ import secrets
 
 from controller.pipeline import plan_diff
 from controller.pipeline.leaks import LeakGuard
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 SECRET = "cAnArY" + secrets.token_hex(17)
 

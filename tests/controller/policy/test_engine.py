@@ -9,7 +9,7 @@ from controller.policy import engine, inputs, library
 from controller.policy.result import Severity
 from controller.repo_config import Enforcement, ProjectConfig, Role
 from controller.catalog.specs import Kind, Target
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import NOW, PLANS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from controller.cost import narrative
 from controller.cost.report import plan_cost
 from controller.policy.exposure import exposure
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import PLANS
 

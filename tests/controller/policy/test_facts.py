@@ -1,4 +1,4 @@
-"""The facts the built-in policies read (inputs.change_facts) agree with the
+"""The facts the built-in policies read (facts.change_facts) agree with the
 resource-change helpers of policies/lib/cloudops.rego on real plans."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from controller.catalog.specs import Target
 from controller.policy import engine, inputs, library, rego
 from controller.repo_config import Enforcement, ProjectConfig
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import PLANS
 

@@ -6,7 +6,7 @@ from controller.catalog.specs import BucketSpec, ClusterSpec, Target, VmSpec
 from controller.errors import ServiceError
 from controller.policy import inputs
 from controller.policy.preflight import preflight, synthetic_plan
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import NOW
 

@@ -8,7 +8,7 @@ from controller.catalog.specs import Target
 from controller.policy import engine, inputs
 from controller.policy.library import builtin_library
 from controller.repo_config import Enforcement, ProjectConfig, loads
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 from .conftest import PLANS
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from controller.secrets import redact
 from controller.secrets.redact import REDACTED, Redactor
-from controller.terraform.plan import parse_plan
+from controller.terraform.plan_parser import parse_plan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
 CANARY = "canary-Zx81/+Qk=secret"  # has the characters that encodings change

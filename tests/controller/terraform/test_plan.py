@@ -15,7 +15,8 @@ import pytest
 from controller.errors import PlanDocumentError
 from controller.terraform import plan as tfplan
 from controller.terraform.events import ChangeSummary, parse_event
-from controller.terraform.plan import Action, parse_plan
+from controller.terraform.plan import Action
+from controller.terraform.plan_parser import parse_plan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
 GENERATED = ["create", "changes", "noop", "destroy", "failing"]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from controller.terraform import events as ev
-from controller.terraform.plan import Plan, parse_plan
+from controller.terraform.plan import Plan
+from controller.terraform.plan_parser import parse_plan
 from controller.terraform.progress import (
     Outcome,
     Progress,
