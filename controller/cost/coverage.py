@@ -114,6 +114,8 @@ def parse_infracost_lines(text: str) -> dict[str, Lines]:
     A resource Infracost priced as a reserved instance (from its usage file) is left out: not a list price.
     """
     stripped = text.lstrip()
+    if "HOURLY COST  MONTHLY COST" in text:
+        return _parse_plancosts(text)
     if not stripped.startswith("{"):
         return _parse_table(text)
     doc, _ = json.JSONDecoder().raw_decode(stripped)
@@ -161,9 +163,40 @@ def _parse_table(text: str) -> dict[str, Lines]:
     return out
 
 
+_PLANCOSTS_LINE = re.compile(r"^\s*[├└]─\s*(.+?)\s{2,}[0-9.]+\s+([0-9.]+)\s*$")
+
+
+def _parse_plancosts(text: str) -> dict[str, Lines]:
+    """Infracost's first releases ("plancosts", 2020): ``  address`` then ``├─ line  hourly  monthly``, no ``$``."""
+    out: dict[str, Lines] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        body = line.strip()
+        if not body or body.startswith(("NAME", "OVERALL", "Total", "INFO", "$")):
+            continue
+        match = _PLANCOSTS_LINE.match(line)
+        if match and current is not None:
+            out[current][match[1]] = out[current].get(match[1], ZERO) + Decimal(match[2])
+        elif not match and " " not in body:
+            current = body
+            out[current] = {}
+    return out
+
+
 def _kind(name: str) -> str:
     """The first two words of a line's name: "Extended support (year 1)" and "Extended support (mysql 5.7)" match."""
     return " ".join(name.lower().split()[:2])
+
+
+_YEAR = re.compile(r"year (\d)|years (\d)-\d")
+
+
+def _dated_phase(name: str) -> str | None:
+    """The billing phase of a line whose price depends on the day it is computed (RDS Extended Support)."""
+    if _kind(name) != "extended support":
+        return None
+    found = _YEAR.search(name.lower())
+    return "year 3" if found and (found[1] or found[2]) == "3" else "years 1-2"
 
 
 def ours_fixed(row: ResourceEstimate) -> Decimal | None:
@@ -190,7 +223,9 @@ def pairs(plan_name: str, est: Estimate, theirs: Mapping[str, Lines]) -> list[Pa
     """Resources both price above zero (a $0 on either side has no ratio).
 
     For a partly priced resource, the priced part is compared with Infracost's figure less the lines
-    of the same kind as ours that are not priced (e.g. RDS Extended Support).
+    of the same kind as ours that are not priced. A line billed by date (RDS Extended Support: years 1-2,
+    then year 3) is compared only when both sides are in the same phase: Infracost's outputs were
+    computed on some earlier day, ours today, so otherwise it is left out on both sides.
     """
     out = []
     for row in est.resources:
@@ -198,7 +233,13 @@ def pairs(plan_name: str, est: Estimate, theirs: Mapping[str, Lines]) -> list[Pa
         lines = theirs.get(row.address)
         if mine is None or lines is None:
             continue
-        unpriced = {_kind(c.name) for c in (row.after.components if row.after else ()) if c.monthly is None}
+        components = row.after.components if row.after else ()
+        unpriced = {_kind(c.name) for c in components if c.monthly is None}
+        their_phases = {_dated_phase(k) for k in lines} - {None}
+        dated = {c for c in components if (phase := _dated_phase(c.name)) and phase not in their_phases}
+        if dated:
+            unpriced.add("extended support")
+            mine -= sum((c.monthly for c in dated if c.monthly is not None), ZERO)
         other = sum((v for k, v in lines.items() if _kind(k) not in unpriced), ZERO)
         if other == 0:
             continue

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import HOURS_PER_MONTH
-from .components import (Component, Context, Costed, first, hourly, is_map, metered, monthly_fee, number,
-                         per_gb_month, text, usage, verdict, zone_region)
+from .components import (FREE, Component, Context, Costed, Status, first, hourly, is_map, metered, monthly_fee,
+                         number, per_gb_month, text, usage, verdict, zone_region)
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
 AMI_ROOT_GB = Decimal(8)  # the usual root volume of an AMI; Infracost assumes the same when the plan does not say
@@ -106,11 +106,14 @@ def rds_class(engine: str | None, klass: str | None, region: str | None, ctx: Co
     """Keyed by engine *and* class: SQL Server or Oracle never get MySQL's price."""
     engine = _ENGINE_ALIASES.get(engine or "", engine)
     key = f"{engine}:{klass}" if engine and klass else None
-    price = _price(ctx, "database_tiers_hourly", key, region)
-    return hourly(f"{label} ({engine or '?'}, {klass}{', multi-AZ' if factor == 2 else ''})",
+    section, multi = "database_tiers_hourly", factor == 2
+    price = _price(ctx, section, key, region)
+    if multi and (listed := _price(ctx, "database_tiers_multi_az_hourly", key, region)) is not None:
+        section, price, factor = "database_tiers_multi_az_hourly", listed, Decimal(1)  # AWS's own figure
+    return hourly(f"{label} ({engine or '?'}, {klass}{', multi-AZ' if multi else ''})",
                   price * factor if price is not None else None,
                   missing=missing("aws", "RDS engine/class", key, region),
-                  ref=ref("aws", "database_tiers_hourly", key, region, "database"))
+                  ref=ref("aws", section, key, region, "database"))
 
 
 # Engine versions past the end of RDS standard support are billed RDS Extended Support per vCPU-hour, at one
@@ -147,7 +150,7 @@ def extended_support(engine: str | None, version: str | None, klass: str | None,
     phase = "year 3" if year3 else "year1-2"
     label = f"Extended support ({engine} {version}, {'year 3' if year3 else 'years 1-2'})"
     vcpus = _price(ctx, "database_vcpus", klass, region)
-    rate = None if year3 else _price(ctx, "extended_support_vcpu_hourly", phase, region)
+    rate = _price(ctx, "extended_support_vcpu_hourly", "year3" if year3 else phase, region)
     if vcpus is None or rate is None:
         what = f"vCPU count of {klass}" if vcpus is None else f"RDS Extended Support {phase} rate in {region}"
         return Component(label, None, "vCPU-hours", None, None,
@@ -335,3 +338,36 @@ def _ecr(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _logs(v: Mapping[str, Any], ctx: Context) -> Costed:
     return verdict([metered(ctx, "monthly_data_ingested_gb", "Data ingested", _usage_price(ctx, "logs_ingestion_gb"), "GB"),
                     metered(ctx, "storage_gb", "Archival storage", _usage_price(ctx, "logs_storage_gb_month"), "GB-month")])
+
+
+# No charge of their own in their default form; Infracost's internal/resources/aws/ssm_parameter.go and
+# acm_certificate.go @95ba4f49 give these cases NoPrice: a Standard-tier parameter, a public certificate.
+@pricer("aws_ssm_parameter")
+def _ssm_parameter(v: Mapping[str, Any], ctx: Context) -> Costed:
+    tier = (text(v, "tier") or "Standard").lower()
+    if tier == "standard":
+        return FREE
+    return Costed(Status.NOT_PRICED, note=f"aws SSM parameter tier {tier}: its price is not in the pricing catalog")
+
+
+@pricer("aws_acm_certificate")
+def _acm_certificate(v: Mapping[str, Any], ctx: Context) -> Costed:
+    if not text(v, "certificate_authority_arn"):
+        return FREE
+    return Costed(Status.NOT_PRICED, note="aws private CA certificate price is not in the pricing catalog")
+
+
+# (routing policy attribute, usage-file key as Infracost names it, unit price key, line)
+_QUERIES = (("latency_routing_policy", "monthly_latency_based_queries", "route53_latency_queries_per_1m",
+             "Latency based routing queries"),
+            ("geolocation_routing_policy", "monthly_geo_queries", "route53_geo_queries_per_1m", "Geo DNS queries"))
+_STANDARD_QUERIES = ("", "monthly_standard_queries", "route53_standard_queries_per_1m", "Standard queries")
+
+
+@pricer("aws_route53_record")
+def _route53_record(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """An alias record answers for free; others bill queries (Route 53 is priced globally, first 1B a month)."""
+    if v.get("alias"):
+        return FREE
+    _, used, key, label = next((q for q in _QUERIES if v.get(q[0])), _STANDARD_QUERIES)
+    return verdict([metered(ctx, used, label, _usage_price(ctx, key), "queries", per=MILLION)])

@@ -185,6 +185,9 @@ class Forge(Protocol):
     def get_pull_request(self, repo: str, number: int, *, wait_for_mergeable: float = 0.0) -> PullRequest:
         """The PR; with ``wait_for_mergeable`` > 0, poll that many seconds while GitHub computes mergeability."""
 
+    def find_open_pull_request(self, repo: str, head: str, base: str | None = None) -> PullRequest | None:
+        """The open PR from branch ``head`` (into ``base``, when given), if there is one."""
+
     def ensure_webhook(self, repo: str, url: str, secret: str, events: Iterable[str]) -> tuple[int, bool]:
         """Create or update the repository's webhook to ``url``; return (hook id, created)."""
 
@@ -193,6 +196,9 @@ class Forge(Protocol):
 
     def list_changed_files(self, repo: str, number: int) -> list[ChangedFile]:
         ...
+
+    def own_comment(self, repo: str, number: int, key: str) -> str | None:
+        """The body of the bot's own comment marked ``key``, if it wrote one (others cannot forge it)."""
 
     def upsert_comment(self, repo: str, number: int, key: str, body: str) -> list[int]:
         """Show ``body`` as the comment(s) marked ``key``: edit in place, split if long; return the ids."""

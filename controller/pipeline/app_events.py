@@ -63,11 +63,11 @@ class AppEvents:
         repo = event.repo.full_name
         key = f"reply:check-run:{event.check_run_id}:{identifier}"
         if verb is None:
-            await self.pipeline._reply(repo, number, key, f"@{event.sender}: this check run has no action `{identifier}`.")
+            await self.pipeline.reply(repo, number, key, f"@{event.sender}: this check run has no action `{identifier}`.")
             return
         pull = await asyncio.to_thread(ctx.forge.get_pull_request, repo, number)
         if verb == "apply" and pull.head_sha != event.head_sha:
-            await self.pipeline._reply(
+            await self.pipeline.reply(
                 repo, number, key,
                 f"@{event.sender}: that **Apply** button is on the check run of `{event.head_sha[:12]}`, but the "
                 f"pull request's head is `{pull.head_sha[:12]}`; press it on the latest `{event.name}` check.")

@@ -76,7 +76,11 @@ class Applier:
             approvers.add(request.actor)
         project_config = rules.config.projects.get(request.project) if rules.config else None
         source = ctx.sources[request.repo]
-        await asyncio.to_thread(source.ensure, pull.head_sha)
+        if request.before_merge:
+            # Divergence is judged against the base as it is now: this replica's mirror may predate a merge.
+            await asyncio.to_thread(source.refresh)
+        else:
+            await asyncio.to_thread(source.ensure, pull.head_sha)
         diverged = not await asyncio.to_thread(source.is_ancestor, pull.base_ref, pull.head_sha) if request.before_merge else False
         summary = plan_run.summary if plan_run else {}
         facts = apply_gate.ApplyFacts(

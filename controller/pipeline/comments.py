@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..errors import DiagnosticRef
 from ..repo_config import ApplyOn
@@ -150,6 +151,14 @@ def plan_timed_out_comment(project: str, head_sha: str, run_id: str, timeout_sec
     )
 
 
+def plan_cancelled_comment(project: str, head_sha: str, run_id: str) -> str:
+    return (
+        f"### Plan of project `{project}` was cancelled\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`: nothing was planned, so the project lock is released.\n\n"
+        f"**Next:** comment `cloudops plan -p {project}` to plan it again.\n"
+    )
+
+
 def lock_contended_comment(project: str, holder_pr: int, holder_user: str | None) -> str:
     by = f" (opened by @{holder_user})" if holder_user else ""
     return (
@@ -208,3 +217,87 @@ def not_a_member(actor: str) -> str:
 def lacks_role(project: str, needed: str, has: str | None) -> str:
     held = f"the {has} role" if has else "no role"
     return f"it needs at least the {needed} role on `{project}`, and you have {held}"
+
+
+# --- replies to commands and events (one function per message; goldens in tests/controller/pipeline/golden) ---
+
+def pipeline_error_comment(message: str) -> str:
+    """A delivery the pipeline could not act on (a broken cloudops.yaml, an unreachable forge)."""
+    return f"### cloudops could not act on this pull request\n\n{message}\n"
+
+
+def no_such_project_comment(project: str) -> str:
+    return f"There is no project `{project}` in this pull request's head (`projects/{project}/`)."
+
+
+def help_comment(usage: str) -> str:
+    return f"```\n{usage}\n```"
+
+
+def approval_not_applied_comment(reviewer: str, project: str, why: str) -> str:
+    return f"@{reviewer}: your approval did not start an apply of `{project}`: {why}."
+
+
+def apply_not_planned_comment(actor: str, project: str) -> str:
+    return f"@{actor}: `{project}` has not been planned in this pull request."
+
+
+def applies_on_merge_comment(actor: str, project: str) -> str:
+    return f"@{actor}: `{project}` applies when this pull request is merged (`apply_on: merge`)."
+
+
+def apply_refused_comment(actor: str, project: str, why: str) -> str:
+    return f"@{actor}: `{project}`: {why}."
+
+
+def apply_not_started_comment(project: str, message: str) -> str:
+    return f"### Apply of project `{project}` could not start\n\n{message}\n"
+
+
+def merged_not_applied_comment(project: str) -> str:
+    return (f"### `{project}` was merged but not applied\n\nThe apply after the merge was "
+            "refused (see above), so the merged changes are **not** live. The project lock is "
+            f"released: the next plan of `{project}` includes them; comment "
+            f"`cloudops plan -p {project}` on a new pull request to apply them.\n")
+
+
+class OverrideRefusal(StrEnum):
+    """Why `cloudops approve_policies` did not override a project's soft denials."""
+
+    NOT_ADMIN = "not_admin"
+    OWN_PULL_REQUEST = "own_pull_request"
+    NO_PLAN = "no_plan"
+    PASSED = "passed"
+    HARD = "hard"
+
+
+def override_refused_comment(actor: str, project: str, why: OverrideRefusal) -> str:
+    if why is OverrideRefusal.NOT_ADMIN:
+        return f"@{actor}: only admins of `{project}` may override its policies."
+    if why is OverrideRefusal.OWN_PULL_REQUEST:
+        return (f"@{actor}: you opened this pull request, so you may not override the policies of `{project}` on "
+                f"it; another admin must (or set `allow_self_policy_override: true` for `{project}` in "
+                f"`cloudops.yaml`).")
+    if why is OverrideRefusal.NO_PLAN:
+        return f"@{actor}: `{project}` has no successful plan to override."
+    if why is OverrideRefusal.PASSED:
+        return f"@{actor}: the policies of `{project}` passed; nothing to override."
+    return (f"@{actor}: `{project}` is denied by hard policies, which no one can override; change the pull request "
+            "so they pass.")
+
+
+def unlock_not_allowed_comment(actor: str, author: str) -> str:
+    return (f"@{actor}: only the author of this pull request (@{author}) or an admin listed in `cloudops.yaml` "
+            "may unlock it.")
+
+
+def nothing_running_comment(actor: str) -> str:
+    return f"@{actor}: nothing is running for this pull request."
+
+
+def automerge_failed_comment(message: str) -> str:
+    return f"Everything is applied, but merging failed: {message}\nMerge it by hand."
+
+
+def automerged_comment(merge_sha: str) -> str:
+    return f"Applied everything; merged automatically (`automerge: true`) as `{merge_sha[:12]}`."

@@ -178,6 +178,18 @@ class ProcrastinateJobQueue:
         entry = self._running.get(key)
         return entry[0] if entry else None
 
+    async def jobs_of(self, key: str) -> list[JobHandle]:
+        """The queued and running jobs of ``key`` on every worker, oldest first (an apply asked for while a
+        re-plan waits in the queue must see it, whichever replica took the delivery)."""
+        handles = []
+        for status, state in (("doing", JobState.RUNNING), ("todo", JobState.QUEUED)):
+            for job in await self.app.job_manager.list_jobs_async(queue=QUEUE_NAME, lock=key, status=status):
+                kwargs = job.task_kwargs
+                handles.append((job.id or 0, JobHandle(
+                    id=str(kwargs.get("job_uuid") or job.id), kind=str(kwargs.get("kind") or ""), key=key,
+                    payload=dict(kwargs.get("payload") or {}), timeout=float(kwargs.get("timeout") or 0), state=state)))
+        return [handle for _, handle in sorted(handles, key=lambda pair: pair[0])]
+
     async def running_anywhere(self, key: str) -> dict[str, Any] | None:
         """The payload of the job of ``key`` running on any worker, or None."""
         for job in await self.app.job_manager.list_jobs_async(queue=QUEUE_NAME, lock=key, status="doing"):

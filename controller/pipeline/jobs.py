@@ -64,8 +64,8 @@ class JobQueue(Protocol):
 
     def running(self, key: str) -> JobHandle | None: ...
 
-    def jobs_of(self, key: str) -> list[JobHandle]:
-        """The queued and running jobs of ``key``, in submission order."""
+    async def jobs_of(self, key: str) -> list[JobHandle]:
+        """The queued and running jobs of ``key``, in submission order (on every worker)."""
         ...
 
     async def drain(self) -> None:
@@ -147,7 +147,7 @@ class InProcessJobQueue:
         entry = self._running.get(key)
         return entry[0] if entry else None
 
-    def jobs_of(self, key: str) -> list[JobHandle]:
+    async def jobs_of(self, key: str) -> list[JobHandle]:
         return [h for h in self._handles.values()
                 if h.key == key and h.state in (JobState.QUEUED, JobState.RUNNING)]
 

@@ -75,6 +75,10 @@ class RepoRules:
         """The strongest role the GitHub user holds on ``project`` now (grants included), or None."""
         return access.role_on(self.config, access.github_member(self.config, login), project)
 
+    def role_name(self, login: str, project: str) -> str | None:
+        role = self.role_on(login, project)
+        return role.value if role else None
+
     def is_member(self, login: str) -> bool:
         return access.github_member(self.config, login) is not None
 

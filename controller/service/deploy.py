@@ -300,7 +300,7 @@ class DeployService:
         listing = "\n".join(f"- {d.kind.value} `{d.name}`: {lobby_mod.describe(d)}" for d in lobby.resources)
         message = f"{lobby.project}: add {', '.join(d.key for d in lobby.resources)}\n\nRequested in chat by {lobby.member} (session {lobby.id})."
         with self.ctx.repo_lock(repo):
-            existing = forge.find_open_pull_request(repo, branch, base) if hasattr(forge, "find_open_pull_request") else None
+            existing = forge.find_open_pull_request(repo, branch, base)
             if existing is not None:
                 return existing, existing.head_sha
             try:

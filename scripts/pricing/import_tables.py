@@ -6,7 +6,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --karpenter-aws  PATH/zz_generated.pricing_aws.go   --karpenter-aws-commit SHA \
         --karpenter-azure PATH/zz_generated.pricing.go      --karpenter-azure-commit SHA \
         --cyclenerd PATH/pricing.yml                        --cyclenerd-commit SHA \
-        --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA
+        --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA \
+        --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -147,6 +148,54 @@ def vantage_rds(path: Path, commit: str, date: str) -> None:
     _write("aws_rds_vcpus.json", _table(counts, "database_vcpus", "vCPU", vcpus))
 
 
+CorootRows = dict[str, dict[str, Decimal]]
+
+# coroot/cloud-pricing's dump (built from Infracost's pricing-data download) keeps the *last* row read
+# per type and region. That is sound for the sections kept here (checked below) but not for EC2, where
+# Dedicated-tenancy rows overwrite shared ones (331 of 792 us-east-1 types disagree with karpenter), or
+# for Aurora, where I/O-Optimized rows overwrite standard ones (x1.3): neither is imported.
+COROOT_DB_ENGINES = ("mysql", "postgres")
+
+
+def _coroot_rows(doc: dict[str, Any]) -> tuple[CorootRows, CorootRows, CorootRows]:
+    single: CorootRows = {}
+    multi: CorootRows = {}
+    for region, engines in doc["aws"]["managed_db"].items():
+        for engine in COROOT_DB_ENGINES:
+            for klass, price in (engines.get(engine) or {}).items():
+                for out, key in ((single, "single_az"), (multi, "multi_az")):
+                    hourly = ((price or {}).get(key) or {}).get("on_demand")
+                    if hourly:  # 0: a row the dump lost (a bug in its writer), never "free"
+                        out.setdefault(f"{engine}:{klass}", {})[region] = Decimal(repr(hourly))
+    nodes: CorootRows = {}
+    for region, engines in doc["aws"]["managed_cache"].items():
+        for engine in ("redis", "memcached"):  # the same price for both wherever both are listed
+            for node, price in (engines.get(engine) or {}).items():
+                hourly = (price or {}).get("on_demand")
+                if hourly:
+                    nodes.setdefault(node, {}).setdefault(region, Decimal(repr(hourly)))
+    return single, multi, nodes
+
+
+def coroot(path: Path, commit: str, date: str) -> None:
+    import gzip
+    doc = json.loads(gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes())
+    single, multi, nodes = _coroot_rows(doc)
+    base = {"repo": "coroot/cloud-pricing", "path": "data/cloud-pricing.json.gz (branch gh-pages)", "commit": commit}
+    meta = {"provider": "aws", "as_of": date, "licence": "Apache-2.0 (the repository); the prices are AWS's"}
+    note = ("built daily by that project's update.go from Infracost's pricing-data download (the AWS Price List): "
+            "aws.managed_db[region][engine][class].{key}.on_demand, engines MySQL and PostgreSQL, USD per hour; "
+            "0 entries (rows lost by its writer) left out")
+    _write("aws_rds_2024.json", _table(dict(meta, source=dict(base, note=note.format(key="single_az"))),
+                                       "database_tiers_hourly", "hour", single))
+    _write("aws_rds_multi_az_2024.json", _table(dict(meta, source=dict(base, note=note.format(key="multi_az"))),
+                                                "database_tiers_multi_az_hourly", "hour", multi))
+    cache_note = ("built as above: aws.managed_cache[region][redis|memcached][node type].on_demand (AWS Region "
+                  "locations only), USD per node-hour; Redis and Memcached agree wherever both are listed")
+    _write("aws_elasticache.json", _table(dict(meta, source=dict(base, note=cache_note)), "cache_nodes_hourly",
+                                          "hour", nodes))
+
+
 def _date(text: str) -> str:
     from datetime import datetime
     try:
@@ -166,6 +215,9 @@ def main() -> None:
     p.add_argument("--vantage-rds", type=Path)
     p.add_argument("--vantage-rds-commit", default="")
     p.add_argument("--vantage-rds-date", default="", help="the commit's date (the file states none)")
+    p.add_argument("--coroot", type=Path, help="cloud-pricing.json.gz from coroot/cloud-pricing's gh-pages branch")
+    p.add_argument("--coroot-commit", default="")
+    p.add_argument("--coroot-date", default="", help="the gh-pages commit's date (the file states none)")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -175,6 +227,8 @@ def main() -> None:
         cyclenerd(a.cyclenerd, a.cyclenerd_commit)
     if a.vantage_rds:
         vantage_rds(a.vantage_rds, a.vantage_rds_commit, a.vantage_rds_date)
+    if a.coroot:
+        coroot(a.coroot, a.coroot_commit, a.coroot_date)
 
 
 if __name__ == "__main__":

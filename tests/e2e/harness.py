@@ -115,6 +115,14 @@ class Workbench:
         git(self.clone, "push", "-q", "origin", branch)
         return git(self.clone, "rev-parse", "HEAD")
 
+    def merge_base_into(self, branch: str, base: str = "main") -> str:
+        """Merge the base's tip into ``branch`` and push it (the PR's "Update branch")."""
+        git(self.clone, "fetch", "-q", "origin")
+        git(self.clone, "checkout", "-q", "-B", branch, f"origin/{branch}")
+        git(self.clone, "merge", "-q", "--no-edit", f"origin/{base}")
+        git(self.clone, "push", "-q", "origin", branch)
+        return git(self.clone, "rev-parse", "HEAD")
+
     def open_pr(self, branch: str, title: str, files: dict[str, str]) -> int:
         self.push_branch(branch, title, files=files)
         return self.repo.create_pull(title=title, body="", head=branch, base="main").number

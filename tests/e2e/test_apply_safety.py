@@ -27,7 +27,10 @@ def runs(controller: ControllerApp, bench: Workbench, number: int, kind: RunKind
 
 async def until(check, timeout: float = 60.0):
     for _ in range(int(timeout / 0.05)):
-        if result := check():
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
             return result
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")

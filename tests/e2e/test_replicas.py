@@ -61,11 +61,13 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
     try:
         register_hook(bench, balancer.url)
         prs: dict[int, str] = {}
+        branches: dict[int, int] = {}
         for i in range(4):  # two PRs per project: the second waits for the first's lock
             project = PROJECTS[i % len(PROJECTS)]
             number = bench.open_pr(f"change-{i}", f"Change {i}",
                                    {f"projects/{project}/pr{i}.tf": null_resources(f"{project}_pr{i}")})
             prs[number] = project
+            branches[number] = i
         reviewer = as_reviewer(forge).get_repo(bench.full_name)
         pending = dict(prs)
         asked: dict[int, str] = {}  # PR -> the last command the reviewer commented
@@ -77,12 +79,19 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
                 plans = bench.comments_with(number, f"plan:{project}")
                 if not plans:
                     continue
+                # Only a plan of the current head may be approved (a push re-plans; the old comment stays till then).
+                current = bench.head_sha(number)[:12] in plans[0]
                 status = _apply_state(database_url, bench.full_name, number)
                 if status is RunStatus.SUCCEEDED:
                     bench.repo.get_pull(number).merge()
                     del pending[number]
                     continue
-                if "to add" in plans[0] and asked.get(number) != "apply":
+                refused = bench.comments_with(number, f"apply:{project}")
+                if asked.get(number) == "apply" and refused and "undiverged" in refused[0]:
+                    # The other PR of the project merged first: bring this branch up to date, as its author would.
+                    bench.merge_base_into(f"change-{branches[number]}")
+                    asked[number] = "updated"
+                elif "to add" in plans[0] and current and asked.get(number) != "apply":
                     reviewer.get_issue(number).create_comment(f"cloudops apply -p {project}")
                     asked[number] = "apply"
                 elif "to add" not in plans[0] and not _locked_by_other(database_url, bench.full_name, project, number) \

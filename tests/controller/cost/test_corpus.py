@@ -4,6 +4,7 @@ where Infracost's output for the same plan is kept, compute figures agree with i
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,16 @@ def test_the_corpus_holds_at_least_30_third_party_plans_each_with_its_source():
         assert f"`{path.relative_to(bench.PLANS)}`" in SOURCES, f"{path.name} has no row in SOURCES.md"
 
 
-@pytest.mark.parametrize("path", PLANS, ids=[p.stem for p in PLANS])
+HELDOUT = bench.heldout()
+
+
+def test_the_heldout_corpus_is_kept_with_its_source():
+    assert len(HELDOUT) >= 60
+    for path in HELDOUT:
+        assert f"`{path.relative_to(bench.PLANS)}`" in SOURCES, f"{path.name} has no row in SOURCES.md"
+
+
+@pytest.mark.parametrize("path", PLANS + HELDOUT, ids=[p.stem for p in PLANS + HELDOUT])
 def test_every_corpus_plan_is_priced_and_every_gap_says_why(path: Path):
     est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")))
     for row in est.changed:
@@ -58,3 +68,16 @@ def test_databases_agree_with_infracost_on_what_both_price():
     _, pairs, _ = bench.measure()
     dbs = [p for p in pairs if coverage.category(p.type) == "databases"]
     assert dbs and all(abs(p.ratio - 1) <= 0.15 for p in dbs)
+
+
+def test_disks_agree_with_infracost_on_what_both_price():
+    _, pairs, _ = bench.measure()
+    disks = [p for p in pairs if coverage.category(p.type) == "disks"]
+    assert len(disks) >= 2 and all(abs(p.ratio - 1) <= 0.15 for p in disks)
+
+
+def test_infracost_first_table_format_is_read():
+    text = (bench.PLANS / "corpus" / "infracost" / "aws_0.1_infracost_small_terraform.plancosts").read_text()
+    lines = coverage.parse_infracost_lines(text)
+    assert lines["aws_ebs_volume.storage_option_1"] == {"GB": Decimal("1.8750"), "IOPS": Decimal("6.5000")}
+    assert sum(lines["aws_instance.web_app"].values()) == Decimal("9.0920") and "Total" not in str(lines)

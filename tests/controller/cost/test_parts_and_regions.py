@@ -113,11 +113,19 @@ def test_rds_in_extended_support_years_1_2_is_priced_per_vcpu_hour(make_plan):
     assert row.after_monthly == D("0.017") * H + 5 * D("0.115") + 2 * H * D("0.10") == D("158.985")
 
 
-def test_rds_in_extended_support_year_3_shows_the_line_as_not_priced(make_plan):
+def test_rds_in_extended_support_year_3_is_priced_at_the_year_3_rate(make_plan):
     row = estimate(make_plan(change("aws_db_instance.old", "create", None, _OLD_MYSQL)),
                    today=date(2026, 12, 3)).resources[0]
-    assert row.status is Status.PARTIAL and "year 3" in row.reason and "mysql 5.7.19" in row.reason
-    assert row.after_monthly == D("0.017") * H + 5 * D("0.115")  # the priced part: $12.41 + $0.58 as Infracost
+    assert row.status is Status.PRICED
+    support = row.after.components[-1]
+    assert "year 3" in support.name and support.unit_price == D("0.20")  # MySQL 5.7: year 3 from 2026-03-01
+    assert row.after_monthly == D("0.017") * H + 5 * D("0.115") + 2 * H * D("0.20")
+
+
+def test_rds_year_3_outside_us_east_1_is_not_priced(make_plan):
+    db = {**_OLD_MYSQL, "availability_zone": "eu-west-1a"}
+    row = estimate(make_plan(change("aws_db_instance.old", "create", None, db)), today=date(2026, 12, 3)).resources[0]
+    assert row.status is Status.PARTIAL and "year 3 rate in eu-west-1" in row.reason
 
 
 def test_rds_extended_support_follows_each_engines_calendar(make_plan):

@@ -97,7 +97,9 @@ def test_unsourced_regions_stay_not_priced():
     aws = load_catalog().book("aws")
     azure = load_catalog().book("azure")
     assert aws.price("machine_types", "m6i.large", "sa-east-1") is None
-    assert aws.price("database_tiers_hourly", "mysql:db.t4g.micro", "eu-west-1") is None  # newer than the RDS table
+    assert aws.price("database_tiers_hourly", "mysql:db.m8g.large", "eu-west-1") is None  # newer than the RDS tables
+    assert aws.price("database_tiers_hourly", "aurora-mysql:db.r7g.large", "eu-west-1") is None  # not imported
+    assert aws.price("cache_nodes_hourly", "cache.m4.large", "mars-north-1") is None
     assert aws.price("database_tiers_hourly", "oracle-ee:db.m5.large", "eu-west-1") is None  # BYOL: not in the table
     assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None  # a class without its engine
     assert aws.price("disks_gb_month", "gp3", "eu-central-1") is None  # skypilot-catalog has no EBS prices
