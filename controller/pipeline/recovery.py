@@ -35,7 +35,7 @@ from ..secrets.injection import remove_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import orphans
-from ..terraform.runner import read_event_log
+from ..terraform.output_log import read_event_log
 from . import adoption, apply_comments, notices, status_sync, statuses
 from .comments import apply_key, plan_key
 
