@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..errors import ApplyFailed, CloudOpsError, LockLost, TerraformCancelled, TerraformTimeout
@@ -178,20 +179,7 @@ class Applier:
 
         actions = {rc.address: rc.action.value for rc in plan.changes()}
         completed: list[str] = []  # what this apply made real, kept in the run record (a close without merge tells it)
-
-        async def on_event(event: ev.TerraformEvent) -> None:
-            tracker.feed(event)
-            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
-                completed.append(event.resource.addr)
-            if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
-                return
-            snap = tracker.snapshot()
-            await ctx.bus.publish(notices.ApplyProgress(
-                **ids, completed=snap.completed, total=snap.total, percent=snap.percent,
-                current=snap.current or "", rendered=tracker.render(), elapsed_seconds=tracker.elapsed(),
-            ))
-            if throttle.ready():
-                await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+        on_event = self._progress_reporter(request, run_id, tracker, ids, throttle, completed)
 
         outputs: dict = {}
         failed: tuple[str, ...] = ()
@@ -217,6 +205,25 @@ class Applier:
         await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
                            {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}}, fence)
         return status is RunStatus.SUCCEEDED
+
+    def _progress_reporter(self, request: ApplyRequest, run_id: str, tracker: ProgressTracker, ids: dict,
+                           throttle: Throttle, completed: list[str]) -> Callable[[ev.TerraformEvent], Awaitable[None]]:
+        """What each terraform event does: the tracker, the bus (chat, dashboard) and, throttled, the PR comment."""
+        async def on_event(event: ev.TerraformEvent) -> None:
+            tracker.feed(event)
+            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
+                completed.append(event.resource.addr)
+            if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
+                return
+            snap = tracker.snapshot()
+            await self.ctx.bus.publish(notices.ApplyProgress(
+                **ids, completed=snap.completed, total=snap.total, percent=snap.percent,
+                current=snap.current or "", rendered=tracker.render(), elapsed_seconds=tracker.elapsed(),
+            ))
+            if throttle.ready():
+                await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+
+        return on_event
 
     async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
                       done: dict, fence: int) -> None:

@@ -3,6 +3,7 @@ deliveries that reach both replicas processed once, a killed worker's apply repo
 
 from __future__ import annotations
 
+import os
 import signal
 import textwrap
 import time
@@ -16,8 +17,11 @@ from tests.support import postgres
 from .harness import VERSIONS, Workbench, as_reviewer, make_infra_repo, null_resources, register_hook, slow_resource
 from .replicas import Balancer, Fleet, wait_until
 
-pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.timeout(600)]
-PROJECTS = [f"p{i}" for i in range(2)]
+# The suite runs 4 PRs on 2 projects; the full size is one command away:
+#   CLOUDOPS_E2E_PRS=50 CLOUDOPS_E2E_PROJECTS=10 .venv/bin/python -m pytest tests/e2e/test_replicas.py -k two_replicas
+PR_COUNT = int(os.environ.get("CLOUDOPS_E2E_PRS", "4"))
+PROJECTS = [f"p{i}" for i in range(int(os.environ.get("CLOUDOPS_E2E_PROJECTS", "2")))]
+pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.timeout(max(600, 60 * PR_COUNT))]
 SLEEP = "sleep 53"  # a marker, so the test can clean up the provisioner a killed worker orphaned
 
 
@@ -62,7 +66,7 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
         register_hook(bench, balancer.url)
         prs: dict[int, str] = {}
         branches: dict[int, int] = {}
-        for i in range(4):  # two PRs per project: the second waits for the first's lock
+        for i in range(PR_COUNT):  # several PRs per project: each waits for the one before to merge
             project = PROJECTS[i % len(PROJECTS)]
             number = bench.open_pr(f"change-{i}", f"Change {i}",
                                    {f"projects/{project}/pr{i}.tf": null_resources(f"{project}_pr{i}")})
@@ -71,7 +75,7 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
         reviewer = as_reviewer(forge).get_repo(bench.full_name)
         pending = dict(prs)
         asked: dict[int, str] = {}  # PR -> the last command the reviewer commented
-        deadline = time.monotonic() + 480
+        deadline = time.monotonic() + max(480, 45 * PR_COUNT)
         # One PR per project holds its lock at a time: approve a planned PR, merge it once applied, then
         # ask the next PR of that project for a fresh plan (as a reviewer would after "locked by #N").
         while pending and time.monotonic() < deadline:
