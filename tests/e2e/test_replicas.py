@@ -75,6 +75,7 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
         reviewer = as_reviewer(forge).get_repo(bench.full_name)
         pending = dict(prs)
         asked: dict[int, str] = {}  # PR -> the last command the reviewer commented
+        plan_asked: dict[int, str] = {}  # PR -> its plan comment when `cloudops plan` was last asked for
         deadline = time.monotonic() + max(480, 45 * PR_COUNT)
         # One PR per project holds its lock at a time: approve a planned PR, merge it once applied, then
         # ask the next PR of that project for a fresh plan (as a reviewer would after "locked by #N").
@@ -99,9 +100,11 @@ def test_two_replicas_and_two_workers_apply_every_pr_exactly_once(forge, fleet_b
                     reviewer.get_issue(number).create_comment(f"cloudops apply -p {project}")
                     asked[number] = "apply"
                 elif "to add" not in plans[0] and not _locked_by_other(database_url, bench.full_name, project, number) \
-                        and asked.get(number) != "plan":
+                        and (asked.get(number) != "plan" or plan_asked.get(number) != plans[0]):
+                    # Asked again only once the comment moved (e.g. "locked by #N" for another holder, since freed).
                     reviewer.get_issue(number).create_comment(f"cloudops plan -p {project}")
                     asked[number] = "plan"
+                    plan_asked[number] = plans[0]
             time.sleep(1)
         assert not pending, f"not applied: {pending}\n" + "\n".join(
             f"#{n}: {c.body[:300]}" for n in pending for c in bench.repo.get_issue(n).get_comments()) + fleet.logs()[-3000:]
