@@ -17,10 +17,10 @@ from tests.support import postgres
 from .harness import VERSIONS, Workbench, as_reviewer, make_infra_repo, null_resources, register_hook, slow_resource
 from .replicas import Balancer, Fleet, wait_until
 
-# The suite runs 4 PRs on 2 projects; the issue's full size is one command away:
-#   CLOUDOPS_E2E_PRS=50 CLOUDOPS_E2E_PROJECTS=10 .venv/bin/python -m pytest tests/e2e/test_replicas.py -k two_replicas
-PR_COUNT = int(os.environ.get("CLOUDOPS_E2E_PRS", "4"))
-PROJECTS = [f"p{i}" for i in range(int(os.environ.get("CLOUDOPS_E2E_PROJECTS", "2")))]
+# 50 PRs on 10 projects, as issue 18 asks (about 200 s here); a smaller run is one command away:
+#   CLOUDOPS_E2E_PRS=4 CLOUDOPS_E2E_PROJECTS=2 .venv/bin/python -m pytest tests/e2e/test_replicas.py -k two_replicas
+PR_COUNT = int(os.environ.get("CLOUDOPS_E2E_PRS", "50"))
+PROJECTS = [f"p{i}" for i in range(int(os.environ.get("CLOUDOPS_E2E_PROJECTS", "10")))]
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.timeout(max(600, 60 * PR_COUNT))]
 SLEEP = "sleep 53"  # a marker, so the test can clean up the provisioner a killed worker orphaned
 
