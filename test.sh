@@ -5,10 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install.sh
 whole=1
+parallel=(-n auto)  # pytest-xdist: one worker per core; pass -n N (or -n 0) to choose
+value_next=0
 for arg in "$@"; do
-    case "$arg" in -*) ;; *) whole=0 ;; esac
+    if [ "$value_next" = 1 ]; then value_next=0; continue; fi  # the N of "-n N"
+    case "$arg" in
+        -n|--numprocesses) parallel=(); value_next=1 ;;
+        -n*|--numprocesses=*) parallel=() ;;
+        -*) ;;
+        *) whole=0 ;;
+    esac
 done
 if [ "$whole" = 1 ]; then
     scripts/lint.sh
 fi
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

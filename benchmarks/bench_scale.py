@@ -9,7 +9,7 @@
    and answered, no job) sent to the web replica, p50 / p99 (target p99
    <= 20 ms).
 
-Run: .venv/bin/python benchmarks/bench_scale.py [--prs 20] [--workers 1,2,4] [--deliveries 300]
+Run: .venv/bin/python benchmarks/bench_scale.py [--prs 20] [--workers 1,2,4] [--deliveries 300] [--ack-only]
 Needs PostgreSQL (127.0.0.1:5432, CLOUDOPS_TEST_DATABASE_URL, or Debian's binaries for a private one).
 """
 
@@ -118,8 +118,9 @@ def main() -> int:
     parser.add_argument("--prs", type=int, default=20)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--deliveries", type=int, default=300)
+    parser.add_argument("--ack-only", action="store_true", help="measure only the webhook ack latency")
     args = parser.parse_args()
-    counts = [int(x) for x in args.workers.split(",")]
+    counts = [] if args.ack_only else [int(x) for x in args.workers.split(",")]
     rates: dict[int, float] = {}
     for n in counts:
         with tempfile.TemporaryDirectory(prefix=f"bench-scale-{n}-") as tmp:

@@ -6,7 +6,8 @@
 Each round runs one scenario of ``tests/e2e/crash_scenario.py`` in a fresh forge, repo and data dir,
 in turn: an apply that outlives the killed controller and finishes on its own (40 resources with a
 sleeping provisioner), an apply the recovery pass stops gracefully and a new plan finishes, and a plan
-cut off by the crash. A round is clean when every resource was applied exactly once, the state branch
+cut off by the crash. Terraform runs as users get it: in the bubblewrap sandbox where available
+(``CLOUDOPS_SANDBOX=auto``); set ``CLOUDOPS_SANDBOX=bwrap`` to require it. A round is clean when every resource was applied exactly once, the state branch
 equals the run directory's state, no status is left pending and the PR comment matches the state.
 Prints each round and, last, "k/N recoveries clean"; exits 1 unless every round was clean.
 """
@@ -27,7 +28,9 @@ from e2e.crash_scenario import crash_mid_apply, crash_mid_plan  # noqa: E402
 
 SCENARIOS = (
     ("apply finishes on its own", lambda d: crash_mid_apply(d, resources=40, sleep=1, kill_after=3, recovery_wait=90)),
-    ("apply stopped by recovery", lambda d: crash_mid_apply(d, resources=40, sleep=4, kill_after=1, recovery_wait=0.5)),
+    # Terraform creates 10 at a time: the kill comes as the first 10 end, and the recovery pass (a few seconds
+    # later) stops the next 10 well before their 12 s are up, not as they finish.
+    ("apply stopped by recovery", lambda d: crash_mid_apply(d, resources=40, sleep=12, kill_after=1, recovery_wait=0.5)),
     ("plan cut off", lambda d: crash_mid_plan(d, resources=300)),
 )
 

@@ -16,7 +16,9 @@ Every failure is raised as ``GitOperationError`` by
 from __future__ import annotations
 
 import base64
+import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 from collections.abc import Iterable, Mapping
@@ -25,7 +27,9 @@ from urllib.parse import urlsplit
 import git
 
 from controller.forge.base import Author
-from controller.forge.errors import translating
+from controller.forge.errors import ForgeError, translating
+
+log = logging.getLogger(__name__)
 
 
 def auth_env(clone_url: str, token: str) -> dict[str, str]:
@@ -62,6 +66,34 @@ def _safe_relative(path: str) -> PurePosixPath:
     return rel
 
 
+def _openable(workdir: Path, clone_url: str) -> git.Repo | None:
+    """The repository in ``workdir`` with ``origin`` set to ``clone_url``, or None if it is broken."""
+    try:
+        repo = git.Repo(workdir)
+        repo.remote("origin").set_url(clone_url)
+        return repo
+    except (ValueError, git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        return None
+
+
+def _clone_into(clone_url: str, env: Mapping[str, str], workdir: Path) -> None:
+    """Clone beside ``workdir``, then move it in place of an empty directory or a broken copy."""
+    if workdir.is_dir() and not (workdir / ".git").exists() and any(workdir.iterdir()):
+        raise ForgeError(f"{workdir} holds files but no git repository; refusing to clone over them",
+                         hint="point the working copy at an empty directory, or remove this one")
+    workdir.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in workdir.parent.glob(f".{workdir.name}.clone-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{workdir.name}.clone-", dir=workdir.parent))
+    try:
+        git.Repo.clone_from(clone_url, staging / "copy", env={**os.environ, **env})
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        os.replace(staging / "copy", workdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 class WorkingCopy:
     """One clone of one repository, with its ``origin`` pointing at the forge."""
 
@@ -77,19 +109,23 @@ class WorkingCopy:
 
     @classmethod
     def sync(cls, clone_url: str, token: str, workdir: Path, *, name: str) -> WorkingCopy:
-        """Clone into ``workdir`` (if it is empty or missing), else fetch ``origin``."""
-        env = auth_env(clone_url, token)
+        """Clone into ``workdir`` (if it is empty or missing), else fetch ``origin``.
+
+        A working copy is a cache of the forge: one a crash left unusable (no ``origin``, not a
+        repository) is cloned afresh. A clone is made beside ``workdir`` and renamed into place, so a
+        crash mid-clone leaves no half-made copy where the next start looks.
+        """
         if (workdir / ".git").exists():
-            with translating(f"opening the working copy of {name} in {workdir}", secrets=[token]):
-                repo = git.Repo(workdir)
-                repo.remote("origin").set_url(clone_url)
-            copy = cls(repo, clone_url, token, name)
-            copy.fetch()
-            return copy
+            repo = _openable(workdir, clone_url)
+            if repo is not None:
+                copy = cls(repo, clone_url, token, name)
+                copy.fetch()
+                return copy
+            log.warning("the working copy of %s in %s cannot be used (a crash mid-clone?); cloning it afresh",
+                        name, workdir)
         with translating(f"cloning {name} into {workdir}", secrets=[token]):
-            workdir.parent.mkdir(parents=True, exist_ok=True)
-            repo = git.Repo.clone_from(clone_url, workdir, env={**os.environ, **env})
-        return cls(repo, clone_url, token, name)
+            _clone_into(clone_url, auth_env(clone_url, token), workdir)
+        return cls(git.Repo(workdir), clone_url, token, name)
 
     def _run(self, action: str, *args: str, env: Mapping[str, str] | None = None) -> str:
         with translating(f"{action} ({self.name})", secrets=self._secrets):

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..errors import ApplyFailed, CloudOpsError, TerraformCancelled, TerraformTimeout
+from ..errors import ApplyFailed, CloudOpsError, LockLost, TerraformCancelled, TerraformTimeout
 from ..repo_config import DEFAULT_APPLY_REQUIREMENTS, ApplyOn
 from ..secrets.injection import injected_credentials
 from ..state import state_message
@@ -160,6 +161,9 @@ class Applier:
         workspace = await plan_bundles.local_workspace(ctx, request.repo, request.project, plan_run.id)
         # Before terraform starts: where it will run and which plan it consumes (the pid follows on start).
         await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir), plan_run_id=plan_run.id)
+        # The fencing token: should this worker be presumed dead (its heartbeat lease lapsed) and another run take the
+        # project's lane, this run may finish, but it may not write the state over the newer run's (``_finish``).
+        fence = await asyncio.to_thread(ctx.store.take_fence, request.repo, request.project, holder=run_id)
         if ctx.state is not None:
             await ctx.state.restore(request.repo, request.project, workspace.state_file)
         plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
@@ -175,20 +179,7 @@ class Applier:
 
         actions = {rc.address: rc.action.value for rc in plan.changes()}
         completed: list[str] = []  # what this apply made real, kept in the run record (a close without merge tells it)
-
-        async def on_event(event: ev.TerraformEvent) -> None:
-            tracker.feed(event)
-            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
-                completed.append(event.resource.addr)
-            if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
-                return
-            snap = tracker.snapshot()
-            await ctx.bus.publish(notices.ApplyProgress(
-                **ids, completed=snap.completed, total=snap.total, percent=snap.percent,
-                current=snap.current or "", rendered=tracker.render(), elapsed_seconds=tracker.elapsed(),
-            ))
-            if throttle.ready():
-                await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+        on_event = self._progress_reporter(request, run_id, tracker, ids, throttle, completed)
 
         outputs: dict = {}
         failed: tuple[str, ...] = ()
@@ -207,18 +198,53 @@ class Applier:
         except (asyncio.CancelledError, TerraformCancelled):
             status, cancelled, error = RunStatus.CANCELLED, True, "cancelled"
             await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
-                               {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
+                               {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}}, fence)
             raise
         except CloudOpsError as exc:
             status, error = RunStatus.FAILED, str(exc)
         await self._finish(request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
-                           {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}})
+                           {"applied": completed, "actions": {a: actions.get(a, "") for a in completed}}, fence)
         return status is RunStatus.SUCCEEDED
 
+    def _progress_reporter(self, request: ApplyRequest, run_id: str, tracker: ProgressTracker, ids: dict,
+                           throttle: Throttle, completed: list[str]) -> Callable[[ev.TerraformEvent], Awaitable[None]]:
+        """What each terraform event does: the tracker, the bus (chat, dashboard) and, throttled, the PR comment."""
+        async def on_event(event: ev.TerraformEvent) -> None:
+            tracker.feed(event)
+            if isinstance(event, ev.ApplyComplete) and event.resource.addr not in completed:
+                completed.append(event.resource.addr)
+            if not isinstance(event, (ev.HookEvent, ev.Diagnostic)):
+                return
+            snap = tracker.snapshot()
+            await self.ctx.bus.publish(notices.ApplyProgress(
+                **ids, completed=snap.completed, total=snap.total, percent=snap.percent,
+                current=snap.current or "", rendered=tracker.render(), elapsed_seconds=tracker.elapsed(),
+            ))
+            if throttle.ready():
+                await self._comment(request, apply_comments.progress(request.project, run_id, request.actor, tracker.render()))
+
+        return on_event
+
     async def _finish(self, request, run_id, plan_run, tracker, status, outputs, failed, cancelled, error, workspace, ids,
-                      done: dict) -> None:
+                      done: dict, fence: int) -> None:
         ctx = self.ctx
         sha = plan_run.head_sha
+        try:
+            await asyncio.to_thread(ctx.store.require_fence, request.repo, request.project, fence, holder=run_id)
+        except LockLost as exc:
+            # Another run owns the project now; its state is newer. Ours stays in the run directory, recorded on the
+            # run, for the recovery pass (newer serial wins) and for a person: never written over the other's.
+            log.error("%s", exc)
+            status, error = RunStatus.FAILED, "\n\n".join(filter(None, [error, exc.user_message()]))
+            await asyncio.to_thread(ctx.store.update_run_status, run_id, status, error=error,
+                                    summary={"plan_run_id": plan_run.id, "fence": fence, **done})
+            await self._comment(request, apply_comments.finished(request.project, run_id, tracker.render_final(), outputs,
+                                                                 False, cancelled, failed, error))
+            await self._status(request, sha, "failure", "taken over by another run; state not saved")
+            await ctx.bus.publish(notices.ApplyFinished(
+                **ids, succeeded=False, summary=error, rendered=tracker.render_final(), outputs=outputs,
+                failed_resources=failed, cancelled=cancelled))
+            return
         if ctx.state is not None and workspace.state_file.exists():
             await ctx.state.save(
                 request.repo, request.project, workspace.state_file,

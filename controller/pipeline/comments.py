@@ -151,6 +151,14 @@ def plan_timed_out_comment(project: str, head_sha: str, run_id: str, timeout_sec
     )
 
 
+def plan_cancelled_comment(project: str, head_sha: str, run_id: str) -> str:
+    return (
+        f"### Plan of project `{project}` was cancelled\n\n"
+        f"Commit `{head_sha[:12]}` · run `{run_id}`: nothing was planned, so the project lock is released.\n\n"
+        f"**Next:** comment `cloudops plan -p {project}` to plan it again.\n"
+    )
+
+
 def lock_contended_comment(project: str, holder_pr: int, holder_user: str | None) -> str:
     by = f" (opened by @{holder_user})" if holder_user else ""
     return (

@@ -105,6 +105,7 @@ class PullRequestClosed(DomainEvent):
     actor: str = ""
     released: tuple[str, ...] = ()
     applying: tuple[str, ...] = ()  # apply_on: merge projects now being applied
+    kept: tuple[str, ...] = ()  # projects whose lock a close kept: their applied resources are live
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -204,6 +204,8 @@ class Planner:
         except (asyncio.CancelledError, TerraformCancelled):
             await _quietly(announce)
             await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
+            await self._release(request)  # nothing was planned: nothing to protect
+            await self._comment(request, comments.plan_cancelled_comment(request.project, request.head_sha, run.id))
             await self._status(request, "error", "plan cancelled")
             raise
         except CloudOpsError as exc:

@@ -62,7 +62,7 @@ class PullRequestClosing:
                  released or "no locks", kept or "none", apply_after_merge or "nothing")
         await ctx.bus.publish(notices.PullRequestClosed(
             repo=repo, pr_number=number, merged=event.merged, merge_sha=event.pull.merge_commit_sha,
-            actor=event.sender, released=tuple(released), applying=tuple(apply_after_merge)))
+            actor=event.sender, released=tuple(released), applying=tuple(apply_after_merge), kept=tuple(kept)))
 
     async def applied_before_close(self, repo: str, number: int) -> dict[str, dict[str, str]]:
         """Projects an apply of this PR changed (address → action), from the run records."""

@@ -35,7 +35,7 @@ from ..secrets.injection import remove_credentials
 from ..state import state_message
 from ..store import Run, RunKind, RunStatus
 from ..terraform import orphans
-from ..terraform.runner import read_event_log
+from ..terraform.output_log import read_event_log
 from . import adoption, apply_comments, notices, status_sync, statuses
 from .comments import apply_key, plan_key
 
@@ -127,6 +127,8 @@ async def _adopt_apply(ctx, run: Run, run_dir: Path | None, survivor: str) -> Re
     plan_events = read_event_log(run_dir, "plan") if run_dir else []
     apply_events = read_event_log(run_dir, "apply") if run_dir else []
     outcome = adoption.read_apply_log(plan_events, apply_events)
+    # Take the project's lane over: should the presumed-dead worker still be running, its save is now refused.
+    await asyncio.to_thread(ctx.store.take_fence, run.repo, run.project, holder=f"recovery:{run.id}")
     state = await _save_state(ctx, run, run_dir) if run_dir else "No state was written: terraform had not started."
     succeeded = outcome.succeeded and run.status is RunStatus.RUNNING
     summary = {**run.summary, "plan_run_id": run.plan_run_id or run.summary.get("plan_run_id"), "recovered": True,

@@ -75,6 +75,22 @@ def progress_reply(lobby: Lobby, event: notices.ApplyProgress | notices.ApplySta
                  colour=Colour.SUCCESS if ok else Colour.ERROR, fields=fields)
 
 
+def live_after_close(event: notices.ClosedWithLiveResources) -> str:
+    """What a PR closed unmerged after its apply left live, and the ways to end it (as the PR comment says)."""
+    p, n = event.project, event.pr_number
+    listed = ", ".join(event.resources[:10]) + (f" and {len(event.resources) - 10} more" if len(event.resources) > 10 else "")
+    live = (f"Live but not on the default branch: {listed}." if event.resources
+            else "Applied resources are live (the apply recorded no list; see the PR's apply comment).")
+    if event.lock_kept:
+        lock = (f"The lock of {p} is kept, so no other plan destroys them by surprise. Reopen PR #{n} and merge it, "
+                f"or `/cloud-rollback project:{p} pr:{n}` to remove them, or an admin runs `/cloud-unlock "
+                f"project:{p}` once they are dealt with.")
+    else:
+        lock = (f"The lock of {p} was released: the next plan of {p} shows them as destroys. Reopen PR #{n} and "
+                "merge it to keep them.")
+    return f"PR #{n} was applied, then closed without merging. {live} {lock}"
+
+
 class LobbyEvents:
     """Subscribe with :meth:`attach`; each handler is safe to call for PRs not opened from chat."""
 
@@ -109,6 +125,7 @@ class LobbyEvents:
     def attach(self, bus: EventBus) -> Callable[[], None]:
         offs = [bus.subscribe(notices.PipelineEvent, self.on_pipeline_event), bus.subscribe(notices.RollbackOpened, self.on_rollback),
                 bus.subscribe(notices.PullRequestClosed, self.on_closed),
+                bus.subscribe(notices.ClosedWithLiveResources, self.on_closed_with_live_resources),
                 bus.subscribe(notices.BudgetAlert, self.on_budget_alert), bus.subscribe(notices.DriftFound, self.on_drift)]
 
         def detach() -> None:
@@ -165,8 +182,31 @@ class LobbyEvents:
             elif lobby.status == LobbyStatus.APPLIED:
                 lobby.progress = ""
         else:
-            lobby.status, lobby.progress = LobbyStatus.CLOSED, ""
-            lobby.result = "closed without merging" + (f" by {event.actor}" if event.actor else "") + "; locks released"
+            kept = lobby.project in event.kept
+            lobby.status = LobbyStatus.CLOSED
+            lobby.progress = lobby.progress if kept else ""  # kept: says what is live (on_closed_with_live_resources)
+            lock = ("lock kept: its applied resources are live" if kept else
+                    "lock released" if lobby.project in event.released else "no lock held")
+            lobby.result = "closed without merging" + (f" by {event.actor}" if event.actor else "") + f"; {lock}"
+        self.registry.save_pr_lobby(link.session_id, lobby.to_state())
+        if self.on_saved is not None:
+            self.on_saved(lobby)
+        if link.message_ref is not None:
+            await self.presenter.show(link.message_ref, lobby_mod.render(lobby, lobby_mod.Assessment()))
+
+    async def on_closed_with_live_resources(self, event: notices.ClosedWithLiveResources) -> None:
+        """Closed unmerged after an apply: the admin channel and the lobby hear what is live and what to do."""
+        told = live_after_close(event)
+        await self._alert(self.registry.guild_of_repo(event.repo), event.project, Reply(
+            title=f"Closed with live resources: {event.project} PR #{event.pr_number}", description=told,
+            colour=Colour.WARNING))
+        link = self._link(event.repo, event.pr_number)
+        if link is None:
+            return
+        lobby = Lobby.from_state(link.lobby)
+        if lobby.project != event.project:
+            return
+        lobby.status, lobby.progress = LobbyStatus.CLOSED, told[:1000]
         self.registry.save_pr_lobby(link.session_id, lobby.to_state())
         if self.on_saved is not None:
             self.on_saved(lobby)

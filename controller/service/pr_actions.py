@@ -90,8 +90,11 @@ class PrActions:
         if lobby.pr_number is None or lobby.status not in lobby_mod.PR_OPEN:
             raise Refused(RefusalKind.INVALID, f"Session {session_id} has no open pull request ({lobby.status.value}).")
         await self.ctx.gateway.close_pull_request(lobby.repo, lobby.pr_number, actor.github)
+        partly_applied = lobby.status == LobbyStatus.APPLY_FAILED  # what applied before the failure is live
         lobby.status = LobbyStatus.CLOSED
-        lobby.result = f"closed by {actor.member.name}; locks released"
+        lobby.result = f"closed by {actor.member.name}; " + (
+            "what the failed apply created stays live: the pull request says what, and whether the lock is kept"
+            if partly_applied else "locks released")
         self.ctx.save_lobby(lobby)
         return lobby_mod.render(lobby, lobby_mod.Assessment())
 

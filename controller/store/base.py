@@ -134,6 +134,14 @@ class RuntimeStore(Protocol):
         """The PR's lock, or ``LockLost`` if it no longer holds it (check before apply)."""
         ...
 
+    def take_fence(self, repo: str, project: str, *, holder: str) -> int:
+        """A new fencing token for the project's lane (one higher than any before), held by run ``holder``."""
+        ...
+
+    def require_fence(self, repo: str, project: str, fence: int, *, holder: str) -> None:
+        """``LockLost`` unless ``fence`` is still the lane's newest token: no later run took the project over."""
+        ...
+
     def list_locks(self, *, repo: str | None = None) -> list[Lock]: ...
 
     def unlock_all_for_pr(self, repo: str, pr_number: int) -> list[Lock]:

@@ -190,6 +190,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "fencing tokens: one counter per project lane, taken by each apply",
+        (
+            """CREATE TABLE lane_fences (
+                repo TEXT NOT NULL,
+                project TEXT NOT NULL,
+                fence INTEGER NOT NULL,
+                holder TEXT NOT NULL,
+                taken_at TEXT NOT NULL,
+                PRIMARY KEY (repo, project)
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION: int = MIGRATIONS[-1].version

@@ -130,6 +130,13 @@ class PgConnectionPool:
             yield self.connection()
 
     @contextmanager
+    def statement(self, what: str) -> Iterator[PgConnection]:
+        """One statement that is atomic by itself (an INSERT … ON CONFLICT keyed on the primary key, an
+        UPDATE … RETURNING): its own transaction, without the store-wide write lock a read-check-write needs."""
+        with translate(what):
+            yield self.connection()
+
+    @contextmanager
     def write(self, what: str) -> Iterator[PgConnection]:
         """A transaction holding the store's write lock from its first statement."""
         with translate(what):

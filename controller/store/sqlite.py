@@ -98,6 +98,26 @@ class SqliteStore(RunQueries):
         holder = f"PR #{lock.pr_number} holds it now" if lock else "nobody holds it now"
         raise LockLost(f"checking the lock of {repo}/{project} for PR #{pr_number}: {holder}")
 
+    def take_fence(self, repo: str, project: str, *, holder: str) -> int:
+        with self._db.statement(f"taking the fencing token of {repo}/{project}") as conn:
+            row = conn.execute(
+                "INSERT INTO lane_fences (repo, project, fence, holder, taken_at) VALUES (?, ?, 1, ?, ?) "
+                "ON CONFLICT (repo, project) DO UPDATE SET fence = lane_fences.fence + 1, holder = excluded.holder, "
+                "taken_at = excluded.taken_at RETURNING fence",
+                (repo, project, holder, rows.ts(self._now())),
+            ).fetchall()  # read through: SQLite ends the write only then
+            return int(row[0][0])
+
+    def require_fence(self, repo: str, project: str, fence: int, *, holder: str) -> None:
+        with self._db.read(f"checking the fencing token of {repo}/{project}") as conn:
+            row = conn.execute("SELECT fence, holder FROM lane_fences WHERE repo = ? AND project = ?",
+                               (repo, project)).fetchone()
+        if row is None or int(row[0]) != fence:
+            taker = f"run {row[1]} took token {row[0]}" if row else "no run holds it"
+            raise LockLost(f"saving the work of run {holder} on {repo}/{project}: its fencing token {fence} is "
+                           f"stale ({taker}); another run took the project over after this one was presumed dead",
+                           hint="the run directory is kept for the recovery pass; re-plan the pull request")
+
     def list_locks(self, *, repo: str | None = None) -> list[Lock]:
         where, params = ("WHERE repo = ?", (repo,)) if repo is not None else ("", ())
         with self._db.read("listing locks") as conn:
@@ -198,7 +218,7 @@ class SqliteStore(RunQueries):
 
     # --- webhook deliveries ----------------------------------------------
     def record_delivery(self, delivery_id: str, *, event: str, action: str | None = None) -> bool:
-        with self._db.write(f"recording webhook delivery {delivery_id}") as conn:
+        with self._db.statement(f"recording webhook delivery {delivery_id}") as conn:
             return conn.execute(
                 f"INSERT INTO webhook_deliveries ({rows.DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO NOTHING",
@@ -214,25 +234,25 @@ class SqliteStore(RunQueries):
 
     def set_delivery_status(self, delivery_id: str, status: DeliveryStatus) -> Delivery:
         status = DeliveryStatus(status)
-        with self._db.write(f"updating webhook delivery {delivery_id}") as conn:
+        with self._db.statement(f"updating webhook delivery {delivery_id}") as conn:
             row = conn.execute(
-                f"SELECT {rows.DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?", (delivery_id,)
-            ).fetchone()
-            if row is None:
+                f"UPDATE webhook_deliveries SET status = ? WHERE id = ? RETURNING {rows.DELIVERY_COLUMNS}",
+                (status.value, delivery_id),
+            ).fetchall()  # all of it: SQLite ends the statement (and its write) only once it is read through
+            if not row:
                 raise StoreError(f"updating webhook delivery {delivery_id}: no such delivery")
-            conn.execute("UPDATE webhook_deliveries SET status = ? WHERE id = ?", (status.value, delivery_id))
-            return replace(rows.delivery(row), status=status)
+            return rows.delivery(row[0])
 
     def prune_deliveries(self, *, older_than: timedelta) -> int:
         cutoff = self._now() - older_than
-        with self._db.write("pruning old webhook deliveries") as conn:
+        with self._db.statement("pruning old webhook deliveries") as conn:
             return conn.execute(
                 "DELETE FROM webhook_deliveries WHERE received_at < ?", (rows.ts(cutoff),)
             ).rowcount
 
     # --- plan bundles (several workers) -----------------------------------
     def put_plan_bundle(self, run_id: str, sealed: bytes) -> None:
-        with self._db.write(f"saving the plan of run {run_id} for other workers") as conn:
+        with self._db.statement(f"saving the plan of run {run_id} for other workers") as conn:
             conn.execute(
                 "INSERT INTO plan_bundles (run_id, sealed, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET sealed = excluded.sealed",
@@ -245,7 +265,7 @@ class SqliteStore(RunQueries):
             return base64.b64decode(row[0]) if row else None
 
     def delete_plan_bundle(self, run_id: str) -> bool:
-        with self._db.write(f"forgetting the plan of run {run_id}") as conn:
+        with self._db.statement(f"forgetting the plan of run {run_id}") as conn:
             return conn.execute("DELETE FROM plan_bundles WHERE run_id = ?", (run_id,)).rowcount > 0
 
     # --- pull request pushes (plan trust) ---------------------------------

@@ -145,7 +145,7 @@ class RunQueries:
         return updated
 
     def consume_plan(self, plan_run_id: str, *, apply_run_id: str) -> bool:
-        with self._db.write(f"consuming plan {plan_run_id}") as conn:
+        with self._db.statement(f"consuming plan {plan_run_id}") as conn:
             return conn.execute(
                 "INSERT INTO plan_consumptions (plan_run_id, apply_run_id, consumed_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (plan_run_id) DO NOTHING",

@@ -13,33 +13,18 @@ then SIGKILL.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
 from pathlib import Path
 
-PROC = Path("/proc")
-
-
-def _state_and_group(pid: int) -> tuple[str, int] | None:
-    try:
-        stat = (PROC / str(pid) / "stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return (fields[0], int(fields[2])) if len(fields) > 2 else None
-
-
-def alive(pid: int) -> bool:
-    found = _state_and_group(pid)
-    return found is not None and found[0] not in ("Z", "X")
+from .processes import PROC, alive, group_of, signal_group
 
 
 def processes_in(run_dir: Path | str) -> list[int]:
     """Live processes (not this one) whose working directory is ``run_dir`` or below it."""
     root = os.path.realpath(run_dir)
-    found = []
+    found: list[int] = []
     if not PROC.is_dir():
         return found
     for entry in PROC.iterdir():
@@ -66,14 +51,13 @@ async def wait_gone(pids: list[int], timeout: float) -> bool:
 
 async def stop(pids: list[int], grace: float) -> list[str]:
     """SIGINT, SIGTERM, SIGKILL the groups of ``pids`` until none is left; returns the signals sent."""
-    groups = sorted({g for p in pids if (found := _state_and_group(p)) is not None for g in [found[1]]})
+    groups = sorted({g for p in pids if (g := group_of(p)) is not None})
     sent: list[str] = []
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         if not any(alive(p) for p in pids):
             break
         for group in groups:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(group, sig)
+            signal_group(group, sig)  # a graceful signal spares a sandbox's monitors (see processes)
         sent.append(sig.name)
         await wait_gone(pids, grace if sig is not signal.SIGKILL else 5.0)
     return sent

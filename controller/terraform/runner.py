@@ -6,17 +6,15 @@ environment of ``environment.build_env`` and the run's HOME, and streams its
 while terraform runs. Stderr is kept (bounded) for error messages.
 
 Terraform's stdout and stderr are files in the run directory
-(``.cloudops-log/<command>.out|.err``, 0600), read as they grow — not pipes.
-If the controller dies, a pipe would break and terraform would die of SIGPIPE
-in the middle of creating something; with files it finishes (or is stopped
-gracefully by the recovery pass at the next start), and its event log says
-exactly what it did. ``on_start(pid)`` is called as soon as the process
+(``.cloudops-log/<command>.out|.err``, 0600, see ``output_log``), read as they
+grow — not pipes, so terraform outlives a controller that dies. ``on_start(pid)`` is called as soon as the process
 exists, before any output is read, so the caller records the pid (= the
 process group) next to the run directory it recorded before starting.
 
 Stopping: on a timeout, a ``cancel`` event, a task cancellation or any other
 exception, the whole process group gets SIGINT (terraform's graceful stop,
-as on Ctrl-C), then after ``interrupt_grace`` SIGTERM, then SIGKILL; once
+as on Ctrl-C; under the sandbox bwrap's own processes are spared, see
+``processes``), then after ``interrupt_grace`` SIGTERM, then SIGKILL; once
 terraform has exited, whatever is left of its group (a provisioner's
 grandchild) is killed too. No process outlives the call.
 
@@ -61,6 +59,8 @@ from ..errors import (
 )
 from . import environment, events
 from .events import ChangeSummary, Diagnostic, PlannedChange
+from .output_log import EventCallback, log_paths, private_file, tail_all, tail_events, tail_of
+from .processes import group_alive, signal_group
 from .workspace import home_for
 
 if TYPE_CHECKING:
@@ -69,10 +69,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[events.TerraformEvent], "Awaitable[None] | None"]
 StartCallback = Callable[[int], "Awaitable[None] | None"]  # called with terraform's pid (= its process group)
-LOG_DIR = ".cloudops-log"
-POLL_INTERVAL = 0.05  # seconds between reads of a log file that has not grown
 STDERR_LIMIT = 64 * 1024  # bytes of stderr kept (the tail) for messages
 
 
@@ -175,7 +172,7 @@ class TerraformRunner:
                    timeout: float | None = None, extra_env: Mapping[str, str] | None = None,
                    cancel: asyncio.Event | None = None, on_start: StartCallback | None = None) -> PlanResult:
         """``terraform plan -out`` with the event stream; ``destroy=True`` plans a destroy."""
-        args = ("plan", "-json", "-input=false", "-detailed-exitcode", f"-out={plan_file}")
+        args: tuple[str, ...] = ("plan", "-json", "-input=false", "-detailed-exitcode", f"-out={plan_file}")
         if destroy:
             args += ("-destroy",)
         result = await self._run(args, workdir, json_stream=True, timeout=timeout or self.settings.plan_timeout,
@@ -256,7 +253,7 @@ class TerraformRunner:
         out_path, err_path = log_paths(workdir, args[0])
         log.info("running terraform %s in %s%s", " ".join(args), workdir, " (sandboxed)" if tool.sandbox.active else "")
         started = time.monotonic()
-        with _private_file(out_path) as out, _private_file(err_path) as err:
+        with private_file(out_path) as out, private_file(err_path) as err:
             try:
                 proc = await asyncio.create_subprocess_exec(
                     *argv, cwd=workdir, env=env, start_new_session=True,
@@ -274,8 +271,8 @@ class TerraformRunner:
                 if inspect.isawaitable(outcome):
                     await outcome
             readers = [
-                asyncio.ensure_future(_tail_events(out_path, proc, on_event, collected) if json_stream
-                                      else _tail_all(out_path, proc, stdout_chunks)),
+                asyncio.ensure_future(tail_events(out_path, proc, on_event, collected) if json_stream
+                                      else tail_all(out_path, proc, stdout_chunks)),
             ]
             stop_reason = await _wait(proc, readers, timeout, cancel)
         except BaseException as exc:
@@ -288,7 +285,7 @@ class TerraformRunner:
             await _sweep(proc.pid)
             await asyncio.gather(*readers)
         duration = time.monotonic() - started
-        stderr = _tail_of(err_path, STDERR_LIMIT).decode("utf-8", "replace")
+        stderr = tail_of(err_path, STDERR_LIMIT).decode("utf-8", "replace")
         result = CommandResult(args=args, exit_code=proc.returncode if proc.returncode is not None else -1,
                                duration=duration, events=tuple(collected),
                                stdout=b"".join(stdout_chunks).decode("utf-8", "replace"), stderr=stderr)
@@ -306,7 +303,7 @@ class TerraformRunner:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
             if proc.returncode is not None:
                 break
-            _signal_group(proc.pid, sig)
+            signal_group(proc.pid, sig)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(proc.wait(), grace if sig != signal.SIGKILL else None)
         await _sweep(proc.pid, grace=0)
@@ -346,124 +343,15 @@ async def _wait(proc: asyncio.subprocess.Process, readers: list[asyncio.Future[N
             exited.cancel()
 
 
-def log_paths(workdir: Path, command: str) -> tuple[Path, Path]:
-    """Where terraform ``command`` in ``workdir`` writes its stdout and stderr."""
-    return workdir / LOG_DIR / f"{command}.out", workdir / LOG_DIR / f"{command}.err"
-
-
-@contextlib.contextmanager
-def _private_file(path: Path):
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        yield handle
-
-
-async def _tail_lines(path: Path, proc: asyncio.subprocess.Process):
-    """Complete lines of ``path`` as terraform writes them; ends after terraform exited and all is read."""
-    with path.open("rb") as handle:
-        pending = b""
-        while True:
-            chunk = handle.read(65536)
-            if chunk:
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    yield line
-                continue
-            if proc.returncode is not None:
-                rest = handle.read()
-                if rest:
-                    pending += rest
-                    continue
-                if pending:
-                    yield pending
-                return
-            await asyncio.sleep(POLL_INTERVAL)
-
-
-async def _tail_events(path: Path, proc: asyncio.subprocess.Process, on_event: EventCallback | None,
-                       collected: list[events.TerraformEvent]) -> None:
-    async for line in _tail_lines(path, proc):
-        if not line.strip():
-            continue
-        event = events.parse_event(line)
-        collected.append(event)
-        if on_event is not None:
-            outcome = on_event(event)
-            if inspect.isawaitable(outcome):
-                await outcome
-
-
-async def _tail_all(path: Path, proc: asyncio.subprocess.Process, chunks: list[bytes]) -> None:
-    async for line in _tail_lines(path, proc):
-        chunks.append(line + b"\n")
-
-
-def _tail_of(path: Path, limit: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - limit))
-            return handle.read()
-    except OSError:
-        return b""
-
-
-def read_event_log(workdir: Path, command: str) -> list[events.TerraformEvent]:
-    """The events a (possibly orphaned) terraform ``command`` wrote in ``workdir`` (recovery)."""
-    out, _ = log_paths(workdir, command)
-    try:
-        lines = out.read_bytes().splitlines()
-    except OSError:
-        return []
-    return [events.parse_event(line) for line in lines if line.strip()]
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> bool:
-    try:
-        os.killpg(pgid, sig)
-        return True
-    except (ProcessLookupError, PermissionError):
-        return False
-
-
 async def _sweep(pgid: int, grace: float = 0.5) -> None:
     """Kill what is left of terraform's group after it exited (a provisioner's background child)."""
     if not group_alive(pgid):
         return
-    _signal_group(pgid, signal.SIGTERM)
+    signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and group_alive(pgid):
         await asyncio.sleep(0.05)
-    _signal_group(pgid, signal.SIGKILL)
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a live (non-zombie) process is left in the group.
-
-    ``killpg(pgid, 0)`` also succeeds for zombies that a container's init has
-    not reaped yet, so on Linux /proc is read instead.
-    """
-    proc = Path("/proc")
-    if not (proc / "self" / "stat").exists():
-        try:
-            os.killpg(pgid, 0)
-            return True
-        except (ProcessLookupError, PermissionError):
-            return False
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp ...": comm may contain spaces, so split after the last ')'.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
-            return True
-    return False
+    signal_group(pgid, signal.SIGKILL)
 
 
 def _last(items: tuple[events.TerraformEvent, ...], kind: type[Any]) -> Any:

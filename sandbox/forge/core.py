@@ -105,7 +105,8 @@ class Forge:
             head_sha=head, base_sha=base, mergeable=mergeable, mergeable_state=state,
             commits=len(gitrepo.log(path, head, base)) if not merged else len(gitrepo.log(path, head, fork_point)),
             additions=sum(int(f["additions"]) for f in files), deletions=sum(int(f["deletions"]) for f in files),
-            changed_files=len(files), comments=self.store.comment_count(pull["issue_id"]))
+            changed_files=len(files), comments=self.store.comment_count(pull["issue_id"]),
+            review_comments=self.store.review_comment_count(pull["id"]))
 
     async def pull_doc(self, repo: Row, pull: Row) -> dict[str, Any]:
         facts = await self.git(self.pull_facts, repo, pull)

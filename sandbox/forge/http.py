@@ -118,9 +118,15 @@ def page_of(request: web.Request, items: Sequence[T]) -> list[T]:
 
 def paginate(request: web.Request, items: Sequence[Any], docs: list[Any] | None = None) -> web.Response:
     """One page of items with GitHub's Link header; `docs`, if given, is that page already built."""
-    per_page, page = page_params(request)
-    last = max(1, -(-len(items) // per_page))
     chunk = docs if docs is not None else page_of(request, items)
+    links = link_header(request, len(items))
+    return respond(chunk, headers={"Link": links} if links else None)
+
+
+def link_header(request: web.Request, total: int) -> str:
+    """GitHub's `Link` header for a list of ``total`` items ('' when one page holds them all)."""
+    per_page, page = page_params(request)
+    last = max(1, -(-total // per_page))
     links = []
 
     def page_url(number: int) -> str:
@@ -132,4 +138,4 @@ def paginate(request: web.Request, items: Sequence[Any], docs: list[Any] | None 
         links += [f'<{page_url(page + 1)}>; rel="next"', f'<{page_url(last)}>; rel="last"']
     if page > 1:
         links += [f'<{page_url(1)}>; rel="first"', f'<{page_url(page - 1)}>; rel="prev"']
-    return respond(chunk, headers={"Link": ", ".join(links)} if links else None)
+    return ", ".join(links)

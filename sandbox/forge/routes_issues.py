@@ -1,12 +1,13 @@
 """REST routes for the conversation on a pull request: issue comments
-(create, list, read, edit, delete), the issue view of a PR, and reviews.
+(create, list, read, edit, delete), the issue view of a PR, and reviews (with comments on lines,
+see ``review_threads``).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from . import events, payloads
+from . import events, payloads, review_threads
 from .auth import USER, require_user
 from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
 from .routes_pulls import PULL, pull_of
@@ -132,17 +133,39 @@ async def create_review(request: web.Request) -> web.Response:
         verb = "approve" if event == "APPROVE" else "request changes on"
         raise ApiError(422, "Unprocessable Entity", errors=[f"Review Can not {verb} your own pull request"])
     facts = await forge.git(forge.pull_facts, repo, pull)
+    commit_id = data.get("commit_id") or facts.head_sha
+    lines = await _review_lines(request, repo, pull, data.get("comments"), commit_id)  # all checked before any is kept
     state = _REVIEW_STATES[event] if event else "PENDING"
     review_id = forge.store.insert("reviews", pull_id=pull["id"], user_id=user["id"], body=text, state=state,
-                                   commit_id=data.get("commit_id") or facts.head_sha, submitted_at=now())
+                                   commit_id=commit_id, submitted_at=now())
     row = forge.store.one("SELECT * FROM reviews WHERE id = ?", review_id)
     assert row is not None
     doc = _review_doc(request, repo, row, pull["number"])
+    for line_body, placed in lines:
+        comment = review_threads.insert(forge, pull, review_id, user, line_body, placed)
+        if state != "PENDING":
+            await review_threads.announce(forge, repo, pull, review_threads.doc(forge, repo, comment, pull["number"]),
+                                          user, "created")
     if state != "PENDING":
         pull_doc = await forge.pull_doc(repo, pull)
         forge.webhooks.emit(repo["id"], "pull_request_review",
                             events.pull_request_review(doc, pull_doc, forge.repo_doc(repo), forge.user_doc(user)))
     return respond(doc)
+
+
+async def _review_lines(request: web.Request, repo: Row, pull: Row, comments: object,
+                        commit_id: str) -> list[tuple[str, review_threads.Placement]]:
+    """A review's ``comments`` (path, line or position, side, start_line, body), each placed on the diff."""
+    if comments is None:
+        return []
+    if not isinstance(comments, list) or not all(isinstance(c, dict) for c in comments):
+        raise invalid("PullRequestReview", "comments", "invalid", "comments must be a list of objects")
+    forge, placed = forge_of(request), []
+    for spec in comments:
+        line_body = require_str(spec, "body", review_threads.RESOURCE)
+        placed.append((line_body, await forge.git(review_threads.place, forge, repo, pull,
+                                                  {**spec, "commit_id": commit_id}, commit_id)))
+    return placed
 
 
 @routes.get(PULL + "/reviews")

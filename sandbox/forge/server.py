@@ -20,7 +20,8 @@ from types import TracebackType
 from aiohttp import web
 
 from . import (apps, git_http, merge_queue, payloads, routes_apps, routes_checks, routes_contents, routes_hooks,
-               routes_issues, routes_more, routes_oauth, routes_pulls, routes_repos)
+               routes_issue_tracker, routes_issues, routes_more, routes_oauth, routes_pulls, routes_repos,
+               routes_review_comments, routes_search)
 from .auth import make_middleware
 from .core import FORGE, Forge
 from .faults import Faults
@@ -66,8 +67,9 @@ class LocalForge:
                               client_max_size=200 * 1024 * 1024)
         app[FORGE] = self._forge
         app[PUBLIC_WEB] = self._forge.urls.web
-        for module in (routes_apps, routes_repos, routes_contents, routes_pulls, routes_issues, routes_hooks,
-                       routes_more, routes_checks, merge_queue, routes_oauth):
+        for module in (routes_apps, routes_repos, routes_contents, routes_pulls, routes_issues, routes_issue_tracker,
+                       routes_review_comments, routes_hooks, routes_more, routes_search, routes_checks, merge_queue,
+                       routes_oauth):
             app.add_routes(module.routes)
         app.router.add_route("*", git_http.ROUTE, git_http.handle)
         self._runner = web.AppRunner(app, access_log=None)

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS reviews (
     id INTEGER PRIMARY KEY, pull_id INTEGER NOT NULL REFERENCES pulls(id),
     user_id INTEGER NOT NULL REFERENCES users(id), body TEXT NOT NULL, state TEXT NOT NULL,
     commit_id TEXT, submitted_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS review_comments (
+    id INTEGER PRIMARY KEY, pull_id INTEGER NOT NULL REFERENCES pulls(id),
+    review_id INTEGER NOT NULL REFERENCES reviews(id), user_id INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL, path TEXT NOT NULL, commit_id TEXT NOT NULL, diff_hunk TEXT NOT NULL,
+    line INTEGER NOT NULL, side TEXT NOT NULL, start_line INTEGER, start_side TEXT, position INTEGER NOT NULL,
+    in_reply_to_id INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS statuses (
     id INTEGER PRIMARY KEY, repo_id INTEGER NOT NULL REFERENCES repos(id), sha TEXT NOT NULL,
     state TEXT NOT NULL, target_url TEXT, description TEXT, context TEXT NOT NULL,
@@ -261,6 +267,12 @@ class Store:
 
     def comment_count(self, issue_id: int) -> int:
         row = self.one("SELECT COUNT(*) AS n FROM comments WHERE issue_id = ?", issue_id)
+        return int(row["n"]) if row else 0
+
+    def review_comment_count(self, pull_id: int) -> int:
+        """Review comments others can see (a pending review's stay its author's)."""
+        row = self.one("SELECT COUNT(*) AS n FROM review_comments JOIN reviews ON reviews.id = review_comments.review_id "
+                       "WHERE review_comments.pull_id = ? AND reviews.state != 'PENDING'", pull_id)
         return int(row["n"]) if row else 0
 
     # -- statuses -----------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import time
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -132,6 +133,7 @@ def _drive(running: Any, rec: Recording, work: Path) -> None:
                    "target_url": "http://ci.example/1"})
     api.call("GET", "/repos/{owner}/{repo}/commits/{ref}/status", 200, **where, ref=head)
 
+    _drive_review_comments(api, reviewer, where, number, head)
     reviewer.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200, **where, pull_number=number,
                   json={"event": "APPROVE", "body": "ship it"})
     api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200, **where, pull_number=number)
@@ -174,10 +176,50 @@ def _drive(running: Any, rec: Recording, work: Path) -> None:
              json={"labels": ["cloudops:planned", "needs-review"]})
     api.call("GET", "/repos/{owner}/{repo}/issues", 200, **where, query="state=all")  # issues now carry labels
 
+    _drive_issues_and_search(api, where, owner, repo)
+
     api.call("GET", "/repos/{owner}/{repo}", 404, owner=owner, repo="no-such-repo")
     bad = Driver(running.api_url, "lf_not-a-token", rec)
     bad.call("GET", "/user", 401)
     _drive_app(running, rec, api, where, draft["number"])
+
+
+def _drive_review_comments(api: Driver, reviewer: Driver, where: dict[str, str], number: int, head: str) -> None:
+    """Comments on lines: alone, as a reply, inside a review; read, listed, edited, deleted; a refusal."""
+    pull = {**where, "pull_number": number}
+    first = reviewer.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 201, **pull, json={
+        "body": "why a count?", "commit_id": head, "path": "projects/web/vars.tf", "line": 1, "side": "RIGHT"})
+    api.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", 201, **pull,
+             comment_id=first["id"], json={"body": "to scale it"})
+    api.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 201, **pull,
+             json={"body": "and this?", "in_reply_to": first["id"]})
+    api.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 422, **pull, json={
+        "body": "off the diff", "commit_id": head, "path": "projects/web/vars.tf", "line": 40})
+    review = reviewer.call("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200, **pull, json={
+        "event": "COMMENT", "body": "two notes", "comments": [
+            {"path": "projects/deploy-web/main.tf", "line": 1, "body": "a note"},
+            {"path": "projects/web/vars.tf", "position": 1, "body": "another"}]})
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}", 200, **pull,
+             review_id=review["id"])
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments", 200, **pull,
+             review_id=review["id"])
+    api.call("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200, **pull)
+    api.call("GET", "/repos/{owner}/{repo}/pulls/comments", 200, **where, query="sort=updated&direction=desc")
+    api.call("GET", "/repos/{owner}/{repo}/pulls/comments/{comment_id}", 200, **where, comment_id=first["id"])
+    reviewer.call("PATCH", "/repos/{owner}/{repo}/pulls/comments/{comment_id}", 200, **where, comment_id=first["id"],
+                  json={"body": "why a count here?"})
+    api.call("DELETE", "/repos/{owner}/{repo}/pulls/comments/{comment_id}", 204, **where, comment_id=first["id"])
+
+
+def _drive_issues_and_search(api: Driver, where: dict[str, str], owner: str, repo: str) -> None:
+    issue = api.call("POST", "/repos/{owner}/{repo}/issues", 201, **where,
+                     json={"title": "Plan stuck on web", "body": "never finishes", "labels": ["bug"]})
+    api.call("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", 200, **where, issue_number=issue["number"],
+             json={"state": "closed"})
+    for q in (f"repo:{owner}/{repo} is:pr", f"repo:{owner}/{repo} is:issue is:closed label:bug",
+              f"repo:{owner}/{repo} web in:title", f"user:{owner} -is:merged"):
+        api.call("GET", "/search/issues", 200, query=urlencode({"q": q, "per_page": 2}))
+    api.call("GET", "/search/issues", 422, query=urlencode({"q": f"repo:{owner}/{repo} assignee:nobody"}))
 
 
 async def _sync(fn: Any, *args: Any, **kwargs: Any) -> Any:

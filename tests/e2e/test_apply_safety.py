@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from controller.app import ControllerApp
-from controller.pipeline import apply_comments
+from controller.pipeline import apply_comments, notices
 from controller.store import RunKind, RunStatus
 
 from .harness import Workbench, as_reviewer, null_resources, settle
@@ -45,11 +45,14 @@ async def test_an_apply_asked_for_while_the_pr_is_replanned_is_refused(forge, be
     bench.push_branch("race", "Unseen", files={"projects/web/main.tf": null_resources("web_a", "seen", "unseen")})
     await asyncio.to_thread(forge.drain_webhooks)
     await until(lambda: controller.queue.jobs_of(f"{bench.full_name}:web"))
-    comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
+    reviewer = as_reviewer(forge).get_repo(bench.full_name)
+    reviewer.get_issue(number).create_comment("cloudops apply -p web")
+    reviewer.get_pull(number).create_review(reviewer.get_commit(seen_plan.head_sha), event="APPROVE")  # what they saw
     await settle(forge, controller)
 
-    replies = [c for c in bench.repo.get_issue(number).get_comments() if "a new plan is running; review it, then apply" in c.body]
-    assert replies, "the approver is told why nothing was applied"
+    replies = [c.body for c in bench.repo.get_issue(number).get_comments() if "a new plan is running; review it, then apply" in c.body]
+    assert len(replies) == 2, "the approver is told, for the comment and for the review, why nothing was applied"
+    assert any("your approval did not start an apply of `web`" in r for r in replies)
     assert runs(controller, bench, number, RunKind.APPLY) == []  # the unseen plan was not applied
     newest = runs(controller, bench, number, RunKind.PLAN)[0]
     assert newest.id != seen_plan.id and newest.summary["add"] == 3
@@ -110,10 +113,16 @@ async def test_closing_an_applied_unmerged_pr_keeps_the_lock_and_names_what_is_l
     await settle(forge, controller)
     comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
     await settle(forge, controller)
+    heard: list = []  # what chat front ends subscribe to (controller/service/events.py)
+    controller.bus.subscribe(notices.ClosedWithLiveResources, heard.append)
+    controller.bus.subscribe(notices.PullRequestClosed, heard.append)
     bench.repo.get_pull(number).edit(state="closed")
     await settle(forge, controller)
 
     assert controller.store.get_lock(bench.full_name, "web").pr_number == number
+    live, closed = heard
+    assert live.resources == ("null_resource.web_a", "null_resource.web_live") and live.lock_kept
+    assert closed.kept == ("web",) and closed.released == ()
     told = bench.comments_with(number, "closed-applied:web")[0]
     assert "+ null_resource.web_live" in told and "+ null_resource.web_a" in told and "**kept**" in told
     apply_body = bench.comments_with(number, "apply:web")[0]
@@ -149,3 +158,28 @@ async def test_an_unapproved_merge_is_refused_then_the_lock_is_handed_over(forge
     assert "not** live" in told and "next plan of `db` includes them" in told
     assert controller.store.get_lock(bench.full_name, "db") is None
     assert [r for r in runs(controller, bench, number, RunKind.APPLY) if r.pid is not None] == []
+
+
+async def test_an_apply_whose_lane_was_taken_over_does_not_write_the_state(forge, bench: Workbench,
+                                                                          controller: ControllerApp) -> None:
+    """A worker presumed dead (its lease lapsed) may still finish terraform; its fencing token is stale by then,
+    so the newer run's state is never overwritten and the PR is told."""
+    from controller.pipeline import notices
+
+    number = bench.open_pr("zombie", "Zombie", {"projects/web/main.tf": null_resources("web_a", "zombie")})
+    await settle(forge, controller)
+    saves_before = len(await controller.pipeline.ctx.state.history(bench.full_name, "web"))
+
+    def take_over(event: notices.ApplyStarted) -> None:  # as the recovery on another replica would
+        controller.store.take_fence(bench.full_name, "web", holder="newer-run")
+
+    controller.bus.subscribe(notices.ApplyStarted, take_over)
+    comment_as_reviewer(forge, bench, number, "cloudops apply -p web")
+    await settle(forge, controller)
+
+    (apply,) = runs(controller, bench, number, RunKind.APPLY)
+    assert apply.status is RunStatus.FAILED and "fencing token" in (apply.error or "")
+    assert len(await controller.pipeline.ctx.state.history(bench.full_name, "web")) == saves_before  # nothing written over
+    body = bench.comments_with(number, "apply:web")[0]
+    assert "fencing token" in body and "another run took the project over" in body
+    assert bench.statuses(bench.head_sha(number))["cloudops/apply: web"][1].startswith("taken over by another run")

@@ -15,13 +15,6 @@ from .crash_scenario import crash_mid_apply, crash_mid_plan
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-@pytest.fixture(autouse=True)
-def _unsandboxed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Known gap: adopting a terraform that survived a crash is proven without the bubblewrap sandbox
-    only; under bwrap the scenario does not see its apply start (see SECURITY.md "Known limits")."""
-    monkeypatch.setenv("CLOUDOPS_SANDBOX", "off")
-
-
 def test_an_apply_that_outlives_the_killed_controller_finishes_and_is_recorded_once(tmp_path: Path) -> None:
     outcome = crash_mid_apply(tmp_path, resources=10, sleep=1.5, kill_after=2, recovery_wait=60)
     assert outcome.clean, "\n".join(outcome.problems)

@@ -161,3 +161,23 @@ async def test_a_draft_is_planned_only_once_ready_for_review(forge, bench: Workb
     bench.repo._requester.requestJsonAndCheck("PATCH", f"{bench.repo.url}/pulls/{number}", input={"draft": False})
     await settle(forge, controller)
     assert "null_resource.draft will be created" in bench.comments_with(number, "plan:web")[0]
+
+
+async def test_a_plan_cancelled_midway_releases_the_lock_and_says_so(forge, bench: Workbench,
+                                                                     controller: ControllerApp) -> None:
+    import asyncio
+
+    from controller.pipeline import notices
+
+    started = asyncio.Event()
+    controller.bus.subscribe(notices.PlanStarted, lambda event: started.set())
+    number = bench.open_pr("cut-short", "Cut short", {"projects/web/main.tf": null_resources("web_a", "cut")})
+    await asyncio.to_thread(forge.run, forge.forge.drain_webhooks())
+    await asyncio.wait_for(started.wait(), 60)
+    assert await controller.queue.cancel(f"{bench.full_name}:web")
+    await settle(forge, controller)
+
+    body = bench.comments_with(number, "plan:web")[0]
+    assert "Plan of project `web` was cancelled" in body and "lock is released" in body
+    assert controller.store.get_lock(bench.full_name, "web") is None  # the next PR may plan web
+    assert bench.statuses(bench.head_sha(number))["cloudops/plan: web"] == ("error", "plan cancelled")

@@ -90,3 +90,29 @@ def test_paths_outside_the_repository_are_refused(remote: str, tmp_path: Path) -
     for bad in ("../x", "/etc/passwd", ".git/config", ""):
         with pytest.raises(ValueError):
             wc.write_and_commit({bad: "x"}, [], "m", ME)
+
+
+def test_a_copy_a_crash_left_without_origin_is_cloned_afresh(remote: str, tmp_path: Path) -> None:
+    """`git clone` killed with the controller can leave .git without its remote: the next start recovers."""
+    broken = tmp_path / "wc"
+    subprocess.run(["git", "init", "-q", str(broken)], check=True)
+    wc = WorkingCopy.sync(remote, TOKEN, broken, name="acme/infra")
+    assert wc.remote_sha("main") == _git(Path(remote.removeprefix("file://")), "rev-parse", "refs/heads/main")
+    assert not list(tmp_path.glob(".wc.clone-*"))  # the staging directory is gone
+
+
+def test_a_clone_cut_short_leaves_nothing_where_the_copy_belongs(remote: str, tmp_path: Path) -> None:
+    (tmp_path / ".wc.clone-abc" / "copy" / ".git").mkdir(parents=True)  # what a killed clone leaves
+    WorkingCopy.sync(remote, TOKEN, tmp_path / "wc", name="acme/infra")
+    assert (tmp_path / "wc" / "README.md").read_text() == "seed\n"
+    assert not list(tmp_path.glob(".wc.clone-*"))
+
+
+def test_a_directory_of_other_files_is_not_cloned_over(remote: str, tmp_path: Path) -> None:
+    from controller.errors import ForgeError
+
+    (tmp_path / "wc").mkdir()
+    (tmp_path / "wc" / "notes.txt").write_text("mine\n")
+    with pytest.raises(ForgeError, match="no git repository"):
+        WorkingCopy.sync(remote, TOKEN, tmp_path / "wc", name="acme/infra")
+    assert (tmp_path / "wc" / "notes.txt").read_text() == "mine\n"

@@ -347,3 +347,28 @@ async def test_plan_again_is_refused_while_another_pr_holds_the_lock(chatops, ct
     refused = await chatops.click(user, f"cloudops:plan:{sid}")
     assert refused.refused == RefusalKind.LOCKED and "PR #9 (dave)" in refused.description
     assert not any(name == "plan" for name, _ in gateway.calls)
+
+
+@pytest.mark.parametrize("lock_kept", [True, False])
+async def test_an_applied_pr_closed_unmerged_tells_the_lobby_and_the_admins_what_is_live(
+        chatops, user, forge, bus, presenter, lock_kept: bool) -> None:
+    sid = await with_pr(chatops, user)
+    await bus.publish(ready(forge))
+    await bus.publish(applied(forge))
+    await bus.publish(notices.ClosedWithLiveResources(repo=REPO, project="web", pr_number=1, lock_kept=lock_kept,
+                                                      resources=("null_resource.vm_api", "null_resource.vm_db")))
+    await bus.publish(notices.PullRequestClosed(repo=REPO, pr_number=1, merged=False, actor="bob",
+                                                kept=("web",) if lock_kept else (), released=() if lock_kept else ("web",)))
+    target, alert = presenter.alerts[-1]
+    assert target.guild_id == "g1" and alert.title == "Closed with live resources: web PR #1"
+    assert "null_resource.vm_api, null_resource.vm_db" in alert.description
+    reply = await chatops.click(user, f"cloudops:show:{sid}")
+    fields = {f.name: f.value for f in reply.fields}
+    assert "Pull request closed." in reply.description
+    if lock_kept:
+        assert fields["Result"] == "closed without merging by bob; lock kept: its applied resources are live"
+        assert "null_resource.vm_api" in fields["Progress"] and "/cloud-unlock project:web" in fields["Progress"]
+        assert "/cloud-rollback project:web pr:1" in alert.description
+    else:
+        assert fields["Result"] == "closed without merging by bob; lock released"
+        assert "next plan of web shows them as destroys" in alert.description

@@ -200,3 +200,31 @@ def test_separate_processes_racing_for_one_lock_get_exactly_one_winner(store_url
     assert all(o["holder"] == winners[0] for o in outcomes if not o["acquired"])
     with open_store(store_url, clock=clock) as store:
         assert store.get_lock(REPO, "web").pr_number == winners[0]  # type: ignore[union-attr]
+
+
+def test_each_fencing_token_is_higher_than_any_before_and_only_the_newest_passes(store: SqliteStore) -> None:
+    first = store.take_fence(REPO, "web", holder="run-1")
+    second = store.take_fence(REPO, "web", holder="run-2")
+    assert second == first + 1 and store.take_fence(REPO, "db", holder="run-3") == 1  # one counter per lane
+    store.require_fence(REPO, "web", second, holder="run-2")
+    with pytest.raises(LockLost, match=r"fencing token 1 is stale \(run run-2 took token 2\)"):
+        store.require_fence(REPO, "web", first, holder="run-1")
+    with pytest.raises(LockLost, match="no run holds it"):
+        store.require_fence(REPO, "api", 1, holder="run-9")
+
+
+def test_fencing_tokens_taken_at_once_by_many_threads_are_all_different(store: SqliteStore) -> None:
+    taken: list[int] = []
+    guard = threading.Lock()
+
+    def take(i: int) -> None:
+        token = store.take_fence(REPO, "web", holder=f"run-{i}")
+        with guard:
+            taken.append(token)
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken) == list(range(1, 17))

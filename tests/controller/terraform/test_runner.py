@@ -378,7 +378,7 @@ class TestProcessRecord:
     async def test_the_event_log_in_the_run_dir_holds_what_terraform_printed(
         self, runner: TerraformRunner, make_project: Project
     ) -> None:
-        from controller.terraform.runner import log_paths, read_event_log
+        from controller.terraform.output_log import log_paths, read_event_log
 
         workdir = make_project(THREE_RESOURCES)
         result = await runner.apply(workdir, await planned(runner, workdir))
@@ -395,7 +395,7 @@ class TestProcessRecord:
         import subprocess
         import sys
 
-        from controller.terraform.runner import read_event_log
+        from controller.terraform.output_log import read_event_log
 
         workdir = make_project(
             'resource "null_resource" "slow" {\n  provisioner "local-exec" {\n'

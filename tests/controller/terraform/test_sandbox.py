@@ -7,13 +7,15 @@ fails here too, because the file does not exist in terraform's world.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
 import pytest
 
-from controller.errors import InitFailed, PlanFailed
+from controller.errors import InitFailed, PlanFailed, TerraformCancelled
 from controller.settings import Settings
+from controller.terraform.output_log import LOG_DIR
 from controller.terraform.runner import TerraformRunner
 from controller.terraform.sandbox import NO_SANDBOX, bwrap_arguments, detect
 from controller.terraform.toolchain import Toolchain
@@ -58,6 +60,38 @@ async def test_a_plain_read_of_a_host_file_fails_the_plan_inside_the_sandbox(
     with pytest.raises(PlanFailed) as failure:
         await runner.plan(workdir, workdir / "p.tfplan")
     assert "the-master-key" not in str(failure.value)
+
+
+# Stands in for terraform's graceful stop, which the real one finishes too fast to race against: on
+# SIGINT it takes a second to "save its state", then exits; a second signal meanwhile would kill it.
+SLOW_TO_STOP = """#!/bin/sh
+trap 'sleep 1; echo stopped-cleanly; exit 1' INT
+echo started > started
+sleep 30 &
+wait
+"""
+
+
+async def test_a_cancelled_run_in_the_sandbox_gets_one_interrupt_and_time_to_stop(
+        sandboxed: Toolchain, tf_settings: Settings, tmp_path: Path) -> None:
+    """SIGINT reaches terraform, not bwrap's monitor (which would die of it at once and make the runner
+    kill the rest mid-stop, as terraform's "Two interrupts received. Exiting immediately")."""
+    binary = tmp_path / "bin" / "terraform"
+    binary.parent.mkdir()
+    binary.write_text(SLOW_TO_STOP)
+    binary.chmod(0o755)
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    runner = TerraformRunner(dataclasses.replace(sandboxed, binary=binary), tf_settings)
+    cancel = asyncio.Event()
+    task = asyncio.ensure_future(runner.init(workdir, cancel=cancel))
+    while not (workdir / "started").exists():
+        assert not task.done(), task
+        await asyncio.sleep(0.05)
+    cancel.set()
+    with pytest.raises(TerraformCancelled):
+        await task
+    assert (workdir / LOG_DIR / "init.out").read_text().strip() == "stopped-cleanly"
 
 
 async def test_a_provider_outside_the_mirror_is_not_installed(toolchain: Toolchain, tf_settings: Settings,
