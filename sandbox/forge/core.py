@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from . import events, gitrepo, payloads
+from . import events, gitrepo, payloads, payloads_issues
 from .gitrepo import ZERO_SHA
 from .http import not_found
 from .storage import Row, Store, now
@@ -78,7 +78,7 @@ class Forge:
         return payloads.commit(self.urls, repo, info, author=self.user_for_email(info["author"]["email"]),
                                committer=self.user_for_email(info["committer"]["email"]), files=files)
 
-    def pull_facts(self, repo: Row, pull: Row) -> payloads.PullFacts:
+    def pull_facts(self, repo: Row, pull: Row) -> payloads_issues.PullFacts:
         """Head/base tips, counts and mergeability, computed from git now (synchronous)."""
         path = self.repo_path(repo)
         merged = pull["merged_at"] is not None
@@ -97,11 +97,11 @@ class Forge:
                 state = "dirty"
             else:
                 contexts = self.latest_statuses(repo, head)
-                combined = payloads.combined_state([s["state"] for s in contexts])
+                combined = payloads_issues.combined_state([s["state"] for s in contexts])
                 state = "unstable" if contexts and combined != "success" else "clean"
                 if pull["draft"]:  # GitHub's state for a mergeable draft, whatever its statuses
                     state = "draft"
-        return payloads.PullFacts(
+        return payloads_issues.PullFacts(
             head_sha=head, base_sha=base, mergeable=mergeable, mergeable_state=state,
             commits=len(gitrepo.log(path, head, base)) if not merged else len(gitrepo.log(path, head, fork_point)),
             additions=sum(int(f["additions"]) for f in files), deletions=sum(int(f["deletions"]) for f in files),
@@ -111,14 +111,14 @@ class Forge:
     async def pull_doc(self, repo: Row, pull: Row) -> dict[str, Any]:
         facts = await self.git(self.pull_facts, repo, pull)
         merged_by = self.store.user(pull["merged_by_id"]) if pull["merged_by_id"] else None
-        return payloads.pull_request(self.urls, repo, self.repo_doc(repo), pull, self.store.user(pull["user_id"]),
+        return payloads_issues.pull_request(self.urls, repo, self.repo_doc(repo), pull, self.store.user(pull["user_id"]),
                                      facts, merged_by)
 
     def issue_doc(self, repo: Row, issue: Row) -> dict[str, Any]:
         pull = self.store.one("SELECT * FROM pulls WHERE issue_id = ?", issue["id"])
         labels = self.store.all("SELECT labels.* FROM labels JOIN issue_labels ON issue_labels.label_id = labels.id "
                                 "WHERE issue_labels.issue_id = ? ORDER BY labels.name", issue["id"])
-        return payloads.issue(self.urls, repo, issue, self.store.user(issue["user_id"]),
+        return payloads_issues.issue(self.urls, repo, issue, self.store.user(issue["user_id"]),
                               comments=self.store.comment_count(issue["id"]), pull=pull, labels=labels)
 
     def latest_statuses(self, repo: Row, sha: str) -> list[Row]:

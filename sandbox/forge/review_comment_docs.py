@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .payloads import Urls, author_association, node_id, simple_user
+from .payloads import Urls, node_id, simple_user
+from .payloads_issues import author_association
 from .webhook_docs import reactions, webhook_user
 
 Json = dict[str, Any]

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import events, gitrepo, merge_queue, payloads
+from . import events, gitrepo, merge_queue, payloads_issues
 from .auth import require_user
 from .http import ApiError, body, invalid, not_found, paginate, respond
 from .routes_repos import REPO, forge_of, repo_of
@@ -29,7 +29,7 @@ async def _sha_of(request: web.Request, repo: Row, ref: str) -> str:
 
 def _status_doc(request: web.Request, repo: Row, row: Row) -> dict[str, Any]:
     forge = forge_of(request)
-    return payloads.status(forge.urls, repo, row, forge.store.user(row["creator_id"]))
+    return payloads_issues.status(forge.urls, repo, row, forge.store.user(row["creator_id"]))
 
 
 @routes.post(REPO + "/statuses/{sha}")
@@ -63,7 +63,7 @@ async def combined_status(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     sha = await _sha_of(request, repo, request.match_info["ref"])
     latest = [_status_doc(request, repo, row) for row in forge.latest_statuses(repo, sha)]
-    return respond(payloads.combined_status(forge.urls, repo, forge.repo_doc(repo), sha, latest))
+    return respond(payloads_issues.combined_status(forge.urls, repo, forge.repo_doc(repo), sha, latest))
 
 
 @routes.get(REPO + "/commits/{ref:.+}/statuses")
@@ -108,7 +108,7 @@ async def create_hook(request: web.Request) -> web.Response:
                                  events=json.dumps(hook_events), config=json.dumps(_config(data.get("config"))),
                                  created_at=stamp, updated_at=stamp, last_code=None, last_status=None,
                                  last_message=None)
-    doc = payloads.hook(forge.urls, repo, _must(forge.store.hook(repo["id"], hook_id)))
+    doc = payloads_issues.hook(forge.urls, repo, _must(forge.store.hook(repo["id"], hook_id)))
     forge.webhooks.emit(repo["id"], "ping", events.ping(doc, forge.repo_doc(repo), forge.user_doc(user)),
                         only_hook=hook_id)
     return respond(doc, 201)
@@ -123,14 +123,14 @@ def _must(row: Row | None) -> Row:
 async def list_hooks(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     require_user(request)
-    return paginate(request, [payloads.hook(forge.urls, repo, h) for h in forge.store.hooks(repo["id"])])
+    return paginate(request, [payloads_issues.hook(forge.urls, repo, h) for h in forge.store.hooks(repo["id"])])
 
 
 @routes.get(HOOK)
 async def get_hook(request: web.Request) -> web.Response:
     require_user(request)
     repo = repo_of(request)
-    return respond(payloads.hook(forge_of(request).urls, repo, _hook_of(request, repo)))
+    return respond(payloads_issues.hook(forge_of(request).urls, repo, _hook_of(request, repo)))
 
 
 @routes.patch(HOOK)
@@ -145,7 +145,7 @@ async def edit_hook(request: web.Request) -> web.Response:
     config = _config(data["config"], hook["config"]) if "config" in data else hook["config"]
     forge.store.update("hooks", hook["id"], events=json.dumps(hook_events), config=json.dumps(config),
                        active=int(data.get("active", hook["active"])), updated_at=now())
-    return respond(payloads.hook(forge.urls, repo, _must(forge.store.hook(repo["id"], hook["id"]))))
+    return respond(payloads_issues.hook(forge.urls, repo, _must(forge.store.hook(repo["id"], hook["id"]))))
 
 
 @routes.delete(HOOK)
@@ -160,7 +160,7 @@ async def delete_hook(request: web.Request) -> web.Response:
 async def ping_hook(request: web.Request) -> web.Response:
     user = require_user(request)
     forge, repo = forge_of(request), repo_of(request)
-    doc = payloads.hook(forge.urls, repo, _hook_of(request, repo))
+    doc = payloads_issues.hook(forge.urls, repo, _hook_of(request, repo))
     forge.webhooks.emit(repo["id"], "ping", events.ping(doc, forge.repo_doc(repo), forge.user_doc(user)),
                         only_hook=doc["id"])
     return web.Response(status=204)
@@ -171,7 +171,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
     require_user(request)
     forge, repo = forge_of(request), repo_of(request)
     rows = forge.store.deliveries(_hook_of(request, repo)["id"])
-    return paginate(request, [payloads.delivery(row, full=False) for row in rows])
+    return paginate(request, [payloads_issues.delivery(row, full=False) for row in rows])
 
 
 def _delivery_of(request: web.Request) -> Row:
@@ -185,7 +185,7 @@ def _delivery_of(request: web.Request) -> Row:
 
 @routes.get(HOOK + "/deliveries/{delivery_id:\\d+}")
 async def get_delivery(request: web.Request) -> web.Response:
-    return respond(payloads.delivery(_delivery_of(request), full=True))
+    return respond(payloads_issues.delivery(_delivery_of(request), full=True))
 
 
 @routes.post(HOOK + "/deliveries/{delivery_id:\\d+}/attempts")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import events, payloads, review_threads
+from . import events, payloads_issues, review_threads
 from .auth import USER, require_user
 from .http import ApiError, body, invalid, not_found, paginate, require_str, respond
 from .routes_pulls import PULL, pull_of
@@ -42,7 +42,7 @@ def comment_of(request: web.Request, repo: Row) -> tuple[Row, Row]:
 
 def _comment_doc(request: web.Request, repo: Row, comment: Row, number: int) -> dict:
     forge = forge_of(request)
-    return payloads.issue_comment(forge.urls, repo, comment, forge.store.user(comment["user_id"]), number)
+    return payloads_issues.issue_comment(forge.urls, repo, comment, forge.store.user(comment["user_id"]), number)
 
 
 @routes.get(ISSUE)
@@ -114,7 +114,7 @@ async def delete_comment(request: web.Request) -> web.Response:
 
 def _review_doc(request: web.Request, repo: Row, row: Row, number: int) -> dict:
     forge = forge_of(request)
-    return payloads.review(forge.urls, repo, row, forge.store.user(row["user_id"]), number)
+    return payloads_issues.review(forge.urls, repo, row, forge.store.user(row["user_id"]), number)
 
 
 @routes.post(PULL + "/reviews")

@@ -11,7 +11,7 @@ import time
 
 from aiohttp import web
 
-from . import gitrepo, payloads
+from . import gitrepo, payloads, payloads_issues
 from .auth import USER, require_user
 from .http import ApiError, body, invalid, not_found, page_of, paginate, require_str, respond
 from .routes_issues import COMMENT, ISSUE, comment_of, issue_of
@@ -28,7 +28,7 @@ _RESET_WINDOW = 3600  # seconds, as GitHub's primary rate limit window
 async def rate_limit(request: web.Request) -> web.Response:
     # The local forge does not limit; it says so with GitHub's shape and a limit nobody reaches.
     reset = (int(time.time()) // _RESET_WINDOW + 1) * _RESET_WINDOW
-    return respond(payloads.rate_limit(reset))
+    return respond(payloads_issues.rate_limit(reset))
 
 
 @routes.get(REPO + "/readme")
@@ -50,7 +50,7 @@ async def get_tree(request: web.Request) -> web.Response:
     if entries is None:
         raise not_found()
     tree_sha, items = entries
-    return respond(payloads.git_tree(forge.urls, repo, tree_sha, items))
+    return respond(payloads_issues.git_tree(forge.urls, repo, tree_sha, items))
 
 
 @routes.get(REPO + "/collaborators")
@@ -61,7 +61,7 @@ async def list_collaborators(request: web.Request) -> web.Response:
     owner = forge.store.user(repo["owner_id"])
     # The owner administers; everyone holding a token on this forge may push (as the e2e suites assume).
     users = [owner] + [u for u in forge.store.all("SELECT * FROM users ORDER BY id") if u["id"] != owner["id"]]
-    docs = [payloads.collaborator(forge.urls, u, admin=u["id"] == owner["id"]) for u in page_of(request, users)]
+    docs = [payloads_issues.collaborator(forge.urls, u, admin=u["id"] == owner["id"]) for u in page_of(request, users)]
     return paginate(request, users, docs)
 
 
@@ -80,17 +80,17 @@ async def _react(request: web.Request, subject: str, subject_id: int) -> web.Res
     user = require_user(request)
     forge = forge_of(request)
     content = require_str(await body(request), "content", "Reaction")
-    if content not in payloads.REACTIONS:
-        raise invalid("Reaction", "content", "invalid", f"content must be one of {', '.join(payloads.REACTIONS)}")
+    if content not in payloads_issues.REACTIONS:
+        raise invalid("Reaction", "content", "invalid", f"content must be one of {', '.join(payloads_issues.REACTIONS)}")
     existing = forge.store.one("SELECT * FROM reactions WHERE subject = ? AND subject_id = ? AND user_id = ? AND content = ?",
                                subject, subject_id, user["id"], content)
     if existing is not None:  # GitHub answers 200 with the reaction that is already there
-        return respond(payloads.reaction(forge.urls, existing, user))
+        return respond(payloads_issues.reaction(forge.urls, existing, user))
     row_id = forge.store.insert("reactions", subject=subject, subject_id=subject_id, user_id=user["id"],
                                 content=content, created_at=now())
     row = forge.store.one("SELECT * FROM reactions WHERE id = ?", row_id)
     assert row is not None  # just inserted
-    return respond(payloads.reaction(forge.urls, row, user), status=201)
+    return respond(payloads_issues.reaction(forge.urls, row, user), status=201)
 
 
 @routes.post(ISSUE + "/reactions")
@@ -123,14 +123,14 @@ async def create_label(request: web.Request) -> web.Response:
                                 description=data.get("description"))
     label = forge.store.one("SELECT * FROM labels WHERE id = ?", row_id)
     assert label is not None  # just inserted
-    return respond(payloads.label(forge.urls, repo, label), status=201)
+    return respond(payloads_issues.label(forge.urls, repo, label), status=201)
 
 
 @routes.get(REPO + "/labels")
 async def list_labels(request: web.Request) -> web.Response:
     forge, repo = forge_of(request), repo_of(request)
     rows = forge.store.all("SELECT * FROM labels WHERE repo_id = ? ORDER BY name", repo["id"])
-    return paginate(request, rows, [payloads.label(forge.urls, repo, r) for r in page_of(request, rows)])
+    return paginate(request, rows, [payloads_issues.label(forge.urls, repo, r) for r in page_of(request, rows)])
 
 
 @routes.post(ISSUE + "/labels")
@@ -155,4 +155,4 @@ async def add_labels(request: web.Request) -> web.Response:
             forge.store.insert("issue_labels", issue_id=issue["id"], label_id=row_id)
     rows = forge.store.all("SELECT labels.* FROM labels JOIN issue_labels ON issue_labels.label_id = labels.id "
                            "WHERE issue_labels.issue_id = ? ORDER BY labels.name", issue["id"])
-    return respond([payloads.label(forge.urls, repo, r) for r in rows])
+    return respond([payloads_issues.label(forge.urls, repo, r) for r in rows])

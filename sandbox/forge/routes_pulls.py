@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import events, gitrepo, payloads
+from . import events, gitrepo, payloads, payloads_issues
 from .auth import require_user
 from .gitrepo import Identity
 from .http import ApiError, body, invalid, not_found, page_of, paginate, require_str, respond
@@ -246,4 +246,4 @@ async def merge_pull(request: web.Request) -> web.Response:
     doc = await forge.pull_doc(repo, forge.store.pull_by_id(pull["id"]))
     forge.webhooks.emit(repo["id"], "pull_request",
                         events.pull_request("closed", doc, forge.repo_doc(repo), forge.user_doc(user)))
-    return respond(payloads.merge_result(sha))
+    return respond(payloads_issues.merge_result(sha))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import events, review_threads
-from .payloads import review as review_doc
+from .payloads_issues import review as review_doc
 from .auth import USER, require_user
 from .http import body, not_found, paginate, require_str, respond
 from .routes_pulls import PULL, pull_of

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import github
 
-from sandbox.forge import payloads
+from sandbox.forge import payloads_issues
 from sandbox.forge.background import BackgroundForge
 
 
@@ -99,11 +99,11 @@ def test_lists_page_with_a_link_header_that_pygithub_follows(gh: github.Github, 
 
 
 def test_combined_status_follows_githubs_precedence() -> None:
-    assert payloads.combined_state([]) == "pending"
-    assert payloads.combined_state(["success", "success"]) == "success"
-    assert payloads.combined_state(["success", "pending"]) == "pending"
-    assert payloads.combined_state(["pending", "error"]) == "failure"
-    assert payloads.combined_state(["failure", "success"]) == "failure"
+    assert payloads_issues.combined_state([]) == "pending"
+    assert payloads_issues.combined_state(["success", "success"]) == "success"
+    assert payloads_issues.combined_state(["success", "pending"]) == "pending"
+    assert payloads_issues.combined_state(["pending", "error"]) == "failure"
+    assert payloads_issues.combined_state(["failure", "success"]) == "failure"
 
 
 def test_latest_status_per_context_wins(gh: github.Github) -> None:
