@@ -21,8 +21,8 @@ denial, a refused apply — are *results* (values), not exceptions.
     ├── TerraformError              a terraform command did not succeed
     │   ├── InitFailed
     │   ├── PlanFailed
-    │   │   ├── PlanRefused         pipeline/planner: the plan guard refused the PR's code
-    │   │   └── PlanSyntaxError     pipeline/planner: a file that is not valid HCL/JSON (file:line:col)
+    │   │   ├── PlanRefused         pipeline/plan_endings: the plan guard refused the PR's code
+    │   │   └── PlanSyntaxError     pipeline/plan_endings: a file that is not valid HCL/JSON (file:line:col)
     │   ├── ApplyFailed
     │   ├── ShowFailed
     │   ├── TerraformTimeout

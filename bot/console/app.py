@@ -19,6 +19,7 @@ from rich.console import Console, RenderableType
 
 from controller.service import commands
 from controller.service.chatops import ChatOps, Upload
+from controller.service.commands import Command
 from controller.service.context import Caller
 from controller.service.events import AlertTarget
 from controller.service.replies import Reply
@@ -139,7 +140,7 @@ class ChatConsole:
             except OSError as exc:
                 self.console.print(f"reading {path}: {exc.strerror}", style="red", markup=False)
                 return True
-        if spec.name == "cloud-credentials":
+        if spec.name == Command.CREDENTIALS:
             secret = await asyncio.to_thread(getpass.getpass, "Credentials (not shown): ") if self.stdin.isatty() \
                 else await asyncio.to_thread(self.stdin.readline)
         await self.show(await self.chatops.run(self.caller, spec.name, values, upload=upload, secret=secret))

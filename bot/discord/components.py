@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import discord
 
+from controller.service.commands import Command
 from controller.service.replies import Button, Form, InputStyle, Select
 
 from . import render
@@ -118,6 +119,6 @@ class CredentialsModal(discord.ui.Modal):
 
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await front_of(interaction).chatops.run(
-            caller_of(interaction), "cloud-credentials", {"kind": self.kind, "project": self.project}, secret=self.secret.value)
+            caller_of(interaction), Command.CREDENTIALS, {"kind": self.kind, "project": self.project}, secret=self.secret.value)
         self.secret._value = None  # type: ignore[attr-defined]  # drop our copy of the secret
         await send(interaction, reply)

@@ -22,7 +22,7 @@ import logging
 
 from ..forge.base import Author
 from ..policy.governance import activate_grants, expired_grants, grant_key, has_pending, prune_grants, stamp
-from ..repo_config import format_duration
+from ..durations import format_duration
 from ..repo_config import loads
 from .planner import PlanContext
 from .repo_source import CONFIG_FILE

@@ -18,18 +18,15 @@ ends with the real outcome on the PR once the forge is back, not a
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-import os
 import shutil
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ..bus import EventBus
-from ..errors import CloudOpsError, ForgeError, PlanFailed, TerraformCancelled, TerraformTimeout
+from ..errors import CloudOpsError, ForgeError, TerraformCancelled, TerraformTimeout
 from ..forge.base import Forge
 from ..secrets.injection import injected_credentials
 from ..repo_config import ApplyOn
@@ -40,21 +37,13 @@ from ..terraform.plan_parser import parse_plan
 from ..terraform.runner import TerraformRunner
 from ..terraform.workspace import Workspace, create_workspace, release_run
 from ..terraform import syntax
-from . import plan_bundles
+from . import plan_bundles, plan_endings
+from .plan_endings import PlanOutcome, PlanRefused, PlanSyntaxError
 from . import budget, comments, notices, plan_diff, plan_guard, sensitivity, status_sync, statuses
 from .leaks import LeakGuard
-from .repo_source import RepoSource
+from .repo_source import RepoSource, read_tree
 
 log = logging.getLogger(__name__)
-
-
-class PlanOutcome(StrEnum):
-    PLANNED = "planned"
-    LOCKED = "locked"  # another PR holds the project
-    FAILED = "failed"
-    TIMED_OUT = "timed_out"
-    STALE = "stale"  # the PR moved on; a newer job plans the new head
-    SYNTAX_ERROR = "syntax_error"  # the configuration cannot be read; terraform did not run
 
 
 @dataclass(frozen=True)
@@ -169,13 +158,7 @@ class Planner:
             user=request.author, run_id=run.id,
         )
         if not attempt.acquired:
-            holder = attempt.held_by_other or attempt.lock
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=f"locked by #{holder.pr_number}")
-            await self._comment(request, comments.lock_contended_comment(request.project, holder.pr_number, holder.user))
-            await self._status(request, "failure", f"locked by #{holder.pr_number}")
-            await ctx.bus.publish(notices.LockContended(**self._ids(request, run.id), holder_pr=holder.pr_number, holder_user=holder.user))
-            await self._overall(request)
-            return PlanOutcome.LOCKED
+            return await plan_endings.locked_out(self, request, run.id, attempt.held_by_other or attempt.lock)
 
         await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.RUNNING)
         # Telling people the plan started runs beside the plan, not before it.
@@ -188,49 +171,24 @@ class Planner:
             return await self._plan_locked(request, run.id, announce)
         except TerraformTimeout:
             await _quietly(announce)
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.TIMED_OUT, error="plan timed out")
-            await self._release(request)
-            await self._comment(request, comments.plan_timed_out_comment(request.project, request.head_sha, run.id, ctx.settings.plan_timeout))
-            await self._status(request, "failure", "plan timed out")
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message="plan timed out", timed_out=True))
-            return PlanOutcome.TIMED_OUT
+            return await plan_endings.timed_out(self, request, run.id)
         except PlanSyntaxError as exc:
             await _quietly(announce)
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
-            await self._comment(request, comments.plan_syntax_error_comment(request.project, request.head_sha, run.id, exc.problems))
-            await self._status(request, "failure", f"syntax error: {exc.problems[0]}"[:statuses.DESCRIPTION_LIMIT])
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc)))
-            return PlanOutcome.SYNTAX_ERROR
+            return await plan_endings.syntax_error(self, request, run.id, exc)
         except (asyncio.CancelledError, TerraformCancelled):
             await _quietly(announce)
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.CANCELLED, error="cancelled")
-            await self._release(request)  # nothing was planned: nothing to protect
-            await self._comment(request, comments.plan_cancelled_comment(request.project, request.head_sha, run.id))
-            await self._status(request, "error", "plan cancelled")
+            await plan_endings.cancelled(self, request, run.id)
             raise
         except CloudOpsError as exc:
             await _quietly(announce)
-            diagnostics = list(getattr(exc, "diagnostics", []) or [])
             current = await asyncio.to_thread(ctx.store.get_run, run.id)
             if current is not None and current.status is RunStatus.SUCCEEDED:
                 raise  # the plan is recorded; only telling about it failed
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=str(exc))
-            await self._release(request)
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=str(exc),
-                                                     diagnostics=tuple(dataclasses.asdict(d) for d in diagnostics)))
-            await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, str(exc), diagnostics))
-            await self._status(request, "failure", _first_line(exc))
-            return PlanOutcome.FAILED
+            return await plan_endings.failed(self, request, run.id, exc)
         except Exception as exc:  # a bug or an OS error: still recorded, told and unlocked, never "planning…"
             log.exception("plan of %s/%s (run %s) broke", request.repo, request.project, run.id)
             await _quietly(announce)
-            message = f"the controller failed while planning ({type(exc).__name__}); see its log for run {run.id}"
-            await asyncio.to_thread(ctx.store.update_run_status, run.id, RunStatus.FAILED, error=message)
-            await self._release(request)
-            await ctx.bus.publish(notices.PlanFailed(**self._ids(request, run.id), message=message))
-            await self._comment(request, comments.plan_failed_comment(request.project, request.head_sha, run.id, message, []))
-            await self._status(request, "error", "the controller failed while planning")
-            return PlanOutcome.FAILED
+            return await plan_endings.broke(self, request, run.id, exc)
         finally:
             await self._overall(request)
 
@@ -241,7 +199,7 @@ class Planner:
         export_dir = ctx.settings.data_dir / "exports" / run_id
         try:
             await asyncio.to_thread(source.export_project, request.head_sha, request.project, export_dir, symlinks=True)
-            files, links = await asyncio.to_thread(_read_tree, export_dir)
+            files, links = await asyncio.to_thread(read_tree, export_dir)
             # A file that cannot be read is the author's mistake, told apart from the guard's refusals.
             problems = syntax.check_files(files, prefix=f"projects/{request.project}/")
             if problems:
@@ -276,16 +234,7 @@ class Planner:
     async def _plan_in(self, workspace: Workspace, request: PlanRequest, run_id: str,
                        announce: Awaitable[object]) -> PlanOutcome:
         ctx = self.ctx
-        # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
-        await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
-        on_start = ctx.pid_recorder(run_id)
-        # init needs no state, so the state is fetched while terraform initializes.
-        restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
-        creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
-        with injected_credentials(creds, workspace.workdir) as injected:
-            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env, on_start=on_start), restore)
-            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env, on_start=on_start)
-        plan = parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
+        plan = await self._terraform_plan(workspace, request, run_id)
         if ctx.leaks is not None:
             ctx.leaks.learn_plan(plan)
         await plan_bundles.share(ctx, request.repo, request.project, run_id, workspace.workdir)
@@ -332,19 +281,40 @@ class Planner:
         )
         comment_ids, _ = await asyncio.gather(self._comment(request, comments.plan_comment(report)), policy_status)
         await self._status(request, "success", summary.line() if plan.has_changes else "No changes.")
-        await ctx.bus.publish(notices.PlanReady(
+        await self._publish_ready(request, run_id, plan, report, cost, verdict, tuple(comment_ids), alerts)
+        return PlanOutcome.PLANNED
+
+    async def _publish_ready(self, request: PlanRequest, run_id: str, plan: Plan, report: comments.PlanReport,
+                             cost: CostReport | None, verdict: PolicyVerdict | None, comment_ids: tuple[int, ...],
+                             alerts: list[budget.Crossing]) -> None:
+        """The plan on the bus (chat lobby, dashboard), then the budget thresholds it crosses."""
+        summary = plan.summary()
+        await self.ctx.bus.publish(notices.PlanReady(
             **self._ids(request, run_id), add=summary.add, change=summary.change, destroy=summary.remove,
             has_changes=plan.has_changes, policy_passed=report.policy_passed,
-            cost_summary=cost.summary if cost else None, comment_ids=tuple(comment_ids),
+            cost_summary=cost.summary if cost else None, comment_ids=comment_ids,
             summary_line=report.summary_line, diff_text=report.diff_text, apply_on=request.apply_on.value,
             policy_summary=verdict.summary if verdict else None, policy_markdown=report.policy_markdown,
             policy_overridable=bool(verdict and verdict.overridable), violations=verdict.violations if verdict else (),
         ))
         for alert in alerts:
-            await ctx.bus.publish(notices.BudgetAlert(
+            await self.ctx.bus.publish(notices.BudgetAlert(
                 repo=request.repo, project=request.project, pr_number=request.pr_number, threshold=alert.threshold,
                 monthly_cost=alert.monthly_cost, budget=alert.budget, projected=True))
-        return PlanOutcome.PLANNED
+
+    async def _terraform_plan(self, workspace: Workspace, request: PlanRequest, run_id: str) -> Plan:
+        """init + plan + show in the run directory, with the guild's credentials and the saved state."""
+        ctx = self.ctx
+        # Before terraform starts, so a restart finds this run's directory (and, once spawned, its pid).
+        await asyncio.to_thread(ctx.store.record_process, run_id, run_dir=str(workspace.workdir))
+        on_start = ctx.pid_recorder(run_id)
+        # init needs no state, so the state is fetched while terraform initializes.
+        restore = ctx.state.restore(request.repo, request.project, workspace.state_file) if ctx.state else asyncio.sleep(0)
+        creds = await asyncio.to_thread(ctx.run_credentials, request.repo, request.project)
+        with injected_credentials(creds, workspace.workdir) as injected:
+            await asyncio.gather(ctx.runner.init(workspace.workdir, extra_env=injected.env, on_start=on_start), restore)
+            await ctx.runner.plan(workspace.workdir, workspace.plan_file, extra_env=injected.env, on_start=on_start)
+        return parse_plan(await ctx.runner.show_plan(workspace.workdir, workspace.plan_file))
 
     def _alerted(self, request: PlanRequest) -> list[float]:
         """Thresholds already alerted for this PR and project (one alert per crossing, not per plan)."""
@@ -390,36 +360,6 @@ class Planner:
         await status_sync.publish(self.ctx, request.repo, request.pr_number)
 
 
-class PlanRefused(PlanFailed):
-    """The plan guard found code the controller will not run for a pull request."""
-
-
-class PlanSyntaxError(PlanFailed):
-    """The project's configuration cannot be read (a syntax error); terraform was not started."""
-
-    hint = "fix the file at the line and column shown and push again"
-
-    def __init__(self, problems: list[syntax.SyntaxProblem]) -> None:
-        super().__init__("reading the configuration: " + "; ".join(str(p) for p in problems))
-        self.problems = list(problems)
-
-
-def _read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
-    files: dict[str, str] = {}
-    links: dict[str, str] = {}
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(folder)
-        for entry in [*dirnames, *filenames]:
-            path = here / entry
-            relative = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                links[relative] = os.readlink(path)
-            elif path.is_file():
-                files[relative] = path.read_text(encoding="utf-8", errors="replace")
-    return files, links
-
-
 async def _quietly(pending: Awaitable[object]) -> None:
     """Let the start announcement finish before a final status; its own failure is only logged."""
     try:
@@ -442,10 +382,6 @@ def _cost_figures(cost: object, request: PlanRequest) -> dict | None:
 
 def policy_status_context(project: str) -> str:
     return f"cloudops/policy — {project}"
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 __all__ = ["CostReport", "PlanContext", "PlanOutcome", "PlanRequest", "Planner", "PolicyVerdict"]

@@ -9,6 +9,7 @@ from the pull request being planned.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -172,3 +173,19 @@ class RepoSource:
             return (commit.tree / PROJECTS_DIR / project).hexsha
         except KeyError:
             return None
+
+
+def read_tree(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(relative path → text of each regular file, relative path → target of each symlink); links not followed."""
+    files: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for entry in [*dirnames, *filenames]:
+            path = here / entry
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links[relative] = os.readlink(path)
+            elif path.is_file():
+                files[relative] = path.read_text(encoding="utf-8", errors="replace")
+    return files, links

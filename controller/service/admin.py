@@ -136,7 +136,7 @@ class AdminService:
                           "a grant only adds a stronger role")
         # The clock starts at the merge (the controller then writes expires_at), not now: a review takes time.
         return await self._config_pr(actor, f"grant {target.name} {chosen.value} on {config.name} for "
-                                     f"{repo_config.format_duration(delta)} from the merge", reason,
+                                     f"{config_edit.format_duration(delta)} from the merge", reason,
                                      lambda t: config_edit.grant(t, target.name, config.name, chosen, delta, reason.strip()))
 
     @answering

@@ -8,7 +8,7 @@ components (buttons, selects, modals) go to :meth:`ChatOps.click` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..catalog.offerings import offerings
 from ..catalog.specs import Target
 from ..repo_config import Role
 from . import assess, bulk
+from .commands import Command
 from .admin import AdminService, CredentialSaver, Scaffolder
 from .context import Caller, ServiceContext
 from .deploy import DeployService
@@ -38,6 +39,16 @@ class Upload:
     content: bytes
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One command as a front end asked for it."""
+
+    caller: Caller
+    o: dict[str, Any]  # option values by name
+    upload: Upload | None
+    secret: str | None
+
+
 class ChatOps:
     def __init__(self, ctx: ServiceContext, *, pricer: assess.Pricer | None = None, policy: assess.PolicyCheck | None = None,
                  save_credentials: CredentialSaver | None = None, scaffold: Scaffolder | None = None,
@@ -46,47 +57,110 @@ class ChatOps:
         self.deploy = DeployService(ctx, pricer=pricer, policy=policy)
         self.queries = QueryService(ctx, pricer=pricer, recovery=recovery)
         self.admin = AdminService(ctx, save_credentials=save_credentials, scaffold=scaffold)
+        self._handlers = self._handlers_by_command()
 
     async def run(self, caller: Caller, command: str, options: Mapping[str, Any], *, upload: Upload | None = None,
                   secret: str | None = None) -> Reply:
         """Run ``command`` (``cloud-…``) with typed option values."""
-        o = dict(options)
-        d, q, a = self.deploy, self.queries, self.admin
-        table = {
-            "cloud-deploy": lambda: d.open(caller, o["project"], (upload.filename, upload.content) if upload else None),
-            "cloud-list": lambda: self._list(caller, o["project"], o.get("resource")),
-            "cloud-projects": lambda: q.projects(caller),
-            "cloud-quota": lambda: q.quota(caller, o["project"]),
-            "cloud-status": lambda: q.status(caller, o.get("project")),
-            "cloud-cancel": lambda: q.cancel(caller, int(o["pr"]), o.get("project")),
-            "cloud-history": lambda: q.history(caller, o["project"]),
-            "cloud-rollback": lambda: q.rollback(caller, o["project"], to_sha=o.get("to_sha"), pr=o.get("pr")),
-            "cloud-cost": lambda: q.cost(caller, o["project"]),
-            "cloud-recover-session": lambda: q.recover(caller, o.get("code")),
-            "cloud-template": lambda: self.template(caller, o.get("format") or "yaml"),
-            "cloud-create-project": lambda: a.create_project(caller, o["name"], o["target"], o["region"], o["reason"], o.get("budget")),
-            "cloud-grant": lambda: a.grant(caller, o["member"], o["project"], o["role"], o["duration"], o["reason"]),
-            "cloud-revoke": lambda: a.revoke(caller, o["member"], o["project"], o["reason"]),
-            "cloud-set-quota": lambda: a.set_quota(caller, o["project"], o["kind"], _number(o["limit"], int), o["reason"]),
-            "cloud-set-budget": lambda: a.set_budget(caller, o["project"], _number(o["usd"], float), o["reason"]),
-            "cloud-set-budget-alert": lambda: a.set_budget_alert(caller, o["project"], str(o["percents"]), o["reason"]),
-            "cloud-admin-list": lambda: a.list_all(caller),
-            "cloud-admin-cancel": lambda: a.cancel_any(caller, int(o["pr"]), o.get("project")),
-            "cloud-unlock": lambda: a.unlock(caller, o["project"]),
-            "cloud-stats": lambda: a.stats(caller),
-            "cloud-credentials": lambda: a.set_credentials(caller, o["kind"], secret or "", o.get("project")),
-            "cloud-init": lambda: a.init(caller, o["repo"], target=o.get("target"), region=o.get("region"),
-                                         admin_channel=o.get("admin_channel")),
-        }
-        route = table.get(command)
-        if route is None:
+        try:
+            name = Command(command)
+        except ValueError:
             return Refused(RefusalKind.INVALID, f"unknown command /{command}").reply()
         try:
-            return await route()
+            return await self._handlers[name](_Call(caller, dict(options), upload, secret))
         except KeyError as exc:
             return Refused(RefusalKind.INVALID, f"/{command} needs the option {exc.args[0]}").reply()
         except Refused as exc:
             return exc.reply()
+
+    def _handlers_by_command(self) -> dict[Command, Callable[[_Call], Awaitable[Reply]]]:
+        return {
+            Command.DEPLOY: self._deploy, Command.LIST: self._list_command, Command.PROJECTS: self._projects,
+            Command.QUOTA: self._quota, Command.STATUS: self._status, Command.CANCEL: self._cancel,
+            Command.HISTORY: self._history, Command.ROLLBACK: self._rollback, Command.COST: self._cost,
+            Command.RECOVER_SESSION: self._recover, Command.TEMPLATE: self._template,
+            Command.CREATE_PROJECT: self._create_project, Command.GRANT: self._grant, Command.REVOKE: self._revoke,
+            Command.SET_QUOTA: self._set_quota, Command.SET_BUDGET: self._set_budget,
+            Command.SET_BUDGET_ALERT: self._set_budget_alert, Command.ADMIN_LIST: self._admin_list,
+            Command.ADMIN_CANCEL: self._admin_cancel, Command.UNLOCK: self._unlock, Command.STATS: self._stats,
+            Command.CREDENTIALS: self._credentials, Command.INIT: self._init,
+        }
+
+    # --- one handler per command: options → the use case ------------------------
+    async def _deploy(self, c: _Call) -> Reply:
+        upload = (c.upload.filename, c.upload.content) if c.upload else None
+        return await self.deploy.open(c.caller, c.o["project"], upload)
+
+    async def _list_command(self, c: _Call) -> Reply:
+        return await self._list(c.caller, c.o["project"], c.o.get("resource"))
+
+    async def _projects(self, c: _Call) -> Reply:
+        return await self.queries.projects(c.caller)
+
+    async def _quota(self, c: _Call) -> Reply:
+        return await self.queries.quota(c.caller, c.o["project"])
+
+    async def _status(self, c: _Call) -> Reply:
+        return await self.queries.status(c.caller, c.o.get("project"))
+
+    async def _cancel(self, c: _Call) -> Reply:
+        return await self.queries.cancel(c.caller, _number(c.o["pr"], int), c.o.get("project"))
+
+    async def _history(self, c: _Call) -> Reply:
+        return await self.queries.history(c.caller, c.o["project"])
+
+    async def _rollback(self, c: _Call) -> Reply:
+        return await self.queries.rollback(c.caller, c.o["project"], to_sha=c.o.get("to_sha"), pr=c.o.get("pr"))
+
+    async def _cost(self, c: _Call) -> Reply:
+        return await self.queries.cost(c.caller, c.o["project"])
+
+    async def _recover(self, c: _Call) -> Reply:
+        return await self.queries.recover(c.caller, c.o.get("code"))
+
+    async def _template(self, c: _Call) -> Reply:
+        return await self.template(c.caller, c.o.get("format") or "yaml")
+
+    async def _create_project(self, c: _Call) -> Reply:
+        o = c.o
+        return await self.admin.create_project(c.caller, o["name"], o["target"], o["region"], o["reason"], o.get("budget"))
+
+    async def _grant(self, c: _Call) -> Reply:
+        o = c.o
+        return await self.admin.grant(c.caller, o["member"], o["project"], o["role"], o["duration"], o["reason"])
+
+    async def _revoke(self, c: _Call) -> Reply:
+        return await self.admin.revoke(c.caller, c.o["member"], c.o["project"], c.o["reason"])
+
+    async def _set_quota(self, c: _Call) -> Reply:
+        o = c.o
+        return await self.admin.set_quota(c.caller, o["project"], o["kind"], _number(o["limit"], int), o["reason"])
+
+    async def _set_budget(self, c: _Call) -> Reply:
+        return await self.admin.set_budget(c.caller, c.o["project"], _number(c.o["usd"], float), c.o["reason"])
+
+    async def _set_budget_alert(self, c: _Call) -> Reply:
+        return await self.admin.set_budget_alert(c.caller, c.o["project"], str(c.o["percents"]), c.o["reason"])
+
+    async def _admin_list(self, c: _Call) -> Reply:
+        return await self.admin.list_all(c.caller)
+
+    async def _admin_cancel(self, c: _Call) -> Reply:
+        return await self.admin.cancel_any(c.caller, _number(c.o["pr"], int), c.o.get("project"))
+
+    async def _unlock(self, c: _Call) -> Reply:
+        return await self.admin.unlock(c.caller, c.o["project"])
+
+    async def _stats(self, c: _Call) -> Reply:
+        return await self.admin.stats(c.caller)
+
+    async def _credentials(self, c: _Call) -> Reply:
+        return await self.admin.set_credentials(c.caller, c.o["kind"], c.secret or "", c.o.get("project"))
+
+    async def _init(self, c: _Call) -> Reply:
+        o = c.o
+        return await self.admin.init(c.caller, o["repo"], target=o.get("target"), region=o.get("region"),
+                                     admin_channel=o.get("admin_channel"))
 
     async def click(self, caller: Caller, custom_id: str, values: Sequence[str] = ()) -> Reply:
         parsed = parse_component_id(custom_id)

@@ -40,9 +40,37 @@ class OptionSpec:
     max_value: float | None = None
 
 
+class Command(StrEnum):
+    """Every chat command by name: one spelling for the service, the console and the Discord cogs."""
+
+    DEPLOY = "cloud-deploy"
+    LIST = "cloud-list"
+    PROJECTS = "cloud-projects"
+    QUOTA = "cloud-quota"
+    STATUS = "cloud-status"
+    CANCEL = "cloud-cancel"
+    HISTORY = "cloud-history"
+    ROLLBACK = "cloud-rollback"
+    COST = "cloud-cost"
+    RECOVER_SESSION = "cloud-recover-session"
+    TEMPLATE = "cloud-template"
+    CREATE_PROJECT = "cloud-create-project"
+    GRANT = "cloud-grant"
+    REVOKE = "cloud-revoke"
+    SET_QUOTA = "cloud-set-quota"
+    SET_BUDGET = "cloud-set-budget"
+    SET_BUDGET_ALERT = "cloud-set-budget-alert"
+    ADMIN_LIST = "cloud-admin-list"
+    ADMIN_CANCEL = "cloud-admin-cancel"
+    UNLOCK = "cloud-unlock"
+    STATS = "cloud-stats"
+    CREDENTIALS = "cloud-credentials"
+    INIT = "cloud-init"
+
+
 @dataclass(frozen=True)
 class CommandSpec:
-    name: str
+    name: Command
     description: str
     options: tuple[OptionSpec, ...] = ()
     admin: bool = False
@@ -65,47 +93,47 @@ MEMBER = _o("member", "The member (someone named in cloudops.yaml)", OptionType.
 BUDGET_BOUNDS = (0.0, MAX_BUDGET_USD)
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("cloud-deploy", "Open a deployment session for a project",
+    CommandSpec(Command.DEPLOY, "Open a deployment session for a project",
                 (PROJECT, _o("file", "A YAML/CSV file of resources (see /cloud-template)", OptionType.ATTACHMENT, required=False))),
-    CommandSpec("cloud-list", "List the resources of a project",
+    CommandSpec(Command.LIST, "List the resources of a project",
                 (PROJECT, _o("resource", "Show only this resource", required=False, autocomplete="resource"))),
-    CommandSpec("cloud-projects", "List the projects you can see"),
-    CommandSpec("cloud-quota", "Show a project's usage against its quotas", (PROJECT,)),
-    CommandSpec("cloud-status", "Show locks, recent runs and your open requests", (OPT_PROJECT,)),
-    CommandSpec("cloud-cancel", "Cancel the queued or running plan/apply of your pull request", (PR, OPT_PROJECT)),
-    CommandSpec("cloud-history", "Show the changes and applies of a project", (PROJECT,)),
-    CommandSpec("cloud-rollback", "Open a pull request that reverts a change",
+    CommandSpec(Command.PROJECTS, "List the projects you can see"),
+    CommandSpec(Command.QUOTA, "Show a project's usage against its quotas", (PROJECT,)),
+    CommandSpec(Command.STATUS, "Show locks, recent runs and your open requests", (OPT_PROJECT,)),
+    CommandSpec(Command.CANCEL, "Cancel the queued or running plan/apply of your pull request", (PR, OPT_PROJECT)),
+    CommandSpec(Command.HISTORY, "Show the changes and applies of a project", (PROJECT,)),
+    CommandSpec(Command.ROLLBACK, "Open a pull request that reverts a change",
                 (PROJECT, _o("pr", "The merged pull request to revert", OptionType.INTEGER, required=False),
                  _o("to_sha", "Or: the commit to go back to", required=False))),
-    CommandSpec("cloud-cost", "Show a project's monthly cost and budget", (PROJECT,)),
-    CommandSpec("cloud-recover-session", "Bring back your deployment sessions (the newest, and a list of the others)",
+    CommandSpec(Command.COST, "Show a project's monthly cost and budget", (PROJECT,)),
+    CommandSpec(Command.RECOVER_SESSION, "Bring back your deployment sessions (the newest, and a list of the others)",
                 (_o("code", "A recovery code the bot gave you", required=False),)),
-    CommandSpec("cloud-template", "Get a YAML or CSV template for bulk requests",
+    CommandSpec(Command.TEMPLATE, "Get a YAML or CSV template for bulk requests",
                 (_o("format", "yaml or csv", required=False, choices=("yaml", "csv")),)),
-    CommandSpec("cloud-create-project", "Create a project (opens a PR to cloudops.yaml)",
+    CommandSpec(Command.CREATE_PROJECT, "Create a project (opens a PR to cloudops.yaml)",
                 (_o("name", "Lowercase project name"), _o("target", "Where it deploys", choices=TARGETS),
                  _o("region", "A region of the target", autocomplete="region"), REASON,
                  _o("budget", "Monthly budget in USD", OptionType.NUMBER, required=False, bounds=BUDGET_BOUNDS)), admin=True),
-    CommandSpec("cloud-grant", "Give a member a time-limited role on a project, from when the PR merges",
+    CommandSpec(Command.GRANT, "Give a member a time-limited role on a project, from when the PR merges",
                 (MEMBER, PROJECT, _o("role", "The role", choices=ROLES),
                  _o("duration", "How long, counted from the merge: 90m, 8h, 3d, 2w"), REASON), admin=True),
-    CommandSpec("cloud-revoke", "Remove a member's grants on a project",
+    CommandSpec(Command.REVOKE, "Remove a member's grants on a project",
                 (MEMBER, PROJECT, REASON), admin=True),
-    CommandSpec("cloud-set-quota", "Set how many resources of a kind a project may have",
+    CommandSpec(Command.SET_QUOTA, "Set how many resources of a kind a project may have",
                 (PROJECT, _o("kind", "Resource kind", choices=KINDS),
                  _o("limit", "Most resources", OptionType.INTEGER, bounds=(0, MAX_QUOTA)), REASON),
                 admin=True),
-    CommandSpec("cloud-set-budget", "Set a project's monthly budget",
+    CommandSpec(Command.SET_BUDGET, "Set a project's monthly budget",
                 (PROJECT, _o("usd", "Monthly budget in USD", OptionType.NUMBER, bounds=BUDGET_BOUNDS), REASON), admin=True),
-    CommandSpec("cloud-set-budget-alert", "Set at which percents of its budget a project alerts",
+    CommandSpec(Command.SET_BUDGET_ALERT, "Set at which percents of its budget a project alerts",
                 (PROJECT, _o("percents", "Percents of the budget, like 80,100 (1 to 5, each 1-1000)"), REASON), admin=True),
-    CommandSpec("cloud-admin-list", "List all locks, runs and chat requests", admin=True),
-    CommandSpec("cloud-admin-cancel", "Cancel any pull request's runs", (PR, OPT_PROJECT), admin=True),
-    CommandSpec("cloud-unlock", "Release a project's lock", (PROJECT,), admin=True),
-    CommandSpec("cloud-stats", "Runs and requests at a glance", admin=True),
-    CommandSpec("cloud-credentials", "Store cloud credentials (asked in a private form)",
+    CommandSpec(Command.ADMIN_LIST, "List all locks, runs and chat requests", admin=True),
+    CommandSpec(Command.ADMIN_CANCEL, "Cancel any pull request's runs", (PR, OPT_PROJECT), admin=True),
+    CommandSpec(Command.UNLOCK, "Release a project's lock", (PROJECT,), admin=True),
+    CommandSpec(Command.STATS, "Runs and requests at a glance", admin=True),
+    CommandSpec(Command.CREDENTIALS, "Store cloud credentials (asked in a private form)",
                 (_o("kind", "Credential kind", choices=("gcp", "aws", "azure")), OPT_PROJECT), admin=True),
-    CommandSpec("cloud-init", "Connect this server to an infrastructure repo",
+    CommandSpec(Command.INIT, "Connect this server to an infrastructure repo",
                 (_o("repo", "owner/name"), _o("target", "Default target", required=False, choices=TARGETS),
                  _o("region", "Default region", required=False, autocomplete="region"),
                  _o("admin_channel", "Channel for alerts", OptionType.CHANNEL, required=False)), admin=True),

@@ -21,7 +21,8 @@ from ruamel.yaml.error import YAMLError
 
 from .. import repo_config
 from ..catalog.specs import Kind, Target
-from ..repo_config import Role, format_duration, parse_duration
+from ..durations import format_duration, parse_duration
+from ..repo_config import Role
 
 MAX_QUOTA = 1000
 MAX_BUDGET_USD = 1_000_000.0

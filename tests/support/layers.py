@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("parts", ("controller.terraform", "controller.store", "controller.forge", "controller.catalog",
                "controller.repo_config", "controller.repo_template", "controller.access", "controller.doctor")),
     ("base", ("controller.bus", "controller.notices", "controller.errors", "controller.settings", "controller.limits",
-              "controller.data_dir", "controller.yaml_reader", "controller")),
+              "controller.data_dir", "controller.yaml_reader", "controller.durations", "controller")),
     ("sandbox", ("sandbox",)),
 )
 # Packages the check reads (tests and benchmarks may import anything).

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from controller.service.commands import Command
 from controller.service.config_edit import MAX_BUDGET_USD, MAX_QUOTA
 
 from .. import options as o
@@ -25,94 +26,94 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="cloud-create-project", description=o.summary("cloud-create-project"))
-    @app_commands.describe(**o.describe("cloud-create-project"))
-    @app_commands.choices(**o.choices("cloud-create-project"))
+    @app_commands.command(name=Command.CREATE_PROJECT, description=o.summary(Command.CREATE_PROJECT))
+    @app_commands.describe(**o.describe(Command.CREATE_PROJECT))
+    @app_commands.choices(**o.choices(Command.CREATE_PROJECT))
     @app_commands.autocomplete(region=o.regions)
     @admin_only
     @app_commands.guild_only()
     async def create_project(self, interaction: discord.Interaction, name: str, target: str, region: str, reason: str,
                              budget: app_commands.Range[float, 0.0, MAX_BUDGET_USD] | None = None) -> None:
-        await run_command(interaction, "cloud-create-project",
+        await run_command(interaction, Command.CREATE_PROJECT,
                           {"name": name, "target": target, "region": region, "reason": reason, "budget": budget})
 
-    @app_commands.command(name="cloud-grant", description=o.summary("cloud-grant"))
-    @app_commands.describe(**o.describe("cloud-grant"))
-    @app_commands.choices(**o.choices("cloud-grant"))
+    @app_commands.command(name=Command.GRANT, description=o.summary(Command.GRANT))
+    @app_commands.describe(**o.describe(Command.GRANT))
+    @app_commands.choices(**o.choices(Command.GRANT))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def grant(self, interaction: discord.Interaction, member: discord.User, project: str, role: str, duration: str,
                     reason: str) -> None:
-        await run_command(interaction, "cloud-grant", {"member": str(member.id), "project": project, "role": role,
+        await run_command(interaction, Command.GRANT, {"member": str(member.id), "project": project, "role": role,
                                                        "duration": duration, "reason": reason})
 
-    @app_commands.command(name="cloud-revoke", description=o.summary("cloud-revoke"))
-    @app_commands.describe(**o.describe("cloud-revoke"))
+    @app_commands.command(name=Command.REVOKE, description=o.summary(Command.REVOKE))
+    @app_commands.describe(**o.describe(Command.REVOKE))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def revoke(self, interaction: discord.Interaction, member: discord.User, project: str, reason: str) -> None:
-        await run_command(interaction, "cloud-revoke", {"member": str(member.id), "project": project, "reason": reason})
+        await run_command(interaction, Command.REVOKE, {"member": str(member.id), "project": project, "reason": reason})
 
-    @app_commands.command(name="cloud-set-quota", description=o.summary("cloud-set-quota"))
-    @app_commands.describe(**o.describe("cloud-set-quota"))
-    @app_commands.choices(**o.choices("cloud-set-quota"))
+    @app_commands.command(name=Command.SET_QUOTA, description=o.summary(Command.SET_QUOTA))
+    @app_commands.describe(**o.describe(Command.SET_QUOTA))
+    @app_commands.choices(**o.choices(Command.SET_QUOTA))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def set_quota(self, interaction: discord.Interaction, project: str, kind: str,
                         limit: app_commands.Range[int, 0, MAX_QUOTA], reason: str) -> None:
-        await run_command(interaction, "cloud-set-quota", {"project": project, "kind": kind, "limit": limit, "reason": reason})
+        await run_command(interaction, Command.SET_QUOTA, {"project": project, "kind": kind, "limit": limit, "reason": reason})
 
-    @app_commands.command(name="cloud-set-budget", description=o.summary("cloud-set-budget"))
-    @app_commands.describe(**o.describe("cloud-set-budget"))
+    @app_commands.command(name=Command.SET_BUDGET, description=o.summary(Command.SET_BUDGET))
+    @app_commands.describe(**o.describe(Command.SET_BUDGET))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def set_budget(self, interaction: discord.Interaction, project: str,
                          usd: app_commands.Range[float, 0.0, MAX_BUDGET_USD], reason: str) -> None:
-        await run_command(interaction, "cloud-set-budget", {"project": project, "usd": usd, "reason": reason})
+        await run_command(interaction, Command.SET_BUDGET, {"project": project, "usd": usd, "reason": reason})
 
-    @app_commands.command(name="cloud-set-budget-alert", description=o.summary("cloud-set-budget-alert"))
-    @app_commands.describe(**o.describe("cloud-set-budget-alert"))
+    @app_commands.command(name=Command.SET_BUDGET_ALERT, description=o.summary(Command.SET_BUDGET_ALERT))
+    @app_commands.describe(**o.describe(Command.SET_BUDGET_ALERT))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def set_budget_alert(self, interaction: discord.Interaction, project: str, percents: str, reason: str) -> None:
-        await run_command(interaction, "cloud-set-budget-alert", {"project": project, "percents": percents, "reason": reason})
+        await run_command(interaction, Command.SET_BUDGET_ALERT, {"project": project, "percents": percents, "reason": reason})
 
-    @app_commands.command(name="cloud-admin-list", description=o.summary("cloud-admin-list"))
+    @app_commands.command(name=Command.ADMIN_LIST, description=o.summary(Command.ADMIN_LIST))
     @admin_only
     @app_commands.guild_only()
     async def admin_list(self, interaction: discord.Interaction) -> None:
-        await run_command(interaction, "cloud-admin-list", {})
+        await run_command(interaction, Command.ADMIN_LIST, {})
 
-    @app_commands.command(name="cloud-admin-cancel", description=o.summary("cloud-admin-cancel"))
-    @app_commands.describe(**o.describe("cloud-admin-cancel"))
+    @app_commands.command(name=Command.ADMIN_CANCEL, description=o.summary(Command.ADMIN_CANCEL))
+    @app_commands.describe(**o.describe(Command.ADMIN_CANCEL))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def admin_cancel(self, interaction: discord.Interaction, pr: int, project: str | None = None) -> None:
-        await run_command(interaction, "cloud-admin-cancel", {"pr": pr, "project": project})
+        await run_command(interaction, Command.ADMIN_CANCEL, {"pr": pr, "project": project})
 
-    @app_commands.command(name="cloud-unlock", description=o.summary("cloud-unlock"))
-    @app_commands.describe(**o.describe("cloud-unlock"))
+    @app_commands.command(name=Command.UNLOCK, description=o.summary(Command.UNLOCK))
+    @app_commands.describe(**o.describe(Command.UNLOCK))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
     async def unlock(self, interaction: discord.Interaction, project: str) -> None:
-        await run_command(interaction, "cloud-unlock", {"project": project})
+        await run_command(interaction, Command.UNLOCK, {"project": project})
 
-    @app_commands.command(name="cloud-stats", description=o.summary("cloud-stats"))
+    @app_commands.command(name=Command.STATS, description=o.summary(Command.STATS))
     @admin_only
     @app_commands.guild_only()
     async def stats(self, interaction: discord.Interaction) -> None:
-        await run_command(interaction, "cloud-stats", {})
+        await run_command(interaction, Command.STATS, {})
 
-    @app_commands.command(name="cloud-credentials", description=o.summary("cloud-credentials"))
-    @app_commands.describe(**o.describe("cloud-credentials"))
-    @app_commands.choices(**o.choices("cloud-credentials"))
+    @app_commands.command(name=Command.CREDENTIALS, description=o.summary(Command.CREDENTIALS))
+    @app_commands.describe(**o.describe(Command.CREDENTIALS))
+    @app_commands.choices(**o.choices(Command.CREDENTIALS))
     @app_commands.autocomplete(project=o.projects)
     @admin_only
     @app_commands.guild_only()
@@ -130,13 +131,13 @@ class AdminCog(commands.Cog):
             return
         await interaction.response.send_modal(CredentialsModal(kind, project))  # the modal is the acknowledgement
 
-    @app_commands.command(name="cloud-init", description=o.summary("cloud-init"))
-    @app_commands.describe(**o.describe("cloud-init"))
-    @app_commands.choices(**o.choices("cloud-init"))
+    @app_commands.command(name=Command.INIT, description=o.summary(Command.INIT))
+    @app_commands.describe(**o.describe(Command.INIT))
+    @app_commands.choices(**o.choices(Command.INIT))
     @app_commands.autocomplete(region=o.regions)
     @admin_only
     @app_commands.guild_only()
     async def init(self, interaction: discord.Interaction, repo: str, target: str | None = None, region: str | None = None,
                    admin_channel: discord.TextChannel | None = None) -> None:
-        await run_command(interaction, "cloud-init", {"repo": repo, "target": target, "region": region,
+        await run_command(interaction, Command.INIT, {"repo": repo, "target": target, "region": region,
                                                       "admin_channel": str(admin_channel.id) if admin_channel else None})

@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from controller.service.commands import Command
+
 from .. import options as o
 from ..interactions import run_command
 
@@ -14,57 +16,57 @@ class QueriesCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="cloud-list", description=o.summary("cloud-list"))
-    @app_commands.describe(**o.describe("cloud-list"))
+    @app_commands.command(name=Command.LIST, description=o.summary(Command.LIST))
+    @app_commands.describe(**o.describe(Command.LIST))
     @app_commands.autocomplete(project=o.projects, resource=o.resources)
     @app_commands.guild_only()
     async def list_(self, interaction: discord.Interaction, project: str, resource: str | None = None) -> None:
-        await run_command(interaction, "cloud-list", {"project": project, "resource": resource})
+        await run_command(interaction, Command.LIST, {"project": project, "resource": resource})
 
-    @app_commands.command(name="cloud-projects", description=o.summary("cloud-projects"))
+    @app_commands.command(name=Command.PROJECTS, description=o.summary(Command.PROJECTS))
     @app_commands.guild_only()
     async def projects(self, interaction: discord.Interaction) -> None:
-        await run_command(interaction, "cloud-projects", {})
+        await run_command(interaction, Command.PROJECTS, {})
 
-    @app_commands.command(name="cloud-quota", description=o.summary("cloud-quota"))
-    @app_commands.describe(**o.describe("cloud-quota"))
+    @app_commands.command(name=Command.QUOTA, description=o.summary(Command.QUOTA))
+    @app_commands.describe(**o.describe(Command.QUOTA))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def quota(self, interaction: discord.Interaction, project: str) -> None:
-        await run_command(interaction, "cloud-quota", {"project": project})
+        await run_command(interaction, Command.QUOTA, {"project": project})
 
-    @app_commands.command(name="cloud-status", description=o.summary("cloud-status"))
-    @app_commands.describe(**o.describe("cloud-status"))
+    @app_commands.command(name=Command.STATUS, description=o.summary(Command.STATUS))
+    @app_commands.describe(**o.describe(Command.STATUS))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction, project: str | None = None) -> None:
-        await run_command(interaction, "cloud-status", {"project": project})
+        await run_command(interaction, Command.STATUS, {"project": project})
 
-    @app_commands.command(name="cloud-cancel", description=o.summary("cloud-cancel"))
-    @app_commands.describe(**o.describe("cloud-cancel"))
+    @app_commands.command(name=Command.CANCEL, description=o.summary(Command.CANCEL))
+    @app_commands.describe(**o.describe(Command.CANCEL))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def cancel(self, interaction: discord.Interaction, pr: int, project: str | None = None) -> None:
-        await run_command(interaction, "cloud-cancel", {"pr": pr, "project": project})
+        await run_command(interaction, Command.CANCEL, {"pr": pr, "project": project})
 
-    @app_commands.command(name="cloud-history", description=o.summary("cloud-history"))
-    @app_commands.describe(**o.describe("cloud-history"))
+    @app_commands.command(name=Command.HISTORY, description=o.summary(Command.HISTORY))
+    @app_commands.describe(**o.describe(Command.HISTORY))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def history(self, interaction: discord.Interaction, project: str) -> None:
-        await run_command(interaction, "cloud-history", {"project": project})
+        await run_command(interaction, Command.HISTORY, {"project": project})
 
-    @app_commands.command(name="cloud-rollback", description=o.summary("cloud-rollback"))
-    @app_commands.describe(**o.describe("cloud-rollback"))
+    @app_commands.command(name=Command.ROLLBACK, description=o.summary(Command.ROLLBACK))
+    @app_commands.describe(**o.describe(Command.ROLLBACK))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def rollback(self, interaction: discord.Interaction, project: str, pr: int | None = None,
                        to_sha: str | None = None) -> None:
-        await run_command(interaction, "cloud-rollback", {"project": project, "pr": pr, "to_sha": to_sha})
+        await run_command(interaction, Command.ROLLBACK, {"project": project, "pr": pr, "to_sha": to_sha})
 
-    @app_commands.command(name="cloud-cost", description=o.summary("cloud-cost"))
-    @app_commands.describe(**o.describe("cloud-cost"))
+    @app_commands.command(name=Command.COST, description=o.summary(Command.COST))
+    @app_commands.describe(**o.describe(Command.COST))
     @app_commands.autocomplete(project=o.projects)
     @app_commands.guild_only()
     async def cost(self, interaction: discord.Interaction, project: str) -> None:
-        await run_command(interaction, "cloud-cost", {"project": project})
+        await run_command(interaction, Command.COST, {"project": project})

@@ -93,3 +93,12 @@ def test_every_command_has_its_row_in_the_seed_table_of_the_docs() -> None:
     ours = {line.split("|")[2].strip().split()[0].strip("`") for line in table.splitlines()
             if line.startswith("| `/") and len(line.split("|")) > 3 and line.split("|")[2].strip().startswith("`/")}
     assert {f"/{c.name}" for c in commands.COMMANDS} <= ours
+
+
+def test_every_command_has_a_spec_and_a_handler_and_no_handler_lacks_a_command() -> None:
+    from controller.service import chatops, commands
+
+    assert {spec.name for spec in commands.COMMANDS} == set(commands.Command)
+    handlers = chatops.ChatOps._handlers_by_command(object.__new__(chatops.ChatOps))
+    assert set(handlers) == set(commands.Command)
+    assert len({h.__name__ for h in handlers.values()}) == len(handlers)  # one named method each
