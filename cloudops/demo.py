@@ -24,6 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from controller import gitops
 from controller.catalog.render import render_resource
 from controller.catalog.specs import BucketSpec, Target, VmSpec
 from cloudops.embedded import ADMIN, Embedded, embedded
@@ -99,12 +100,11 @@ async def run_demo(console: Console, data_dir: Path) -> int:
         ctx = app.pipeline.ctx
         files = _request_resources(requested_by="bob")
         branch = "cloudops/bob/demo-api"
-        await asyncio.to_thread(ctx.forge.create_branch, full_name, branch, "main")
-        await asyncio.to_thread(ctx.forge.commit_files, full_name, branch, files,
-                                "Add vm api and bucket reports to example (requested by bob in chat)",
-                                Author("bob", "bob@users.noreply.github.com"), data_dir / "bot-clone")
-        pull = await asyncio.to_thread(ctx.forge.open_pull_request, full_name, title="example: add vm api, bucket reports",
-                                       body="Requested in chat by @bob.", head=branch, base="main")
+        change = gitops.ProposedChange(
+            branch=branch, base="main", files=files, author=Author("bob", "bob@users.noreply.github.com"),
+            message="Add vm api and bucket reports to example (requested by bob in chat)",
+            title="example: add vm api, bucket reports", body="Requested in chat by @bob.")
+        pull = (await asyncio.to_thread(gitops.propose, ctx.forge, full_name, change, data_dir / "bot-clone")).pull
         step("Pull request", f"#{pull.number} opened by the bot with {', '.join(sorted(files))}")
         await world.settle()
         plan = await asyncio.to_thread(_comment, world, pull.number, f"plan:{PROJECT}")

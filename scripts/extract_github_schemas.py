@@ -48,107 +48,14 @@ WEBHOOK_EXAMPLES_PKG = "@octokit/webhooks-examples"
 # to a newer description; bump on purpose (and rerun the contract tests).
 VERSIONS = {OPENAPI_PKG: "23.0.2", WEBHOOK_SCHEMAS_PKG: "7.6.1", WEBHOOK_EXAMPLES_PKG: "7.6.1"}
 
-# (method, OpenAPI path, status) of every REST call the controller's forge
-# client (controller/forge/github.py) or the demo setup makes.
-ENDPOINTS: list[tuple[str, str, str]] = [
-    ("get", "/user", "200"),
-    ("post", "/user/repos", "201"),
-    ("get", "/repos/{owner}/{repo}", "200"),
-    ("get", "/repos/{owner}/{repo}", "404"),
-    ("get", "/repos/{owner}/{repo}/git/ref/{ref}", "200"),
-    ("post", "/repos/{owner}/{repo}/git/refs", "201"),
-    ("post", "/repos/{owner}/{repo}/pulls", "201"),
-    ("post", "/repos/{owner}/{repo}/pulls", "422"),
-    ("get", "/repos/{owner}/{repo}/pulls", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "200"),
-    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "200"),
-    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "200"),
-    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "405"),
-    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", "409"),
-    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "200"),
-    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "201"),
-    ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}", "200"),
-    ("post", "/repos/{owner}/{repo}/statuses/{sha}", "201"),
-    ("get", "/repos/{owner}/{repo}/commits/{ref}/status", "200"),
-    ("post", "/repos/{owner}/{repo}/hooks", "201"),
-    # PyGithub calls that answered 404 before (issue 13).
-    ("get", "/rate_limit", "200"),
-    ("get", "/repos/{owner}/{repo}/readme", "200"),
-    ("get", "/repos/{owner}/{repo}/git/trees/{tree_sha}", "200"),
-    ("get", "/repos/{owner}/{repo}/collaborators", "200"),
-    ("get", "/repos/{owner}/{repo}/issues", "200"),
-    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "201"),
-    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", "200"),
-    ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", "201"),
-    ("post", "/repos/{owner}/{repo}/labels", "201"),
-    ("get", "/repos/{owner}/{repo}/labels", "200"),
-    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels", "200"),
-    # Search and review comments on lines (issue 13, second part).
-    ("get", "/search/issues", "200"),
-    ("post", "/repos/{owner}/{repo}/issues", "201"),
-    ("patch", "/repos/{owner}/{repo}/issues/{issue_number}", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}", "200"),
-    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", "201"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", "200"),
-    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", "201"),
-    ("get", "/repos/{owner}/{repo}/pulls/comments", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/comments/{comment_id}", "200"),
-    ("patch", "/repos/{owner}/{repo}/pulls/comments/{comment_id}", "200"),
-    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments", "200"),
-    # GitHub App authentication (controller/forge/app_auth.py)
-    ("get", "/app", "200"),
-    ("get", "/app/installations", "200"),
-    ("get", "/app/installations/{installation_id}", "200"),
-    ("post", "/app/installations/{installation_id}/access_tokens", "201"),
-    ("get", "/repos/{owner}/{repo}/installation", "200"),
-    ("get", "/installation/repositories", "200"),
-    # Checks API (controller/forge/github.py publish_check_run, find_check_run)
-    ("post", "/repos/{owner}/{repo}/check-runs", "201"),
-    ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "200"),
-    ("get", "/repos/{owner}/{repo}/check-runs/{check_run_id}", "200"),
-    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "200"),
-    ("get", "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", "200"),
-    ("post", "/repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", "201"),
-    ("post", "/repos/{owner}/{repo}/check-suites", "201"),
-    ("get", "/repos/{owner}/{repo}/check-suites/{check_suite_id}", "200"),
-    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-suites", "200"),
-]
+# What to extract: (method, OpenAPI path, status) of every REST call the controller's forge client
+# (controller/forge/github.py), PyGithub through the local forge, or the demo setup makes; the error
+# components; (event, action) of every webhook the forge sends. Kept as data beside this script.
+_TARGETS = json.loads((Path(__file__).resolve().parent / "github_schema_targets.json").read_text())
+ENDPOINTS: list[tuple[str, str, str]] = [tuple(e) for e in _TARGETS["endpoints"]]  # type: ignore[misc]
+ERROR_COMPONENTS: list[str] = _TARGETS["error_components"]
+WEBHOOKS: list[tuple[str, str | None]] = [tuple(w) for w in _TARGETS["webhooks"]]  # type: ignore[misc]
 
-# Shared error bodies (401 bad credentials has no per-operation schema).
-ERROR_COMPONENTS = ["basic-error", "validation-error"]
-
-# (event, action or None) of every webhook the controller receives.
-WEBHOOKS: list[tuple[str, str | None]] = [
-    ("ping", None),
-    ("push", None),
-    ("pull_request", "opened"),
-    ("pull_request", "synchronize"),
-    ("pull_request", "reopened"),
-    ("pull_request", "closed"),
-    ("pull_request", "ready_for_review"),
-    ("pull_request_review", "submitted"),
-    ("issue_comment", "created"),
-    ("pull_request_review_comment", "created"),
-    ("pull_request_review_comment", "edited"),
-    ("pull_request_review_comment", "deleted"),
-    ("issues", "opened"),
-    ("issues", "closed"),
-    # A GitHub App's own events
-    ("check_run", "created"),
-    ("check_run", "completed"),
-    ("check_run", "requested_action"),
-    ("check_run", "rerequested"),
-    ("merge_group", "checks_requested"),
-    ("merge_group", "destroyed"),
-    ("installation", "created"),
-    ("installation", "deleted"),
-    ("installation_repositories", "added"),
-    ("installation_repositories", "removed"),
-]
-
-# Keys that document rather than constrain; dropped to keep files small.
 _DOC_KEYS = {"description", "example", "examples", "externalDocs", "xml", "discriminator", "summary"}
 # Examples are large; a few per file are enough to prove a schema sane.
 MAX_EXAMPLES = 3

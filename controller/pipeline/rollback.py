@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .. import gitops
 from ..errors import ConfigError, ForgeValidationError
 from ..forge.base import Author
 from ..store import RunKind
@@ -158,8 +158,10 @@ async def rollback(ctx: PlanContext, repo: str, project: str, *, actor: str, to_
     workdir = ctx.settings.data_dir / "rollbacks" / repo.replace("/", "__")
     author = Author(name=actor, email=f"{actor}@users.noreply.github.com")
     body = _body(project, actor, shas, prs, sorted(touched - {project}))
-    opened = await asyncio.to_thread(_revert_and_open, ctx, repo, info.default_branch, branch, shas, title, body, author,
-                                     workdir, project)
+    # Only this project's paths: a merge that also changed another project leaves that one alone.
+    opened = await asyncio.to_thread(
+        gitops.propose_revert, ctx.forge, repo, base=info.default_branch, branch=branch, shas=shas,
+        paths=[f"{PROJECTS_DIR}/{project}"], author=author, workdir=workdir, title=title, body=body)
     await ctx.bus.publish(notices.RollbackOpened(repo=repo, project=project, pr_number=opened.number,
                                                  reverted_pr=prs[0] if prs else None, url=opened.html_url))
     return RollbackResult(opened.number, opened.html_url, tuple(shas), tuple(prs))
@@ -172,19 +174,6 @@ def _projects_changed_by(ctx: PlanContext, repo: str, shas: list[str]) -> set[st
     for sha in shas:
         changed |= set(projects_touched(git.diff("--name-only", f"{sha}^1", sha).splitlines())[0])
     return changed
-
-
-def _revert_and_open(ctx: PlanContext, repo: str, base: str, branch: str, shas: list[str], title: str, body: str,
-                     author: Author, workdir: Path, project: str):
-    copy = ctx.forge.working_copy(repo, workdir)
-    copy.create_local_branch(branch, f"refs/remotes/origin/{base}")
-    for sha in shas:
-        # Only this project's paths: a merge that also changed another project leaves that one alone.
-        copy.revert_paths(sha, [f"{PROJECTS_DIR}/{project}"], author,
-                          f"Revert {sha[:12]} in {PROJECTS_DIR}/{project}/ ({title})\n\n"
-                          f"This reverts the changes of commit {sha} under {PROJECTS_DIR}/{project}/.")
-    copy.push(branch)
-    return ctx.forge.open_pull_request(repo, title=title, body=body, head=branch, base=base)
 
 
 def _body(project: str, actor: str, shas: list[str], prs: list[int], others: list[str]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
+from .. import gitops
 from .. import access
 from .. import repo_config
 from ..catalog.offerings import offerings
@@ -93,15 +94,13 @@ class AdminService:
         message = f"cloudops.yaml: {summary}\n\nReason: {reason.strip()}\nRequested in chat by {actor.member.name}."
 
         def push() -> Any:
-            base = self.ctx.repos.default_branch(repo)
+            change = gitops.ProposedChange(
+                branch=branch, base=self.ctx.repos.default_branch(repo), files={repo_config.FILENAME: new_text},
+                message=message, author=actor.author, title=f"cloudops.yaml: {summary}",
+                body=f"{summary}.\n\n**Reason:** {reason.strip()}\n\nRequested in chat by **{actor.member.name}**. "
+                     "Takes effect when merged.")
             with self.ctx.repo_lock(repo):
-                self.ctx.forge.create_branch(repo, branch, base)
-                self.ctx.forge.commit_files(repo, branch, {repo_config.FILENAME: new_text}, message, actor.author,
-                                            self.ctx.workdir_for(repo))
-                return self.ctx.forge.open_pull_request(repo, title=f"cloudops.yaml: {summary}",
-                                                        body=f"{summary}.\n\n**Reason:** {reason.strip()}\n\nRequested in chat by "
-                                                             f"**{actor.member.name}**. Takes effect when merged.",
-                                                        head=branch, base=base)
+                return gitops.propose(self.ctx.forge, repo, change, self.ctx.workdir_for(repo)).pull
 
         pr = await self.ctx.io(push)
         return success(f"PR #{pr.number}: {summary}", f"Takes effect when merged: {pr.html_url}",

@@ -21,6 +21,7 @@ import hmac
 import secrets
 from typing import Any
 
+from .. import gitops
 from .. import access
 from ..catalog.offerings import offerings
 from ..catalog.specs import Target
@@ -120,16 +121,14 @@ class ConnectService:
         branch = f"cloudops/init-{secrets.token_hex(3)}"
 
         def push() -> Any:
-            author = Author(name="cloudops", email="cloudops@users.noreply.github.com")
+            change = gitops.ProposedChange(
+                branch=branch, base=base, files=files, title="Scaffold cloudops.yaml and projects/",
+                message=f"Scaffold the infra repo\n\nRequested in chat by {caller.user_id}.",
+                author=Author(name="cloudops", email="cloudops@users.noreply.github.com"),
+                body=f"Created by /cloud-init. Edit `members` (add your Discord ids; yours is `{caller.user_id}`), "
+                     f"then merge. `{CLAIM_FILE}` may be deleted once this is merged.")
             with self.ctx.repo_lock(repo):
-                self.ctx.forge.create_branch(repo, branch, base)
-                self.ctx.forge.commit_files(repo, branch, files, f"Scaffold the infra repo\n\nRequested in chat by {caller.user_id}.",
-                                            author, self.ctx.workdir_for(repo))
-                return self.ctx.forge.open_pull_request(repo, title="Scaffold cloudops.yaml and projects/",
-                                                        body="Created by /cloud-init. Edit `members` (add your "
-                                                             f"Discord ids; yours is `{caller.user_id}`), then merge. "
-                                                             f"`{CLAIM_FILE}` may be deleted once this is merged.",
-                                                        head=branch, base=base)
+                return gitops.propose(self.ctx.forge, repo, change, self.ctx.workdir_for(repo)).pull
 
         pr = await self.ctx.io(push)
         return f"{repo} was empty: PR #{pr.number} scaffolds it ({pr.html_url}); add yourself under `members` and merge it."

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from .. import gitops
 from ..catalog import hcl
 from ..catalog import render as catalog_render
 from ..catalog.reader import ProjectInventory
 from ..catalog.specs import Kind, NetworkSpec, ResourceSpec, resource_filename
-from ..errors import ForgeValidationError
 from ..repo_config import ProjectConfig, Role
 from . import assess, bulk, forms, lobby as lobby_mod
 from .context import Actor, Caller, ServiceContext
@@ -298,22 +298,17 @@ class DeployService:
         base = self.ctx.repos.default_branch(repo)
         listing = "\n".join(f"- {d.kind.value} `{d.name}`: {lobby_mod.describe(d)}" for d in lobby.resources)
         message = f"{lobby.project}: add {', '.join(d.key for d in lobby.resources)}\n\nRequested in chat by {lobby.member} (session {lobby.id})."
+        body = (f"Requested in chat by **{lobby.member}** for project `{lobby.project}` "
+                f"({lobby.target.value}/{lobby.region}).\n\n{listing}\n\n<!-- cloudops-session: {lobby.id} -->\n"
+                # Read by the apply gate: the member is this PR's author for self-approval.
+                f"<!-- cloudops-requested-by: {lobby.member} -->")
+        change = gitops.ProposedChange(
+            branch=branch, base=base, files=files, message=message, author=actor.author, body=body,
+            title=f"[{lobby.project}] {message.splitlines()[0].split(': ', 1)[1]}")
         with self.ctx.repo_lock(repo):
-            existing = forge.find_open_pull_request(repo, branch, base)
-            if existing is not None:
-                return existing, existing.head_sha
-            try:
-                forge.create_branch(repo, branch, base)
-            except ForgeValidationError:
-                pass  # the branch is left from an attempt that failed after creating it: commit on top
-            sha = forge.commit_files(repo, branch, files, message, actor.author, self.ctx.workdir_for(repo))
-            body = (f"Requested in chat by **{lobby.member}** for project `{lobby.project}` "
-                    f"({lobby.target.value}/{lobby.region}).\n\n{listing}\n\n<!-- cloudops-session: {lobby.id} -->\n"
-                    # Read by the apply gate: the member is this PR's author for self-approval.
-                    f"<!-- cloudops-requested-by: {lobby.member} -->")
-            pr = forge.open_pull_request(repo, title=f"[{lobby.project}] {message.splitlines()[0].split(': ', 1)[1]}",
-                                         body=body, head=branch, base=base)
-        return pr, sha
+            # Resumable: a retry after a failure finds its open PR, or its branch, and goes on from there.
+            proposal = gitops.propose(forge, repo, change, self.ctx.workdir_for(repo), resumable=True)
+        return proposal.pull, proposal.sha
 
     def attach_message(self, session_id: str, ref: dict[str, str]) -> None:
         """The front end says where the lobby is shown, so events can edit it."""
