@@ -13,7 +13,7 @@ import secrets
 from collections import Counter
 from dataclasses import replace
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import gitops
 from .. import access
@@ -63,6 +63,18 @@ def find_member(config: repo_config.RepoConfig, member: str) -> repo_config.Memb
                       hint=f'add them under `members` with `discord: "{chat_id}"` (a PR to cloudops.yaml), then grant')
     raise Refused(RefusalKind.NOT_FOUND, f"{member!r} is not a member in cloudops.yaml.",
                   hint="`members` in cloudops.yaml lists who can be granted a role")
+
+
+V = TypeVar("V")
+W = TypeVar("W")
+
+
+def _checked(check: Callable[[V], W], value: V) -> W:
+    """A bound from ``config_edit`` (finite, in range) applied to what was typed; a breach is the refusal."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise Refused(RefusalKind.INVALID, str(exc)) from None
 
 
 def target_role_covers(config: repo_config.RepoConfig, member: str, project: str, role: Role, now: Any) -> bool:
@@ -156,10 +168,7 @@ class AdminService:
             chosen = Kind(kind)
         except ValueError:
             raise Refused(RefusalKind.INVALID, f"`kind` = {kind!r}: must be one of {', '.join(k.value for k in Kind)}") from None
-        try:
-            limit = config_edit.check_quota(limit)
-        except ValueError as exc:
-            raise Refused(RefusalKind.INVALID, str(exc)) from None
+        limit = _checked(config_edit.check_quota, limit)
         return await self._config_pr(actor, f"quota of {chosen.value} in {config.name}: {limit}", reason,
                                      lambda t: config_edit.set_quota(t, config.name, chosen, limit))
 
@@ -167,10 +176,7 @@ class AdminService:
     async def set_budget(self, caller: Caller, project: str, usd: float, reason: str) -> Reply:
         actor = await self.ctx.actor(caller)
         config = self.ctx.require(actor, project, Role.ADMIN, "setting budgets")
-        try:
-            usd = config_edit.check_budget(usd)
-        except ValueError as exc:
-            raise Refused(RefusalKind.INVALID, str(exc)) from None
+        usd = _checked(config_edit.check_budget, usd)
         return await self._config_pr(actor, f"budget of {config.name}: ${usd:,.2f}/mo", reason,
                                      lambda t: config_edit.set_budget(t, config.name, usd))
 
@@ -179,10 +185,7 @@ class AdminService:
         """The percents of the budget at which plans and applies alert (``budget_alerts``), by a PR."""
         actor = await self.ctx.actor(caller)
         config = self.ctx.require(actor, project, Role.ADMIN, "setting budget alerts")
-        try:
-            chosen = config_edit.check_alerts(percents)
-        except ValueError as exc:
-            raise Refused(RefusalKind.INVALID, str(exc)) from None
+        chosen = _checked(config_edit.check_alerts, percents)
         listed = ", ".join(f"{p}%" for p in chosen)
         reply = await self._config_pr(actor, f"budget alerts of {config.name} at {listed}", reason,
                                       lambda t: config_edit.set_budget_alerts(t, config.name, chosen))
