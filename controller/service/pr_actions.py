@@ -12,8 +12,8 @@ from __future__ import annotations
 from ..errors import ForgeError
 from ..repo_config import Role
 from . import lobby as lobby_mod
-from .context import Caller, ServiceContext
-from .lobby import LobbyStatus
+from .context import Actor, Caller, ServiceContext
+from .lobby import Lobby, LobbyStatus
 from .refusals import Refused, answering
 from .replies import RefusalKind, Reply
 
@@ -22,11 +22,16 @@ class PrActions:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    @answering
-    async def approve(self, caller: Caller, session_id: str) -> Reply:
+    async def _lobby_as(self, caller: Caller, session_id: str, needed: Role, doing: str) -> tuple[Actor, Lobby]:
+        """The caller, the session's lobby, and the check that they hold ``needed`` on its project."""
         actor = await self.ctx.actor(caller)
         lobby = self.ctx.load_lobby(caller, session_id)
-        self.ctx.require(actor, lobby.project, Role.ADMIN, "approving an apply")
+        self.ctx.require(actor, lobby.project, needed, doing)
+        return actor, lobby
+
+    @answering
+    async def approve(self, caller: Caller, session_id: str) -> Reply:
+        actor, lobby = await self._lobby_as(caller, session_id, Role.ADMIN, "approving an apply")
         if lobby.pr_number is None or lobby.status not in (LobbyStatus.PLAN_READY, LobbyStatus.PLAN_FAILED, LobbyStatus.PLANNING):
             raise Refused(RefusalKind.INVALID, f"Session {session_id} has no plan to approve ({lobby.status.value}).")
         if lobby.plan is None or lobby.status != LobbyStatus.PLAN_READY:
@@ -54,9 +59,7 @@ class PrActions:
     @answering
     async def merge(self, caller: Caller, session_id: str) -> Reply:
         """Merge the lobby's PR: after its apply (automerge off), or as the approval of an apply_on: merge project."""
-        actor = await self.ctx.actor(caller)
-        lobby = self.ctx.load_lobby(caller, session_id)
-        self.ctx.require(actor, lobby.project, Role.ADMIN, "merging a pull request")
+        actor, lobby = await self._lobby_as(caller, session_id, Role.ADMIN, "merging a pull request")
         if lobby.pr_number is None or lobby.merged:
             raise Refused(RefusalKind.INVALID, f"Session {session_id} has no unmerged pull request ({lobby.status.value}).")
         before_apply = lobby.status != LobbyStatus.APPLIED
@@ -101,9 +104,7 @@ class PrActions:
     @answering
     async def plan_again(self, caller: Caller, session_id: str) -> Reply:
         """Plan the PR again: after the lock it waited for was released, or after a failed plan."""
-        actor = await self.ctx.actor(caller)
-        lobby = self.ctx.load_lobby(caller, session_id)
-        self.ctx.require(actor, lobby.project, Role.USER, "planning a pull request")
+        actor, lobby = await self._lobby_as(caller, session_id, Role.USER, "planning a pull request")
         if lobby.pr_number is None or lobby.merged or lobby.status not in (LobbyStatus.PLANNING, LobbyStatus.PLAN_FAILED):
             raise Refused(RefusalKind.INVALID, f"Session {session_id} has nothing to plan again ({lobby.status.value}).")
         lock = await self.ctx.io(self.ctx.store.get_lock, lobby.repo, lobby.project)
