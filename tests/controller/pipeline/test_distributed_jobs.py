@@ -213,3 +213,32 @@ async def test_a_killed_workers_job_is_reported_once_by_a_survivor_and_its_lane_
         await web.close()
     assert reported == [{"n": 1, "pr_number": 5}]
     assert later == [2]  # the lane was freed and the next job ran on the survivor
+
+
+async def test_jobs_of_a_lane_are_seen_from_another_replica_running_then_queued(queue_url: str) -> None:
+    """An apply asked for on one replica must see a re-plan that another replica queued or a worker runs."""
+    release = asyncio.Event()
+
+    async def slow(payload: dict[str, Any]) -> None:
+        await release.wait()
+
+    worker, web = _queue(queue_url, role="all", workers=1), _queue(queue_url, role="web")
+    for q in (worker, web):
+        q.register("plan", slow)
+    await worker.open()
+    await web.open()
+    try:
+        await web.submit("plan", {"pr_number": 1, "head_sha": "a"}, key="acme/infra:web", timeout=30)
+        await web.submit("plan", {"pr_number": 1, "head_sha": "b"}, key="acme/infra:web", timeout=30)
+        await web.submit("plan", {"pr_number": 2}, key="acme/infra:db", timeout=30)
+        await _wait_for(lambda: worker.running("acme/infra:web") is not None or worker.running("acme/infra:db") is not None)
+        await asyncio.sleep(0.5)
+        jobs = await web.jobs_of("acme/infra:web")
+        assert [(j.kind, j.payload.get("head_sha")) for j in jobs] == [("plan", "a"), ("plan", "b")]
+        assert {j.state for j in jobs} <= {JobState.RUNNING, JobState.QUEUED} and jobs[1].state is JobState.QUEUED
+        assert await web.jobs_of("acme/infra:api") == []
+    finally:
+        release.set()
+        await worker.drain()
+        await worker.close()
+        await web.close()
