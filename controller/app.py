@@ -22,6 +22,7 @@ from . import data_dir
 from .bus import EventBus
 from .dashboard.config import DashboardConfig
 from .cost.report import CostEngine
+from .cost.regions import RegionChoice, regions_from_env
 from .errors import CloudOpsError
 from .forge.app_auth import AppCredentials, InstallationTokens
 from .forge.base import Forge
@@ -152,12 +153,18 @@ def open_context(config: ControllerConfig, bus: EventBus, guard: LeakGuard | Non
     sources = {repo: RepoSource(forge, repo, settings.data_dir / "repos") for repo in served_repos(config, client)}
     context = PlanContext(
         settings=settings, store=store, forge=forge, runner=TerraformRunner(toolchain, settings),
-        bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request),
+        bus=bus, sources=sources, cost=CostEngine(budgets=_budget_of_request, default_regions=_terraform_regions(settings)),
         state=GitStateBackend(forge, settings), leaks=guard,
         credentials=_credentials_lookup(store, vault) if vault else None, bot_login=config.bot_login,
     )
     guard.protect(controller_secrets(config, vault))  # the state backend may have just created the state key
     return context, in_flight
+
+
+def _terraform_regions(settings: Settings) -> dict[str, RegionChoice]:
+    """The regions terraform reads from the environment it is given (the names passed through to it)."""
+    passed = {name: os.environ[name] for name in settings.terraform_env_passthrough if name in os.environ}
+    return regions_from_env(passed)
 
 
 def controller_secrets(config: ControllerConfig, vault: Vault | None) -> list[str]:

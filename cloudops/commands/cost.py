@@ -48,6 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--coffee-price", type=_money("coffee price", positive=True), default=None,
                         help="price of a coffee in USD for the narrative (default 5.00)")
     parser.add_argument("--budget", type=_budget, help="monthly budget in USD for the project")
+    parser.add_argument("--region", action="append", default=[], metavar="PROVIDER=REGION",
+                        help="region for a provider whose block names none and whose resources do not say it "
+                             "(e.g. aws=eu-west-1; repeatable); default: AWS_REGION / AWS_DEFAULT_REGION, "
+                             "GOOGLE_REGION, as terraform reads them")
     parser.add_argument("--project", default=None, help="project name for resources that carry none "
                         "(default: 'default', or each file's name when several are given)")
     parser.epilog = "Exit status: 0 when priced, 2 when an input is not a plan document or a file is unusable."
@@ -97,13 +101,15 @@ def run(args: argparse.Namespace) -> int:
     if mode == "breakdown" and args.compare_to:
         raise ConfigError("--compare-to goes with `cloudops cost diff PLAN_JSON --compare-to BASELINE.json`")
     usage = parse_usage(_read(args.usage_file, "usage file"), args.usage_file) if args.usage_file else None
+    regions = _default_regions(args)
     plans = _plans(paths, args.project)
     budgets = {name: args.budget for _, name in plans} if args.budget is not None else {}
     coffee = getattr(args, "coffee_price", None)
     config = narrative.NarrativeConfig(coffee_price=coffee, top=100) if coffee else narrative.NarrativeConfig(top=100)
     if mode == "diff":
-        return _diff(args, plans, usage)
-    costs = [report.plan_cost(plan, project=name, budgets=budgets, config=config, usage=usage) for plan, name in plans]
+        return _diff(args, plans, usage, regions)
+    costs = [report.plan_cost(plan, project=name, budgets=budgets, config=config, usage=usage, default_regions=regions)
+             for plan, name in plans]
     est = estimating.combine([c.estimate for c in costs], budgets) if len(costs) > 1 else costs[0].estimate
     stories = [c.story for c in costs]
     story_md = "\n".join(narrative.markdown(s) for s in stories)
@@ -127,12 +133,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff(args: argparse.Namespace, plans: list[tuple[Any, str]], usage: Any) -> int:
+def _default_regions(args: argparse.Namespace) -> dict[str, Any]:
+    """--region flags over the environment terraform itself would have read."""
+    import os
+
+    from controller.cost import regions
+
+    return {**regions.regions_from_env(os.environ), **regions.parse_region_flags(getattr(args, "region", []) or [])}
+
+
+def _diff(args: argparse.Namespace, plans: list[tuple[Any, str]], usage: Any, regions: dict[str, Any]) -> int:
     from controller.cost import compare
     from controller.cost import estimate as estimating
 
     baseline = compare.parse_baseline(_read(args.compare_to, "baseline"), args.compare_to)
-    ests = [estimating.estimate(plan, project=name, usage=usage) for plan, name in plans]
+    ests = [estimating.estimate(plan, project=name, usage=usage, default_regions=regions) for plan, name in plans]
     est = estimating.combine(ests, {}) if len(ests) > 1 else ests[0]
     result = compare.diff(baseline, est)
     if args.format == "json":

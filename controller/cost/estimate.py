@@ -20,6 +20,9 @@ from ..terraform.plan import Action, Plan, ResourceChange
 from . import planctx, resources
 from .catalog import PricingCatalog, default_catalog
 from .components import Context, Costed, Status, cached, is_map
+from .regions import RegionChoice
+from .regions import choose as choose_regions
+from .regions import notes as region_notes
 from .usage import NO_USAGE, Usage
 
 ZERO = Decimal(0)
@@ -122,6 +125,8 @@ class Estimate:
     projects: tuple[ProjectTotal, ...]
     as_of: Mapping[str, str] = field(default_factory=dict)
     currency: str = "USD"
+    regions: Mapping[str, RegionChoice] = field(default_factory=dict)  # provider -> region priced in, and why
+    region_notes: tuple[str, ...] = ()  # a sentence per region not read from a provider block
 
     @property
     def before(self) -> Decimal:
@@ -204,6 +209,7 @@ def estimate(
     catalog: PricingCatalog | None = None,
     usage: Usage | None = None,
     today: date | None = None,
+    default_regions: Mapping[str, RegionChoice] | None = None,
 ) -> Estimate:
     """Price every managed resource change of ``plan``; ``budgets`` maps project -> monthly USD.
 
@@ -211,9 +217,13 @@ def estimate(
 
     ``usage`` holds the usage file's quantities (``usage.parse_usage``); without it, usage-based
     lines list their unit prices and stay out of the totals.
+
+    ``default_regions`` (``regions.regions_from_env``, ``regions.parse_region_flags``) applies to a
+    provider whose block names no region and whose resources do not say it either (``regions.choose``).
     """
     cat = catalog or default_catalog()
-    ctx = Context(cat, provider_regions(plan), today=today or date.today())
+    priced_in = choose_regions(plan, default_regions)
+    ctx = Context(cat, {p: c.region for p, c in priced_in.items()}, today=today or date.today())
     refs = planctx.references(plan)
     planned = {c.address: c.after for c in plan.resource_changes if is_map(c.after)}
 
@@ -232,13 +242,18 @@ def estimate(
                        refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup)
         rows.append(estimate_change(c, mine, project))
     as_of = {name: book.dates() for name, book in cat.books.items()}
-    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
+    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of, regions=priced_in,
+                    region_notes=region_notes(priced_in))
 
 
 def combine(estimates: list[Estimate], budgets: Mapping[str, Decimal] | None = None) -> Estimate:
     """Several plans (one project each) as one estimate: their rows side by side, totals per project."""
     rows = [r for e in estimates for r in e.resources]
     as_of: dict[str, str] = {}
+    regions: dict[str, RegionChoice] = {}
     for e in estimates:
         as_of.update(e.as_of)
-    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of)
+        for provider, choice in e.regions.items():
+            regions.setdefault(provider, choice)
+    notes = tuple(dict.fromkeys(n for e in estimates for n in e.region_notes))
+    return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of, regions=regions, region_notes=notes)

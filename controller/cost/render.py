@@ -123,6 +123,7 @@ def markdown(est: Estimate, *, title: str = "Cost estimate") -> str:
         for r in (*est.not_priced, *est.partially_priced):
             lines.append(f"- `{r.address}` ({r.status.value}): {r.reason or 'no price in the catalog'}")
         lines += ["", "</details>"]
+    lines += [f"\nℹ️ {note}" for note in est.region_notes]
     assumed = assumptions(est)
     if assumed:
         lines += ["", "<details><summary>ℹ️ Assumptions in these figures</summary>", ""]
@@ -221,6 +222,8 @@ def as_json(est: Estimate) -> dict[str, Any]:
         "currency": est.currency,
         "hours_per_month": 730,
         "as_of": dict(est.as_of),
+        "regions": {p: {"region": c.region, "source": c.source} for p, c in sorted(est.regions.items())},
+        "region_notes": list(est.region_notes),
         "headline": headline(est),
         "total": {"before": _cents(est.before), "after": _cents(est.after), "delta": _cents(est.delta),
                   "complete": not est.not_priced and not est.partially_priced},
@@ -266,7 +269,7 @@ def table(est: Estimate) -> str:
     total = f"Total monthly: {money(est.before)} -> {money(est.after)} ({signed(est.delta)})"
     if est.not_priced:
         total += f", excluding {len(est.not_priced)} not priced resource{'s' if len(est.not_priced) != 1 else ''}"
-    lines = [headline(est), total, ""]
+    lines = [headline(est), total, *(f"note: {n}" for n in est.region_notes), ""]
     noted: dict[str, list[str]] = {}
     for address, text in assumptions(est):
         noted.setdefault(address, []).append(text)

@@ -20,6 +20,7 @@ from . import llm, narrative, render
 from .catalog import PricingCatalog
 from .estimate import Estimate
 from .narrative import NarrativeConfig, Story
+from .regions import RegionChoice
 from .usage import Usage
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,11 @@ class PlanCost:
 
 def plan_cost(plan: Plan, *, project: str = estimating.DEFAULT_PROJECT,
               budgets: Mapping[str, Decimal] | None = None, catalog: PricingCatalog | None = None,
-              config: NarrativeConfig | None = None, usage: Usage | None = None) -> PlanCost:
+              config: NarrativeConfig | None = None, usage: Usage | None = None,
+              default_regions: Mapping[str, RegionChoice] | None = None) -> PlanCost:
     """Price ``plan`` and tell its story, with no I/O."""
-    est = estimating.estimate(plan, project=project, budgets=budgets, catalog=catalog, usage=usage)
+    est = estimating.estimate(plan, project=project, budgets=budgets, catalog=catalog, usage=usage,
+                              default_regions=default_regions)
     story = narrative.tell(plan, est, catalog=catalog, config=config)
     return PlanCost(est, story, render.markdown(est), narrative.markdown(story),
                     render.summary(est) + "\n" + narrative.short(story))
@@ -59,13 +62,16 @@ class CostEngine:
     """The planner's cost layer: ``await engine.estimate(plan, request)`` -> ``PlanCost``.
 
     ``budgets`` gives the monthly budget per project (e.g. from cloudops.yaml);
-    ``llm_config`` defaults to the environment (``LlmConfig.from_env()``).
+    ``llm_config`` defaults to the environment (``LlmConfig.from_env()``); ``default_regions``
+    are the regions terraform reads from its environment (``regions.regions_from_env``).
     """
 
     def __init__(self, *, budgets: Callable[[Any], Mapping[str, Decimal]] | Mapping[str, Decimal] | None = None,
                  catalog: PricingCatalog | None = None, config: NarrativeConfig | None = None,
-                 llm_config: llm.LlmConfig | None | bool = True) -> None:
+                 llm_config: llm.LlmConfig | None | bool = True,
+                 default_regions: Mapping[str, RegionChoice] | None = None) -> None:
         self.budgets = budgets
+        self.default_regions = dict(default_regions or {})
         self.catalog = catalog
         self.config = config
         self.llm_config = llm.LlmConfig.from_env() if llm_config is True else (llm_config or None)
@@ -78,7 +84,7 @@ class CostEngine:
     async def estimate(self, plan: Plan, request: Any) -> PlanCost:
         project = str(getattr(request, "project", estimating.DEFAULT_PROJECT))
         cost = plan_cost(plan, project=project, budgets=self._budgets(request), catalog=self.catalog,
-                         config=self.config)
+                         config=self.config, default_regions=self.default_regions)
         if self.llm_config is None:
             return cost
         told = await llm.rewrite(cost.story, self.llm_config)

@@ -7,7 +7,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --karpenter-azure PATH/zz_generated.pricing.go      --karpenter-azure-commit SHA \
         --cyclenerd PATH/pricing.yml                        --cyclenerd-commit SHA \
         --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA \
-        --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE
+        --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE \
+        --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -196,6 +197,28 @@ def coroot(path: Path, commit: str, date: str) -> None:
                                           "hour", nodes))
 
 
+def skypilot_aws(path: Path, commit: str) -> None:
+    """catalogs/v8/aws/vms.csv (or an extract with the columns InstanceType, Region, Price): every region but us-east-1.
+
+    us-east-1 stays karpenter's (newer); the test suite compares both there. A type whose AZ rows of one
+    region disagree on ``Price`` is left out in that region rather than one row chosen.
+    """
+    import csv
+    seen: dict[str, dict[str, set[Decimal]]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            price, region = (row.get("Price") or "").strip(), (row.get("Region") or "").strip()
+            if price and region and region != "us-east-1":
+                seen.setdefault(row["InstanceType"].strip(), {}).setdefault(region, set()).add(Decimal(price))
+    prices = {name: {r: next(iter(p)) for r, p in by_region.items() if len(p) == 1} for name, by_region in seen.items()}
+    meta = {"provider": "aws", "as_of": "", "licence": "Apache-2.0",
+            "source": {"repo": "skypilot-org/skypilot-catalog", "path": "catalogs/v8/aws/vms.csv", "commit": commit,
+                       "note": "column Price (on-demand, Linux, no pre-installed software, shared tenancy, USD per "
+                               "hour; never SpotPrice) per InstanceType and Region, written by that repository's "
+                               "bot from the AWS Price List; us-east-1 left to karpenter's table"}}
+    _write("aws_ec2_regions.json", _table(meta, "machine_types", "hour", prices))
+
+
 def _date(text: str) -> str:
     from datetime import datetime
     try:
@@ -218,6 +241,8 @@ def main() -> None:
     p.add_argument("--coroot", type=Path, help="cloud-pricing.json.gz from coroot/cloud-pricing's gh-pages branch")
     p.add_argument("--coroot-commit", default="")
     p.add_argument("--coroot-date", default="", help="the gh-pages commit's date (the file states none)")
+    p.add_argument("--skypilot-aws", type=Path, help="catalogs/v8/aws/vms.csv of skypilot-org/skypilot-catalog")
+    p.add_argument("--skypilot-aws-commit", default="")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -229,6 +254,8 @@ def main() -> None:
         vantage_rds(a.vantage_rds, a.vantage_rds_commit, a.vantage_rds_date)
     if a.coroot:
         coroot(a.coroot, a.coroot_commit, a.coroot_date)
+    if a.skypilot_aws:
+        skypilot_aws(a.skypilot_aws, a.skypilot_aws_commit)
 
 
 if __name__ == "__main__":
