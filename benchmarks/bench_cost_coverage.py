@@ -51,7 +51,8 @@ def infracost_output(plan: Path) -> Path | None:
     return None
 
 
-def measure(verbose: bool = False, paths: list[Path] | None = None) -> tuple[coverage.Coverage, list[coverage.Pair], int]:
+def measure(verbose: bool = False, paths: list[Path] | None = None
+            ) -> tuple[coverage.Coverage, list[coverage.Pair], int, dict[str, int]]:
     estimates, pairs = [], []
     for path in corpus() if paths is None else paths:
         est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")))
@@ -62,15 +63,16 @@ def measure(verbose: bool = False, paths: list[Path] | None = None) -> tuple[cov
         if verbose:
             for row in est.changed:
                 print(f"  {path.stem}: {row.address} {coverage.classify(row)} {row.reason}")
-    return coverage.coverage(estimates), pairs, len(estimates)
+    return coverage.coverage(estimates), pairs, len(estimates), coverage.gaps_by_reason(estimates)
 
 
 def main(argv: list[str]) -> int:
-    cov, pairs, plans = measure("--verbose" in argv)
+    cov, pairs, plans, why = measure("--verbose" in argv)
     print(f"plans: {plans}; cost-bearing resource changes: {cov.cost_bearing}")
     print(f"priced: {cov.priced} ({cov.share:.1%}); partially priced: {cov.partial}; target >= {TARGET_SHARE:.0%}")
     if cov.not_priced_types:
         print("not (fully) priced, by type: " + ", ".join(f"{t} {n}" for t, n in cov.not_priced_types.items()))
+        print("  why: " + "; ".join(f"{w} {n}" for w, n in why.items()))
     ok = cov.share >= TARGET_SHARE
     print(f"\nours / Infracost on {len(pairs)} resources both price (plans with an Infracost output):")
     for name in (*BANDED, "other"):
@@ -86,11 +88,12 @@ def main(argv: list[str]) -> int:
         print(f"  {name:9}: n={len(mine):3}  median {statistics.median(ratios):.3f}  worst {worst.ratio:.3f} "
               f"({worst.plan}: {worst.address}, ours ${worst.ours:.2f} vs ${worst.theirs:.2f})"
               f"{'' if inside or name not in BANDED else '  <- outside +-15 %'}")
-    held, _, held_plans = measure("--verbose-heldout" in argv, heldout())
+    held, _, held_plans, held_why = measure("--verbose-heldout" in argv, heldout())
     print(f"\nheld-out corpus: plans: {held_plans}; cost-bearing resource changes: {held.cost_bearing}; "
           f"priced: {held.priced} ({held.share:.1%}); partially priced: {held.partial}")
     if held.not_priced_types:
         print("  not (fully) priced, by type: " + ", ".join(f"{t} {n}" for t, n in list(held.not_priced_types.items())[:15]))
+        print("  why: " + "; ".join(f"{w} {n}" for w, n in held_why.items()))
     print("\nTARGETS MET" if ok else "\nTARGETS NOT MET")
     return 0 if ok else 1
 

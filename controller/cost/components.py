@@ -185,7 +185,8 @@ _DEPENDS = "depends on usage"
 
 def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None, missing: str = "") -> Component:
     """A usage-based line; ``missing`` says why its unit price is unknown (shown as the reason it is not priced)."""
-    text = f"{_DEPENDS}: ${price} per {unit}" if price is not None else missing or _DEPENDS
+    text = (f"{_DEPENDS}: ${price} per {unit}" if price is not None
+            else missing or f"{name}: {_DEPENDS}, and its unit price is not in the pricing catalog for this region")
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 

@@ -86,6 +86,27 @@ def coverage(estimates: list[Estimate]) -> Coverage:
     return Coverage(bearing, priced, partial, dict(sorted(missing.items(), key=lambda kv: -kv[1])))
 
 
+_WHY = (("unknown region", "region unknown (no provider region, none in the plan, none given)"),
+        ("not known at plan time", "a size or type unknown at plan time"),
+        ("no pricing for resource type", "no pricer for the type"),
+        ("is not in the pricing catalog", "no price for that product in that region"))
+
+
+def gaps_by_reason(estimates: list[Estimate]) -> dict[str, int]:
+    """Why each cost-bearing change is not (fully) priced, counted by the first reason its text names."""
+    out: dict[str, int] = {}
+    for est in estimates:
+        for row in est.changed:
+            kind = classify(row)
+            if kind in ("free", "priced", "usage-priced"):
+                continue
+            reason = row.reason or ""
+            why = next((label for needle, label in _WHY if needle in reason),
+                       "usage prices unknown in that region" if row.status is Status.USAGE_BASED else "other")
+            out[why] = out.get(why, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 # --- Infracost's figures -----------------------------------------------------------------
 
 _MONEY = re.compile(r"\$([0-9,]+\.[0-9]{2})\s*(\*)?\s*$")

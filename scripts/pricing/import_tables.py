@@ -200,23 +200,31 @@ def coroot(path: Path, commit: str, date: str) -> None:
 def skypilot_aws(path: Path, commit: str) -> None:
     """catalogs/v8/aws/vms.csv (or an extract with the columns InstanceType, Region, Price): every region but us-east-1.
 
-    us-east-1 stays karpenter's (newer); the test suite compares both there. A type whose AZ rows of one
-    region disagree on ``Price`` is left out in that region rather than one row chosen.
+    us-east-1 stays karpenter's (newer). A type whose us-east-1 price here differs from karpenter's is
+    left out everywhere (which source is right cannot be told from the two files: 23 ``*.metal*`` types,
+    about 10 % apart). A type whose AZ rows of one region disagree on ``Price`` is left out there.
     """
     import csv
     seen: dict[str, dict[str, set[Decimal]]] = {}
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
             price, region = (row.get("Price") or "").strip(), (row.get("Region") or "").strip()
-            if price and region and region != "us-east-1":
+            if price and region:
                 seen.setdefault(row["InstanceType"].strip(), {}).setdefault(region, set()).add(Decimal(price))
-    prices = {name: {r: next(iter(p)) for r, p in by_region.items() if len(p) == 1} for name, by_region in seen.items()}
-    meta = {"provider": "aws", "as_of": "", "licence": "Apache-2.0",
+    karpenter = json.loads((OUT / "aws_ec2_us-east-1.json").read_text())
+    east = {n: Decimal(str(v[karpenter["regions"].index("us-east-1")])) for n, v in karpenter["prices"].items()
+            if v[karpenter["regions"].index("us-east-1")] is not None}
+    disagree = sorted(n for n, by in seen.items() if n in east and by.get("us-east-1") not in (None, {east[n]}))
+    prices = {name: {r: next(iter(p)) for r, p in by_region.items() if len(p) == 1 and r != "us-east-1"}
+              for name, by_region in seen.items() if name not in disagree}
+    meta = {"provider": "aws", "as_of": f"{commit[:8]} (undated)", "licence": "Apache-2.0",
             "source": {"repo": "skypilot-org/skypilot-catalog", "path": "catalogs/v8/aws/vms.csv", "commit": commit,
                        "note": "column Price (on-demand, Linux, no pre-installed software, shared tenancy, USD per "
                                "hour; never SpotPrice) per InstanceType and Region, written by that repository's "
-                               "bot from the AWS Price List; us-east-1 left to karpenter's table"}}
-    _write("aws_ec2_regions.json", _table(meta, "machine_types", "hour", prices))
+                               "bot from the AWS Price List; us-east-1 left to karpenter's table; "
+                               f"{len(disagree)} types whose us-east-1 price differs from karpenter's left out "
+                               "(listed under left_out)"}}
+    _write("aws_ec2_regions.json", {**_table(meta, "machine_types", "hour", prices), "left_out": disagree})
 
 
 def _date(text: str) -> str:

@@ -48,7 +48,7 @@ def test_every_corpus_plan_is_priced_and_every_gap_says_why(path: Path):
 
 
 def test_compute_agrees_with_infracost_within_15_percent_on_the_corpus():
-    _, pairs, _ = bench.measure()
+    _, pairs, _, _ = bench.measure()
     compute = [p for p in pairs if coverage.category(p.type) == "compute"]
     assert len(compute) >= 20
     outside = [(p.plan, p.address, p.ours, p.theirs) for p in compute if abs(p.ratio - 1) > 0.15]
@@ -65,13 +65,13 @@ def test_infracost_outputs_are_read_from_json_and_from_its_table_output():
 
 
 def test_databases_agree_with_infracost_on_what_both_price():
-    _, pairs, _ = bench.measure()
+    _, pairs, _, _ = bench.measure()
     dbs = [p for p in pairs if coverage.category(p.type) == "databases"]
     assert dbs and all(abs(p.ratio - 1) <= 0.15 for p in dbs)
 
 
 def test_disks_agree_with_infracost_on_what_both_price():
-    _, pairs, _ = bench.measure()
+    _, pairs, _, _ = bench.measure()
     disks = [p for p in pairs if coverage.category(p.type) == "disks"]
     assert len(disks) >= 2 and all(abs(p.ratio - 1) <= 0.15 for p in disks)
 

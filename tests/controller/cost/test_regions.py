@@ -122,3 +122,9 @@ def test_combining_plans_keeps_every_regions_note():
     a = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags(["aws=us-east-1"]))
     b = estimate(parse_plan(plan_doc(change("aws_subnet.a", "create", None, {"availability_zone": "eu-west-1a"}))))
     assert len(combine([a, b]).region_notes) == 2
+
+
+def test_a_resources_own_region_argument_wins_over_its_providers(make_plan):
+    own = change("aws_instance.web", "create", None, {"instance_type": "t3.micro", "ami": "ami-1", "region": "eu-west-1"})
+    est = estimate(make_plan(own, providers={"aws": {"region": "us-east-1"}}))
+    assert est.resources[0].after.components[0].unit_price == T3_MICRO_EU_WEST_1
