@@ -128,3 +128,14 @@ def test_a_resources_own_region_argument_wins_over_its_providers(make_plan):
     own = change("aws_instance.web", "create", None, {"instance_type": "t3.micro", "ami": "ami-1", "region": "eu-west-1"})
     est = estimate(make_plan(own, providers={"aws": {"region": "us-east-1"}}))
     assert est.resources[0].after.components[0].unit_price == T3_MICRO_EU_WEST_1
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2", "me-central-1"])
+def test_a_kms_key_costs_its_one_published_monthly_price_in_every_listed_region(region):
+    est = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags([f"aws={region}"]))
+    assert est.after == D("1.00")
+
+
+def test_a_kms_key_in_a_partition_with_its_own_price_list_is_not_priced():
+    est = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags(["aws=cn-north-1"]))
+    assert est.resources[0].status is Status.NOT_PRICED and "cn-north-1" in est.resources[0].reason
