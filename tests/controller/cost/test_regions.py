@@ -139,3 +139,20 @@ def test_a_kms_key_costs_its_one_published_monthly_price_in_every_listed_region(
 def test_a_kms_key_in_a_partition_with_its_own_price_list_is_not_priced():
     est = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags(["aws=cn-north-1"]))
     assert est.resources[0].status is Status.NOT_PRICED and "cn-north-1" in est.resources[0].reason
+
+
+def test_the_controller_prices_in_the_region_it_passes_through_to_terraform_and_only_that(monkeypatch):
+    from controller.app import _terraform_regions
+    from controller.settings import Settings
+
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("GOOGLE_REGION", "europe-west1")
+    assert _terraform_regions(Settings()) == {}  # terraform does not see the controller's own variables
+    chosen = _terraform_regions(Settings(terraform_env_passthrough=("AWS_REGION",)))
+    assert chosen == {"aws": regions.RegionChoice("eu-west-1", "AWS_REGION")}
+
+
+def test_an_elastic_ip_costs_the_one_public_ipv4_rate_outside_us_east_1_too(make_plan):
+    eip = change("aws_eip.nat", "create", None, {"domain": "vpc"})
+    est = estimate(make_plan(eip, providers={"aws": {"region": "eu-west-1"}}))
+    assert est.resources[0].status is Status.PRICED and est.after == D("0.005") * 730
