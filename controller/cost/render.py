@@ -258,6 +258,7 @@ def summary(est: Estimate) -> str:
         parts.append(f"{len(est.not_priced)} not priced")
     if est.usage_based:
         parts.append(f"{len(est.usage_based)} usage-based")
+    parts += [f"{provider} region {c.region} from {c.source}" for provider, c in sorted(est.regions.items()) if c.assumed]
     over = [p.project for p in est.projects if p.over_budget]
     if over:
         parts.append("over budget: " + ", ".join(over))

@@ -156,3 +156,9 @@ def test_an_elastic_ip_costs_the_one_public_ipv4_rate_outside_us_east_1_too(make
     eip = change("aws_eip.nat", "create", None, {"domain": "vpc"})
     est = estimate(make_plan(eip, providers={"aws": {"region": "eu-west-1"}}))
     assert est.resources[0].status is Status.PRICED and est.after == D("0.005") * 730
+
+
+def test_the_chat_line_says_where_an_assumed_region_came_from():
+    est = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags(["aws=us-east-1"]))
+    assert render.summary(est).endswith("aws region us-east-1 from --region")
+    assert "region" not in render.summary(estimate(parse_plan(plan_doc(KMS, providers={"aws": {"region": "us-east-1"}}))))
