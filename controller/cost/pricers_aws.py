@@ -12,7 +12,6 @@ from .catalog import HOURS_PER_MONTH
 from .components import (FREE, Component, Context, Costed, Status, first, hourly, is_map, metered, monthly_fee,
                          number, per_gb_month, text, usage, verdict, zone_region)
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
-from .regions import is_region
 
 AMI_ROOT_GB = Decimal(8)  # the usual root volume of an AMI; Infracost assumes the same when the plan does not say
 GP3_FREE_IOPS, GP3_FREE_MBPS = Decimal(3000), Decimal(125)
@@ -20,10 +19,8 @@ MILLION, THOUSAND = Decimal(1_000_000), Decimal(1000)
 
 
 def region_of(v: Mapping[str, Any], ctx: Context) -> str | None:
-    """The resource's zone, its own ``region`` argument (AWS provider 6), else its provider's region."""
-    own = text(v, "region")
-    return (zone_region(text(v, "availability_zone")) or (own if own and is_region("aws", own) else None)
-            or ctx.provider_regions.get("aws"))
+    """The resource's zone, else its provider's region (or its own ``region``: see ``resources.price``)."""
+    return zone_region(text(v, "availability_zone")) or ctx.provider_regions.get("aws")
 
 
 def _price(ctx: Context, section: str, name: str | None, region: str | None) -> Decimal | None:

@@ -7,6 +7,7 @@ catalog, come back *not priced*; only types listed in ``KNOWN_FREE`` are free.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import json
 
 from .catalog import HOURS_PER_MONTH, PRICING_DIR
+from .regions import is_region
 from .components import (
     monthly_rate,
     FREE,
@@ -81,6 +83,10 @@ def price(resource_type: str, values: Any, ctx: Context) -> Costed:
     """Price one resource state; ``values`` is terraform's before or after object."""
     fn = PRICERS.get(resource_type)
     if fn is not None and is_map(values):
+        own = values.get("region") if resource_type.startswith("aws_") else None
+        if isinstance(own, str) and own != ctx.provider_regions.get("aws") and is_region("aws", own):
+            # AWS provider 6: a resource's own ``region`` argument overrides its provider's, for every line.
+            ctx = replace(ctx, provider_regions={**ctx.provider_regions, "aws": own})
         return fn(values, ctx)
     if resource_type in FREE_TYPES:
         return FREE

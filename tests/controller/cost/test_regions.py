@@ -162,3 +162,11 @@ def test_the_chat_line_says_where_an_assumed_region_came_from():
     est = estimate(parse_plan(plan_doc(KMS)), default_regions=regions.parse_region_flags(["aws=us-east-1"]))
     assert render.summary(est).endswith("aws region us-east-1 from --region")
     assert "region" not in render.summary(estimate(parse_plan(plan_doc(KMS, providers={"aws": {"region": "us-east-1"}}))))
+
+
+def test_a_buckets_own_region_prices_its_storage_and_its_requests_alike(make_plan):
+    bucket = change("aws_s3_bucket.b", "create", None, {"bucket": "b", "region": "eu-west-1"})
+    est = estimate(make_plan(bucket, providers={"aws": {"region": "us-east-1"}}))
+    lines = est.resources[0].after.components
+    # No S3 price is recorded for eu-west-1: neither line borrows the provider's us-east-1 figure.
+    assert [c.unit_price for c in lines] == [None, None, None]
