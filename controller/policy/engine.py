@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -157,14 +158,26 @@ def _violations(value: Any, policy: str, severity: Severity, enforcement: Enforc
     return out
 
 
+# regorus engines are bound to the thread that made them (pyo3 "unsendable"): the planner evaluates in
+# worker threads, so each thread compiles and keeps its own. The cache is the thread's, not an engine
+# object's: an engine collected on another thread would otherwise drop every thread's interpreters there.
+# Compiled sets depend only on the modules' names and sources (the key), so engines can share them.
+_THREAD_STATE = threading.local()
+_COMPILED_PER_THREAD = 64
+
+
+def _thread_compiled() -> OrderedDict[tuple[Any, ...], tuple[Any, list[Any]]]:
+    cache: OrderedDict[tuple[Any, ...], tuple[Any, list[Any]]] | None = getattr(_THREAD_STATE, "compiled", None)
+    if cache is None:
+        cache = _THREAD_STATE.compiled = OrderedDict()
+    return cache
+
+
 class PolicyEngine:
     """Holds a library and compiled interpreters (one set per thread); safe to share between threads."""
 
     def __init__(self, library: Library | None = None) -> None:
         self.library = library or builtin_library()
-        # regorus engines are bound to the thread that made them (pyo3 "unsendable"): the
-        # planner evaluates in worker threads, so each thread compiles and keeps its own.
-        self._local = threading.local()
 
     def _compiled(self, policies: Sequence[Policy], split: bool) -> tuple[Any, list[Any], dict[str, str]]:
         """Interpreter + bundles answering every policy's deny and warn, in order.
@@ -176,8 +189,10 @@ class PolicyEngine:
         modules = [*self.library.helpers, *(p.module for p in policies)]
         key = (split, *(m.name + "\0" + m.source for m in modules))
         sources = {m.name: m.source for m in modules}
-        compiled: dict[tuple[Any, ...], tuple[Any, list[Any]]] = self._local.__dict__.setdefault("sets", {})
-        if key not in compiled:
+        compiled = _thread_compiled()
+        if key in compiled:
+            compiled.move_to_end(key)
+        else:
             groups = [[p] for p in policies] if split else [list(policies)]
             try:
                 interp = rego.interpreter(modules)
@@ -189,6 +204,8 @@ class PolicyEngine:
             except rego.RegoEvalError as exc:
                 raise ConfigError(f"compiling Rego policies {', '.join(p.name for p in policies)}: {exc}") from None
             compiled[key] = (interp, bundles)
+            while len(compiled) > _COMPILED_PER_THREAD:
+                compiled.popitem(last=False)
         interp, bundles = compiled[key]
         return interp, bundles, sources
 
