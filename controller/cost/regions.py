@@ -36,13 +36,13 @@ ENV_NAMES: Mapping[str, tuple[str, ...]] = {
     "aws": ("AWS_REGION", "AWS_DEFAULT_REGION"),
     "google": ("GOOGLE_REGION", "GCLOUD_REGION", "CLOUDSDK_REGION", "CLOUDSDK_COMPUTE_REGION"),
 }
-PROVIDERS = ("aws", "google", "azurerm")
+# Azure resources name their own location, so only these take a region from outside the plan.
+PROVIDERS = ("aws", "google")
 
 _AWS_REGION = re.compile(r"^(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _AWS_ZONE = re.compile(r"^((?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-[a-z]+-\d)[a-z]$")
 _ARN = re.compile(r"^arn:aws[a-z\-]*:[a-z0-9\-]+:((?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov)?-[a-z]+-\d):")
 _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
-_AZURE_LOCATION = re.compile(r"^[a-z][a-z0-9]{2,40}$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class RegionChoice:
 
 
 def is_region(provider: str, region: str) -> bool:
-    pattern = {"aws": _AWS_REGION, "google": _GCP_REGION, "azurerm": _AZURE_LOCATION}.get(provider)
+    pattern = {"aws": _AWS_REGION, "google": _GCP_REGION}.get(provider)
     return bool(pattern and pattern.match(region))
 
 
@@ -133,7 +133,7 @@ def parse_region_flags(values: Iterable[str]) -> dict[str, RegionChoice]:
             raise ConfigError(f"--region {text!r}: write PROVIDER=REGION with PROVIDER one of {', '.join(PROVIDERS)} "
                               "(e.g. --region aws=eu-west-1)")
         if not is_region(provider, region):
-            raise ConfigError(f"--region {text!r}: {region!r} is not a {provider} region name")
+            raise ConfigError(f"--region {text!r}: {region!r} is not a region name of the {provider} provider")
         out[provider] = RegionChoice(region, "--region")
     return out
 
@@ -143,8 +143,10 @@ def choose(plan: Plan, defaults: Mapping[str, RegionChoice] | None = None) -> di
     chosen = {p: RegionChoice(r, FROM_PROVIDER_BLOCK) for p, r in planctx.provider_regions(plan).items()}
     for provider, region in regions_in_plan(plan).items():
         chosen.setdefault(provider, RegionChoice(region, FROM_PLAN))
+    present = {c.type.split("_", 1)[0] for c in plan.resource_changes}
     for provider, choice in (defaults or {}).items():
-        chosen.setdefault(provider, choice)
+        if provider in present:  # a default for a provider the plan does not use would only be noise
+            chosen.setdefault(provider, choice)
     return chosen
 
 

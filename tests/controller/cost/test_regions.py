@@ -94,7 +94,7 @@ def test_google_reads_its_own_variables():
 @pytest.mark.parametrize("flag, message", [
     ("eu-west-1", "PROVIDER=REGION"),
     ("oracle=eu-west-1", "PROVIDER=REGION"),
-    ("aws=Europe", "not a aws region name"),
+    ("aws=Europe", "not a region name of the aws provider"),
 ])
 def test_a_bad_region_flag_is_refused_naming_it(flag, message):
     with pytest.raises(ConfigError, match=message):
@@ -170,3 +170,14 @@ def test_a_buckets_own_region_prices_its_storage_and_its_requests_alike(make_pla
     lines = est.resources[0].after.components
     # No S3 price is recorded for eu-west-1: neither line borrows the provider's us-east-1 figure.
     assert [c.unit_price for c in lines] == [None, None, None]
+
+
+def test_a_default_region_for_a_provider_the_plan_does_not_use_is_not_mentioned():
+    gcp_only = change("google_compute_network.n", "create", None, {"name": "n"})
+    est = estimate(parse_plan(plan_doc(gcp_only)), default_regions=regions.regions_from_env({"AWS_REGION": "eu-west-1"}))
+    assert est.region_notes == () and "aws" not in est.regions
+
+
+def test_azure_takes_no_region_flag_because_its_resources_name_their_location():
+    with pytest.raises(ConfigError, match="one of aws, google"):
+        regions.parse_region_flags(["azurerm=eastus"])
