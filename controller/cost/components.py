@@ -200,7 +200,7 @@ def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str,
     quantity = ctx.used(key)
     if quantity is None:  # shown per the unit the price is published in: "$0.20 per 1M requests"
         label = unit if per == 1 else f"{'1M' if per == 1_000_000 else '1k' if per == 1000 else f'{per:g}'} {unit}"
-        return usage(name, price, label, ref)
+        return usage(name, price, label, ref, missing=missing)
     quantity = quantity * scale
     label = f"{name} ({ctx.usage_origin or 'usage file'}: {key})"
     if price is None:

@@ -160,14 +160,21 @@ def extended_support(engine: str | None, version: str | None, klass: str | None,
     return Component(label + (", multi-AZ" if factor == 2 else ""), rate * quantity, "vCPU-hours", rate, quantity)
 
 
+def _rds_storage(ctx: Context, storage: str, region: str | None, multi_az: bool) -> Decimal | None:
+    """Per GB-month; Multi-AZ is AWS's own figure where listed (not always 2 x Single-AZ: 0.276 for 0.131)."""
+    if multi_az and (listed := _price(ctx, "database_storage_multi_az_gb_month", storage, region)) is not None:
+        return listed
+    single = _price(ctx, "database_storage_gb_month", storage, region)
+    return single * 2 if multi_az and single is not None else single
+
+
 @pricer("aws_db_instance")
 def _rds(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
     factor = Decimal(2) if v.get("multi_az") else Decimal(1)
     storage = text(v, "storage_type") or ("io1" if number(v, "iops") else "gp2")
-    sprice = _price(ctx, "database_storage_gb_month", storage, region)
     parts = [rds_class(text(v, "engine"), text(v, "instance_class"), region, ctx, factor),
-             per_gb_month(f"Storage ({storage})", sprice * factor if sprice is not None else None,
+             per_gb_month(f"Storage ({storage})", _rds_storage(ctx, storage, region, factor == 2),
                           number(v, "allocated_storage"), missing("aws", "RDS storage", storage, region))]
     if storage == "io1" and number(v, "iops"):
         iprice = _price(ctx, "database_iops_month", "io1", region)
@@ -226,11 +233,20 @@ def _usage_price(ctx: Context, key: str) -> Decimal | None:
     return _price(ctx, "usage_unit_prices", key, ctx.provider_regions.get("aws"))
 
 
+def _metered(ctx: Context, used: str, name: str, key: str, unit: str, section: str = "usage_unit_prices",
+             region: str | None = None, **kw: Any) -> Component:
+    """A usage line at the region's unit price; when there is none, the reason names the region (or its absence)."""
+    region = region or ctx.provider_regions.get("aws")
+    gap = (f"{name}: depends on usage, and its unit price in {region} is not in the pricing catalog" if region
+           else f"{name}: depends on usage, and its unit price is unknown: unknown region (no provider region, "
+                "none in the plan, none given)")
+    return metered(ctx, used, name, _price(ctx, section, key, region), unit, missing=gap, **kw)
+
+
 @pricer("aws_nat_gateway")
 def _aws_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
     nat = extra("aws", "nat_gateway", "NAT gateway", ctx.provider_regions.get("aws"), ctx)
-    return verdict(list(nat.components) + [metered(ctx, "monthly_data_processed_gb", "Data processed",
-                                                    _usage_price(ctx, "nat_data_gb"), "GB")])
+    return verdict(list(nat.components) + [_metered(ctx, "monthly_data_processed_gb", "Data processed", "nat_data_gb", "GB")])
 
 
 @pricer("aws_lb", "aws_alb")
@@ -280,13 +296,12 @@ pricer("aws_route53_zone")(_fee_of("hosted_zone", "Hosted zone"))
 def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
     memory_gb = (number(v, "memory_size") or Decimal(128)) / Decimal(1024)
     duration_ms = ctx.used("request_duration_ms")
-    requests = metered(ctx, "monthly_requests", "Requests", _usage_price(ctx, "lambda_requests_per_1m"), "requests",
+    requests = _metered(ctx, "monthly_requests", "Requests", "lambda_requests_per_1m", "requests",
                        per=MILLION)
     parts = [requests]
     if duration_ms is not None and ctx.used("monthly_requests") is not None:
         scale = duration_ms / THOUSAND * memory_gb
-        parts.append(metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)",
-                             _usage_price(ctx, "lambda_gb_second"), "GB-seconds", scale=scale))
+        parts.append(_metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)", "lambda_gb_second", "GB-seconds", scale=scale))
     else:
         parts.append(usage("Duration", _usage_price(ctx, "lambda_gb_second"), "GB-second"))
     return verdict(parts)
@@ -294,27 +309,25 @@ def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
 
 @pricer("aws_s3_bucket")
 def _s3(v: Mapping[str, Any], ctx: Context) -> Costed:
-    region = region_of(v, ctx)
-    unit = _price(ctx, "storage_classes_gb_month", "STANDARD", region)
+    region = region_of(v, ctx)  # a bucket's own region (provider 6) bills all three lines
     return verdict([
-        metered(ctx, "standard.storage_gb", "Storage (STANDARD)", unit, "GB-month",
-                ref=ref("aws", "storage_classes_gb_month", "STANDARD", region, "storage")),
-        metered(ctx, "standard.monthly_tier_1_requests", "PUT, COPY, POST, LIST requests",
-                _usage_price(ctx, "s3_put_per_1k"), "requests", per=THOUSAND),
-        metered(ctx, "standard.monthly_tier_2_requests", "GET and other requests", _usage_price(ctx, "s3_get_per_1k"),
-                "requests", per=THOUSAND),
+        _metered(ctx, "standard.storage_gb", "Storage (STANDARD)", "STANDARD", "GB-month",
+                 section="storage_classes_gb_month", region=region,
+                 ref=ref("aws", "storage_classes_gb_month", "STANDARD", region, "storage")),
+        _metered(ctx, "standard.monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", "s3_put_per_1k",
+                 "requests", region=region, per=THOUSAND),
+        _metered(ctx, "standard.monthly_tier_2_requests", "GET and other requests", "s3_get_per_1k", "requests",
+                 region=region, per=THOUSAND),
     ])
 
 
 @pricer("aws_dynamodb_table")
 def _dynamodb(v: Mapping[str, Any], ctx: Context) -> Costed:
-    storage = metered(ctx, "storage_gb", "Storage", _usage_price(ctx, "dynamodb_storage_gb_month"), "GB-month")
+    storage = _metered(ctx, "storage_gb", "Storage", "dynamodb_storage_gb_month", "GB-month")
     if text(v, "billing_mode", "PROVISIONED") == "PAY_PER_REQUEST":
         return verdict([
-            metered(ctx, "monthly_write_request_units", "Write request units",
-                    _usage_price(ctx, "dynamodb_write_request_per_1m"), "WRU", per=MILLION),
-            metered(ctx, "monthly_read_request_units", "Read request units",
-                    _usage_price(ctx, "dynamodb_read_request_per_1m"), "RRU", per=MILLION),
+            _metered(ctx, "monthly_write_request_units", "Write request units", "dynamodb_write_request_per_1m", "WRU", per=MILLION),
+            _metered(ctx, "monthly_read_request_units", "Read request units", "dynamodb_read_request_per_1m", "RRU", per=MILLION),
             storage])
     wcu, rcu = number(v, "write_capacity") or Decimal(0), number(v, "read_capacity") or Decimal(0)
     return verdict([hourly(f"Write capacity ({wcu:g} WCU)", _usage_price(ctx, "dynamodb_wcu_hour"), wcu,
@@ -327,18 +340,18 @@ def _dynamodb(v: Mapping[str, Any], ctx: Context) -> Costed:
 @pricer("aws_sqs_queue")
 def _sqs(v: Mapping[str, Any], ctx: Context) -> Costed:
     key = "sqs_fifo_requests_per_1m" if v.get("fifo_queue") else "sqs_standard_requests_per_1m"
-    return verdict([metered(ctx, "monthly_requests", "Requests", _usage_price(ctx, key), "requests", per=MILLION)])
+    return verdict([_metered(ctx, "monthly_requests", "Requests", key, "requests", per=MILLION)])
 
 
 @pricer("aws_ecr_repository")
 def _ecr(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([metered(ctx, "storage_gb", "Storage", _usage_price(ctx, "ecr_storage_gb_month"), "GB-month")])
+    return verdict([_metered(ctx, "storage_gb", "Storage", "ecr_storage_gb_month", "GB-month")])
 
 
 @pricer("aws_cloudwatch_log_group")
 def _logs(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([metered(ctx, "monthly_data_ingested_gb", "Data ingested", _usage_price(ctx, "logs_ingestion_gb"), "GB"),
-                    metered(ctx, "storage_gb", "Archival storage", _usage_price(ctx, "logs_storage_gb_month"), "GB-month")])
+    return verdict([_metered(ctx, "monthly_data_ingested_gb", "Data ingested", "logs_ingestion_gb", "GB"),
+                    _metered(ctx, "storage_gb", "Archival storage", "logs_storage_gb_month", "GB-month")])
 
 
 # No charge of their own in their default form; Infracost's internal/resources/aws/ssm_parameter.go and
@@ -371,4 +384,4 @@ def _route53_record(v: Mapping[str, Any], ctx: Context) -> Costed:
     if v.get("alias"):
         return FREE
     _, used, key, label = next((q for q in _QUERIES if v.get(q[0])), _STANDARD_QUERIES)
-    return verdict([metered(ctx, used, label, _usage_price(ctx, key), "queries", per=MILLION)])
+    return verdict([_metered(ctx, used, label, key, "queries", per=MILLION)])

@@ -8,7 +8,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --cyclenerd PATH/pricing.yml                        --cyclenerd-commit SHA \
         --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA \
         --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE \
-        --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA
+        --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA \
+        --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -227,6 +228,19 @@ def skypilot_aws(path: Path, commit: str) -> None:
     _write("aws_ec2_regions.json", {**_table(meta, "machine_types", "hour", prices), "left_out": disagree})
 
 
+AWS_PRICELIST_REPO, AWS_PRICELIST_PATH = "mooncitizen/togen", "internal/cost/prices/aws.json"
+
+
+def aws_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
+    """A trimmed AWS Price List snapshot (NAT, ALB, Lambda, SQS, S3, RDS storage in 23 regions): see aws_pricelist.py."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from aws_pricelist import tables
+
+    out = tables(json.loads(path.read_text()), AWS_PRICELIST_REPO, AWS_PRICELIST_PATH, commit, _table)
+    return out
+
+
 def _date(text: str) -> str:
     from datetime import datetime
     try:
@@ -251,6 +265,8 @@ def main() -> None:
     p.add_argument("--coroot-date", default="", help="the gh-pages commit's date (the file states none)")
     p.add_argument("--skypilot-aws", type=Path, help="catalogs/v8/aws/vms.csv of skypilot-org/skypilot-catalog")
     p.add_argument("--skypilot-aws-commit", default="")
+    p.add_argument("--aws-pricelist", type=Path, help="a trimmed AWS Price List snapshot (mooncitizen/togen's aws.json)")
+    p.add_argument("--aws-pricelist-commit", default="")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -264,6 +280,9 @@ def main() -> None:
         coroot(a.coroot, a.coroot_commit, a.coroot_date)
     if a.skypilot_aws:
         skypilot_aws(a.skypilot_aws, a.skypilot_aws_commit)
+    if a.aws_pricelist:
+        for name, doc in aws_pricelist(a.aws_pricelist, a.aws_pricelist_commit).items():
+            _write(name, doc)
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def test_unsourced_regions_stay_not_priced():
     assert aws.price("database_tiers_hourly", "oracle-ee:db.m5.large", "eu-west-1") is None  # BYOL: not in the table
     assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None  # a class without its engine
     assert aws.price("disks_gb_month", "gp3", "eu-central-1") is None  # skypilot-catalog has no EBS prices
-    assert aws.price("extras_hourly", "nat_gateway", "eu-west-1") is None
+    assert aws.price("extras_hourly", "nat_gateway", "ap-east-1") is None  # not in the Price List snapshot
     assert azure.price("managed_disks_monthly", "P10", "eastus") is None
     assert azure.price("extras_hourly", "firewall_premium", "eastus") is None
 

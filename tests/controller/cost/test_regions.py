@@ -165,11 +165,16 @@ def test_the_chat_line_says_where_an_assumed_region_came_from():
 
 
 def test_a_buckets_own_region_prices_its_storage_and_its_requests_alike(make_plan):
-    bucket = change("aws_s3_bucket.b", "create", None, {"bucket": "b", "region": "eu-west-1"})
+    bucket = change("aws_s3_bucket.b", "create", None, {"bucket": "b", "region": "sa-east-1"})
     est = estimate(make_plan(bucket, providers={"aws": {"region": "us-east-1"}}))
     lines = est.resources[0].after.components
-    # No S3 price is recorded for eu-west-1: neither line borrows the provider's us-east-1 figure.
+    # Sao Paulo's own figures (AWS Price List), not the provider's us-east-1 ones (0.023, 0.005, 0.0004).
+    assert [c.unit_price for c in lines] == [D("0.0405"), D("0.007"), D("0.00056")]
+    # No S3 price is recorded for ap-east-1: no line borrows the provider's us-east-1 figure.
+    hong_kong = change("aws_s3_bucket.b", "create", None, {"bucket": "b", "region": "ap-east-1"})
+    lines = estimate(make_plan(hong_kong, providers={"aws": {"region": "us-east-1"}})).resources[0].after.components
     assert [c.unit_price for c in lines] == [None, None, None]
+    assert all("in ap-east-1 is not in the pricing catalog" in c.note for c in lines)
 
 
 def test_a_default_region_for_a_provider_the_plan_does_not_use_is_not_mentioned():
