@@ -181,6 +181,7 @@ def per_gb_month(name: str, price: Decimal | None, gb: Decimal | None, missing: 
 
 
 _DEPENDS = "depends on usage"
+MILLION, THOUSAND = Decimal(1_000_000), Decimal(1000)  # "per 1M requests", "per 1k requests"
 
 
 def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None, missing: str = "") -> Component:

@@ -9,13 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import HOURS_PER_MONTH
-from .components import (FREE, Component, Context, Costed, Status, first, hourly, is_map, metered, monthly_fee,
+from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, Status, first, hourly, is_map, metered, monthly_fee,
                          number, per_gb_month, text, usage, verdict, zone_region)
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
 AMI_ROOT_GB = Decimal(8)  # the usual root volume of an AMI; Infracost assumes the same when the plan does not say
 GP3_FREE_IOPS, GP3_FREE_MBPS = Decimal(3000), Decimal(125)
-MILLION, THOUSAND = Decimal(1_000_000), Decimal(1000)
 
 
 def region_of(v: Mapping[str, Any], ctx: Context) -> str | None:

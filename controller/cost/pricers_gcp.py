@@ -7,7 +7,8 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
-from .components import (FREE, Component, Context, Costed, PriceRef, first, hourly, metered, number, per_gb_month, text, usage, verdict, zone_region)
+from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, PriceRef, Status, first, hourly, metered, number, per_gb_month,
+                         text, usage, verdict, zone_region)
 from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
 
 
@@ -147,3 +148,49 @@ def _snapshot(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
     return verdict([metered(ctx, "storage_gb", "Snapshot storage", book_price(ctx, "gcp", "disks_gb_month", "pd-snapshot",
                                                                             region), "GB-month")])
+
+
+_QUANTITY = re.compile(r"^([0-9.]+)\s*(m|Ki|Mi|Gi|K|M|G)?$")
+_SCALE = {None: Decimal(1), "m": Decimal("0.001"), "Ki": Decimal(1024), "Mi": Decimal(1024) ** 2,
+          "Gi": Decimal(1024) ** 3, "K": Decimal(1000), "M": Decimal(1000) ** 2, "G": Decimal(1000) ** 3}
+
+
+def _quantity(raw: Any, default: Decimal) -> Decimal:
+    """A Kubernetes-style quantity ("1000m", "2", "512Mi") as a number; the default when absent or unreadable."""
+    found = _QUANTITY.match(str(raw).strip()) if raw is not None else None
+    return Decimal(found[1]) * _SCALE[found[2]] if found else default
+
+
+@pricer("google_cloud_run_service")
+def _cloud_run(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Request-based billing: CPU and memory while serving requests, and the requests (Infracost's usage keys).
+
+    Cloud Run's defaults when a container sets no limits: 1 vCPU and 512 MiB. With CPU always allocated
+    (cpu-throttling "false") billing is per instance-second at other rates, not recorded here.
+    """
+    template = first(v, "template")
+    annotations = first(template, "metadata").get("annotations") or {}
+    region = text(v, "location") or ctx.provider_regions.get("google")
+    if str(annotations.get("run.googleapis.com/cpu-throttling", "true")).lower() == "false":
+        return Costed(Status.NOT_PRICED, note="gcp Cloud Run instance-based billing (CPU always allocated) is not in "
+                                              "the pricing catalog")
+    spec = first(template, "spec")
+    limits = first(first(spec, "containers"), "resources").get("limits") or {}
+    cpu = _quantity(limits.get("cpu"), Decimal(1))
+    gib = _quantity(limits.get("memory"), Decimal(512) * 1024 ** 2) / Decimal(1024) ** 3
+    concurrency = number(spec, "container_concurrency") or Decimal(80)
+    duration_ms = ctx.used("average_request_duration_ms")
+    per_request = duration_ms / THOUSAND / (ctx.used("concurrent_requests_per_instance") or concurrency) \
+        if duration_ms is not None else None
+    parts = [metered(ctx, "monthly_requests", "Requests", book_price(ctx, "gcp", "usage_unit_prices",
+                                                                     "cloud_run_requests_per_1m", region),
+                     "requests", per=MILLION)]
+    for label, key, amount, unit in ((f"CPU ({cpu:g} vCPU)", "cloud_run_vcpu_second", cpu, "vCPU-seconds"),
+                                     (f"Memory ({gib:g} GiB)", "cloud_run_gib_second", gib, "GiB-seconds")):
+        price = book_price(ctx, "gcp", "usage_unit_prices", key, region)
+        gap = f"{label}: depends on usage, and its unit price in {region or 'unknown region'} is not in the pricing catalog"
+        if per_request is None or ctx.used("monthly_requests") is None:
+            parts.append(usage(label, price, unit, missing=gap))
+        else:
+            parts.append(metered(ctx, "monthly_requests", label, price, unit, scale=per_request * amount, missing=gap))
+    return verdict(parts, note="account-wide free tier (180,000 vCPU-s, 360,000 GiB-s, 2M requests a month) not deducted")

@@ -81,6 +81,11 @@ def headline(est: Estimate) -> str:
         return f"Monthly estimate increased by {money(delta)} 📈"
     if delta < 0:
         return f"Monthly estimate decreased by {money(-delta)} 📉"
+    billed_by_use = sorted({r.type for r in est.changed if r.status.value == "usage-based" and not r.delta})
+    if billed_by_use:  # "unchanged" alone would hide a new Lambda or bucket whose bill is all usage
+        count = sum(1 for r in est.changed if r.type in billed_by_use and r.status.value == "usage-based")
+        return (f"Fixed monthly cost unchanged; {count} usage-based resource{'s' if count != 1 else ''} "
+                f"({', '.join(billed_by_use[:TYPES_SHOWN])}) bill{'' if count != 1 else 's'} by usage")
     return "Monthly estimate unchanged"
 
 

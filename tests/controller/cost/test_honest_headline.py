@@ -79,3 +79,11 @@ def test_json_summary_counts_priced_free_no_price_and_unsupported_by_type(make_p
     component = doc["resources"][0]["after_detail"]["components"][0]
     assert {"name", "unit", "quantity", "unit_price", "monthly"} <= set(component)
     assert (Decimal(component["unit_price"]) * Decimal(component["quantity"])).quantize(Decimal("0.01")) == Decimal(component["monthly"])
+
+
+def test_a_plan_that_only_adds_usage_billed_resources_does_not_read_unchanged(make_plan):
+    fn = change("aws_lambda_function.f", "create", None, {"function_name": "f", "memory_size": 128})
+    cost = plan_cost(make_plan(fn, providers={"aws": {"region": "us-east-1"}}))
+    assert render.headline(cost.estimate) == ("Fixed monthly cost unchanged; 1 usage-based resource "
+                                              "(aws_lambda_function) bills by usage")
+    assert "unchanged" not in render.headline(cost.estimate).replace("Fixed monthly cost unchanged", "")
