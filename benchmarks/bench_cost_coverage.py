@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/bench_cost_coverage.py [--verbose]
 
 Reads every plan document under tests/fixtures/plans/corpus/ and tests/fixtures/plans/real/ (sources and
 licences in tests/fixtures/plans/SOURCES.md) and, where tests/fixtures/plans/corpus/infracost/ holds
-Infracost's output for the same plan (same file stem), compares resource by resource.
+Infracost's output for the same plan (same file stem), compares resource by resource; where it also holds
+the usage file that output was made with (``<stem>.usage.yml``), ours is priced with the same usage.
 
 Prints: the share of cost-bearing resource changes priced (target >= 90 %), the types left unpriced,
 and the median and worst ratio ours/Infracost on resources both price, per category (target: within
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from controller.cost import coverage, estimate  # noqa: E402
+from controller.cost.usage import parse_usage  # noqa: E402
 from controller.terraform.plan_parser import parse_plan  # noqa: E402
 
 PLANS = ROOT / "tests" / "fixtures" / "plans"
@@ -55,7 +57,9 @@ def measure(verbose: bool = False, paths: list[Path] | None = None
             ) -> tuple[coverage.Coverage, list[coverage.Pair], int, dict[str, int]]:
     estimates, pairs = [], []
     for path in corpus() if paths is None else paths:
-        est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")))
+        usage_file = PLANS / "corpus" / "infracost" / f"{path.stem}.usage.yml"  # the one Infracost's output used
+        used = parse_usage(usage_file.read_text(encoding="utf-8"), str(usage_file)) if usage_file.exists() else None
+        est = estimate.estimate(parse_plan(path.read_text(encoding="utf-8")), usage=used)
         estimates.append(est)
         theirs = infracost_output(path)
         if theirs is not None:

@@ -112,7 +112,8 @@ class Context:
     "type default") so a line can say so; ``refs`` maps an attribute to the
     addresses its configuration expression references, and ``lookup`` returns
     another resource's planned values by address (an autoscaling group reads
-    its launch template).
+    its launch template); ``referrers`` are the other way round (an autoscaling
+    target that names a DynamoDB table).
     """
 
     catalog: PricingCatalog
@@ -121,6 +122,7 @@ class Context:
     usage_origin: str = ""
     refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lookup: Any = None  # Callable[[str], Mapping[str, Any] | None]
+    referrers: tuple[tuple[str, str], ...] = ()  # (address, attribute) of resources whose configuration names this one
     today: date = field(default_factory=date.today)  # date-dependent rates (RDS Extended Support year)
 
     def used(self, key: str) -> Decimal | None:

@@ -225,6 +225,11 @@ def estimate(
     priced_in = choose_regions(plan, default_regions)
     ctx = Context(cat, {p: c.region for p, c in priced_in.items()}, today=today or date.today())
     refs = planctx.references(plan)
+    referrers: dict[str, list[tuple[str, str]]] = {}
+    for source, attributes in refs.items():
+        for attribute, targets in attributes.items():
+            for target in targets:
+                referrers.setdefault(target, []).append((source, attribute))
     planned = {c.address: c.after for c in plan.resource_changes if is_map(c.after)}
 
     def lookup(address: str) -> Any:
@@ -239,7 +244,8 @@ def estimate(
             continue
         quantities, origin = chosen.for_resource(c.address, c.type)
         mine = replace(ctx, usage=quantities, usage_origin=origin,
-                       refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup)
+                       refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup,
+                       referrers=tuple(referrers.get(planctx.config_address(c.address), ())))
         rows.append(estimate_change(c, mine, project))
     as_of = {name: book.dates() for name, book in cat.books.items()}
     return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of, regions=priced_in,

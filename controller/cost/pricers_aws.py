@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import HOURS_PER_MONTH
-from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, Status, first, hourly, is_map, metered, monthly_fee,
+from .components import (Component, Context, Costed, first, hourly, is_map, monthly_fee,
                          number, per_gb_month, text, usage, verdict, zone_region)
+from .pricers_aws_usage import aws_metered, aws_usage_price
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
 AMI_ROOT_GB = Decimal(8)  # the usual root volume of an AMI; Infracost assumes the same when the plan does not say
@@ -60,6 +61,13 @@ def _block_devices(v: Mapping[str, Any], region: str | None, ctx: Context) -> li
 @pricer("aws_instance")
 def _ec2(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
+    reserved = [str(ctx.usage.get(k)) for k in ("reserved_instance_type", "reserved_instance_term",
+                                                 "reserved_instance_payment_option") if ctx.usage.get(k)]
+    if reserved:  # the usage file says how it is bought; an on-demand figure would overstate it
+        hours = Component(f"Instance ({text(v, 'instance_type')}, reserved: {', '.join(reserved)})", None, "hours",
+                          note="aws reserved instance prices are not in the pricing catalog (usage file: "
+                               f"{', '.join(reserved)})")
+        return verdict([hours] + _block_devices(v, region, ctx))
     parts = [vm("aws", text(v, "instance_type"), region, ctx)] + _block_devices(v, region, ctx)
     return verdict(parts)
 
@@ -228,24 +236,10 @@ def _eks_nodes(v: Mapping[str, Any], ctx: Context) -> Costed:
     return verdict([vm("aws", str(types[0]), ctx.provider_regions.get("aws"), ctx, count, "nodes")])
 
 
-def _usage_price(ctx: Context, key: str) -> Decimal | None:
-    return _price(ctx, "usage_unit_prices", key, ctx.provider_regions.get("aws"))
-
-
-def _metered(ctx: Context, used: str, name: str, key: str, unit: str, section: str = "usage_unit_prices",
-             region: str | None = None, **kw: Any) -> Component:
-    """A usage line at the region's unit price; when there is none, the reason names the region (or its absence)."""
-    region = region or ctx.provider_regions.get("aws")
-    gap = (f"{name}: depends on usage, and its unit price in {region} is not in the pricing catalog" if region
-           else f"{name}: depends on usage, and its unit price is unknown: unknown region (no provider region, "
-                "none in the plan, none given)")
-    return metered(ctx, used, name, _price(ctx, section, key, region), unit, missing=gap, **kw)
-
-
 @pricer("aws_nat_gateway")
 def _aws_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
     nat = extra("aws", "nat_gateway", "NAT gateway", ctx.provider_regions.get("aws"), ctx)
-    return verdict(list(nat.components) + [_metered(ctx, "monthly_data_processed_gb", "Data processed", "nat_data_gb", "GB")])
+    return verdict(list(nat.components) + [aws_metered(ctx, "monthly_data_processed_gb", "Data processed", "nat_data_gb", "GB")])
 
 
 @pricer("aws_lb", "aws_alb")
@@ -255,7 +249,7 @@ def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
     lcu = {"application": "alb_lcu_hour", "network": "nlb_lcu_hour"}.get(kind)
     parts = list(base.components)
     if lcu:
-        parts.append(usage("Load balancer capacity units", _usage_price(ctx, lcu), "LCU-hour"))
+        parts.append(usage("Load balancer capacity units", aws_usage_price(ctx, lcu), "LCU-hour"))
     return verdict(parts)
 
 
@@ -289,98 +283,3 @@ def _fee_of(key: str, label: str) -> Any:
 pricer("aws_secretsmanager_secret")(_fee_of("secret", "Secret"))
 pricer("aws_kms_key")(_fee_of("kms_key", "Customer managed key"))
 pricer("aws_route53_zone")(_fee_of("hosted_zone", "Hosted zone"))
-
-
-@pricer("aws_lambda_function")
-def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
-    memory_gb = (number(v, "memory_size") or Decimal(128)) / Decimal(1024)
-    duration_ms = ctx.used("request_duration_ms")
-    requests = _metered(ctx, "monthly_requests", "Requests", "lambda_requests_per_1m", "requests",
-                       per=MILLION)
-    parts = [requests]
-    if duration_ms is not None and ctx.used("monthly_requests") is not None:
-        scale = duration_ms / THOUSAND * memory_gb
-        parts.append(_metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)", "lambda_gb_second", "GB-seconds", scale=scale))
-    else:
-        parts.append(usage("Duration", _usage_price(ctx, "lambda_gb_second"), "GB-second"))
-    return verdict(parts)
-
-
-@pricer("aws_s3_bucket")
-def _s3(v: Mapping[str, Any], ctx: Context) -> Costed:
-    region = region_of(v, ctx)  # a bucket's own region (provider 6) bills all three lines
-    return verdict([
-        _metered(ctx, "standard.storage_gb", "Storage (STANDARD)", "STANDARD", "GB-month",
-                 section="storage_classes_gb_month", region=region,
-                 ref=ref("aws", "storage_classes_gb_month", "STANDARD", region, "storage")),
-        _metered(ctx, "standard.monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", "s3_put_per_1k",
-                 "requests", region=region, per=THOUSAND),
-        _metered(ctx, "standard.monthly_tier_2_requests", "GET and other requests", "s3_get_per_1k", "requests",
-                 region=region, per=THOUSAND),
-    ])
-
-
-@pricer("aws_dynamodb_table")
-def _dynamodb(v: Mapping[str, Any], ctx: Context) -> Costed:
-    storage = _metered(ctx, "storage_gb", "Storage", "dynamodb_storage_gb_month", "GB-month")
-    if text(v, "billing_mode", "PROVISIONED") == "PAY_PER_REQUEST":
-        return verdict([
-            _metered(ctx, "monthly_write_request_units", "Write request units", "dynamodb_write_request_per_1m", "WRU", per=MILLION),
-            _metered(ctx, "monthly_read_request_units", "Read request units", "dynamodb_read_request_per_1m", "RRU", per=MILLION),
-            storage])
-    wcu, rcu = number(v, "write_capacity") or Decimal(0), number(v, "read_capacity") or Decimal(0)
-    return verdict([hourly(f"Write capacity ({wcu:g} WCU)", _usage_price(ctx, "dynamodb_wcu_hour"), wcu,
-                           missing("aws", "DynamoDB WCU", "hour", ctx.provider_regions.get("aws"))),
-                    hourly(f"Read capacity ({rcu:g} RCU)", _usage_price(ctx, "dynamodb_rcu_hour"), rcu,
-                           missing("aws", "DynamoDB RCU", "hour", ctx.provider_regions.get("aws"))),
-                    storage])
-
-
-@pricer("aws_sqs_queue")
-def _sqs(v: Mapping[str, Any], ctx: Context) -> Costed:
-    key = "sqs_fifo_requests_per_1m" if v.get("fifo_queue") else "sqs_standard_requests_per_1m"
-    return verdict([_metered(ctx, "monthly_requests", "Requests", key, "requests", per=MILLION)])
-
-
-@pricer("aws_ecr_repository")
-def _ecr(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([_metered(ctx, "storage_gb", "Storage", "ecr_storage_gb_month", "GB-month")])
-
-
-@pricer("aws_cloudwatch_log_group")
-def _logs(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([_metered(ctx, "monthly_data_ingested_gb", "Data ingested", "logs_ingestion_gb", "GB"),
-                    _metered(ctx, "storage_gb", "Archival storage", "logs_storage_gb_month", "GB-month")])
-
-
-# No charge of their own in their default form; Infracost's internal/resources/aws/ssm_parameter.go and
-# acm_certificate.go @95ba4f49 give these cases NoPrice: a Standard-tier parameter, a public certificate.
-@pricer("aws_ssm_parameter")
-def _ssm_parameter(v: Mapping[str, Any], ctx: Context) -> Costed:
-    tier = (text(v, "tier") or "Standard").lower()
-    if tier == "standard":
-        return FREE
-    return Costed(Status.NOT_PRICED, note=f"aws SSM parameter tier {tier}: its price is not in the pricing catalog")
-
-
-@pricer("aws_acm_certificate")
-def _acm_certificate(v: Mapping[str, Any], ctx: Context) -> Costed:
-    if not text(v, "certificate_authority_arn"):
-        return FREE
-    return Costed(Status.NOT_PRICED, note="aws private CA certificate price is not in the pricing catalog")
-
-
-# (routing policy attribute, usage-file key as Infracost names it, unit price key, line)
-_QUERIES = (("latency_routing_policy", "monthly_latency_based_queries", "route53_latency_queries_per_1m",
-             "Latency based routing queries"),
-            ("geolocation_routing_policy", "monthly_geo_queries", "route53_geo_queries_per_1m", "Geo DNS queries"))
-_STANDARD_QUERIES = ("", "monthly_standard_queries", "route53_standard_queries_per_1m", "Standard queries")
-
-
-@pricer("aws_route53_record")
-def _route53_record(v: Mapping[str, Any], ctx: Context) -> Costed:
-    """An alias record answers for free; others bill queries (Route 53 is priced globally, first 1B a month)."""
-    if v.get("alias"):
-        return FREE
-    _, used, key, label = next((q for q in _QUERIES if v.get(q[0])), _STANDARD_QUERIES)
-    return verdict([_metered(ctx, used, label, key, "queries", per=MILLION)])

@@ -71,9 +71,17 @@ class Usage:
 NO_USAGE = Usage()
 
 
+# Infracost usage keys whose values are words, not quantities; read, never priced (reserved and OS-specific
+# prices are not recorded: an estimate says so, see pricers_aws._instance).
+OPTION_KEYS = frozenset({"reserved_instance_type", "reserved_instance_term", "reserved_instance_payment_option",
+                         "operating_system"})
+
+
 def _check_numbers(doc: Any, where: str) -> None:
     if isinstance(doc, Mapping):
         for key, value in doc.items():
+            if key in OPTION_KEYS and isinstance(value, str):
+                continue
             _check_numbers(value, f"{where}.{key}")
         return
     if isinstance(doc, bool) or not isinstance(doc, (int, float, str)):

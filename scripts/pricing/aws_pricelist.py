@@ -87,8 +87,24 @@ def _elb(attrs: Mapping[str, str]) -> list[Target]:
     return []
 
 
+def _fargate(attrs: Mapping[str, str]) -> list[Target]:
+    """Linux on x86 (the ARM and Windows usage types name themselves: "Fargate-ARM-vCPU-Hours:perCPU")."""
+    if _suffix_is(attrs, "Fargate-vCPU-Hours:perCPU"):
+        return [("extras_hourly", "fargate_vcpu", Decimal(1))]
+    if _suffix_is(attrs, "Fargate-GB-Hours"):
+        return [("extras_hourly", "fargate_gb", Decimal(1))]
+    return []
+
+
+def _api_gateway(attrs: Mapping[str, str]) -> list[Target]:
+    if _suffix_is(attrs, "ApiGatewayHttpRequest"):  # HTTP APIs, first 300M requests a month
+        return [("usage_unit_prices", "apigw_http_requests_per_1m", MILLION)]
+    return []
+
+
 MAPPERS: dict[str, Callable[[Mapping[str, str]], list[Target]]] = {
     "AmazonEC2": _ec2, "AWSELB": _elb, "AWSLambda": _lambda, "AWSQueueService": _queue, "AmazonS3": _s3,
+    "AmazonECS": _fargate, "AmazonApiGateway": _api_gateway,
     "AmazonRDS": lambda a: _rds_storage(a) if a.get("productFamily") == "Database Storage" else [],
 }
 
@@ -124,7 +140,7 @@ def tables(doc: Mapping[str, Any], repo: str, path: str, commit: str,
         note = (f"AWS Price List bulk offer files ({services}; offer versions listed in the file), trimmed by "
                 "that project to the SKUs its matchers name, on-demand terms, first price tier; mapped here by "
                 "product family, usage type, group and queue type (scripts/pricing/aws_pricelist.py); "
-                "per-request prices scaled to per 1M (Lambda, SQS) and per 1k (S3)")
+                "per-request prices scaled to per 1M (Lambda, SQS, API Gateway) and per 1k (S3)")
         out[file] = table(dict(meta, source={"repo": repo, "path": path, "commit": commit, "note": note}),
                           section, unit, by_name)
     return out

@@ -1,0 +1,105 @@
+"""Services billed by what they serve or by task size: Fargate, HTTP APIs, Cloud Run, autoscaled DynamoDB."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from controller.cost.components import Status
+from controller.cost.estimate import estimate
+from controller.cost.usage import UsageFileError, parse_usage
+from controller.terraform.plan_parser import parse_plan
+
+from .conftest import change, plan_doc
+
+PLANS = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
+
+
+def _with_refs(doc: dict, refs: dict[str, dict[str, list[str]]]) -> dict:
+    doc["configuration"]["root_module"]["resources"] = [
+        {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
+         "expressions": {attr: {"references": targets} for attr, targets in attrs.items()}}
+        for address, attrs in refs.items()]
+    return doc
+
+
+def _fargate(service: dict, task: dict | None = None, region: str = "eu-west-1"):
+    task = task if task is not None else {"family": "web", "cpu": "512", "memory": "1024"}
+    doc = plan_doc(change("aws_ecs_task_definition.web", "create", None, task),
+                   change("aws_ecs_service.web", "create", None, {"name": "web", **service}),
+                   providers={"aws": {"region": region}})
+    doc = _with_refs(doc, {"aws_ecs_service.web": {"task_definition": ["aws_ecs_task_definition.web.arn",
+                                                                       "aws_ecs_task_definition.web"]}})
+    return next(r for r in estimate(parse_plan(doc)).resources if r.address == "aws_ecs_service.web")
+
+
+def test_a_fargate_service_bills_its_tasks_vcpu_and_memory_hours():
+    row = _fargate({"launch_type": "FARGATE", "desired_count": 3})
+    vcpu, memory = row.after.components
+    assert (vcpu.unit_price, vcpu.quantity) == (D("0.04048"), D("1.5") * 730)  # eu-west-1, AWS Price List
+    assert (memory.unit_price, memory.quantity) == (D("0.004445"), D(3) * 730)
+    assert row.after_monthly == D("0.04048") * D("1.5") * 730 + D("0.004445") * 3 * 730
+
+
+def test_fargate_through_a_capacity_provider_strategy_and_the_other_launch_types():
+    assert _fargate({"capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1}]}).status \
+        is Status.PRICED
+    spot = _fargate({"capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "weight": 1}]})
+    assert spot.status is Status.NOT_PRICED and "Fargate Spot" in spot.reason
+    assert _fargate({"launch_type": "EC2"}).status is Status.FREE  # its instances are priced on their own
+    assert "default capacity provider strategy" in _fargate({}).reason
+    arm = _fargate({"launch_type": "FARGATE"}, {"cpu": "256", "memory": "512",
+                                                  "runtime_platform": [{"cpu_architecture": "ARM64"}]})
+    assert arm.status is Status.NOT_PRICED and "ARM64" in arm.reason
+    assert "task definition" in _fargate({"launch_type": "FARGATE"}, {"family": "x"}).reason
+
+
+def test_an_http_api_bills_requests_and_a_websocket_api_says_what_is_missing(make_plan):
+    http = change("aws_apigatewayv2_api.h", "create", None, {"name": "h", "protocol_type": "HTTP"})
+    ws = change("aws_apigatewayv2_api.w", "create", None, {"name": "w", "protocol_type": "WEBSOCKET"})
+    rows = {r.address: r for r in estimate(make_plan(http, ws, providers={"aws": {"region": "eu-west-2"}})).resources}
+    assert rows["aws_apigatewayv2_api.h"].status is Status.USAGE_BASED
+    assert rows["aws_apigatewayv2_api.h"].after.components[0].unit_price == D("1.16")  # per 1M in London
+    assert rows["aws_apigatewayv2_api.w"].status is Status.NOT_PRICED
+
+
+def test_an_autoscaled_dynamodb_table_is_priced_at_its_targets_minimum_as_infracost_does():
+    plan = parse_plan((PLANS / "corpus" / "infracost_policy_data_upload_plan.json").read_text())
+    table = next(r for r in estimate(plan).resources if r.type == "aws_dynamodb_table")
+    write, read = table.after.components[:2]
+    assert write.name == "Write capacity (6 WCU: autoscaled 6-99, priced at the minimum)" and write.quantity == 6 * 730
+    # The read target names the table by a literal that is not this table: its provisioned 30 RCU stand.
+    assert read.name == "Read capacity (30 RCU)"
+    assert table.after_monthly.quantize(D("0.01")) == D("5.69")  # Infracost's example_out: 5.694
+
+
+def test_a_cloud_run_service_is_priced_from_the_usage_file_at_its_regions_rates(make_plan):
+    svc = change("google_cloud_run_service.s", "create", None, {
+        "name": "s", "location": "europe-west2",
+        "template": [{"spec": [{"container_concurrency": 10,
+                                "containers": [{"resources": [{"limits": {"cpu": "2000m", "memory": "1Gi"}}]}]}]}]})
+    usage = parse_usage("resource_usage:\n  google_cloud_run_service.s:\n    monthly_requests: 1000000\n"
+                        "    average_request_duration_ms: 500\n")
+    row = estimate(make_plan(svc), usage=usage).resources[0]
+    requests, cpu, memory = row.after.components
+    assert cpu.quantity == 1_000_000 * D("0.5") / 10 * 2 and cpu.unit_price == D("0.0000336")  # Tier 2 region
+    assert memory.quantity == 1_000_000 * D("0.5") / 10 * 1 and memory.unit_price == D("0.0000035")
+    assert requests.monthly == D("0.40")
+    always_on = change("google_cloud_run_service.a", "create", None, {"location": "us-central1", "template": [
+        {"metadata": [{"annotations": {"run.googleapis.com/cpu-throttling": "false"}}], "spec": [{}]}]})
+    assert estimate(make_plan(always_on)).resources[0].status is Status.NOT_PRICED
+    elsewhere = change("google_cloud_run_service.e", "create", None, {"location": "me-west1", "template": []})
+    assert "in me-west1 is not in the pricing catalog" in estimate(make_plan(elsewhere)).resources[0].reason
+
+
+def test_infracosts_word_valued_usage_keys_are_accepted_and_a_reserved_instance_is_not_given_on_demand_prices(
+        make_plan):
+    usage = parse_usage((PLANS / "corpus" / "infracost" / "infracost_example_plan.usage.yml").read_text())
+    vm = change("aws_instance.zero_cost_instance", "create", None, {"instance_type": "m5.4xlarge"})
+    row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=usage).resources[0]
+    assert row.status is Status.NOT_PRICED and row.after.components[0].monthly is None
+    assert "reserved instance prices are not in the pricing catalog" in row.reason
+    with pytest.raises(UsageFileError, match="monthly_requests: a quantity must be a number"):
+        parse_usage("resource_usage:\n  aws_lambda_function.f:\n    monthly_requests: lots\n")
