@@ -3,6 +3,7 @@ public IPs, app service plans, ExpressRoute (pure)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -88,18 +89,38 @@ def _az_disk(v: Mapping[str, Any], ctx: Context) -> Costed:
                                  region_of(v, ctx), ctx)])
 
 
-@pricer("azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server")
-def _az_db(v: Mapping[str, Any], ctx: Context) -> Costed:
+_GENERAL_PURPOSE_V4 = re.compile(r"^GP_Standard_D(\d+)ds_v4$")  # billed per vCore: D4ds_v4 is 4 vCores
+
+
+def _db_compute(engine: str, sku: str | None, region: str | None, ctx: Context) -> Component:
+    label = f"Database server ({sku})"
+    sized = _GENERAL_PURPOSE_V4.match(sku or "")
+    if sized:
+        vcores = Decimal(sized[1])
+        return hourly(f"{label}, {vcores:g} vCores", book_price(ctx, "azure", "database_vcore_hourly",
+                                                                 f"{engine}:GP_Standard_D_ds_v4", region), vcores,
+                      missing=missing("azure", "database vCore", f"{engine} {sku}", region))
+    price = book_price(ctx, "azure", "database_tiers_hourly", f"{engine}:{sku}", region)
+    if price is None:
+        price = book_price(ctx, "azure", "database_tiers_hourly", sku, region)
+    return hourly(label, price, missing=missing("azure", "database SKU", f"{engine} {sku}", region),
+                  ref=ref("azure", "database_tiers_hourly", sku, region, "database"))
+
+
+def _az_db(engine: str, v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
-    sku = text(v, "sku_name")
     mb = number(v, "storage_mb")
+    storage = book_price(ctx, "azure", "database_storage_gb_month", f"{engine}:flexible", region)
     return verdict([
-        hourly(f"Database server ({sku})", book_price(ctx, "azure", "database_tiers_hourly", sku, region),
-               missing=missing("azure", "database SKU", sku, region),
-               ref=ref("azure", "database_tiers_hourly", sku, region, "database")),
-        per_gb_month("Storage", book_price(ctx, "azure", "database_storage_gb_month", "flexible", region),
-                     mb / Decimal(1024) if mb is not None else None, missing("azure", "database storage", "flexible", region)),
+        _db_compute(engine, text(v, "sku_name"), region, ctx),
+        per_gb_month("Storage", storage if storage is not None else
+                     book_price(ctx, "azure", "database_storage_gb_month", "flexible", region),
+                     mb / Decimal(1024) if mb is not None else None, missing("azure", "database storage", engine, region)),
     ])
+
+
+pricer("azurerm_postgresql_flexible_server")(lambda v, ctx: _az_db("postgresql", v, ctx))
+pricer("azurerm_mysql_flexible_server")(lambda v, ctx: _az_db("mysql", v, ctx))
 
 
 @pricer("azurerm_storage_account")
@@ -109,7 +130,15 @@ def _az_storage(v: Mapping[str, Any], ctx: Context) -> Costed:
     unit = book_price(ctx, "azure", "storage_classes_gb_month", tier, region)
     price_ref = PriceRef("azure", "storage_classes_gb_month", tier, region, "storage",
                          ("azure", text(v, "access_tier", "Hot") or "Hot"))
-    return verdict([metered(ctx, "storage_gb", f"Blob storage ({tier})", unit, "GB-month", ref=price_ref)])
+    parts = [metered(ctx, "storage_gb", f"Blob storage ({tier})", unit, "GB-month", ref=price_ref)]
+    if tier == "Hot_LRS":  # Infracost's usage keys; other tiers' operation prices are not recorded
+        for key, label, price_key in (("monthly_write_operations", "Write operations", "blob_hot_lrs_write_per_10k"),
+                                      ("monthly_read_operations", "Read operations", "blob_hot_lrs_read_per_10k")):
+            parts.append(metered(ctx, key, label, book_price(ctx, "azure", "usage_unit_prices", price_key, region),
+                                 "operations", per=Decimal(10_000),
+                                 missing=f"{label}: depends on usage, and its unit price in {region} is not in the "
+                                         "pricing catalog"))
+    return verdict(parts)
 
 
 def _pool_os_disks(pool: Mapping[str, Any], count: Decimal, region: str | None, ctx: Context) -> list[Component]:

@@ -1,27 +1,20 @@
-"""Price tables from a trimmed AWS Price List snapshot (one SKU per line, several services, many regions).
+"""Which AWS Price List SKUs of a trimmed snapshot (see snapshot_tables.py) fill which catalog entries.
 
-The snapshot format is mooncitizen/togen's ``internal/cost/prices/aws.json`` (Apache-2.0): ``{"date",
-"versions": {service: {region: offer file}}, "skus": [{"sku", "service", "attributes", "unit", "price",
-"upTo"?}]}``, written by that project from the AWS Price List bulk offer files (on-demand terms only).
-Pure: a parsed document in, table documents out; ``import_tables.py --aws-pricelist`` writes them.
-
-Each SKU is mapped to one (section, name) of our catalog by what the Price List says it is (product
-family, usage type suffix, group, queue type), never by position; a SKU that matches nothing is skipped,
-and two SKUs for the same (section, name, region) that disagree raise, so a copying slip cannot pass
-silently. Per-request prices are scaled to the catalog's units (per 1M, per 1k) exactly, in Decimal.
+Mapped by what the Price List says a SKU is (product family, usage type suffix, group, queue type):
+NAT gateway and ALB hours, Fargate vCPU- and GB-hours, Lambda, SQS, HTTP API and S3 request and storage
+prices, RDS General Purpose (gp2) storage Single- and Multi-AZ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-MILLION, THOUSAND = Decimal(1_000_000), Decimal(1_000)
+import snapshot_tables
+from snapshot_tables import Mapper, Provider, Rows, Target
 
-# (section, name, unit of the catalog, scale from the Price List's unit)
-Target = tuple[str, str, Decimal]
-Rows = dict[str, dict[str, dict[str, Decimal]]]  # section -> name -> region -> price
+MILLION, THOUSAND = Decimal(1_000_000), Decimal(1_000)
 
 # The file each section is written to, and the unit its figures are in.
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -102,45 +95,22 @@ def _api_gateway(attrs: Mapping[str, str]) -> list[Target]:
     return []
 
 
-MAPPERS: dict[str, Callable[[Mapping[str, str]], list[Target]]] = {
+MAPPERS: dict[str, Mapper] = {
     "AmazonEC2": _ec2, "AWSELB": _elb, "AWSLambda": _lambda, "AWSQueueService": _queue, "AmazonS3": _s3,
     "AmazonECS": _fargate, "AmazonApiGateway": _api_gateway,
     "AmazonRDS": lambda a: _rds_storage(a) if a.get("productFamily") == "Database Storage" else [],
 }
 
 
+PROVIDER = Provider(
+    name="aws", region_key="regionCode", mappers=MAPPERS, sections=SECTIONS,
+    licence="Apache-2.0 (the repository); the prices are AWS's (AWS Price List)",
+    note=("AWS Price List bulk offer files ({services}; offer versions listed in the file), trimmed by that "
+          "project to the SKUs its matchers name, on-demand terms, first price tier; mapped here by product family, "
+          "usage type, group and queue type (scripts/pricing/aws_pricelist.py); per-request prices scaled to per 1M "
+          "(Lambda, SQS, API Gateway) and per 1k (S3)"),
+    keep=lambda attrs: attrs.get("termType", "OnDemand") == "OnDemand")
+
+
 def rows(doc: Mapping[str, Any]) -> Rows:
-    """section -> name -> region -> price, from every SKU a mapper recognises (first price tier only)."""
-    out: Rows = {}
-    for sku in doc["skus"]:
-        attrs = sku["attributes"]
-        if attrs.get("termType", "OnDemand") != "OnDemand":
-            continue
-        for section, name, scale in MAPPERS.get(sku["service"], lambda a: [])(attrs):
-            price = Decimal(str(sku["price"])) * scale
-            region = attrs["regionCode"]
-            known = out.setdefault(section, {}).setdefault(name, {})
-            if region in known and known[region] != price:
-                raise ValueError(f"{sku['sku']}: {section}.{name}.{region} is {price}, another SKU says "
-                                 f"{known[region]}")
-            known[region] = price
-    return out
-
-
-def tables(doc: Mapping[str, Any], repo: str, path: str, commit: str,
-           table: Callable[[dict[str, Any], str, str, dict[str, dict[str, Decimal]]], dict[str, Any]]
-           ) -> dict[str, dict[str, Any]]:
-    """file name -> table document, one per section (``table`` is import_tables' row writer)."""
-    services = ", ".join(sorted(doc.get("versions", {})))
-    meta = {"provider": "aws", "as_of": str(doc["date"]),
-            "licence": "Apache-2.0 (the repository); the prices are AWS's (AWS Price List)"}
-    out = {}
-    for section, by_name in sorted(rows(doc).items()):
-        file, unit = SECTIONS[section]
-        note = (f"AWS Price List bulk offer files ({services}; offer versions listed in the file), trimmed by "
-                "that project to the SKUs its matchers name, on-demand terms, first price tier; mapped here by "
-                "product family, usage type, group and queue type (scripts/pricing/aws_pricelist.py); "
-                "per-request prices scaled to per 1M (Lambda, SQS, API Gateway) and per 1k (S3)")
-        out[file] = table(dict(meta, source={"repo": repo, "path": path, "commit": commit, "note": note}),
-                          section, unit, by_name)
-    return out
+    return snapshot_tables.rows(doc, PROVIDER)

@@ -9,7 +9,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --vantage-rds PATH/www/rds/instances.json           --vantage-rds-commit SHA \
         --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE \
         --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA \
-        --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA
+        --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA \
+        --azure-pricelist PATH/internal/cost/prices/azure.json --azure-pricelist-commit SHA
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -228,17 +229,27 @@ def skypilot_aws(path: Path, commit: str) -> None:
     _write("aws_ec2_regions.json", {**_table(meta, "machine_types", "hour", prices), "left_out": disagree})
 
 
-AWS_PRICELIST_REPO, AWS_PRICELIST_PATH = "mooncitizen/togen", "internal/cost/prices/aws.json"
+SNAPSHOT_REPO = "mooncitizen/togen"
+
+
+def _snapshot(path: Path, module: str, repo: str, source_path: str, commit: str) -> dict[str, dict[str, Any]]:
+    """A trimmed price-list snapshot (mooncitizen/togen's prices/<provider>.json): see snapshot_tables.py."""
+    import importlib
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from snapshot_tables import tables
+    provider = importlib.import_module(module).PROVIDER
+    return tables(json.loads(path.read_text()), provider, repo, source_path, commit, _table)
 
 
 def aws_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
-    """A trimmed AWS Price List snapshot (NAT, ALB, Lambda, SQS, S3, RDS storage in 23 regions): see aws_pricelist.py."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from aws_pricelist import tables
+    """NAT, ALB, Fargate, Lambda, SQS, HTTP APIs, S3, RDS storage in 23 regions: see aws_pricelist.py."""
+    return _snapshot(path, "aws_pricelist", SNAPSHOT_REPO, "internal/cost/prices/aws.json", commit)
 
-    out = tables(json.loads(path.read_text()), AWS_PRICELIST_REPO, AWS_PRICELIST_PATH, commit, _table)
-    return out
+
+def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
+    """Blob storage, flexible databases, Redis, Service Bus, Functions in 25 regions: see azure_pricelist.py."""
+    return _snapshot(path, "azure_pricelist", SNAPSHOT_REPO, "internal/cost/prices/azure.json", commit)
 
 
 def _date(text: str) -> str:
@@ -267,6 +278,8 @@ def main() -> None:
     p.add_argument("--skypilot-aws-commit", default="")
     p.add_argument("--aws-pricelist", type=Path, help="a trimmed AWS Price List snapshot (mooncitizen/togen's aws.json)")
     p.add_argument("--aws-pricelist-commit", default="")
+    p.add_argument("--azure-pricelist", type=Path, help="a trimmed Azure Retail Prices snapshot (togen's azure.json)")
+    p.add_argument("--azure-pricelist-commit", default="")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -282,6 +295,9 @@ def main() -> None:
         skypilot_aws(a.skypilot_aws, a.skypilot_aws_commit)
     if a.aws_pricelist:
         for name, doc in aws_pricelist(a.aws_pricelist, a.aws_pricelist_commit).items():
+            _write(name, doc)
+    if a.azure_pricelist:
+        for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
             _write(name, doc)
 
 

@@ -42,7 +42,7 @@ def test_cloud_specs_use_the_same_pricers_as_plans():
 def test_unpriced_spec_is_not_priced_and_not_counted_as_zero():
     priced = VmSpec(name="a", target=Target.GCP, region="us-central1", size="e2-standard-2", **COMMON)
     unpriced = DatabaseSpec(name="z", target=Target.AZURE, region="eastus", engine="postgres", version="16",
-                            tier="B_Standard_B1ms", storage_gb=32, **COMMON)
+                            tier="MO_Standard_E4ds_v4", storage_gb=32, **COMMON)
     pf = preflight.preflight([priced, unpriced])
     assert pf.lines[1].cost.status is Status.NOT_PRICED and pf.lines[1].monthly is None
     assert pf.total == pf.lines[0].monthly and pf.not_priced == 1

@@ -1,0 +1,78 @@
+"""Azure platform services: Azure Cache for Redis, Service Bus namespaces, Function apps (pure).
+
+Prices come from the Azure Retail Prices snapshot tables (25 regions); a size or tier they do not list
+says so by name, never borrows a neighbour's figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .components import MILLION, Context, Costed, Status, first, hourly, metered, number, text, verdict
+from .pricers_azure import region_of
+from .resources import book_price, missing, pricer
+
+
+def _azure_metered(ctx: Context, key: str, label: str, price_key: str, unit: str, region: str | None,
+                   per: Decimal = MILLION) -> Any:
+    return metered(ctx, key, label, book_price(ctx, "azure", "usage_unit_prices", price_key, region), unit, per=per,
+                   missing=f"{label}: depends on usage, and its unit price in {region or 'unknown region'} is not in "
+                           "the pricing catalog")
+
+
+@pricer("azurerm_redis_cache")
+def _redis(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Billed per cache instance-hour by tier and size ("Standard" C1: a primary and a replica, one price)."""
+    region = region_of(v, ctx)
+    size = f"{text(v, 'sku_name', '?')}_{text(v, 'family', 'C')}{number(v, 'capacity', Decimal(0)):g}"
+    shards = number(v, "shard_count") or Decimal(1)  # Premium clustering; Basic and Standard have one
+    return verdict([hourly(f"Cache ({size.replace('_', ' ')})", book_price(ctx, "azure", "cache_nodes_hourly", size,
+                                                                             region), shards,
+                           missing("azure", "Redis cache size", size, region))])
+
+
+@pricer("azurerm_servicebus_namespace")
+def _service_bus(v: Mapping[str, Any], ctx: Context) -> Costed:
+    region = region_of(v, ctx)
+    tier = (text(v, "sku", "Standard") or "Standard").lower()
+    if tier == "premium":
+        return Costed(Status.NOT_PRICED, note="azure Service Bus Premium messaging units are not in the pricing catalog")
+    operations = _azure_metered(ctx, "monthly_messaging_operations", "Messaging operations",
+                                f"servicebus_{tier}_ops_per_1m", "operations", region)
+    if tier == "basic":
+        return verdict([operations])
+    base = hourly("Base charge (Standard)", book_price(ctx, "azure", "extras_hourly", "servicebus_standard", region),
+                  missing=missing("azure", "Service Bus", "Standard base unit", region))
+    return verdict([base, operations])
+
+
+def _plan_of(ctx: Context) -> Mapping[str, Any] | None:
+    for attr, kind in (("service_plan_id", "azurerm_service_plan"), ("app_service_plan_id", "azurerm_app_service_plan")):
+        found = ctx.referenced(attr, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _consumption(plan: Mapping[str, Any]) -> bool:
+    legacy = first(plan, "sku")  # azurerm_app_service_plan: sku { tier = "Dynamic", size = "Y1" }
+    return (text(plan, "sku_name") or text(legacy, "size")) == "Y1" or text(legacy, "tier") == "Dynamic"
+
+
+@pricer("azurerm_linux_function_app", "azurerm_windows_function_app", "azurerm_function_app")
+def _function_app(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """On a consumption plan, executions and GB-seconds; on any other plan the plan is what is billed."""
+    plan = _plan_of(ctx)
+    if plan is None:
+        return Costed(Status.NOT_PRICED, note="azure function app: its service plan is not in this plan, so whether it "
+                                              "bills by execution is unknown")
+    if not _consumption(plan):
+        return Costed(Status.FREE, note="runs on its App Service plan, which is priced on its own")
+    region = region_of(v, ctx)
+    return verdict([
+        _azure_metered(ctx, "monthly_executions", "Executions", "functions_executions_per_1m", "executions", region),
+        _azure_metered(ctx, "execution_duration_gb_seconds", "Execution time", "functions_gb_second", "GB-seconds",
+                       region, per=Decimal(1)),
+    ], note="the account-wide free grant (1M executions, 400,000 GB-s a month) is not deducted")

@@ -1,0 +1,106 @@
+"""Azure prices read from a trimmed Azure Retail Prices snapshot, and the pricers they feed (25 regions)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from controller.cost import catalog
+from controller.cost.components import Status
+from controller.cost.estimate import estimate
+from controller.cost.usage import parse_usage
+from controller.terraform.plan_parser import parse_plan
+
+from .conftest import change, plan_doc
+
+ROOT = Path(__file__).resolve().parents[3]
+SNAPSHOT = ROOT / "tests" / "fixtures" / "pricing" / "togen_azure_prices_8b82e558.json"
+TABLES = ROOT / "controller" / "cost" / "pricing" / "tables"
+COMMIT = "8b82e5581918fe61dc77160c06334b74e396e074"
+sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
+
+import azure_pricelist  # noqa: E402
+import import_tables  # noqa: E402
+
+
+def test_the_committed_tables_are_exactly_what_the_importer_makes_of_the_snapshot():
+    built = import_tables.azure_pricelist(SNAPSHOT, COMMIT)
+    assert set(built) == {file for file, _ in azure_pricelist.SECTIONS.values()}
+    for name, doc in built.items():
+        committed = json.loads((TABLES / name).read_text(), parse_float=D)
+        rebuilt = json.loads(json.dumps(doc, default=str), parse_float=D)
+        assert committed["prices"] == {k: [None if p is None else D(str(p)) for p in row]
+                                       for k, row in rebuilt["prices"].items()}, name
+        assert committed["source"]["commit"] == COMMIT and committed["licence"].startswith("Apache-2.0")
+
+
+def test_the_snapshot_agrees_with_the_hand_checked_figure_and_covers_25_regions():
+    book = catalog.load_catalog().book("azure")
+    assert book is not None
+    assert book.sections["storage_classes_gb_month"]["Hot_LRS"]["eastus"] == \
+        book.table_price("storage_classes_gb_month", "Hot_LRS", "eastus") == D("0.0208")
+    rows = azure_pricelist.rows(json.loads(SNAPSHOT.read_text()))
+    assert all(len(regions) == 25 for names in rows.values() for regions in names.values())
+
+
+def _one(resource: dict, address: str, *others: dict, usage: str | None = None):
+    est = estimate(parse_plan(plan_doc(resource, *others)), usage=parse_usage(usage) if usage else None)
+    return next(r for r in est.resources if r.address == address)
+
+
+def test_flexible_servers_are_priced_per_engine_and_general_purpose_per_vcore():
+    pg = change("azurerm_postgresql_flexible_server.p", "create", None,
+                {"location": "westeurope", "sku_name": "GP_Standard_D4ds_v4", "storage_mb": 131072})
+    row = _one(pg, "azurerm_postgresql_flexible_server.p")
+    compute, storage = row.after.components
+    assert (compute.unit_price, compute.quantity) == (D("0.106"), 4 * 730)  # 4 vCores at PostgreSQL's rate
+    assert storage.monthly == D("0.1369") * 128
+    mysql = change("azurerm_mysql_flexible_server.m", "create", None,
+                   {"location": "westeurope", "sku_name": "GP_Standard_D4ds_v4", "storage_mb": 20480})
+    assert _one(mysql, "azurerm_mysql_flexible_server.m").after.components[0].unit_price == D("0.1015")
+    burst = change("azurerm_postgresql_flexible_server.b", "create", None,
+                   {"location": "uksouth", "sku_name": "B_Standard_B1ms", "storage_mb": 32768})
+    assert _one(burst, "azurerm_postgresql_flexible_server.b").status is Status.PRICED
+    other = change("azurerm_postgresql_flexible_server.o", "create", None,
+                   {"location": "westeurope", "sku_name": "MO_Standard_E4ds_v5", "storage_mb": 32768})
+    assert "MO_Standard_E4ds_v5" in _one(other, "azurerm_postgresql_flexible_server.o").reason
+
+
+def test_redis_service_bus_and_blob_operations():
+    redis = change("azurerm_redis_cache.r", "create", None,
+                   {"location": "eastus", "sku_name": "Standard", "family": "C", "capacity": 1})
+    assert _one(redis, "azurerm_redis_cache.r").after_monthly == D("0.069") * 730
+    premium = change("azurerm_redis_cache.p", "create", None,
+                     {"location": "eastus", "sku_name": "Premium", "family": "P", "capacity": 1})
+    assert "Premium_P1" in _one(premium, "azurerm_redis_cache.p").reason
+    bus = change("azurerm_servicebus_namespace.s", "create", None, {"location": "westeurope", "sku": "Standard"})
+    row = _one(bus, "azurerm_servicebus_namespace.s", usage="resource_usage:\n  azurerm_servicebus_namespace.s:\n"
+                                                             "    monthly_messaging_operations: 20000000\n")
+    assert row.after_monthly == D("0.013441") * 730 + D("0.80") * 20
+    assert _one(change("azurerm_servicebus_namespace.q", "create", None, {"location": "eastus", "sku": "Premium"}),
+                "azurerm_servicebus_namespace.q").status is Status.NOT_PRICED
+    blob = change("azurerm_storage_account.a", "create", None, {"location": "westeurope", "access_tier": "Hot",
+                                                                 "account_replication_type": "LRS"})
+    lines = _one(blob, "azurerm_storage_account.a").after.components
+    assert [c.unit_price for c in lines] == [D("0.0196"), D("0.054"), D("0.0043")]  # per GB, per 10k, per 10k
+
+
+@pytest.mark.parametrize("plan_values, status", [
+    ({"sku_name": "Y1", "os_type": "Linux"}, Status.USAGE_BASED),
+    ({"sku_name": "P1v3", "os_type": "Linux"}, Status.FREE),  # the plan itself is priced
+])
+def test_a_function_app_bills_by_execution_only_on_a_consumption_plan(plan_values, status):
+    plan = change("azurerm_service_plan.p", "create", None, {"location": "eastus", **plan_values})
+    app = change("azurerm_linux_function_app.f", "create", None, {"location": "eastus", "name": "f"})
+    doc = plan_doc(plan, app)
+    doc["configuration"]["root_module"]["resources"] = [
+        {"address": "azurerm_linux_function_app.f", "mode": "managed", "type": "azurerm_linux_function_app", "name": "f",
+         "expressions": {"service_plan_id": {"references": ["azurerm_service_plan.p.id", "azurerm_service_plan.p"]}}}]
+    row = next(r for r in estimate(parse_plan(doc)).resources if r.address == "azurerm_linux_function_app.f")
+    assert row.status is status
+    if status is Status.USAGE_BASED:
+        assert [c.unit_price for c in row.after.components] == [D("0.20"), D("0.000016")]
