@@ -1,4 +1,7 @@
-"""Azure prices read from a trimmed Azure Retail Prices snapshot, and the pricers they feed (25 regions)."""
+"""Azure prices read from a trimmed Azure Retail Prices snapshot, and the pricers they feed (25 regions).
+
+That the committed tables are what the importer makes of the snapshot: test_pricing_tables_pricelist.py.
+"""
 
 from __future__ import annotations
 
@@ -19,23 +22,9 @@ from .conftest import change, plan_doc
 
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "tests" / "fixtures" / "pricing" / "togen_azure_prices_8b82e558.json"
-TABLES = ROOT / "controller" / "cost" / "pricing" / "tables"
-COMMIT = "8b82e5581918fe61dc77160c06334b74e396e074"
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
 import azure_pricelist  # noqa: E402
-import import_tables  # noqa: E402
-
-
-def test_the_committed_tables_are_exactly_what_the_importer_makes_of_the_snapshot():
-    built = import_tables.azure_pricelist(SNAPSHOT, COMMIT)
-    assert set(built) == {file for file, _ in azure_pricelist.SECTIONS.values()}
-    for name, doc in built.items():
-        committed = json.loads((TABLES / name).read_text(), parse_float=D)
-        rebuilt = json.loads(json.dumps(doc, default=str), parse_float=D)
-        assert committed["prices"] == {k: [None if p is None else D(str(p)) for p in row]
-                                       for k, row in rebuilt["prices"].items()}, name
-        assert committed["source"]["commit"] == COMMIT and committed["licence"].startswith("Apache-2.0")
 
 
 def test_the_snapshot_agrees_with_the_hand_checked_figure_and_covers_25_regions():

@@ -1,4 +1,4 @@
-"""The tables read from a trimmed AWS Price List snapshot (NAT, ALB, Lambda, SQS, S3, RDS storage; 23 regions).
+"""The tables read from trimmed price-list snapshots: AWS (NAT, ALB, Fargate, Lambda, SQS, S3, RDS storage; 23 regions).
 
 The snapshot is kept as a fixture (tests/fixtures/pricing/SOURCES.md): the committed tables must be exactly
 what the importer makes of it, its figures must equal every hand-checked figure of aws.yaml, and the RDS and
@@ -8,6 +8,7 @@ snapshot would break one of these).
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from decimal import Decimal as D
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "tests" / "fixtures" / "pricing" / "togen_aws_prices_a5b2dad6.json"
 TABLES = ROOT / "controller" / "cost" / "pricing" / "tables"
 COMMIT = "a5b2dad6d5c9a6544e02c08ef59da0b74a930ef3"
+SNAPSHOTS = {"aws": (SNAPSHOT, COMMIT),
+             "azure": (SNAPSHOT.with_name("togen_azure_prices_8b82e558.json"), "8b82e5581918fe61dc77160c06334b74e396e074")}
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
 import aws_pricelist  # noqa: E402
@@ -43,15 +46,18 @@ def snapshot() -> dict:
     return json.loads(SNAPSHOT.read_text(encoding="utf-8"), parse_float=D)
 
 
-def test_the_committed_tables_are_exactly_what_the_importer_makes_of_the_snapshot():
-    built = import_tables.aws_pricelist(SNAPSHOT, COMMIT)
-    assert set(built) == {file for file, _ in aws_pricelist.SECTIONS.values()}
+@pytest.mark.parametrize("provider", ["aws", "azure"])
+def test_the_committed_tables_are_exactly_what_the_importer_makes_of_the_snapshot(provider):
+    """Both snapshots (AWS Price List, Azure Retail Prices): the tables are reproducible from the kept fixture."""
+    snapshot, commit = SNAPSHOTS[provider]
+    built = getattr(import_tables, f"{provider}_pricelist")(snapshot, commit)
+    assert set(built) == {file for file, _ in importlib.import_module(f"{provider}_pricelist").SECTIONS.values()}
     for name, doc in built.items():
         committed = json.loads((TABLES / name).read_text(), parse_float=D)
         rebuilt = json.loads(json.dumps(doc, default=str), parse_float=D)
         assert committed["prices"] == {k: [None if p is None else D(str(p)) for p in row]
                                        for k, row in rebuilt["prices"].items()}, name
-        assert committed["source"]["commit"] == COMMIT and committed["as_of"] == "2026-09-06"
+        assert committed["source"]["commit"] == commit and committed["as_of"] == "2026-09-06"
 
 
 def test_every_hand_checked_us_east_1_figure_agrees_with_the_price_list():
