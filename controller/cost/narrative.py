@@ -225,7 +225,10 @@ def short(s: Story) -> str:
     """One line for chat."""
     est, b = s.estimate, s.blast
     priced_only = " for what is priced" if unpriced_changes(est) else ""
-    parts = [f"🎲 {money(est.after)}/month ({signed(est.delta)}{priced_only}) ≈ {_plural(s.coffees, 'coffee')}"]
+    by_use = sum(1 for r in est.changed if r.status.value == "usage-based" and not r.delta)
+    plus_usage = f" + usage of {by_use} usage-billed" if by_use else ""  # $0.00 alone would read as free
+    parts = [f"🎲 {money(est.after)}/month ({signed(est.delta)}{priced_only}{plus_usage}) ≈ "
+             f"{_plural(s.coffees, 'coffee')}"]
     if s.footprint.sized:
         laptops = tenth(s.footprint.laptops)
         parts.append(f"{laptops} laptop{'' if laptops == '1.0' else 's'} of compute")

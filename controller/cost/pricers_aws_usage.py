@@ -86,7 +86,7 @@ def _capacity(v: Mapping[str, Any], ctx: Context, key: str, dimension: str, unit
     for source, attribute in ctx.referrers:
         target = ctx.lookup(source) if ctx.lookup and attribute == "resource_id" else None
         if source.split(".")[-2:-1] == ["aws_appautoscaling_target"] and target and \
-                str(target.get("scalable_dimension", "")).endswith(dimension):
+                target.get("scalable_dimension") == f"dynamodb:table:{dimension}":  # not an index's
             low, high = number(target, "min_capacity"), number(target, "max_capacity")
             if low is not None:
                 return low, f"{low:g} {unit}: autoscaled {low:g}-{high if high is not None else '?'}, priced at the minimum"

@@ -87,3 +87,9 @@ def test_a_plan_that_only_adds_usage_billed_resources_does_not_read_unchanged(ma
     assert render.headline(cost.estimate) == ("Fixed monthly cost unchanged; 1 usage-based resource "
                                               "(aws_lambda_function) bills by usage")
     assert "unchanged" not in render.headline(cost.estimate).replace("Fixed monthly cost unchanged", "")
+
+
+def test_the_chat_line_of_a_usage_billed_plan_says_usage_comes_on_top(make_plan):
+    fn = change("aws_lambda_function.f", "create", None, {"function_name": "f", "memory_size": 128})
+    cost = plan_cost(make_plan(fn, providers={"aws": {"region": "us-east-1"}}))
+    assert "($0.00 + usage of 1 usage-billed)" in narrative.short(cost.story)

@@ -103,3 +103,15 @@ def test_infracosts_word_valued_usage_keys_are_accepted_and_a_reserved_instance_
     assert "reserved instance prices are not in the pricing catalog" in row.reason
     with pytest.raises(UsageFileError, match="monthly_requests: a quantity must be a number"):
         parse_usage("resource_usage:\n  aws_lambda_function.f:\n    monthly_requests: lots\n")
+
+
+def test_an_index_autoscaling_target_does_not_set_the_tables_own_capacity():
+    table = change("aws_dynamodb_table.t", "create", None, {"name": "t", "billing_mode": "PROVISIONED",
+                                                           "write_capacity": 20, "read_capacity": 10})
+    target = change("aws_appautoscaling_target.i", "create", None, {
+        "resource_id": "table/t/index/by_user", "scalable_dimension": "dynamodb:index:WriteCapacityUnits",
+        "min_capacity": 2, "max_capacity": 50, "service_namespace": "dynamodb"})
+    doc = _with_refs(plan_doc(table, target, providers={"aws": {"region": "us-east-1"}}),
+                     {"aws_appautoscaling_target.i": {"resource_id": ["aws_dynamodb_table.t.name", "aws_dynamodb_table.t"]}})
+    row = next(r for r in estimate(parse_plan(doc)).resources if r.type == "aws_dynamodb_table")
+    assert row.after.components[0].name == "Write capacity (20 WCU)"
