@@ -24,12 +24,17 @@ def _azure_metered(ctx: Context, key: str, label: str, price_key: str, unit: str
 
 @pricer("azurerm_redis_cache")
 def _redis(v: Mapping[str, Any], ctx: Context) -> Costed:
-    """Billed per cache instance-hour by tier and size ("Standard" C1: a primary and a replica, one price)."""
+    """Billed per node-hour by tier and size: Basic is one node, Standard a primary and a replica (two nodes).
+
+    Standard C1 in eastus: 2 x $0.069 = $0.138 an hour, $100.74 a month (Infracost shows "2 nodes" too).
+    Premium adds shards and replicas; its node prices are not recorded.
+    """
     region = region_of(v, ctx)
-    size = f"{text(v, 'sku_name', '?')}_{text(v, 'family', 'C')}{number(v, 'capacity', Decimal(0)):g}"
-    shards = number(v, "shard_count") or Decimal(1)  # Premium clustering; Basic and Standard have one
-    return verdict([hourly(f"Cache ({size.replace('_', ' ')})", book_price(ctx, "azure", "cache_nodes_hourly", size,
-                                                                             region), shards,
+    tier = text(v, "sku_name", "?") or "?"
+    size = f"{tier}_{text(v, 'family', 'C')}{number(v, 'capacity', Decimal(0)):g}"
+    nodes = Decimal(2) if tier == "Standard" else Decimal(1)
+    return verdict([hourly(f"Cache ({size.replace('_', ' ')}, {nodes:g} node{'s' if nodes != 1 else ''})",
+                           book_price(ctx, "azure", "cache_nodes_hourly", size, region), nodes,
                            missing("azure", "Redis cache size", size, region))])
 
 

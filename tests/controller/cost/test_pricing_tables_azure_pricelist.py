@@ -62,7 +62,10 @@ def test_flexible_servers_are_priced_per_engine_and_general_purpose_per_vcore():
 def test_redis_service_bus_and_blob_operations():
     redis = change("azurerm_redis_cache.r", "create", None,
                    {"location": "eastus", "sku_name": "Standard", "family": "C", "capacity": 1})
-    assert _one(redis, "azurerm_redis_cache.r").after_monthly == D("0.069") * 730
+    assert _one(redis, "azurerm_redis_cache.r").after_monthly == 2 * D("0.069") * 730  # primary and replica: $100.74
+    basic = change("azurerm_redis_cache.b", "create", None,
+                   {"location": "eastus", "sku_name": "Basic", "family": "C", "capacity": 0})
+    assert _one(basic, "azurerm_redis_cache.b").after_monthly == D("0.022") * 730  # one node: $16.06
     premium = change("azurerm_redis_cache.p", "create", None,
                      {"location": "eastus", "sku_name": "Premium", "family": "P", "capacity": 1})
     assert "Premium_P1" in _one(premium, "azurerm_redis_cache.p").reason
