@@ -161,7 +161,7 @@ def _ecs_service(v: Mapping[str, Any], ctx: Context) -> Costed:
                "strategy, which the plan does not show")
         return Costed(Status.NOT_PRICED, note=f"aws ECS service: {why}")
     task = ctx.referenced("task_definition", "aws_ecs_task_definition") or {}
-    count = number(v, "desired_count", Decimal(1))
+    count = number(v, "desired_count", Decimal(0))  # the provider's default: no tasks until asked
     vcpu = number(task, "cpu")
     memory = number(task, "memory")
     if vcpu is None or memory is None or count is None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import MILLION, Context, Costed, Status, first, hourly, metered, number, text, verdict
+from .components import MILLION, Component, Context, Costed, Status, first, hourly, metered, number, text, verdict
 from .pricers_azure import region_of
 from .resources import book_price, missing, pricer
 
@@ -44,13 +44,39 @@ def _service_bus(v: Mapping[str, Any], ctx: Context) -> Costed:
     tier = (text(v, "sku", "Standard") or "Standard").lower()
     if tier == "premium":
         return Costed(Status.NOT_PRICED, note="azure Service Bus Premium messaging units are not in the pricing catalog")
-    operations = _azure_metered(ctx, "monthly_messaging_operations", "Messaging operations",
-                                f"servicebus_{tier}_ops_per_1m", "operations", region)
     if tier == "basic":
-        return verdict([operations])
+        return verdict([_azure_metered(ctx, "monthly_messaging_operations", "Messaging operations",
+                                       "servicebus_basic_ops_per_1m", "operations", region)])
     base = hourly("Base charge (Standard)", book_price(ctx, "azure", "extras_hourly", "servicebus_standard", region),
                   missing=missing("azure", "Service Bus", "Standard base unit", region))
-    return verdict([base, operations])
+    return verdict([base, *_standard_operations(ctx, region)])
+
+
+INCLUDED_OPS, TIER_END_OPS = Decimal(13_000_000), Decimal(100_000_000)
+
+
+def _standard_operations(ctx: Context, region: str | None) -> list[Component]:
+    """Standard: the first 13M operations a month come with the base charge; 13M-100M at the recorded rate.
+
+    The rates above 100M a month (lower) are not recorded, so operations beyond it are "not priced".
+    """
+    price = book_price(ctx, "azure", "usage_unit_prices", "servicebus_standard_ops_per_1m", region)
+    label = "Messaging operations (13M-100M a month; the first 13M are included)"
+    ops = ctx.used("monthly_messaging_operations")
+    if ops is None:
+        return [_azure_metered(ctx, "monthly_messaging_operations", label, "servicebus_standard_ops_per_1m",
+                               "operations", region)]
+    billable = min(max(ops - INCLUDED_OPS, Decimal(0)), TIER_END_OPS - INCLUDED_OPS)
+    parts = [Component(f"{label} ({ctx.usage_origin or 'usage file'}: monthly_messaging_operations)",
+                       price * billable / MILLION if price is not None else None, "operations",
+                       price / MILLION if price is not None else None, billable,
+                       note="" if price is not None else f"azure Service Bus operations in {region} are not in the "
+                                                         "pricing catalog")]
+    if ops > TIER_END_OPS:
+        parts.append(Component("Messaging operations above 100M a month", None, "operations", None,
+                               ops - TIER_END_OPS, note="azure Service Bus operations above 100M a month: that tier's "
+                                                        "price is not in the pricing catalog"))
+    return parts
 
 
 def _plan_of(ctx: Context) -> Mapping[str, Any] | None:

@@ -72,7 +72,10 @@ def test_redis_service_bus_and_blob_operations():
     bus = change("azurerm_servicebus_namespace.s", "create", None, {"location": "westeurope", "sku": "Standard"})
     row = _one(bus, "azurerm_servicebus_namespace.s", usage="resource_usage:\n  azurerm_servicebus_namespace.s:\n"
                                                              "    monthly_messaging_operations: 20000000\n")
-    assert row.after_monthly == D("0.013441") * 730 + D("0.80") * 20
+    assert row.after_monthly == D("0.013441") * 730 + D("0.80") * 7  # the first 13M come with the base charge
+    heavy = _one(bus, "azurerm_servicebus_namespace.s", usage="resource_usage:\n  azurerm_servicebus_namespace.s:\n"
+                                                               "    monthly_messaging_operations: 150000000\n")
+    assert heavy.status is Status.PARTIAL and "above 100M" in heavy.reason  # that tier's rate is not recorded
     assert _one(change("azurerm_servicebus_namespace.q", "create", None, {"location": "eastus", "sku": "Premium"}),
                 "azurerm_servicebus_namespace.q").status is Status.NOT_PRICED
     blob = change("azurerm_storage_account.a", "create", None, {"location": "westeurope", "access_tier": "Hot",
