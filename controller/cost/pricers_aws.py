@@ -249,7 +249,10 @@ def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
     lcu = {"application": "alb_lcu_hour", "network": "nlb_lcu_hour"}.get(kind)
     parts = list(base.components)
     if lcu:
-        parts.append(usage("Load balancer capacity units", aws_usage_price(ctx, lcu), "LCU-hour"))
+        region = ctx.provider_regions.get("aws")
+        parts.append(usage("Load balancer capacity units", aws_usage_price(ctx, lcu), "LCU-hour",
+                           missing=f"Load balancer capacity units: depends on usage, and its unit price in "
+                                   f"{region or 'unknown region'} is not in the pricing catalog"))
     return verdict(parts)
 
 

@@ -1,4 +1,4 @@
-"""AWS services billed by what they serve: Lambda, S3, DynamoDB, SQS, ECR, CloudWatch Logs, Route 53 (pure).
+"""AWS services billed by what they serve: Lambda, S3, DynamoDB, SQS, ECR, CloudWatch Logs, Route 53, Fargate, HTTP APIs.
 
 Most lines here are usage-based: priced into the total when the usage file gives a quantity, otherwise shown
 with their unit price in the resource's region ("depends on usage: $0.20 per 1M requests"). A region without
