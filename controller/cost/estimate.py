@@ -225,6 +225,7 @@ def estimate(
     priced_in = choose_regions(plan, default_regions)
     ctx = Context(cat, {p: c.region for p, c in priced_in.items()}, today=today or date.today())
     refs = planctx.references(plan)
+    aliased = planctx.aliased_regions(plan)
     referrers: dict[str, list[tuple[str, str]]] = {}
     for source, attributes in refs.items():
         for attribute, targets in attributes.items():
@@ -243,13 +244,27 @@ def estimate(
         if c.mode != "managed" or c.action not in _PRICED_ACTIONS:
             continue
         quantities, origin = chosen.for_resource(c.address, c.type)
-        mine = replace(ctx, usage=quantities, usage_origin=origin,
+        alias = aliased.get(planctx.config_address(c.address))
+        regions_here = {**ctx.provider_regions, alias[0]: alias[1]} if alias else ctx.provider_regions
+        mine = replace(ctx, provider_regions=regions_here, usage=quantities, usage_origin=origin,
                        refs=refs.get(planctx.config_address(c.address), {}), lookup=lookup,
                        referrers=tuple(referrers.get(planctx.config_address(c.address), ())))
         rows.append(estimate_change(c, mine, project))
     as_of = {name: book.dates() for name, book in cat.books.items()}
     return Estimate(tuple(rows), _totals(rows, dict(budgets or {})), as_of, regions=priced_in,
-                    region_notes=region_notes(priced_in))
+                    region_notes=region_notes(priced_in) + _alias_notes(aliased, rows))
+
+
+def _alias_notes(aliased: Mapping[str, tuple[str, str]], rows: list[ResourceEstimate]) -> tuple[str, ...]:
+    """ "2 aws resources priced in eu-west-1: their provider block is an alias with its own region"."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        found = aliased.get(planctx.config_address(row.address))
+        if found:
+            counts[found] = counts.get(found, 0) + 1
+    return tuple(f"{n} {provider} resource{'s' if n != 1 else ''} priced in {region}: "
+                 f"{'their' if n != 1 else 'its'} provider block is an alias with its own region"
+                 for (provider, region), n in sorted(counts.items()))
 
 
 def combine(estimates: list[Estimate], budgets: Mapping[str, Decimal] | None = None) -> Estimate:

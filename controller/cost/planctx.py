@@ -77,6 +77,37 @@ def provider_regions(plan: Plan) -> dict[str, str]:
     return found
 
 
+def aliased_regions(plan: Plan) -> dict[str, tuple[str, str]]:
+    """Configuration address -> (provider, region) for resources on an aliased provider block with its own region.
+
+    ``provider = aws.west`` (or a module given ``providers = { aws = aws.west }``) runs the resource in the
+    alias's region, not the default block's: pricing it at the default region would be a wrong number.
+    A resource names its block by ``provider_config_key`` ("aws.west", "module.dr:aws" for a module's own).
+    """
+    config = _get(plan.configuration, "provider_config") or {}
+    by_key: dict[str, tuple[str, str]] = {}
+    for key, block in config.items():
+        name = str(_get(block, "name") or key)
+        attr = PROVIDER_REGION_KEYS.get(name)
+        value = expression_value(plan, _get(_get(block, "expressions"), attr)) if attr and _get(block, "alias") else None
+        if isinstance(value, str) and value:
+            by_key[str(key)] = (_PROVIDER_OF.get(name, name), value)
+    out: dict[str, tuple[str, str]] = {}
+    if by_key:
+        _walk_provider_keys(_get(plan.configuration, "root_module"), "", by_key, out)
+    return out
+
+
+def _walk_provider_keys(module: Any, prefix: str, by_key: Mapping[str, tuple[str, str]],
+                        out: dict[str, tuple[str, str]]) -> None:
+    for res in _get(module, "resources") or ():
+        key = str(_get(res, "provider_config_key") or "")
+        if key in by_key:
+            out[f"{prefix}{res.get('address', '')}"] = by_key[key]
+    for name, call in (_get(module, "module_calls") or {}).items():
+        _walk_provider_keys(_get(call, "module"), f"{prefix}module.{name}.", by_key, out)
+
+
 def _refs_in(expr: Any, out: list[str]) -> None:
     if isinstance(expr, Mapping):
         for ref in expr.get("references") or ():

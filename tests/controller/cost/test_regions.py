@@ -186,3 +186,26 @@ def test_a_default_region_for_a_provider_the_plan_does_not_use_is_not_mentioned(
 def test_azure_takes_no_region_flag_because_its_resources_name_their_location():
     with pytest.raises(ConfigError, match="one of aws, google"):
         regions.parse_region_flags(["azurerm=eastus"])
+
+
+def test_a_resource_on_an_aliased_provider_is_priced_in_the_aliases_region(make_plan):
+    """``provider = aws.west``: pricing it at the default block's region would be a wrong number, not a gap."""
+    home = change("aws_nat_gateway.home", "create", None, {"subnet_id": "a"})
+    west = change("aws_nat_gateway.west", "create", None, {"subnet_id": "b"})
+    dr = dict(change("aws_nat_gateway.dr", "create", None, {"subnet_id": "c"}), address="module.dr.aws_nat_gateway.dr",
+              module_address="module.dr")
+    doc = plan_doc(home, west, dr, providers={"aws": {"region": "us-east-1"}})
+    doc["configuration"]["provider_config"]["aws.west"] = {
+        "name": "aws", "alias": "west", "expressions": {"region": {"constant_value": "eu-west-1"}}}
+    doc["configuration"]["root_module"] = {
+        "resources": [{"address": "aws_nat_gateway.home", "provider_config_key": "aws"},
+                      {"address": "aws_nat_gateway.west", "provider_config_key": "aws.west"}],
+        "module_calls": {"dr": {"module": {"resources": [{"address": "aws_nat_gateway.dr",
+                                                          "provider_config_key": "aws.west"}]}}}}
+    rows = {r.address: r for r in estimate(parse_plan(json.dumps(doc))).resources}
+    hourly = {a: r.after.components[0].unit_price for a, r in rows.items()}
+    assert hourly == {"aws_nat_gateway.home": D("0.045"), "aws_nat_gateway.west": D("0.048"),
+                      "module.dr.aws_nat_gateway.dr": D("0.048")}
+    est = estimate(parse_plan(json.dumps(doc)))
+    assert "2 aws resources priced in eu-west-1: their provider block is an alias with its own region" in est.region_notes
+    assert "priced in eu-west-1" in render.markdown(est)
