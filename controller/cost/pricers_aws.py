@@ -63,10 +63,14 @@ def _ec2(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
     reserved = [str(ctx.usage.get(k)) for k in ("reserved_instance_type", "reserved_instance_term",
                                                  "reserved_instance_payment_option") if ctx.usage.get(k)]
-    if reserved:  # the usage file says how it is bought; an on-demand figure would overstate it
-        hours = Component(f"Instance ({text(v, 'instance_type')}, reserved: {', '.join(reserved)})", None, "hours",
-                          note="aws reserved instance prices are not in the pricing catalog (usage file: "
-                               f"{', '.join(reserved)})")
+    system = str(ctx.usage.get("operating_system") or "linux").lower()
+    tenancy = text(v, "tenancy", "default") or "default"
+    unlisted = (f"reserved: {', '.join(reserved)}" if reserved else  # an on-demand figure would overstate it
+                f"{system}" if system != "linux" else
+                f"{tenancy} tenancy" if tenancy != "default" else None)
+    if unlisted:  # Linux, shared tenancy, on demand is all that is recorded: anything else is not priced
+        hours = Component(f"Instance ({text(v, 'instance_type')}, {unlisted})", None, "hours",
+                          note=f"aws instance prices for {unlisted} are not in the pricing catalog")
         return verdict([hours] + _block_devices(v, region, ctx))
     parts = [vm("aws", text(v, "instance_type"), region, ctx)] + _block_devices(v, region, ctx)
     return verdict(parts)

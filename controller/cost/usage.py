@@ -71,8 +71,8 @@ class Usage:
 NO_USAGE = Usage()
 
 
-# Infracost usage keys whose values are words, not quantities; read, never priced (reserved and OS-specific
-# prices are not recorded: an estimate says so, see pricers_aws._instance).
+# Infracost usage keys whose values are words, not quantities. Reserved and non-Linux prices are not recorded:
+# an instance that names them is shown as not priced (pricers_aws._ec2), never at the Linux on-demand price.
 OPTION_KEYS = frozenset({"reserved_instance_type", "reserved_instance_term", "reserved_instance_payment_option",
                          "operating_system"})
 

@@ -100,7 +100,7 @@ def test_infracosts_word_valued_usage_keys_are_accepted_and_a_reserved_instance_
     vm = change("aws_instance.zero_cost_instance", "create", None, {"instance_type": "m5.4xlarge"})
     row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=usage).resources[0]
     assert row.status is Status.NOT_PRICED and row.after.components[0].monthly is None
-    assert "reserved instance prices are not in the pricing catalog" in row.reason
+    assert "prices for reserved: standard, 1_year, all_upfront are not in the pricing catalog" in row.reason
     with pytest.raises(UsageFileError, match="monthly_requests: a quantity must be a number"):
         parse_usage("resource_usage:\n  aws_lambda_function.f:\n    monthly_requests: lots\n")
 
@@ -115,3 +115,14 @@ def test_an_index_autoscaling_target_does_not_set_the_tables_own_capacity():
                      {"aws_appautoscaling_target.i": {"resource_id": ["aws_dynamodb_table.t.name", "aws_dynamodb_table.t"]}})
     row = next(r for r in estimate(parse_plan(doc)).resources if r.type == "aws_dynamodb_table")
     assert row.after.components[0].name == "Write capacity (20 WCU)"
+
+
+@pytest.mark.parametrize("values, usage, said", [
+    ({"instance_type": "m5.large", "tenancy": "dedicated"}, None, "dedicated tenancy"),
+    ({"instance_type": "m5.large"}, "operating_system: windows", "windows"),
+])
+def test_an_instance_that_is_not_linux_on_shared_hardware_is_not_given_the_linux_price(make_plan, values, usage, said):
+    vm = change("aws_instance.v", "create", None, values)
+    used = parse_usage(f"resource_usage:\n  aws_instance.v:\n    {usage}\n") if usage else None
+    row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=used).resources[0]
+    assert row.status is Status.NOT_PRICED and f"prices for {said} are not in the pricing catalog" in row.reason
