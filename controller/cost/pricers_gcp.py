@@ -27,8 +27,21 @@ def _gce(v: Mapping[str, Any], ctx: Context) -> Costed:
     kind = text(params, "type", "pd-standard")
     parts = [vm("gcp", text(v, "machine_type"), region, ctx),
              disk("gcp", "Boot disk", kind, number(params, "size", Decimal(10)), region, ctx),
-             *_iops(kind, number(params, "provisioned_iops"), region, ctx)]
+             *_iops(kind, number(params, "provisioned_iops"), region, ctx), *_licence(text(params, "image"))]
     return verdict(parts)
+
+
+# Public image projects that bill a licence per hour on top of the machine (premium images).
+_PREMIUM_IMAGES = ("windows-cloud", "windows-sql-cloud", "rhel-cloud", "rhel-sap-cloud", "suse-cloud", "suse-sap-cloud")
+
+
+def _licence(image: str | None) -> list[Component]:
+    """A premium image's licence fee is not recorded: the instance is then partly priced, not under-priced."""
+    project = next((p for p in _PREMIUM_IMAGES if image and (image.startswith(p + "/") or f"/{p}/" in image)), None)
+    if project is None:
+        return []
+    return [Component(f"Premium image licence ({project})", None, "hours",
+                      note=f"gcp premium image licence fees ({project}) are not in the pricing catalog")]
 
 
 @pricer("google_compute_disk")

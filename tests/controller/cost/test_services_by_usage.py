@@ -126,3 +126,14 @@ def test_an_instance_that_is_not_linux_on_shared_hardware_is_not_given_the_linux
     used = parse_usage(f"resource_usage:\n  aws_instance.v:\n    {usage}\n") if usage else None
     row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=used).resources[0]
     assert row.status is Status.NOT_PRICED and f"prices for {said} are not in the pricing catalog" in row.reason
+
+
+def test_a_premium_gce_image_leaves_its_licence_unpriced_rather_than_under_priced(make_plan):
+    def gce(image: str):
+        return change("google_compute_instance.w", "create", None, {
+            "machine_type": "e2-standard-2", "zone": "us-central1-a",
+            "boot_disk": [{"initialize_params": [{"image": image, "size": 50}]}]})
+    windows = estimate(make_plan(gce("projects/windows-cloud/global/images/family/windows-2022"))).resources[0]
+    assert windows.status is Status.PARTIAL and "licence fees (windows-cloud)" in windows.reason
+    debian = estimate(make_plan(gce("debian-cloud/debian-12"))).resources[0]
+    assert debian.status is Status.PRICED
