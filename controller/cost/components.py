@@ -193,6 +193,14 @@ def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = No
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
 
+def usage_gap(name: str, region: str | None) -> str:
+    """Why a usage line has no unit price: the region lacks it, or no region is known at all."""
+    if region:
+        return f"{name}: depends on usage, and its unit price in {region} is not in the pricing catalog"
+    return (f"{name}: depends on usage, and its unit price is unknown: unknown region (no provider region, "
+            "none in the plan, none given)")
+
+
 def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
             scale: Decimal = Decimal(1), missing: str = "", ref: PriceRef | None = None) -> Component:
     """A usage-based line: priced into the total when the usage file gives ``key``, else "depends on usage".

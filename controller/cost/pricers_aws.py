@@ -10,7 +10,7 @@ from typing import Any
 
 from .catalog import HOURS_PER_MONTH
 from .components import (Component, Context, Costed, first, hourly, is_map, monthly_fee,
-                         number, per_gb_month, text, usage, verdict, zone_region)
+                         number, per_gb_month, text, usage, usage_gap, verdict, zone_region)
 from .pricers_aws_usage import aws_metered, aws_usage_price
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
@@ -253,10 +253,8 @@ def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
     lcu = {"application": "alb_lcu_hour", "network": "nlb_lcu_hour"}.get(kind)
     parts = list(base.components)
     if lcu:
-        region = ctx.provider_regions.get("aws")
         parts.append(usage("Load balancer capacity units", aws_usage_price(ctx, lcu), "LCU-hour",
-                           missing=f"Load balancer capacity units: depends on usage, and its unit price in "
-                                   f"{region or 'unknown region'} is not in the pricing catalog"))
+                           missing=usage_gap("Load balancer capacity units", ctx.provider_regions.get("aws"))))
     return verdict(parts)
 
 

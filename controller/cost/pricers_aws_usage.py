@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, Status, first, hourly, metered, number,
-                         text, usage, verdict)
+                         text, usage, usage_gap, verdict)
 from .resources import book_price, missing, pricer, ref
 
 
@@ -21,27 +21,28 @@ def aws_usage_price(ctx: Context, key: str) -> Decimal | None:
 
 
 def aws_metered(ctx: Context, used: str, name: str, key: str, unit: str, section: str = "usage_unit_prices",
-             region: str | None = None, **kw: Any) -> Component:
+                region: str | None = None, **kw: Any) -> Component:
     """A usage line at the region's unit price; when there is none, the reason names the region (or its absence)."""
     region = region or ctx.provider_regions.get("aws")
-    gap = (f"{name}: depends on usage, and its unit price in {region} is not in the pricing catalog" if region
-           else f"{name}: depends on usage, and its unit price is unknown: unknown region (no provider region, "
-                "none in the plan, none given)")
-    return metered(ctx, used, name, book_price(ctx, "aws", section, key, region), unit, missing=gap, **kw)
+    return metered(ctx, used, name, book_price(ctx, "aws", section, key, region), unit,
+                   missing=usage_gap(name, region), **kw)
 
 
 @pricer("aws_lambda_function")
 def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Requests and GB-seconds (x86). Arm functions bill other SKUs, whose prices are not recorded."""
+    if "arm64" in (v.get("architectures") or ()):
+        return Costed(Status.NOT_PRICED, note="aws Lambda arm64 request and duration prices are not in the pricing "
+                                              "catalog")
     memory_gb = (number(v, "memory_size") or Decimal(128)) / Decimal(1024)
     duration_ms = ctx.used("request_duration_ms")
-    requests = aws_metered(ctx, "monthly_requests", "Requests", "lambda_requests_per_1m", "requests",
-                       per=MILLION)
-    parts = [requests]
+    parts = [aws_metered(ctx, "monthly_requests", "Requests", "lambda_requests_per_1m", "requests", per=MILLION)]
     if duration_ms is not None and ctx.used("monthly_requests") is not None:
-        scale = duration_ms / THOUSAND * memory_gb
-        parts.append(aws_metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)", "lambda_gb_second", "GB-seconds", scale=scale))
+        parts.append(aws_metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)",
+                                 "lambda_gb_second", "GB-seconds", scale=duration_ms / THOUSAND * memory_gb))
     else:
-        parts.append(usage("Duration", aws_usage_price(ctx, "lambda_gb_second"), "GB-second"))
+        parts.append(usage("Duration", aws_usage_price(ctx, "lambda_gb_second"), "GB-second",
+                           missing=usage_gap("Duration", ctx.provider_regions.get("aws"))))
     return verdict(parts)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .components import (Component, Context, Costed, PriceRef, first, hourly, metered, monthly_fee, number,
-                         per_gb_month, text, verdict)
+                         per_gb_month, text, usage_gap, verdict)
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
 # Managed disks are billed per tier (the smallest tier that holds the size), not per GB.
@@ -136,8 +136,7 @@ def _az_storage(v: Mapping[str, Any], ctx: Context) -> Costed:
                                       ("monthly_read_operations", "Read operations", "blob_hot_lrs_read_per_10k")):
             parts.append(metered(ctx, key, label, book_price(ctx, "azure", "usage_unit_prices", price_key, region),
                                  "operations", per=Decimal(10_000),
-                                 missing=f"{label}: depends on usage, and its unit price in {region} is not in the "
-                                         "pricing catalog"))
+                                 missing=usage_gap(label, region)))
     return verdict(parts)
 
 

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import MILLION, Component, Context, Costed, Status, first, hourly, metered, number, text, verdict
+from .components import (MILLION, Component, Context, Costed, Status, first, hourly, metered, number, text, usage_gap,
+                         verdict)
 from .pricers_azure import region_of
 from .resources import book_price, missing, pricer
 
@@ -18,8 +19,7 @@ from .resources import book_price, missing, pricer
 def _azure_metered(ctx: Context, key: str, label: str, price_key: str, unit: str, region: str | None,
                    per: Decimal = MILLION) -> Any:
     return metered(ctx, key, label, book_price(ctx, "azure", "usage_unit_prices", price_key, region), unit, per=per,
-                   missing=f"{label}: depends on usage, and its unit price in {region or 'unknown region'} is not in "
-                           "the pricing catalog")
+                   missing=usage_gap(label, region))
 
 
 @pricer("azurerm_redis_cache")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, PriceRef, Status, first, hourly, metered, number, per_gb_month,
-                         text, usage, verdict, zone_region)
+                         text, usage, usage_gap, verdict, zone_region)
 from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
 
 
@@ -201,7 +201,7 @@ def _cloud_run(v: Mapping[str, Any], ctx: Context) -> Costed:
     for label, key, amount, unit in ((f"CPU ({cpu:g} vCPU)", "cloud_run_vcpu_second", cpu, "vCPU-seconds"),
                                      (f"Memory ({gib:g} GiB)", "cloud_run_gib_second", gib, "GiB-seconds")):
         price = book_price(ctx, "gcp", "usage_unit_prices", key, region)
-        gap = f"{label}: depends on usage, and its unit price in {region or 'unknown region'} is not in the pricing catalog"
+        gap = usage_gap(label, region)
         if per_request is None or ctx.used("monthly_requests") is None:
             parts.append(usage(label, price, unit, missing=gap))
         else:

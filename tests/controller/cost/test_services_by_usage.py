@@ -137,3 +137,9 @@ def test_a_premium_gce_image_leaves_its_licence_unpriced_rather_than_under_price
     assert windows.status is Status.PARTIAL and "licence fees (windows-cloud)" in windows.reason
     debian = estimate(make_plan(gce("debian-cloud/debian-12"))).resources[0]
     assert debian.status is Status.PRICED
+
+
+def test_an_arm_lambda_is_not_given_the_x86_price(make_plan):
+    arm = change("aws_lambda_function.a", "create", None, {"function_name": "a", "architectures": ["arm64"]})
+    row = estimate(make_plan(arm, providers={"aws": {"region": "us-east-1"}})).resources[0]
+    assert row.status is Status.NOT_PRICED and "arm64" in row.reason
