@@ -72,7 +72,8 @@ def _ec2(v: Mapping[str, Any], ctx: Context) -> Costed:
         hours = Component(f"Instance ({text(v, 'instance_type')}, {unlisted})", None, "hours",
                           note=f"aws instance prices for {unlisted} are not in the pricing catalog")
         return verdict([hours] + _block_devices(v, region, ctx))
-    parts = [vm("aws", text(v, "instance_type"), region, ctx)] + _block_devices(v, region, ctx)
+    spot = text(first(v, "instance_market_options"), "market_type") == "spot"
+    parts = [vm("aws", text(v, "instance_type"), region, ctx, spot=spot)] + _block_devices(v, region, ctx)
     return verdict(parts)
 
 
@@ -237,7 +238,8 @@ def _eks(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _eks_nodes(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(first(v, "scaling_config"), "desired_size", Decimal(1)) or Decimal(1)
     types = v.get("instance_types") or ["t3.medium"]
-    return verdict([vm("aws", str(types[0]), ctx.provider_regions.get("aws"), ctx, count, "nodes")])
+    return verdict([vm("aws", str(types[0]), ctx.provider_regions.get("aws"), ctx, count, "nodes",
+                       spot=text(v, "capacity_type") == "SPOT")])
 
 
 @pricer("aws_nat_gateway")

@@ -56,7 +56,8 @@ def _os_disk(block: Mapping[str, Any], region: str | None, ctx: Context, count: 
 @pricer("azurerm_linux_virtual_machine")
 def _az_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
-    return verdict([vm("azure", text(v, "size"), region, ctx), _os_disk(first(v, "os_disk"), region, ctx)])
+    return verdict([vm("azure", text(v, "size"), region, ctx, spot=text(v, "priority") == "Spot"),
+                    _os_disk(first(v, "os_disk"), region, ctx)])
 
 
 @pricer("azurerm_windows_virtual_machine")
@@ -165,7 +166,7 @@ def _aks_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(v, "node_count", Decimal(1)) or Decimal(1)
     region = ctx.provider_regions.get("azurerm")
     region = region.replace(" ", "").lower() if region else None
-    return verdict([vm("azure", text(v, "vm_size"), region, ctx, count, "nodes"),
+    return verdict([vm("azure", text(v, "vm_size"), region, ctx, count, "nodes", spot=text(v, "priority") == "Spot"),
                     *_pool_os_disks(v, count, region, ctx)])
 
 

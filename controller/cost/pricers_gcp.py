@@ -25,7 +25,9 @@ def _gce(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
     params = first(first(v, "boot_disk"), "initialize_params")
     kind = text(params, "type", "pd-standard")
-    parts = [vm("gcp", text(v, "machine_type"), region, ctx),
+    scheduling = first(v, "scheduling")
+    spot = scheduling.get("preemptible") is True or text(scheduling, "provisioning_model") == "SPOT"
+    parts = [vm("gcp", text(v, "machine_type"), region, ctx, spot=spot),
              disk("gcp", "Boot disk", kind, number(params, "size", Decimal(10)), region, ctx),
              *_iops(kind, number(params, "provisioned_iops"), region, ctx), *_licence(text(params, "image"))]
     return verdict(parts)
@@ -119,8 +121,10 @@ def _gke(v: Mapping[str, Any], ctx: Context) -> Costed:
 @pricer("google_container_node_pool")
 def _gke_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
     count = number(v, "node_count") or number(v, "initial_node_count") or Decimal(1)
-    machine = text(first(v, "node_config"), "machine_type", "e2-medium")
-    return verdict([vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes")])
+    config = first(v, "node_config")
+    machine = text(config, "machine_type", "e2-medium")
+    spot = config.get("preemptible") is True or config.get("spot") is True
+    return verdict([vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes", spot=spot)])
 
 
 @pricer("google_compute_router_nat")

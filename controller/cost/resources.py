@@ -128,8 +128,11 @@ def sustained_month(ctx: Context, machine: str | None, region: str | None) -> De
 
 
 def vm(provider: str, machine: str | None, region: str | None, ctx: Context, count: Decimal = Decimal(1),
-        role: str = "vm") -> Component:
+        role: str = "vm", spot: bool = False) -> Component:
     label = f"Instance ({machine or 'unknown type'})" if count == 1 else f"Nodes ({count:g} × {machine})"
+    if spot:  # billed at a market price that moves; the on-demand figure would overstate it
+        return Component(f"{label}, spot", None, "hours", None, count * HOURS_PER_MONTH,
+                         note=f"{provider} spot and preemptible prices are not in the pricing catalog")
     if provider == "gcp":
         month = sustained_month(ctx, machine, region)
         if month is not None:

@@ -143,3 +143,21 @@ def test_an_arm_lambda_is_not_given_the_x86_price(make_plan):
     arm = change("aws_lambda_function.a", "create", None, {"function_name": "a", "architectures": ["arm64"]})
     row = estimate(make_plan(arm, providers={"aws": {"region": "us-east-1"}})).resources[0]
     assert row.status is Status.NOT_PRICED and "arm64" in row.reason
+
+
+@pytest.mark.parametrize("resource, values", [
+    ("aws_instance.s", {"instance_type": "m5.large", "instance_market_options": [{"market_type": "spot"}]}),
+    ("aws_eks_node_group.s", {"instance_types": ["m5.large"], "capacity_type": "SPOT",
+                              "scaling_config": [{"desired_size": 2}]}),
+    ("google_compute_instance.s", {"machine_type": "e2-standard-2", "zone": "us-central1-a",
+                                   "scheduling": [{"provisioning_model": "SPOT"}]}),
+    ("google_container_node_pool.s", {"location": "us-central1", "node_count": 3,
+                                      "node_config": [{"machine_type": "e2-standard-4", "preemptible": True}]}),
+    ("azurerm_linux_virtual_machine.s", {"location": "eastus", "size": "Standard_D2s_v3", "priority": "Spot",
+                                         "os_disk": [{"storage_account_type": "Standard_LRS"}]}),
+])
+def test_spot_and_preemptible_machines_are_not_given_on_demand_prices(make_plan, resource, values):
+    row = estimate(make_plan(change(resource, "create", None, values),
+                             providers={"aws": {"region": "us-east-1"}})).resources[0]
+    assert row.after.components[0].monthly is None and row.after.components[0].name.endswith(", spot")
+    assert "spot and preemptible prices are not in the pricing catalog" in row.reason
