@@ -80,7 +80,10 @@ OPTION_KEYS = frozenset({"reserved_instance_type", "reserved_instance_term", "re
 def _check_numbers(doc: Any, where: str) -> None:
     if isinstance(doc, Mapping):
         for key, value in doc.items():
-            if key in OPTION_KEYS and isinstance(value, str):
+            if key in OPTION_KEYS:
+                if not isinstance(value, str) or not value.strip():
+                    raise UsageFileError(f"{where}.{key}: expected a word (e.g. linux, standard, 1_year), "
+                                         f"got {value!r}")
                 continue
             _check_numbers(value, f"{where}.{key}")
         return

@@ -161,3 +161,9 @@ def test_spot_and_preemptible_machines_are_not_given_on_demand_prices(make_plan,
                              providers={"aws": {"region": "us-east-1"}})).resources[0]
     assert row.after.components[0].monthly is None and row.after.components[0].name.endswith(", spot")
     assert "spot and preemptible prices are not in the pricing catalog" in row.reason
+
+
+@pytest.mark.parametrize("value", ["5", "''", "[linux]"])
+def test_a_word_valued_usage_key_with_no_word_is_refused_naming_the_key(value):
+    with pytest.raises(UsageFileError, match="operating_system: expected a word"):
+        parse_usage(f"resource_usage:\n  aws_instance.v:\n    operating_system: {value}\n")
