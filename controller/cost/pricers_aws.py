@@ -35,13 +35,30 @@ def volume(label: str, kind: str, gb: Decimal | None, iops: Decimal | None, mbps
                           ref("aws", "disks_gb_month", kind, region, "disk"))]
     extra_iops = iops if kind in ("io1", "io2") else (iops - GP3_FREE_IOPS if kind == "gp3" and iops else None)
     if extra_iops and extra_iops > 0:
-        parts.append(per_gb_month(f"{label} provisioned IOPS ({extra_iops:g})",
-                                  _price(ctx, "disk_iops_month", kind, region), extra_iops,
-                                  missing("aws", "EBS IOPS", kind, region)))
+        parts += _iops(label, kind, extra_iops, region, ctx)
     if kind == "gp3" and mbps and mbps > GP3_FREE_MBPS:
         parts.append(per_gb_month(f"{label} throughput ({mbps - GP3_FREE_MBPS:g} MB/s above 125)",
                                   _price(ctx, "disk_throughput_month", kind, region), mbps - GP3_FREE_MBPS,
                                   missing("aws", "EBS throughput", kind, region)))
+    return parts
+
+
+# io2 IOPS are billed in tiers: up to 32,000, 32,001 to 64,000, and above (the pricing page's "Tier 2/3" rates)
+IO2_TIERS = ((Decimal(32000), "io2"), (Decimal(64000), "io2_tier2"), (None, "io2_tier3"))
+
+
+def _iops(label: str, kind: str, iops: Decimal, region: str | None, ctx: Context) -> list[Component]:
+    if kind != "io2" or iops <= IO2_TIERS[0][0]:  # type: ignore[operator]
+        return [per_gb_month(f"{label} provisioned IOPS ({iops:g})", _price(ctx, "disk_iops_month", kind, region),
+                             iops, missing("aws", "EBS IOPS", kind, region))]
+    parts, below = [], Decimal(0)
+    for ceiling, name in IO2_TIERS:
+        step = (min(iops, ceiling) if ceiling is not None else iops) - below
+        if step > 0:
+            parts.append(per_gb_month(f"{label} provisioned IOPS ({below + 1:g} to {below + step:g})",
+                                      _price(ctx, "disk_iops_month", name, region), step,
+                                      missing("aws", "EBS IOPS", name, region)))
+        below += max(step, Decimal(0))
     return parts
 
 

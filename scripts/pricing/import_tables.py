@@ -10,7 +10,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --coroot PATH/data/cloud-pricing.json.gz            --coroot-commit SHA --coroot-date DATE \
         --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA \
         --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA \
-        --azure-pricelist PATH/internal/cost/prices/azure.json --azure-pricelist-commit SHA
+        --azure-pricelist PATH/internal/cost/prices/azure.json --azure-pricelist-commit SHA \
+        --aws-locations PATH/locations.json --aws-feed ebs PATH/ebs.json SHA --aws-feed cloudwatch PATH SHA ...
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -252,6 +253,21 @@ def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
     return _snapshot(path, "azure_pricelist", SNAPSHOT_REPO, "internal/cost/prices/azure.json", commit)
 
 
+def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, dict[str, Any]]:
+    """EBS, CloudWatch Logs, DynamoDB, KMS per region from AWS's pricing-page feed: see aws_pricing_feed.py."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import aws_pricing_feed
+    return aws_pricing_feed.tables(_json(path), _json(locations), aws_pricing_feed.FEEDS[name], commit, _table)
+
+
+def _json(path: Path) -> Any:
+    """A JSON file, or its gzip (the fixtures under tests/fixtures/pricing/ are kept compressed)."""
+    import gzip
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)
+
+
 def _date(text: str) -> str:
     from datetime import datetime
     try:
@@ -280,6 +296,9 @@ def main() -> None:
     p.add_argument("--aws-pricelist-commit", default="")
     p.add_argument("--azure-pricelist", type=Path, help="a trimmed Azure Retail Prices snapshot (togen's azure.json)")
     p.add_argument("--azure-pricelist-commit", default="")
+    p.add_argument("--aws-locations", type=Path, help="AWS's locations feed (name -> region code), for --aws-feed")
+    p.add_argument("--aws-feed", nargs=3, action="append", default=[], metavar=("NAME", "FILE", "COMMIT"),
+                   help="an AWS pricing-page feed file: NAME is ebs, cloudwatch, dynamodb or kms (repeatable)")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -298,6 +317,9 @@ def main() -> None:
             _write(name, doc)
     if a.azure_pricelist:
         for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
+            _write(name, doc)
+    for feed, path, commit in a.aws_feed:
+        for name, doc in aws_feed(feed, Path(path), commit, a.aws_locations).items():
             _write(name, doc)
 
 

@@ -167,8 +167,9 @@ def test_budget_delta_per_project(make_plan):
 
 
 def test_partial_price_is_flagged(make_plan):
-    vm = {"instance_type": "t3.medium", "root_block_device": [{"volume_size": 8, "volume_type": "gp3"}]}
-    est = estimate(make_plan(change("aws_instance.a", "create", None, vm), providers={"aws": {"region": "ap-southeast-2"}}))
+    # the 2024 EBS feed lists no io2 rate for eu-west-3; EC2 is priced there
+    vm = {"instance_type": "t3.medium", "root_block_device": [{"volume_size": 8, "volume_type": "io2", "iops": 100}]}
+    est = estimate(make_plan(change("aws_instance.a", "create", None, vm), providers={"aws": {"region": "eu-west-3"}}))
     row = est.resources[0]
-    assert row.status is Status.PARTIAL and row.after_monthly == D("0.0528") * H
-    assert "gp3" in row.reason
+    assert row.status is Status.PARTIAL and row.after_monthly == D("0.0472") * H
+    assert "io2" in row.reason

@@ -85,5 +85,5 @@ def test_an_instance_in_a_region_outside_the_hand_checked_list_is_priced(make_pl
     row = estimate(make_plan(change("aws_instance.web", "create", None, vm))).resources[0]
     instance = row.after.components[0]
     assert instance.unit_price == read_table(REGIONAL).price("t2.micro", "us-west-1") and instance.monthly
-    # The root volume has no us-west-1 price in any source we hold: said, never borrowed from us-east-1.
-    assert row.status is Status.PARTIAL and "gp2 in us-west-1" in row.reason
+    # The root volume is priced at us-west-1's own EBS rate (AWS's 2024 feed: 0.12), never us-east-1's 0.10.
+    assert row.status is Status.PRICED and row.after.components[1].unit_price == Decimal("0.12")

@@ -1,0 +1,134 @@
+"""The tables read from AWS's pricing-page feed: EBS, CloudWatch Logs, DynamoDB and KMS in every AWS Region.
+
+The feed files are kept as fixtures (tests/fixtures/pricing/SOURCES.md): the committed tables must be exactly
+what the importer makes of them, and every hand-checked us-east-1 figure of aws.yaml for the same product must
+equal the feed's (a wrong label mapping or a copying slip would break one of these).
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from controller.cost import catalog
+from controller.cost.estimate import estimate
+from controller.cost.usage import parse_usage
+
+from .conftest import change
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = ROOT / "tests" / "fixtures" / "pricing"
+TABLES = ROOT / "controller" / "cost" / "pricing" / "tables"
+LOCATIONS = FIXTURES / "awsfeed_locations_lamngockhuong-aws-price_ce57d15e.json.gz"
+FEEDS = {  # feed -> (fixture, commit of the source repository)
+    "ebs": ("awsfeed_ebs_yeo-ec2.shop_576c890f.json.gz", "576c890f33ae177837e93499866aa04a0ac4fa89"),
+    "cloudwatch": ("awsfeed_cloudwatch_lamngockhuong-aws-price_115fdc61.json.gz",
+                   "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "dynamodb": ("awsfeed_dynamodb_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "kms": ("awsfeed_kms_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+}
+sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
+
+import aws_pricing_feed  # noqa: E402
+import import_tables  # noqa: E402
+
+
+def load(name: str) -> dict:
+    return json.loads(gzip.decompress((FIXTURES / name).read_bytes()))
+
+
+@pytest.mark.parametrize("feed", sorted(FEEDS))
+def test_the_committed_tables_are_exactly_what_the_importer_makes_of_the_feed(feed):
+    fixture, commit = FEEDS[feed]
+    built = import_tables.aws_feed(feed, FIXTURES / fixture, commit, LOCATIONS)
+    assert built, feed
+    for name, doc in built.items():
+        committed = json.loads((TABLES / name).read_text(encoding="utf-8"))
+        assert _same(doc, committed), name
+
+
+def _same(built: dict, committed: dict) -> bool:
+    """Equal metadata, names and prices (compared as numbers: the writer keeps the source's digits)."""
+    if {k: v for k, v in built.items() if k != "prices"} != {k: v for k, v in committed.items() if k != "prices"}:
+        return False
+    return set(built["prices"]) == set(committed["prices"]) and all([None if p is None else D(str(p)) for p in built["prices"][n]] ==
+               [None if p is None else D(str(p)) for p in committed["prices"][n]] for n in committed["prices"])
+
+
+# every mapped (section, name) whose us-east-1 figure aws.yaml records by hand
+HAND_CHECKED = [("disks_gb_month", n) for n in ("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard")] + [
+    ("disk_iops_month", "io1"), ("disk_iops_month", "io2"), ("disk_iops_month", "gp3"),
+    ("disk_throughput_month", "gp3"),
+    ("usage_unit_prices", "logs_ingestion_gb"), ("usage_unit_prices", "logs_storage_gb_month"),
+    ("usage_unit_prices", "dynamodb_read_request_per_1m"), ("usage_unit_prices", "dynamodb_write_request_per_1m"),
+    ("usage_unit_prices", "dynamodb_rcu_hour"), ("usage_unit_prices", "dynamodb_wcu_hour"),
+    ("usage_unit_prices", "dynamodb_storage_gb_month"), ("monthly_fees", "kms_key")]
+
+
+def feed_rows() -> dict:
+    codes = aws_pricing_feed.region_codes(load(LOCATIONS.name))
+    out: dict = {}
+    for feed, (fixture, _) in FEEDS.items():
+        for section, by_name in aws_pricing_feed.rows(load(fixture), codes, aws_pricing_feed.FEEDS[feed]).items():
+            out.setdefault(section, {}).update(by_name)
+    return out
+
+
+@pytest.mark.parametrize("section,name", HAND_CHECKED)
+def test_every_hand_checked_us_east_1_figure_equals_the_feeds(section, name):
+    book = catalog.load_catalog().book("aws")
+    assert D(str(book.sections[section][name]["us-east-1"])) == feed_rows()[section][name]["us-east-1"]
+
+
+def test_the_one_kms_figure_aws_yaml_records_for_23_regions_is_the_feeds_in_each():
+    listed = catalog.load_catalog().book("aws").sections["monthly_fees"]["kms_key"]
+    feed = feed_rows()["monthly_fees"]["kms_key"]
+    assert len(listed) == 23 and all(feed[region] == D(str(price)) for region, price in listed.items())
+
+
+def test_regions_only_and_region_codes_from_the_locations_feed():
+    codes = aws_pricing_feed.region_codes(load(LOCATIONS.name))
+    assert codes["EU (Ireland)"] == "eu-west-1" and codes["US East (N. Virginia)"] == "us-east-1"
+    assert "US East (Verizon) - Boston" not in codes  # a Wavelength Zone
+    ebs = feed_rows()["disks_gb_month"]["gp2"]
+    assert ebs["us-west-1"] == D("0.12") and ebs["eu-west-1"] == D("0.11") and "us-east-1-bos-1" not in ebs
+    assert feed_rows()["disk_throughput_month"]["gp3"]["us-east-1"] == D("0.04")  # 40.96 per GiBps / 1024
+
+
+def test_two_labels_that_disagree_and_a_term_that_is_not_on_demand_are_refused():
+    doc = load(FEEDS["ebs"][0])
+    codes = aws_pricing_feed.region_codes(load(LOCATIONS.name))
+    bad = copy.deepcopy(doc)
+    bad["regions"]["EU (Ireland)"]["Storage General Purpose GB Mo"]["price"] = "0.1200000000"
+    with pytest.raises(ValueError, match="another label"):
+        aws_pricing_feed.rows(bad, codes, aws_pricing_feed.EBS)
+    reserved = copy.deepcopy(doc)
+    row = reserved["regions"]["EU (Ireland)"]["Storage General Purpose gp3 GB Mo"]
+    row["rateCode"] = row["rateCode"].replace("JRTCKXETXF", "4NA7Y494T4")
+    with pytest.raises(ValueError, match="not an OnDemand rate"):
+        aws_pricing_feed.rows(reserved, codes, aws_pricing_feed.EBS)
+
+
+def test_io2_iops_are_billed_in_tiers(make_plan):
+    vol = {"type": "io2", "size": 100, "iops": 70000, "availability_zone": "eu-west-1a"}
+    row = estimate(make_plan(change("aws_ebs_volume.db", "create", None, vol))).resources[0]
+    iops = {c.name: (c.unit_price, c.quantity) for c in row.after.components[1:]}
+    assert list(iops.values()) == [(D("0.072"), 32000), (D("0.0504"), 32000), (D("0.03528"), 6000)]
+    assert row.after_monthly == D("0.138") * 100 + D("0.072") * 32000 + D("0.0504") * 32000 + D("0.03528") * 6000
+
+
+def test_log_groups_and_dynamodb_tables_are_priced_in_their_own_region(make_plan):
+    usage = parse_usage("resource_usage:\n  aws_cloudwatch_log_group.app:\n    monthly_data_ingested_gb: 10\n"
+                        "    storage_gb: 100\n", "usage.yml")
+    table = {"name": "t", "billing_mode": "PROVISIONED", "read_capacity": 10, "write_capacity": 5}
+    plan = make_plan(change("aws_cloudwatch_log_group.app", "create", None, {"name": "app"}),
+                     change("aws_dynamodb_table.t", "create", None, table), providers={"aws": {"region": "eu-west-1"}})
+    logs, ddb = estimate(plan, usage=usage).resources
+    assert logs.after_monthly == 10 * D("0.57") + 100 * D("0.03")
+    assert ddb.after_monthly == (10 * D("0.000147") + 5 * D("0.000735")) * catalog.HOURS_PER_MONTH
