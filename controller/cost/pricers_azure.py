@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import (Component, Context, Costed, PriceRef, first, hourly, metered, monthly_fee, number,
+from .components import (FREE, Component, Context, Costed, PriceRef, Status, first, hourly, metered, monthly_fee, number,
                          per_gb_month, text, usage_gap, verdict)
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
@@ -191,7 +191,48 @@ def _az_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
 @pricer("azurerm_firewall")
 def _az_firewall(v: Mapping[str, Any], ctx: Context) -> Costed:
     tier = text(v, "sku_tier", "Standard") or "Standard"
-    return extra("azure", f"firewall_{tier.lower()}", f"Firewall deployment ({tier})", region_of(v, ctx), ctx)
+    region = region_of(v, ctx)
+    deployment = extra("azure", f"firewall_{tier.lower()}", f"Firewall deployment ({tier})", region, ctx)
+    return verdict(list(deployment.components) + [_data_processed(ctx, f"firewall_{tier.lower()}_data_gb", region)])
+
+
+def _data_processed(ctx: Context, price_key: str, region: str | None) -> Component:
+    price = book_price(ctx, "azure", "usage_unit_prices", price_key, region)
+    return metered(ctx, "monthly_data_processed_gb", "Data processed", price, "GB",
+                   missing=usage_gap("Data processed", region))
+
+
+# What only a Standard virtual hub can host (Microsoft: a Basic hub offers site-to-site VPN only)
+STANDARD_HUB_ONLY = {"azurerm_express_route_gateway": "an ExpressRoute gateway", "azurerm_firewall": "an Azure Firewall",
+                     "azurerm_point_to_site_vpn_gateway": "a point-to-site VPN gateway"}
+
+
+@pricer("azurerm_virtual_hub")
+def _az_virtual_hub(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """A Basic hub is free; a Standard hub bills deployment hours and data processed.
+
+    With ``sku`` unset the provider does not say which one Azure creates, so the hub is priced only when
+    the plan puts something in it that a Basic hub cannot host; otherwise it says so rather than guess.
+    """
+    sku = text(v, "sku")
+    if sku == "Basic":
+        return FREE
+    label = "Virtual hub deployment (Standard)"
+    if not sku:
+        hosted = next((what for source, _ in ctx.referrers if (what := STANDARD_HUB_ONLY.get(_type_of(source)))), None)
+        if hosted is None:
+            return Costed(Status.NOT_PRICED, (), "virtual hub: sku is not set and nothing in the plan needs a Standard "
+                                                 "hub; set sku = \"Basic\" (free) or \"Standard\"")
+        label = f"Virtual hub deployment (Standard: it hosts {hosted}, which a Basic hub cannot)"
+    region = region_of(v, ctx)
+    deployment = extra("azure", "virtual_hub_standard", label, region, ctx)
+    return verdict(list(deployment.components) + [_data_processed(ctx, "virtual_hub_data_gb", region)])
+
+
+def _type_of(address: str) -> str:
+    """``module.net.azurerm_firewall.hub`` -> ``azurerm_firewall``."""
+    parts = address.split(".")
+    return parts[-2] if len(parts) >= 2 else ""
 
 
 @pricer("azurerm_service_plan", "azurerm_app_service_plan")

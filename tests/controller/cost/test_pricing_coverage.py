@@ -106,7 +106,7 @@ def test_unsourced_regions_stay_not_priced():
     assert aws.price("disks_gb_month", "gp3", "us-east-1-atl-1") is None  # a Local Zone: zones are left out
     assert aws.price("extras_hourly", "nat_gateway", "ap-east-1") is None  # not in the Price List snapshot
     assert azure.price("managed_disks_monthly", "P10", "eastus") is None
-    assert azure.price("extras_hourly", "firewall_premium", "eastus") is None
+    assert azure.price("extras_hourly", "firewall_premium", "westus") is None  # one region recorded (eastus)
 
 
 @pytest.mark.parametrize("provider,section,name,region,price", [
