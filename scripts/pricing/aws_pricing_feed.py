@@ -93,7 +93,29 @@ KMS = Feed(
     note="AWS pricing-page feed meteredUnitMaps/kms (a KMS key per month); OnDemand rate codes, Regions only; "
          "mapped by label")
 
-FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS}
+VPC = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/vpc.json",
+    labels={"CreateVpnConnection per Hrs": ("extras_hourly", "vpn_connection", ONE),
+            "CreateVpnConnection per hours": ("extras_hourly", "vpn_connection", ONE),
+            "Hourly charge for Transit Gateway VPC Attachments per hour":
+                ("extras_hourly", "transit_gateway_attachment", ONE),
+            "Hourly charge for In use Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_in_use", ONE),
+            "Hourly charge for Idle Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_unused", ONE)},
+    sections={"extras_hourly": ("aws_feed_vpc.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/vpc (site-to-site VPN connection, Transit Gateway VPC attachment "
+         "and public IPv4 address hours); OnDemand rate codes, Regions only; mapped by label")
+
+NAT_GATEWAY = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/natgateway.json",
+    labels={"Hourly charge for NAT Gateways": ("extras_hourly", "nat_gateway", ONE),
+            "Charge for per GB data processed by NatGateways": ("usage_unit_prices", "nat_data_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_nat_hourly.json", "hour"),
+              "usage_unit_prices": ("aws_feed_nat_data.json", "GB")},
+    note="AWS pricing-page feed meteredUnitMaps/natgateway (NAT gateway hours and data processed per GB); "
+         "OnDemand rate codes, Regions only; mapped by label")
+
+FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
+                          "natgateway": NAT_GATEWAY}
 
 
 def region_codes(locations: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

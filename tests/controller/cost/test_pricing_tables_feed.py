@@ -32,6 +32,9 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
                    "115fdc61c7093bb5f36554ed99888860e14b0700"),
     "dynamodb": ("awsfeed_dynamodb_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
     "kms": ("awsfeed_kms_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "vpc": ("awsfeed_vpc_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "natgateway": ("awsfeed_natgateway_lamngockhuong-aws-price_ce57d15e.json.gz",
+                   "ce57d15e54b2958ec3deae2248d47ed931143b58"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
@@ -68,7 +71,10 @@ HAND_CHECKED = [("disks_gb_month", n) for n in ("gp2", "gp3", "io1", "io2", "st1
     ("usage_unit_prices", "logs_ingestion_gb"), ("usage_unit_prices", "logs_storage_gb_month"),
     ("usage_unit_prices", "dynamodb_read_request_per_1m"), ("usage_unit_prices", "dynamodb_write_request_per_1m"),
     ("usage_unit_prices", "dynamodb_rcu_hour"), ("usage_unit_prices", "dynamodb_wcu_hour"),
-    ("usage_unit_prices", "dynamodb_storage_gb_month"), ("monthly_fees", "kms_key")]
+    ("usage_unit_prices", "dynamodb_storage_gb_month"), ("monthly_fees", "kms_key"),
+    ("extras_hourly", "vpn_connection"), ("extras_hourly", "transit_gateway_attachment"),
+    ("extras_hourly", "public_ip_in_use"), ("extras_hourly", "public_ip_unused"), ("extras_hourly", "nat_gateway"),
+    ("usage_unit_prices", "nat_data_gb")]
 
 
 def feed_rows() -> dict:
@@ -90,6 +96,20 @@ def test_the_one_kms_figure_aws_yaml_records_for_23_regions_is_the_feeds_in_each
     listed = catalog.load_catalog().book("aws").sections["monthly_fees"]["kms_key"]
     feed = feed_rows()["monthly_fees"]["kms_key"]
     assert len(listed) == 23 and all(feed[region] == D(str(price)) for region, price in listed.items())
+
+
+def test_the_feeds_nat_gateway_hours_equal_the_price_list_snapshots_in_every_region_both_list():
+    # two independent copies of AWS's prices: the pricing page's feed and the Price List bulk offer file
+    listed = json.loads((TABLES / "aws_pricelist_hourly.json").read_text(encoding="utf-8"))
+    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"]["nat_gateway"]) if p is not None}
+    feed = feed_rows()["extras_hourly"]["nat_gateway"]
+    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
+
+
+def test_public_ipv4_is_one_rate_in_every_region_as_aws_yaml_records():
+    feed = feed_rows()["extras_hourly"]
+    assert {feed["public_ip_in_use"][r] for r in feed["public_ip_in_use"]} == {D("0.005")}
+    assert {feed["public_ip_unused"][r] for r in feed["public_ip_unused"]} == {D("0.005")}
 
 
 def test_regions_only_and_region_codes_from_the_locations_feed():
