@@ -12,6 +12,8 @@ reports the resource as *not priced*, it never becomes zero. Money is
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -103,8 +105,12 @@ class PriceBook:
         return ""
 
     def dates(self) -> str:
-        """The YAML file's date, and the tables' dates when they differ: "2023-12-18/2026-06-18"."""
-        return "/".join(dict.fromkeys(d for d in (self.as_of, *sorted(self.table_dates)) if d))
+        """The dates of the YAML file and its tables: "2023-12-18/2026-06-18", or a range when there are more
+        ("2021-08-03 to 2026-09-06 (11 dates)"); a source identified only by its commit is named after it."""
+        dated = sorted({d for d in (self.as_of, *self.table_dates) if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)})
+        undated = sorted({d for d in (self.as_of, *self.table_dates) if d and d not in dated})
+        span = "/".join(dated) if len(dated) <= 2 else f"{dated[0]} to {dated[-1]} ({len(dated)} dates)"
+        return " and ".join([span, *undated]) if span else " and ".join(undated)
 
     def names(self, section: str) -> list[str]:
         found = set(self.sections.get(section, {}))

@@ -69,10 +69,14 @@ EBS = Feed(
 CLOUDWATCH = Feed(
     repo="lamngockhuong/aws-price", path="lib/data/pricing/cloudwatch.json",
     labels={"Logs Collected Data Ingestion": ("usage_unit_prices", "logs_ingestion_gb", ONE),
-            "Stored Data": ("usage_unit_prices", "logs_storage_gb_month", ONE)},
-    sections={"usage_unit_prices": ("aws_feed_logs.json", "per the name's unit")},
+            "Stored Data": ("usage_unit_prices", "logs_storage_gb_month", ONE),
+            "Alarm Standard": ("monthly_fees", "alarm_standard", ONE),
+            "Alarm High Resolution": ("monthly_fees", "alarm_high_resolution", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_logs.json", "per the name's unit"),
+              "monthly_fees": ("aws_feed_alarms.json", "alarm metric-month")},
     note="AWS pricing-page feed meteredUnitMaps/cloudwatch (CloudWatch Logs standard-class ingestion per GB and "
-         "archived storage per GB-month); OnDemand rate codes, Regions only; mapped by label")
+         "archived storage per GB-month; metric alarms per alarm metric-month, standard and high resolution); "
+         "OnDemand rate codes, Regions only; mapped by label")
 
 DYNAMODB = Feed(
     repo="lamngockhuong/aws-price", path="lib/data/pricing/dynamodb.json",
@@ -100,10 +104,53 @@ VPC = Feed(
             "Hourly charge for Transit Gateway VPC Attachments per hour":
                 ("extras_hourly", "transit_gateway_attachment", ONE),
             "Hourly charge for In use Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_in_use", ONE),
-            "Hourly charge for Idle Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_unused", ONE)},
-    sections={"extras_hourly": ("aws_feed_vpc.json", "hour")},
-    note="AWS pricing-page feed meteredUnitMaps/vpc (site-to-site VPN connection, Transit Gateway VPC attachment "
-         "and public IPv4 address hours); OnDemand rate codes, Regions only; mapped by label")
+            "Hourly charge for Idle Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_unused", ONE),
+            "Hourly charge for VPC Endpoints per Hrs": ("extras_hourly", "vpc_endpoint_interface", ONE),
+            "Hourly charge for AWS Gateway Load Balancer VPC Endpoint per Hrs":
+                ("extras_hourly", "vpc_endpoint_gateway_load_balancer", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 0 to 1048576":
+                ("usage_unit_prices", "vpc_endpoint_data_gb", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 1048576 to 5242880":
+                ("usage_unit_prices", "vpc_endpoint_data_gb_tier2", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 5242880 to Inf":
+                ("usage_unit_prices", "vpc_endpoint_data_gb_tier3", ONE),
+            "Charge for per GB data processed by AWS Gateway Load Balancer VPC Endpoint per GB":
+                ("usage_unit_prices", "vpc_endpoint_gateway_load_balancer_data_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_vpc.json", "hour"),
+              "usage_unit_prices": ("aws_feed_vpc_data.json", "GB")},
+    note="AWS pricing-page feed meteredUnitMaps/vpc (site-to-site VPN connection, Transit Gateway VPC attachment, "
+         "public IPv4 address and VPC endpoint hours; endpoint data processed per GB in its three tiers: first "
+         "1 PB, next 4 PB, above 5 PB); OnDemand rate codes, Regions only; mapped by label")
+
+SNS = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/sns.json",
+    labels={"Amazon SNS API Requests": ("usage_unit_prices", "sns_requests_per_1m", MILLION),
+            "HTTP Notifications": ("usage_unit_prices", "sns_http_notifications_per_1m", MILLION),
+            "SNS Email and Email JSON Notifications": ("usage_unit_prices", "sns_email_notifications_per_1m",
+                                                       MILLION)},
+    sections={"usage_unit_prices": ("aws_feed_sns.json", "per 1M")},
+    note="AWS pricing-page feed meteredUnitMaps/sns (Standard topics: API requests and HTTP/S and email "
+         "deliveries, scaled to per 1M; the page's free first 1M requests and 100k HTTP deliveries are not "
+         "deducted); OnDemand rate codes, Regions only; mapped by label")
+
+API_GATEWAY = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/apigateway.json",
+    labels={"API Calls Number of up to 333 million": ("usage_unit_prices", "apigw_rest_requests_per_1m", MILLION),
+            "API Calls Number of Request Next 667 million":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier2", MILLION),
+            "API Calls Number of Request Next 19 billion":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier3", MILLION),
+            "API Calls Number of Request Over 20 billion":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier4", MILLION),
+            # a stage's cache, by the cache_cluster_size Terraform takes (GB)
+            **{f"Caching Memory Size {label}": ("extras_hourly", f"apigw_cache_{size}", ONE) for label, size in (
+                ("0 5", "0.5"), ("1 6", "1.6"), ("6 1", "6.1"), ("13 5", "13.5"), ("28 4", "28.4"), ("58 2", "58.2"),
+                ("118", "118"), ("237", "237"))}},
+    sections={"usage_unit_prices": ("aws_feed_apigateway.json", "per 1M"),
+              "extras_hourly": ("aws_feed_apigateway_cache.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/apigateway (REST API calls in their four monthly tiers: first "
+         "333M, next 667M, next 19B, over 20B, scaled to per 1M; stage cache hours by memory size); OnDemand rate "
+         "codes, Regions only; mapped by label")
 
 NAT_GATEWAY = Feed(
     repo="lamngockhuong/aws-price", path="lib/data/pricing/natgateway.json",
@@ -115,7 +162,7 @@ NAT_GATEWAY = Feed(
          "OnDemand rate codes, Regions only; mapped by label")
 
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
-                          "natgateway": NAT_GATEWAY}
+                          "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY}
 
 
 def region_codes(locations: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

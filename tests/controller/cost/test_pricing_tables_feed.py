@@ -35,6 +35,9 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "vpc": ("awsfeed_vpc_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
     "natgateway": ("awsfeed_natgateway_lamngockhuong-aws-price_ce57d15e.json.gz",
                    "ce57d15e54b2958ec3deae2248d47ed931143b58"),
+    "sns": ("awsfeed_sns_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "apigateway": ("awsfeed_apigateway_lamngockhuong-aws-price_6e8bf8ce.json.gz",
+                   "6e8bf8cec091840a2781d036646486419c057616"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
