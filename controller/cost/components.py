@@ -14,7 +14,7 @@ from types import MappingProxyType
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
 from .catalog import HOURS_PER_MONTH, PricingCatalog
@@ -191,6 +191,21 @@ def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = No
     text = (f"{_DEPENDS}: ${price} per {unit}" if price is not None
             else missing or f"{name}: {_DEPENDS}, and its unit price is not in the pricing catalog for this region")
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
+
+
+def tier_steps(quantity: Decimal, ceilings: Sequence[Decimal | None]) -> list[tuple[int, Decimal, Decimal]]:
+    """Split a monthly quantity across price tiers given by cumulative ceilings (None: no ceiling).
+
+    -> (tier index, first unit, units in the tier) for each tier the quantity reaches, in order.
+    """
+    steps, below = [], Decimal(0)
+    for index, ceiling in enumerate(ceilings):
+        step = (quantity if ceiling is None else min(quantity, ceiling)) - below
+        if step <= 0:
+            break
+        steps.append((index, below + 1, step))
+        below += step
+    return steps
 
 
 def usage_gap(name: str, region: str | None) -> str:

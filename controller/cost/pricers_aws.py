@@ -10,7 +10,7 @@ from typing import Any
 
 from .catalog import HOURS_PER_MONTH
 from .components import (Component, Context, Costed, first, hourly, is_map, monthly_fee,
-                         number, per_gb_month, text, usage, usage_gap, verdict, zone_region)
+                         number, per_gb_month, text, tier_steps, usage, usage_gap, verdict, zone_region)
 from .pricers_aws_usage import aws_metered, aws_usage_price
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
 
@@ -48,18 +48,14 @@ IO2_TIERS = ((Decimal(32000), "io2"), (Decimal(64000), "io2_tier2"), (None, "io2
 
 
 def _iops(label: str, kind: str, iops: Decimal, region: str | None, ctx: Context) -> list[Component]:
-    if kind != "io2" or iops <= IO2_TIERS[0][0]:  # type: ignore[operator]
+    if kind != "io2":
         return [per_gb_month(f"{label} provisioned IOPS ({iops:g})", _price(ctx, "disk_iops_month", kind, region),
                              iops, missing("aws", "EBS IOPS", kind, region))]
-    parts, below = [], Decimal(0)
-    for ceiling, name in IO2_TIERS:
-        step = (min(iops, ceiling) if ceiling is not None else iops) - below
-        if step > 0:
-            parts.append(per_gb_month(f"{label} provisioned IOPS ({below + 1:g} to {below + step:g})",
-                                      _price(ctx, "disk_iops_month", name, region), step,
-                                      missing("aws", "EBS IOPS", name, region)))
-        below += max(step, Decimal(0))
-    return parts
+    steps = tier_steps(iops, [ceiling for ceiling, _ in IO2_TIERS])
+    return [per_gb_month(f"{label} provisioned IOPS ({iops:g})" if len(steps) == 1 else
+                         f"{label} provisioned IOPS ({first:g} to {first + step - 1:g})",
+                         _price(ctx, "disk_iops_month", IO2_TIERS[i][1], region), step,
+                         missing("aws", "EBS IOPS", IO2_TIERS[i][1], region)) for i, first, step in steps]
 
 
 def _block_devices(v: Mapping[str, Any], region: str | None, ctx: Context) -> list[Component]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .components import (FREE, MILLION, Component, Context, Costed, Status, hourly, is_map, monthly_fee, number,
-                         text, usage_gap, verdict)
+                         text, tier_steps, usage_gap, verdict)
 from .pricers_aws_usage import aws_metered
 from .resources import book_price, missing, pricer
 
@@ -94,17 +94,12 @@ def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[
     quantity = ctx.used(used)
     if quantity is None:
         return [aws_metered(ctx, used, name, tiers[0][1], unit, per=per)]
-    lines, below = [], Decimal(0)
-    for (ceiling, key), price in zip(tiers, prices):
-        step = (quantity if ceiling is None else min(quantity, ceiling)) - below
-        if step <= 0:
-            break
-        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {below:g} to {below + step:g})"
-        if price is None:
-            lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region)))
-        else:
-            lines.append(Component(label, price * step / per, unit, price / per, step))
-        below += step
+    lines = []
+    for i, first, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
+        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {first - 1:g} to {first + step - 1:g})"
+        price = prices[i]
+        lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region)) if price is None
+                     else Component(label, price * step / per, unit, price / per, step))
     return lines
 
 

@@ -79,3 +79,11 @@ def test_a_stage_costs_only_its_cache(make_plan):
     assert cached.after_monthly == D("0.02") * H
     unsized = _row(make_plan, "aws_api_gateway_stage.s", {"cache_cluster_enabled": True})
     assert unsized.status is Status.NOT_PRICED and "cache_cluster_size" in unsized.reason
+
+
+def test_tier_steps_split_a_quantity_across_cumulative_ceilings():
+    from controller.cost.components import tier_steps
+    assert tier_steps(D(10), [D(32), None]) == [(0, D(1), D(10))]
+    assert tier_steps(D(70), [D(32), D(64), None]) == [(0, D(1), D(32)), (1, D(33), D(32)), (2, D(65), D(6))]
+    assert tier_steps(D(64), [D(32), D(64), None]) == [(0, D(1), D(32)), (1, D(33), D(32))]
+    assert tier_steps(D(0), [D(32), None]) == []
