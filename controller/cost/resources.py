@@ -160,8 +160,8 @@ def extra(provider: str, key: str, label: str, region: str | None, ctx: Context)
                            missing=missing(provider, "extra", key, region))])
 
 
-from . import (local, pricers_aws, pricers_aws_ops, pricers_aws_usage, pricers_azure, pricers_azure_paas,  # noqa: E402,F401
-               pricers_gcp)  # each registers its pricers on import
+from . import (local, pricers_aws, pricers_aws_data, pricers_aws_ops, pricers_aws_usage, pricers_azure,  # noqa: E402,F401
+               pricers_azure_paas, pricers_gcp)  # each registers its pricers on import
 from .pricers_gcp import cloud_sql_tier  # noqa: E402
 
 __all__ = ["KNOWN_FREE", "PRICERS", "price", "cloud_sql_tier", "local"]

@@ -258,7 +258,8 @@ def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, d
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import aws_pricing_feed
-    return aws_pricing_feed.tables(_json(path), _json(locations), aws_pricing_feed.FEEDS[name], commit, _table)
+    from aws_pricing_feed_labels import FEEDS
+    return aws_pricing_feed.tables(_json(path), _json(locations), FEEDS[name], commit, _table)
 
 
 def _json(path: Path) -> Any:

@@ -38,10 +38,16 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "sns": ("awsfeed_sns_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
     "apigateway": ("awsfeed_apigateway_lamngockhuong-aws-price_6e8bf8ce.json.gz",
                    "6e8bf8cec091840a2781d036646486419c057616"),
+    "kinesis": ("awsfeed_kinesis_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "msk": ("awsfeed_msk_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "redshift": ("awsfeed_redshift_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "waf": ("awsfeed_waf_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
+    "efs": ("awsfeed_efs_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
 import aws_pricing_feed  # noqa: E402
+import aws_pricing_feed_labels  # noqa: E402
 import import_tables  # noqa: E402
 
 
@@ -84,7 +90,7 @@ def feed_rows() -> dict:
     codes = aws_pricing_feed.region_codes(load(LOCATIONS.name))
     out: dict = {}
     for feed, (fixture, _) in FEEDS.items():
-        for section, by_name in aws_pricing_feed.rows(load(fixture), codes, aws_pricing_feed.FEEDS[feed]).items():
+        for section, by_name in aws_pricing_feed.rows(load(fixture), codes, aws_pricing_feed_labels.FEEDS[feed]).items():
             out.setdefault(section, {}).update(by_name)
     return out
 
@@ -130,12 +136,12 @@ def test_two_labels_that_disagree_and_a_term_that_is_not_on_demand_are_refused()
     bad = copy.deepcopy(doc)
     bad["regions"]["EU (Ireland)"]["Storage General Purpose GB Mo"]["price"] = "0.1200000000"
     with pytest.raises(ValueError, match="another label"):
-        aws_pricing_feed.rows(bad, codes, aws_pricing_feed.EBS)
+        aws_pricing_feed.rows(bad, codes, aws_pricing_feed_labels.EBS)
     reserved = copy.deepcopy(doc)
     row = reserved["regions"]["EU (Ireland)"]["Storage General Purpose gp3 GB Mo"]
     row["rateCode"] = row["rateCode"].replace("JRTCKXETXF", "4NA7Y494T4")
     with pytest.raises(ValueError, match="not an OnDemand rate"):
-        aws_pricing_feed.rows(reserved, codes, aws_pricing_feed.EBS)
+        aws_pricing_feed.rows(reserved, codes, aws_pricing_feed_labels.EBS)
 
 
 def test_io2_iops_are_billed_in_tiers(make_plan):
@@ -155,3 +161,12 @@ def test_log_groups_and_dynamodb_tables_are_priced_in_their_own_region(make_plan
     logs, ddb = estimate(plan, usage=usage).resources
     assert logs.after_monthly == 10 * D("0.57") + 100 * D("0.03")
     assert ddb.after_monthly == (10 * D("0.000147") + 5 * D("0.000735")) * catalog.HOURS_PER_MONTH
+
+
+def test_a_label_family_is_named_by_its_pattern_and_an_unrelated_label_is_skipped():
+    codes = aws_pricing_feed.region_codes(load(LOCATIONS.name))
+    msk = aws_pricing_feed.rows(load(FEEDS["msk"][0]), codes, aws_pricing_feed_labels.MSK)
+    assert msk["msk_brokers_hourly"]["kafka.m5.large"]["us-east-1"] == D("0.21")  # "RunBroker m5.large"
+    assert set(msk) == {"msk_brokers_hourly", "msk_storage_gb_month"}  # no "RunConnect", "TieredStorage"...
+    redshift = aws_pricing_feed.rows(load(FEEDS["redshift"][0]), codes, aws_pricing_feed_labels.REDSHIFT)
+    assert redshift["redshift_nodes_hourly"]["ra3.xlplus"]["us-east-1"] == D("1.086")

@@ -1,0 +1,201 @@
+"""Which labels of AWS's pricing-page feed fill which catalog entries, one ``Feed`` per copied file.
+
+A label is the exact wording the pricing page shows; where a family of labels follows one pattern (MSK broker
+types, Redshift node types) a pattern names them. See aws_pricing_feed.py for how rows are read.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aws_pricing_feed import Feed
+
+MILLION, GIB = Decimal(1_000_000), Decimal(1024)
+ONE = Decimal(1)
+EBS = Feed(
+    repo="yeo/ec2.shop", path="data/ebs/ebs.json",
+    labels={
+        "Storage General Purpose gp2 GB Mo": ("disks_gb_month", "gp2", ONE),
+        "Storage General Purpose GB Mo": ("disks_gb_month", "gp2", ONE),  # the same SKU under its older label
+        "Storage General Purpose gp3 GB Mo": ("disks_gb_month", "gp3", ONE),
+        "Storage Provisioned IOPS io1 GB Mo": ("disks_gb_month", "io1", ONE),
+        "Storage Provisioned IOPS GB Mo": ("disks_gb_month", "io1", ONE),
+        "Storage Provisioned IOPS io2 GB month": ("disks_gb_month", "io2", ONE),
+        "Storage Throughput Optimized HDD st1 GB Mo": ("disks_gb_month", "st1", ONE),
+        "Storage Cold HDD sc1 GB Mo": ("disks_gb_month", "sc1", ONE),
+        "Storage Magnetic standard GB Mo": ("disks_gb_month", "standard", ONE),
+        "Provisioned EBS IOPS io1 Volumes per IOPS Mo": ("disk_iops_month", "io1", ONE),
+        "Provisioned EBS IOPS io2 Volumes per IOPS Mo": ("disk_iops_month", "io2", ONE),
+        "Provisioned EBS IOPS Tier 2 io2 Volumes per IOPS Mo": ("disk_iops_month", "io2_tier2", ONE),
+        "Provisioned EBS IOPS Tier 3 io2 Volumes per IOPS Mo": ("disk_iops_month", "io2_tier3", ONE),
+        "Provisioned EBS IOPS gp3 Volumes per IOPS Mo": ("disk_iops_month", "gp3", ONE),
+        # per GiB/s-month in the feed; Terraform's ``throughput`` is in MiB/s
+        "Provisioned Throughput gp3 per GiBps mo": ("disk_throughput_month", "gp3", ONE / GIB),
+    },
+    sections={"disks_gb_month": ("aws_feed_ebs.json", "GB-month"),
+              "disk_iops_month": ("aws_feed_ebs_iops.json", "IOPS-month"),
+              "disk_throughput_month": ("aws_feed_ebs_throughput.json", "MiBps-month")},
+    note="AWS pricing-page feed meteredUnitMaps/ec2/USD/current/ebs.json, copied by that repository's "
+         "data/download_storage.rb; OnDemand rate codes, Regions only (Local and Wavelength Zones left out); "
+         "mapped by label (scripts/pricing/aws_pricing_feed.py); gp3 throughput scaled from per GiBps to per MiBps")
+
+CLOUDWATCH = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/cloudwatch.json",
+    labels={"Logs Collected Data Ingestion": ("usage_unit_prices", "logs_ingestion_gb", ONE),
+            "Stored Data": ("usage_unit_prices", "logs_storage_gb_month", ONE),
+            "Alarm Standard": ("monthly_fees", "alarm_standard", ONE),
+            "Alarm High Resolution": ("monthly_fees", "alarm_high_resolution", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_logs.json", "per the name's unit"),
+              "monthly_fees": ("aws_feed_alarms.json", "alarm metric-month")},
+    note="AWS pricing-page feed meteredUnitMaps/cloudwatch (CloudWatch Logs standard-class ingestion per GB and "
+         "archived storage per GB-month; metric alarms per alarm metric-month, standard and high resolution); "
+         "OnDemand rate codes, Regions only; mapped by label")
+
+DYNAMODB = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/dynamodb.json",
+    labels={"PayPerRequest Read Request Units": ("usage_unit_prices", "dynamodb_read_request_per_1m", MILLION),
+            "PayPerRequest Write Request Units": ("usage_unit_prices", "dynamodb_write_request_per_1m", MILLION),
+            "Provisioned Read Units": ("usage_unit_prices", "dynamodb_rcu_hour", ONE),
+            "Provisioned Write Units": ("usage_unit_prices", "dynamodb_wcu_hour", ONE),
+            "Data Storage Indexed GB-Mo": ("usage_unit_prices", "dynamodb_storage_gb_month", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_dynamodb.json", "per the name's unit")},
+    note="AWS pricing-page feed meteredUnitMaps/dynamodb (Standard table class: on-demand request units scaled "
+         "to per 1M, provisioned capacity per unit-hour, storage per GB-month); OnDemand rate codes, Regions "
+         "only; mapped by label")
+
+KMS = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/kms.json",
+    labels={"Encryption Key": ("monthly_fees", "kms_key", ONE)},
+    sections={"monthly_fees": ("aws_feed_kms.json", "month")},
+    note="AWS pricing-page feed meteredUnitMaps/kms (a KMS key per month); OnDemand rate codes, Regions only; "
+         "mapped by label")
+
+VPC = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/vpc.json",
+    labels={"CreateVpnConnection per Hrs": ("extras_hourly", "vpn_connection", ONE),
+            "CreateVpnConnection per hours": ("extras_hourly", "vpn_connection", ONE),
+            "Hourly charge for Transit Gateway VPC Attachments per hour":
+                ("extras_hourly", "transit_gateway_attachment", ONE),
+            "Hourly charge for In use Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_in_use", ONE),
+            "Hourly charge for Idle Public IPv4 Addresses per Hrs": ("extras_hourly", "public_ip_unused", ONE),
+            "Hourly charge for VPC Endpoints per Hrs": ("extras_hourly", "vpc_endpoint_interface", ONE),
+            "Hourly charge for AWS Gateway Load Balancer VPC Endpoint per Hrs":
+                ("extras_hourly", "vpc_endpoint_gateway_load_balancer", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 0 to 1048576":
+                ("usage_unit_prices", "vpc_endpoint_data_gb", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 1048576 to 5242880":
+                ("usage_unit_prices", "vpc_endpoint_data_gb_tier2", ONE),
+            "Charge for per GB data processed by VPC Endpoints per GB from 5242880 to Inf":
+                ("usage_unit_prices", "vpc_endpoint_data_gb_tier3", ONE),
+            "Charge for per GB data processed by AWS Gateway Load Balancer VPC Endpoint per GB":
+                ("usage_unit_prices", "vpc_endpoint_gateway_load_balancer_data_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_vpc.json", "hour"),
+              "usage_unit_prices": ("aws_feed_vpc_data.json", "GB")},
+    note="AWS pricing-page feed meteredUnitMaps/vpc (site-to-site VPN connection, Transit Gateway VPC attachment, "
+         "public IPv4 address and VPC endpoint hours; endpoint data processed per GB in its three tiers: first "
+         "1 PB, next 4 PB, above 5 PB); OnDemand rate codes, Regions only; mapped by label")
+
+SNS = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/sns.json",
+    labels={"Amazon SNS API Requests": ("usage_unit_prices", "sns_requests_per_1m", MILLION),
+            "HTTP Notifications": ("usage_unit_prices", "sns_http_notifications_per_1m", MILLION),
+            "SNS Email and Email JSON Notifications": ("usage_unit_prices", "sns_email_notifications_per_1m",
+                                                       MILLION)},
+    sections={"usage_unit_prices": ("aws_feed_sns.json", "per 1M")},
+    note="AWS pricing-page feed meteredUnitMaps/sns (Standard topics: API requests and HTTP/S and email "
+         "deliveries, scaled to per 1M; the page's free first 1M requests and 100k HTTP deliveries are not "
+         "deducted); OnDemand rate codes, Regions only; mapped by label")
+
+API_GATEWAY = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/apigateway.json",
+    labels={"API Calls Number of up to 333 million": ("usage_unit_prices", "apigw_rest_requests_per_1m", MILLION),
+            "API Calls Number of Request Next 667 million":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier2", MILLION),
+            "API Calls Number of Request Next 19 billion":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier3", MILLION),
+            "API Calls Number of Request Over 20 billion":
+                ("usage_unit_prices", "apigw_rest_requests_per_1m_tier4", MILLION),
+            # a stage's cache, by the cache_cluster_size Terraform takes (GB)
+            **{f"Caching Memory Size {label}": ("extras_hourly", f"apigw_cache_{size}", ONE) for label, size in (
+                ("0 5", "0.5"), ("1 6", "1.6"), ("6 1", "6.1"), ("13 5", "13.5"), ("28 4", "28.4"), ("58 2", "58.2"),
+                ("118", "118"), ("237", "237"))}},
+    sections={"usage_unit_prices": ("aws_feed_apigateway.json", "per 1M"),
+              "extras_hourly": ("aws_feed_apigateway_cache.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/apigateway (REST API calls in their four monthly tiers: first "
+         "333M, next 667M, next 19B, over 20B, scaled to per 1M; stage cache hours by memory size); OnDemand rate "
+         "codes, Regions only; mapped by label")
+
+NAT_GATEWAY = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/natgateway.json",
+    labels={"Hourly charge for NAT Gateways": ("extras_hourly", "nat_gateway", ONE),
+            "Charge for per GB data processed by NatGateways": ("usage_unit_prices", "nat_data_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_nat_hourly.json", "hour"),
+              "usage_unit_prices": ("aws_feed_nat_data.json", "GB")},
+    note="AWS pricing-page feed meteredUnitMaps/natgateway (NAT gateway hours and data processed per GB); "
+         "OnDemand rate codes, Regions only; mapped by label")
+
+KINESIS = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/kinesis.json",
+    labels={"Provisioned shard hour per ShardHour": ("extras_hourly", "kinesis_shard", ONE),
+            "OnDemandStreamHr per StreamHr": ("extras_hourly", "kinesis_on_demand_stream", ONE),
+            "Payload Units per PutRequest": ("usage_unit_prices", "kinesis_put_payload_units_per_1m", MILLION),
+            "OnDemandDataIngested per GB": ("usage_unit_prices", "kinesis_on_demand_ingested_gb", ONE),
+            "OnDemandDataRetrieval per GB": ("usage_unit_prices", "kinesis_on_demand_retrieved_gb", ONE),
+            "Addon shard hour per ShardHour": ("extras_hourly", "kinesis_extended_retention_shard", ONE),
+            "OnDemandExtendedRetentionByteHrs per GB month":
+                ("usage_unit_prices", "kinesis_on_demand_extended_retention_gb_month", ONE)},
+    sections={"extras_hourly": ("aws_feed_kinesis_hourly.json", "hour"),
+              "usage_unit_prices": ("aws_feed_kinesis_usage.json", "per the name's unit")},
+    note="AWS pricing-page feed meteredUnitMaps/kinesis (Data Streams: provisioned shard-hours, extended-retention "
+         "shard-hours and PUT payload units per 1M; on-demand stream-hours, data in and out per GB and extended "
+         "retention per GB-month); OnDemand rate codes, Regions only")
+
+MSK = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/msk.json",
+    labels={"RunVolume": ("msk_storage_gb_month", "broker", ONE)},
+    patterns=((r"RunBroker ([a-z0-9]+\.[a-z0-9]+)", "msk_brokers_hourly", "kafka.{}", ONE),),
+    sections={"msk_brokers_hourly": ("aws_feed_msk_brokers.json", "hour"),
+              "msk_storage_gb_month": ("aws_feed_msk_storage.json", "GB-month")},
+    note="AWS pricing-page feed meteredUnitMaps/msk (provisioned clusters: broker-hours by instance type, named "
+         "as Terraform names them, kafka.<type>; broker storage per GB-month); OnDemand rate codes, Regions only")
+
+REDSHIFT = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/redshift.json",
+    labels={},
+    patterns=((r"([a-z0-9]+) ([a-z0-9]+) OnDemand Compute Instance (?:Current|Previous) Generation",
+               "redshift_nodes_hourly", "{}.{}", ONE),),
+    sections={"redshift_nodes_hourly": ("aws_feed_redshift_nodes.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/redshift (provisioned node-hours by node type, on demand); "
+         "OnDemand rate codes, Regions only; RA3 managed storage is not in the feed")
+
+WAF = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/waf.json",
+    labels={"Web ACL Activated per Month": ("monthly_fees", "waf_web_acl", ONE),
+            "Rule Activated per Month": ("monthly_fees", "waf_rule", ONE),
+            "Request Processed Tier1 per Request": ("usage_unit_prices", "waf_requests_per_1m", MILLION),
+            "AMR Bot Control Activated per Month": ("monthly_fees", "waf_bot_control", ONE),
+            "AMR ATP Activated per Month from 0 to Inf": ("monthly_fees", "waf_account_takeover_prevention", ONE)},
+    sections={"monthly_fees": ("aws_feed_waf_fees.json", "month"),
+              "usage_unit_prices": ("aws_feed_waf_requests.json", "per 1M")},
+    note="AWS pricing-page feed meteredUnitMaps/waf (WAF: a web ACL and each rule per month; requests per 1M at "
+         "the first capacity tier, up to 1,500 WCU; the Bot Control and account takeover prevention managed "
+         "rule groups' monthly fees); OnDemand rate codes, Regions only; mapped by label")
+
+EFS = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/efs.json",
+    labels={"General Purpose Storage GB Mo": ("efs_storage_gb_month", "standard", ONE),
+            "One Zone General Purpose Storage GB Mo": ("efs_storage_gb_month", "one_zone", ONE),
+            "Throughput Provisioned": ("efs_throughput_month", "provisioned", ONE),
+            "EFS Storage Requests Read per GB": ("usage_unit_prices", "efs_elastic_read_gb", ONE),
+            "EFS Storage Requests Write per GB": ("usage_unit_prices", "efs_elastic_write_gb", ONE)},
+    sections={"efs_storage_gb_month": ("aws_feed_efs_storage.json", "GB-month"),
+              "efs_throughput_month": ("aws_feed_efs_throughput.json", "MiBps-month"),
+              "usage_unit_prices": ("aws_feed_efs_usage.json", "GB")},
+    note="AWS pricing-page feed meteredUnitMaps/efs (Standard and One Zone storage per GB-month, provisioned "
+         "throughput per MiB/s-month, elastic-throughput reads and writes per GB); OnDemand rate codes, Regions "
+         "only; the feed lists two Infrequent Access "
+         "rates (0.025 and 0.016 in us-east-1) whose difference it does not name, so neither is mapped")
+
+FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
+                          "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
+                          "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS}

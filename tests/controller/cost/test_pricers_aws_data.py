@@ -1,0 +1,78 @@
+"""Kinesis, MSK, Redshift, EFS and WAF: priced per region from AWS's pricing-page feed, gaps named."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from controller.cost.catalog import HOURS_PER_MONTH as H
+from controller.cost.components import Status
+from controller.cost.estimate import estimate
+from controller.cost.usage import parse_usage
+
+from .conftest import change
+
+
+def _row(make_plan, address: str, values: dict, region: str = "us-east-1", usage: str | None = None):
+    used = parse_usage(usage, "usage.yml") if usage else None
+    plan = make_plan(change(address, "create", None, values), providers={"aws": {"region": region}})
+    return estimate(plan, usage=used).resources[0]
+
+
+def test_a_provisioned_stream_bills_shards_and_extended_retention_past_24_hours(make_plan):
+    row = _row(make_plan, "aws_kinesis_stream.s", {"shard_count": 2, "retention_period": 48})
+    assert row.after_monthly == 2 * D("0.015") * H + 2 * D("0.020") * H
+    assert _row(make_plan, "aws_kinesis_stream.s", {"shard_count": 2}).after_monthly == 2 * D("0.015") * H
+    unknown = _row(make_plan, "aws_kinesis_stream.s", {})
+    assert unknown.status is Status.NOT_PRICED and "shard count" in unknown.reason
+
+
+def test_an_on_demand_stream_bills_stream_hours_and_data_from_the_usage_file(make_plan):
+    usage = "resource_usage:\n  aws_kinesis_stream.s:\n    monthly_data_ingested_gb: 100\n"
+    row = _row(make_plan, "aws_kinesis_stream.s", {"stream_mode_details": [{"stream_mode": "ON_DEMAND"}]}, usage=usage)
+    assert row.after_monthly == D("0.04") * H + 100 * D("0.08")
+
+
+def test_an_msk_cluster_bills_broker_hours_and_each_brokers_storage_in_its_region(make_plan):
+    group = {"instance_type": "kafka.m5.large", "storage_info": [{"ebs_storage_info": [{"volume_size": 100}]}]}
+    row = _row(make_plan, "aws_msk_cluster.k", {"number_of_broker_nodes": 3, "broker_node_group_info": [group]},
+               region="eu-west-1")
+    assert row.status is Status.PRICED and row.after_monthly == 3 * D("0.234") * H + 300 * D("0.11")
+    odd = _row(make_plan, "aws_msk_cluster.k", {"number_of_broker_nodes": 3,
+                                                 "broker_node_group_info": [{"instance_type": "kafka.x9.huge"}]})
+    assert odd.status is not Status.PRICED and "kafka.x9.huge" in odd.reason
+
+
+@pytest.mark.parametrize("values,nodes", [({"node_type": "dc2.large"}, 1), ({"node_type": "dc2.large",
+                                                                           "number_of_nodes": 4}, 4)])
+def test_redshift_bills_node_hours(make_plan, values, nodes):
+    assert _row(make_plan, "aws_redshift_cluster.r", values).after_monthly == nodes * D("0.25") * H
+
+
+def test_ra3_managed_storage_is_named_as_unpriced_usage(make_plan):
+    row = _row(make_plan, "aws_redshift_cluster.r", {"node_type": "ra3.xlplus", "number_of_nodes": 2})
+    assert row.after_monthly == 2 * D("1.086") * H and "Managed storage (RA3)" in row.reason
+
+
+def test_efs_storage_by_class_provisioned_throughput_and_an_unpriced_infrequent_access_tier(make_plan):
+    usage = "resource_usage:\n  aws_efs_file_system.e:\n    storage_gb: 100\n"
+    standard = _row(make_plan, "aws_efs_file_system.e", {}, usage=usage)
+    assert standard.after_monthly == 100 * D("0.30")
+    one_zone = _row(make_plan, "aws_efs_file_system.e", {"availability_zone_name": "us-east-1a"}, usage=usage)
+    assert one_zone.after_monthly == 100 * D("0.16")
+    provisioned = _row(make_plan, "aws_efs_file_system.e",
+                       {"throughput_mode": "provisioned", "provisioned_throughput_in_mibps": 10})
+    assert provisioned.after_monthly == 10 * D("6.00")
+    ia = _row(make_plan, "aws_efs_file_system.e", {},
+              usage="resource_usage:\n  aws_efs_file_system.e:\n    infrequent_access_storage_gb: 50\n")
+    assert ia.status is not Status.PRICED and "Infrequent Access" in ia.reason
+
+
+def test_a_web_acl_bills_itself_its_rules_and_paid_managed_rule_groups(make_plan):
+    bot = {"name": "bots", "statement": [{"managed_rule_group_statement": [
+        {"name": "AWSManagedRulesBotControlRuleSet", "vendor_name": "AWS"}]}]}
+    rate = {"name": "rate", "statement": [{"rate_based_statement": [{"limit": 100}]}]}
+    row = _row(make_plan, "aws_wafv2_web_acl.w", {"scope": "REGIONAL", "rule": [bot, rate]})
+    assert row.status is Status.PRICED and row.after_monthly == D(5) + 2 * D(1) + D(10)
+    assert _row(make_plan, "aws_wafv2_web_acl.w", {"scope": "REGIONAL"}).after_monthly == D(5)
