@@ -92,3 +92,44 @@ def tables(doc: Mapping[str, Any], locations: Mapping[str, Mapping[str, str]], f
         file, unit = feed.sections[section]
         out[file] = table(dict(meta, source=source), section, unit, by_name)
     return out
+
+
+EC2_REPO, EC2_PATH = "yeo/ec2.shop", "data/ec2/<region>-ondemand.json"
+EC2_NOTE = ("AWS pricing-page feed meteredUnitMaps/ec2/USD/current/ec2-ondemand-without-sec-sel/<location>/Linux, "
+            "copied per region by that repository's data/download.rb: shared-tenancy Linux on-demand hours (every "
+            "row checked: Linux, no pre-installed software, no licence), Regions only; *.metal* types left out, "
+            "as from the other EC2 tables (two sources put them about 10 % apart)")
+
+
+def ec2_rows(docs: list[Mapping[str, Any]], codes: Mapping[str, str]) -> dict[str, dict[str, Decimal]]:
+    """Instance type -> region -> hourly price, from the per-region on-demand EC2 feed files."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for doc in docs:
+        for location, by_label in doc["regions"].items():
+            region = codes.get(location)
+            if region is None:
+                continue
+            for label, row in by_label.items():
+                if (row.get("Operating System"), row.get("Pre Installed S/W"), row.get("License Model")) != \
+                        ("Linux", "NA", "No License required"):
+                    raise ValueError(f"{location}: {label!r} is not a plain Linux rate")
+                if row["rateCode"].split(".")[1] != ON_DEMAND_TERM:
+                    raise ValueError(f"{location}: {label!r} is not an OnDemand rate ({row['rateCode']})")
+                kind = row["Instance Type"]
+                if ".metal" in kind:
+                    continue
+                price, known = Decimal(str(row["price"])), out.setdefault(kind, {})
+                if region in known and known[region] != price:
+                    raise ValueError(f"{location}: {kind} is {price} and {known[region]}")
+                known[region] = price
+    return out
+
+
+def ec2_table(docs: list[Mapping[str, Any]], locations: Mapping[str, Mapping[str, str]], commit: str,
+              table: TableWriter) -> dict[str, Any]:
+    dates = {as_of(doc) for doc in docs}
+    if len(dates) != 1:
+        raise ValueError(f"the EC2 feed files were published on different dates: {sorted(dates)}")
+    meta = {"provider": "aws", "as_of": dates.pop(), "licence": "MIT (the repository's code); the prices are AWS's",
+            "source": {"repo": EC2_REPO, "path": EC2_PATH, "commit": commit, "note": EC2_NOTE}}
+    return table(meta, "machine_types", "hour", ec2_rows(docs, region_codes(locations)))

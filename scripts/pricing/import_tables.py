@@ -11,7 +11,8 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA \
         --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA \
         --azure-pricelist PATH/internal/cost/prices/azure.json --azure-pricelist-commit SHA \
-        --aws-locations PATH/locations.json --aws-feed ebs PATH/ebs.json SHA --aws-feed cloudwatch PATH SHA ...
+        --aws-locations PATH/locations.json --aws-feed ebs PATH/ebs.json SHA --aws-feed cloudwatch PATH SHA ... \
+        --aws-feed-ec2 DIR SHA
 
 Each table records its source (repo, path, commit), the date the source states, and its licence.
 A table is ``{"regions": [...], "prices": {name: [price or null per region]}}``: compact, and
@@ -262,6 +263,15 @@ def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, d
     return aws_pricing_feed.tables(_json(path), _json(locations), FEEDS[name], commit, _table)
 
 
+def aws_feed_ec2(directory: Path, commit: str, locations: Path) -> dict[str, Any]:
+    """EC2 on-demand Linux hours in every AWS Region (the per-region feed files of yeo/ec2.shop)."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import aws_pricing_feed
+    docs = [_json(path) for path in sorted(directory.glob("*-ondemand.json*"))]
+    return aws_pricing_feed.ec2_table(docs, _json(locations), commit, _table)
+
+
 def _json(path: Path) -> Any:
     """A JSON file, or its gzip (the fixtures under tests/fixtures/pricing/ are kept compressed)."""
     import gzip
@@ -300,6 +310,8 @@ def main() -> None:
     p.add_argument("--aws-locations", type=Path, help="AWS's locations feed (name -> region code), for --aws-feed")
     p.add_argument("--aws-feed", nargs=3, action="append", default=[], metavar=("NAME", "FILE", "COMMIT"),
                    help="an AWS pricing-page feed file: NAME is ebs, cloudwatch, dynamodb or kms (repeatable)")
+    p.add_argument("--aws-feed-ec2", nargs=2, metavar=("DIR", "COMMIT"),
+                   help="a directory of <region>-ondemand.json EC2 feed files (yeo/ec2.shop data/ec2)")
     a = p.parse_args()
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
@@ -319,6 +331,8 @@ def main() -> None:
     if a.azure_pricelist:
         for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
             _write(name, doc)
+    if a.aws_feed_ec2:
+        _write("aws_feed_ec2.json", aws_feed_ec2(Path(a.aws_feed_ec2[0]), a.aws_feed_ec2[1], a.aws_locations))
     for feed, path, commit in a.aws_feed:
         for name, doc in aws_feed(feed, Path(path), commit, a.aws_locations).items():
             _write(name, doc)

@@ -123,7 +123,7 @@ def test_aws_instance_uses_the_provider_region(make_plan):
 
 def test_aws_region_without_a_price_is_not_priced(make_plan):
     est = estimate(make_plan(change("aws_instance.a", "create", None, {"instance_type": "t3.medium"}),
-                             providers={"aws": {"region": "sa-east-1"}}))
+                             providers={"aws": {"region": "ap-east-2"}}))
     assert est.resources[0].status is Status.NOT_PRICED
 
 

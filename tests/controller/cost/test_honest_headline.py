@@ -64,7 +64,7 @@ def test_json_summary_counts_priced_free_no_price_and_unsupported_by_type(make_p
     est = estimate(make_plan(
         change(VM[0], "create", None, VM[1]),
         change(UNPRICED[0], "create", None, UNPRICED[1]),
-        change("aws_instance.x", "create", None, {"instance_type": "t3.medium", "availability_zone": "sa-east-1a"}),
+        change("aws_instance.x", "create", None, {"instance_type": "t3.medium", "availability_zone": "ap-east-2a"}),
         change("aws_default_vpc.d", "create", None, {}),
         change("aws_sqs_queue.q", "create", None, {}),
     ))

@@ -170,3 +170,47 @@ def test_a_label_family_is_named_by_its_pattern_and_an_unrelated_label_is_skippe
     assert set(msk) == {"msk_brokers_hourly", "msk_storage_gb_month"}  # no "RunConnect", "TieredStorage"...
     redshift = aws_pricing_feed.rows(load(FEEDS["redshift"][0]), codes, aws_pricing_feed_labels.REDSHIFT)
     assert redshift["redshift_nodes_hourly"]["ra3.xlplus"]["us-east-1"] == D("1.086")
+
+
+EC2_FEED = FIXTURES / "awsfeed_ec2_yeo-ec2.shop_73696e38"
+EC2_COMMIT = "73696e380ae600b175f859850a726edebd1de72f"
+
+
+def _prices(table: dict) -> dict[tuple[str, str], D]:
+    return {(name, region): D(str(p)) for name, row in table["prices"].items()
+            for region, p in zip(table["regions"], row) if p is not None}
+
+
+def test_the_ec2_feed_table_is_exactly_what_the_importer_makes_of_the_per_region_files():
+    built = import_tables.aws_feed_ec2(EC2_FEED, EC2_COMMIT, LOCATIONS)
+    assert _same(built, json.loads((TABLES / "aws_feed_ec2.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("other,agree", [("aws_ec2_us-east-1.json", 0.97), ("aws_ec2_regions.json", 0.99)])
+def test_the_ec2_feed_agrees_with_the_independent_ec2_tables(other, agree):
+    # karpenter's generated prices (us-east-1) and skypilot-catalog's Price List CSV (22 regions): the feed is
+    # a third copy of AWS's prices; the few that differ (c7a in eu-south-2, ~5 %) are left to the older tables,
+    # which are read first
+    feed = _prices(json.loads((TABLES / "aws_feed_ec2.json").read_text(encoding="utf-8")))
+    theirs = _prices(json.loads((TABLES / other).read_text(encoding="utf-8")))
+    common = [k for k in theirs if k in feed]
+    assert len(common) > 700
+    assert sum(feed[k] == theirs[k] for k in common) / len(common) >= agree
+
+
+def test_ec2_in_a_region_only_the_feed_covers_is_priced_with_its_root_volume(make_plan):
+    vm = {"instance_type": "m6i.large", "availability_zone": "sa-east-1a",
+          "root_block_device": [{"volume_size": 20, "volume_type": "gp3"}]}
+    row = estimate(make_plan(change("aws_instance.web", "create", None, vm))).resources[0]
+    feed = _prices(json.loads((TABLES / "aws_feed_ec2.json").read_text(encoding="utf-8")))
+    assert row.status.value == "priced"
+    assert row.after.components[0].unit_price == feed[("m6i.large", "sa-east-1")] == D("0.153")
+    assert row.after.components[1].unit_price == D("0.152")  # sa-east-1 gp3
+
+
+def test_a_feed_row_that_is_not_plain_linux_is_refused():
+    doc = json.loads(gzip.decompress((EC2_FEED / "sa-east-1-ondemand.json.gz").read_bytes()))
+    row = next(iter(doc["regions"]["South America (Sao Paulo)"].values()))
+    row["Operating System"] = "Windows"
+    with pytest.raises(ValueError, match="not a plain Linux rate"):
+        aws_pricing_feed.ec2_rows([doc], aws_pricing_feed.region_codes(load(LOCATIONS.name)))
