@@ -35,6 +35,15 @@ def plan_doc(*changes: dict[str, Any], providers: dict[str, dict[str, Any]] | No
             "resource_changes": list(changes), "configuration": config}
 
 
+def with_refs(doc: dict[str, Any], refs: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    """Give the plan's configuration the references ``refs`` names: address -> attribute -> referenced addresses."""
+    doc["configuration"]["root_module"]["resources"] = [
+        {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
+         "expressions": {attr: {"references": targets} for attr, targets in attrs.items()}}
+        for address, attrs in refs.items()]
+    return doc
+
+
 @pytest.fixture
 def make_plan():
     def build(*changes: dict[str, Any], providers: dict[str, dict[str, Any]] | None = None) -> Plan:

@@ -11,17 +11,9 @@ from controller.cost.estimate import estimate
 from controller.cost.usage import parse_usage
 from controller.terraform.plan_parser import parse_plan
 
-from .conftest import change, plan_doc
+from .conftest import change, plan_doc, with_refs
 
 H = D(730)
-
-
-def _with_refs(doc: dict, refs: dict[str, dict[str, list[str]]]) -> dict:
-    doc["configuration"]["root_module"]["resources"] = [
-        {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
-         "expressions": {attr: {"references": targets} for attr, targets in attrs.items()}}
-        for address, attrs in refs.items()]
-    return doc
 
 
 def _row(doc: dict, address: str, usage: str | None = None):
@@ -52,7 +44,7 @@ def _hub(sku: str | None, hosted: str | None = None, location: str = "westeurope
     if hosted:
         changes.append(change(f"{hosted}.x", "create", None, {"location": location}))
         refs[f"{hosted}.x"] = {"virtual_hub_id": ["azurerm_virtual_hub.hub.id", "azurerm_virtual_hub.hub"]}
-    return _with_refs(plan_doc(*changes), refs)
+    return with_refs(plan_doc(*changes), refs)
 
 
 def test_a_basic_hub_is_free_and_a_standard_one_bills_hours_and_data():

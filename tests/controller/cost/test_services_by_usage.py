@@ -12,17 +12,9 @@ from controller.cost.estimate import estimate
 from controller.cost.usage import UsageFileError, parse_usage
 from controller.terraform.plan_parser import parse_plan
 
-from .conftest import change, plan_doc
+from .conftest import change, plan_doc, with_refs
 
 PLANS = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
-
-
-def _with_refs(doc: dict, refs: dict[str, dict[str, list[str]]]) -> dict:
-    doc["configuration"]["root_module"]["resources"] = [
-        {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
-         "expressions": {attr: {"references": targets} for attr, targets in attrs.items()}}
-        for address, attrs in refs.items()]
-    return doc
 
 
 def _fargate(service: dict, task: dict | None = None, region: str = "eu-west-1"):
@@ -30,7 +22,7 @@ def _fargate(service: dict, task: dict | None = None, region: str = "eu-west-1")
     doc = plan_doc(change("aws_ecs_task_definition.web", "create", None, task),
                    change("aws_ecs_service.web", "create", None, {"name": "web", **service}),
                    providers={"aws": {"region": region}})
-    doc = _with_refs(doc, {"aws_ecs_service.web": {"task_definition": ["aws_ecs_task_definition.web.arn",
+    doc = with_refs(doc, {"aws_ecs_service.web": {"task_definition": ["aws_ecs_task_definition.web.arn",
                                                                        "aws_ecs_task_definition.web"]}})
     return next(r for r in estimate(parse_plan(doc)).resources if r.address == "aws_ecs_service.web")
 
@@ -111,7 +103,7 @@ def test_an_index_autoscaling_target_does_not_set_the_tables_own_capacity():
     target = change("aws_appautoscaling_target.i", "create", None, {
         "resource_id": "table/t/index/by_user", "scalable_dimension": "dynamodb:index:WriteCapacityUnits",
         "min_capacity": 2, "max_capacity": 50, "service_namespace": "dynamodb"})
-    doc = _with_refs(plan_doc(table, target, providers={"aws": {"region": "us-east-1"}}),
+    doc = with_refs(plan_doc(table, target, providers={"aws": {"region": "us-east-1"}}),
                      {"aws_appautoscaling_target.i": {"resource_id": ["aws_dynamodb_table.t.name", "aws_dynamodb_table.t"]}})
     row = next(r for r in estimate(parse_plan(doc)).resources if r.type == "aws_dynamodb_table")
     assert row.after.components[0].name == "Write capacity (20 WCU)"
