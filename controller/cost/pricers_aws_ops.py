@@ -42,6 +42,9 @@ def _metric_alarm(v: Mapping[str, Any], ctx: Context) -> Costed:
         return Costed(Status.NOT_PRICED, note="aws anomaly-detection alarm: it bills extra metrics for its band, "
                                               "whose count the pricing catalog does not record")
     count, periods = _alarm_metrics(v)
+    if count == 0:  # a Metrics Insights query alarm reads its metrics through a query
+        return Costed(Status.NOT_PRICED, note="aws CloudWatch alarm on a query that names no metric: its price "
+                                              "is not in the pricing catalog")
     high = any(p < HIGH_RESOLUTION_BELOW for p in periods)
     key = "alarm_high_resolution" if high else "alarm_standard"
     label = f"Alarm metrics ({count}, {'high' if high else 'standard'} resolution)"

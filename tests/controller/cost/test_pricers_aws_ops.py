@@ -38,6 +38,9 @@ def test_an_alarm_is_priced_in_its_region_and_an_anomaly_band_says_why_not(make_
     band = _row(make_plan, "aws_cloudwatch_metric_alarm.cpu", {"threshold_metric_id": "ad1", "metric_query": [
         {"id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}, {"id": "m1", "metric": [{"period": 300}]}]})
     assert band.status is Status.NOT_PRICED and "anomaly-detection" in band.reason
+    query = _row(make_plan, "aws_cloudwatch_metric_alarm.q", {"metric_query": [
+        {"id": "q1", "expression": "SELECT AVG(CPUUtilization) FROM SCHEMA(\"AWS/EC2\")", "period": 60}]})
+    assert query.status is Status.NOT_PRICED and "names no metric" in query.reason  # never $0.00
 
 
 def test_vpc_endpoints_gateway_free_interface_per_subnet_hour_and_tiered_data(make_plan):
