@@ -217,6 +217,8 @@ def _az_virtual_hub(v: Mapping[str, Any], ctx: Context) -> Costed:
     sku = text(v, "sku")
     if sku == "Basic":
         return FREE
+    if sku and sku != "Standard":
+        return Costed(Status.NOT_PRICED, (), f"virtual hub sku {sku!r}: Azure offers Basic and Standard only")
     label = "Virtual hub deployment (Standard)"
     if not sku:
         hosted = next((what for source, _ in ctx.referrers if (what := STANDARD_HUB_ONLY.get(_type_of(source)))), None)
