@@ -8,13 +8,13 @@ metrics, how many subnets an endpoint will get) is said, never assumed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from .components import (FREE, MILLION, Component, Context, Costed, Status, hourly, is_map, monthly_fee, number,
-                         text, tier_steps, usage_gap, verdict)
-from .pricers_aws_usage import aws_metered
+                         text, verdict)
+from .pricers_aws_usage import aws_metered, tiered
 from .resources import book_price, missing, pricer
 
 HIGH_RESOLUTION_BELOW = Decimal(60)  # seconds: an alarm period of 10 or 30 s is high resolution
@@ -84,26 +84,6 @@ def _vpc_endpoint(v: Mapping[str, Any], ctx: Context) -> Costed:
     else:
         data = tiered(ctx, "monthly_data_processed_gb", "Data processed", "GB", ENDPOINT_DATA_TIERS, Decimal(1))
     return verdict([hours, *data])
-
-
-def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
-           per: Decimal) -> list[Component]:
-    """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
-
-    Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
-    """
-    region = _region(ctx)
-    prices = [book_price(ctx, "aws", "usage_unit_prices", key, region) for _, key in tiers]
-    quantity = ctx.used(used)
-    if quantity is None:
-        return [aws_metered(ctx, used, name, tiers[0][1], unit, per=per)]
-    lines = []
-    for i, first, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
-        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {first - 1:g} to {first + step - 1:g})"
-        price = prices[i]
-        lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region)) if price is None
-                     else Component(label, price * step / per, unit, price / per, step))
-    return lines
 
 
 @pricer("aws_sns_topic")

@@ -7,12 +7,12 @@ that price says so by name, and an unknown region says it is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, Status, first, hourly, metered, number,
-                         text, usage, usage_gap, verdict)
+from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, PriceRef, Status, first, hourly, is_map,
+                         metered, number, text, tier_steps, usage, usage_gap, verdict)
 from .resources import book_price, missing, pricer, ref
 
 
@@ -26,6 +26,26 @@ def aws_metered(ctx: Context, used: str, name: str, key: str, unit: str, section
     region = region or ctx.provider_regions.get("aws")
     return metered(ctx, used, name, book_price(ctx, "aws", section, key, region), unit,
                    missing=usage_gap(name, region), **kw)
+
+
+def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
+           per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None) -> list[Component]:
+    """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
+
+    Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
+    """
+    region = ctx.provider_regions.get("aws")
+    prices = [book_price(ctx, "aws", section, key, region) for _, key in tiers]
+    quantity = ctx.used(used)
+    if quantity is None:
+        return [aws_metered(ctx, used, name, tiers[0][1], unit, per=per, section=section, ref=ref)]
+    lines = []
+    for i, start, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
+        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {start - 1:g} to {start + step - 1:g})"
+        price = prices[i]
+        lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region), ref=ref) if price is None
+                     else Component(label, price * step / per, unit, price / per, step, ref=ref))
+    return lines
 
 
 @pricer("aws_lambda_function")
@@ -46,18 +66,35 @@ def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
     return verdict(parts)
 
 
+# Storage classes by the usage file's keys (Infracost's names); Standard is billed in tiers: first 50 TB, next 450 TB
+S3_STANDARD_TIERS = ((Decimal(51_200), "STANDARD"), (Decimal(512_000), "STANDARD_tier2"), (None, "STANDARD_tier3"))
+S3_CLASSES = {"standard_infrequent_access": "STANDARD_IA", "one_zone_infrequent_access": "ONEZONE_IA",
+              "glacier_instant_retrieval": "GLACIER_IR", "glacier_flexible_retrieval": "GLACIER"}
+S3_UNPRICED = ("intelligent_tiering", "glacier_deep_archive")
+
+
 @pricer("aws_s3_bucket")
 def _s3(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = ctx.provider_regions.get("aws")  # a bucket's own region (provider 6) bills all three lines
-    return verdict([
-        aws_metered(ctx, "standard.storage_gb", "Storage (STANDARD)", "STANDARD", "GB-month",
-                 section="storage_classes_gb_month", region=region,
-                 ref=ref("aws", "storage_classes_gb_month", "STANDARD", region, "storage")),
-        aws_metered(ctx, "standard.monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", "s3_put_per_1k",
-                 "requests", region=region, per=THOUSAND),
-        aws_metered(ctx, "standard.monthly_tier_2_requests", "GET and other requests", "s3_get_per_1k", "requests",
-                 region=region, per=THOUSAND),
-    ])
+    parts = [*tiered(ctx, "standard.storage_gb", "Storage (STANDARD)", "GB-month", S3_STANDARD_TIERS, Decimal(1),
+                     section="storage_classes_gb_month", ref=ref("aws", "storage_classes_gb_month", "STANDARD", region,
+                                                                 "storage")),
+             aws_metered(ctx, "standard.monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", "s3_put_per_1k",
+                         "requests", region=region, per=THOUSAND),
+             aws_metered(ctx, "standard.monthly_tier_2_requests", "GET and other requests", "s3_get_per_1k", "requests",
+                         region=region, per=THOUSAND)]
+    for key, storage_class in S3_CLASSES.items():
+        if ctx.used(f"{key}.storage_gb") is not None:
+            parts.append(aws_metered(ctx, f"{key}.storage_gb", f"Storage ({storage_class})", storage_class, "GB-month",
+                                     section="storage_classes_gb_month", region=region))
+    usage_map = ctx.usage if is_map(ctx.usage) else {}
+    for key in (*S3_CLASSES, *S3_UNPRICED):  # what the usage file names and the catalog cannot price: said
+        given = usage_map.get(key)
+        unpriced = [q for q in given if q != "storage_gb" or key in S3_UNPRICED] if is_map(given) else []
+        if unpriced:
+            parts.append(Component(f"{key} ({', '.join(unpriced)})", None, "GB-month", None, None,
+                                   note=f"aws S3 {key} ({', '.join(unpriced)}): its price is not in the pricing catalog"))
+    return verdict(parts)
 
 
 @pricer("aws_dynamodb_table")

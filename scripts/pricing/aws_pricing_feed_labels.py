@@ -196,6 +196,20 @@ EFS = Feed(
          "only; the feed lists two Infrequent Access "
          "rates (0.025 and 0.016 in us-east-1) whose difference it does not name, so neither is mapped")
 
+S3 = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/s3.json",
+    labels={"Standard Storage First 50 TB per GB Mo": ("storage_classes_gb_month", "STANDARD", ONE),
+            "Standard Storage Next 450 TB per GB Mo": ("storage_classes_gb_month", "STANDARD_tier2", ONE),
+            "Standard Storage Over 500 TB per GB Mo": ("storage_classes_gb_month", "STANDARD_tier3", ONE),
+            "Standard Infrequent Access Storage per GB-Mo": ("storage_classes_gb_month", "STANDARD_IA", ONE),
+            "One Zone Infrequent Access Storage Inf per GB-Mo": ("storage_classes_gb_month", "ONEZONE_IA", ONE),
+            "Glacier Instant Retrieval Storage": ("storage_classes_gb_month", "GLACIER_IR", ONE),
+            "Glacier Storage per GB Mo": ("storage_classes_gb_month", "GLACIER", ONE)},
+    sections={"storage_classes_gb_month": ("aws_feed_s3.json", "GB-month")},
+    note="AWS pricing-page feed meteredUnitMaps/s3 (storage per GB-month: Standard in its three tiers, first "
+         "50 TB, next 450 TB, over 500 TB; Standard-IA, One Zone-IA, Glacier Instant Retrieval, Glacier Flexible "
+         "Retrieval); OnDemand rate codes, Regions only; mapped by label")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
-                          "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS}
+                          "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3}

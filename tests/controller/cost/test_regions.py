@@ -170,11 +170,11 @@ def test_a_buckets_own_region_prices_its_storage_and_its_requests_alike(make_pla
     lines = est.resources[0].after.components
     # Sao Paulo's own figures (AWS Price List), not the provider's us-east-1 ones (0.023, 0.005, 0.0004).
     assert [c.unit_price for c in lines] == [D("0.0405"), D("0.007"), D("0.00056")]
-    # No S3 price is recorded for ap-east-1: no line borrows the provider's us-east-1 figure.
+    # ap-east-1: storage from AWS's pricing-page feed, no request price recorded; no line borrows us-east-1's.
     hong_kong = change("aws_s3_bucket.b", "create", None, {"bucket": "b", "region": "ap-east-1"})
     lines = estimate(make_plan(hong_kong, providers={"aws": {"region": "us-east-1"}})).resources[0].after.components
-    assert [c.unit_price for c in lines] == [None, None, None]
-    assert all("in ap-east-1 is not in the pricing catalog" in c.note for c in lines)
+    assert [c.unit_price for c in lines] == [D("0.025"), None, None]
+    assert all("in ap-east-1 is not in the pricing catalog" in c.note for c in lines[1:])
 
 
 def test_a_default_region_for_a_provider_the_plan_does_not_use_is_not_mentioned():

@@ -159,3 +159,19 @@ def test_spot_and_preemptible_machines_are_not_given_on_demand_prices(make_plan,
 def test_a_word_valued_usage_key_with_no_word_is_refused_naming_the_key(value):
     with pytest.raises(UsageFileError, match="operating_system: expected a word"):
         parse_usage(f"resource_usage:\n  aws_instance.v:\n    operating_system: {value}\n")
+
+
+def test_s3_standard_storage_is_split_across_its_tiers_and_other_classes_are_priced_by_their_keys(make_plan):
+    usage = ("resource_usage:\n  aws_s3_bucket.b:\n    standard:\n      storage_gb: 60000\n"
+             "    standard_infrequent_access:\n      storage_gb: 1000\n")
+    plan = make_plan(change("aws_s3_bucket.b", "create", None, {"bucket": "b"}), providers={"aws": {"region": "us-east-1"}})
+    row = estimate(plan, usage=parse_usage(usage, "usage.yml")).resources[0]
+    assert row.after_monthly == 51_200 * D("0.023") + 8_800 * D("0.022") + 1000 * D("0.0125")
+
+
+def test_s3_usage_the_catalog_cannot_price_is_named_not_dropped(make_plan):
+    usage = ("resource_usage:\n  aws_s3_bucket.b:\n    glacier_deep_archive:\n      storage_gb: 5000\n"
+             "    standard_infrequent_access:\n      monthly_tier_1_requests: 100000\n")
+    plan = make_plan(change("aws_s3_bucket.b", "create", None, {"bucket": "b"}), providers={"aws": {"region": "us-east-1"}})
+    row = estimate(plan, usage=parse_usage(usage, "usage.yml")).resources[0]
+    assert "glacier_deep_archive (storage_gb)" in row.reason and "standard_infrequent_access" in row.reason
