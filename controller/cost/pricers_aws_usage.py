@@ -29,16 +29,19 @@ def aws_metered(ctx: Context, used: str, name: str, key: str, unit: str, section
 
 
 def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
-           per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None) -> list[Component]:
+           per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None,
+           scale: Decimal = Decimal(1)) -> list[Component]:
     """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
 
     Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
+    ``scale`` turns the usage quantity into the tiered unit (GB-seconds from requests).
     """
     region = ctx.provider_regions.get("aws")
     prices = [book_price(ctx, "aws", section, key, region) for _, key in tiers]
     quantity = ctx.used(used)
     if quantity is None:
         return [aws_metered(ctx, used, name, tiers[0][1], unit, per=per, section=section, ref=ref)]
+    quantity *= scale
     lines = []
     for i, start, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
         label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {start - 1:g} to {start + step - 1:g})"
@@ -48,20 +51,28 @@ def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[
     return lines
 
 
+# Duration is billed in monthly tiers of GB-seconds (AWS Compute Blog, "Introducing tiered pricing for AWS
+# Lambda": x86 0-6 billion, 6-15 billion, over; arm64 0-7.5 billion, 7.5-18.75 billion, over)
+LAMBDA_TIERS = {"x86_64": ((Decimal(6e9), "lambda_gb_second"), (Decimal(15e9), "lambda_gb_second_tier2"),
+                           (None, "lambda_gb_second_tier3")),
+                "arm64": ((Decimal("7.5e9"), "lambda_arm_gb_second"), (Decimal("18.75e9"), "lambda_arm_gb_second_tier2"),
+                          (None, "lambda_arm_gb_second_tier3"))}
+
+
 @pricer("aws_lambda_function")
 def _lambda(v: Mapping[str, Any], ctx: Context) -> Costed:
-    """Requests and GB-seconds (x86). Arm functions bill other SKUs, whose prices are not recorded."""
-    if "arm64" in (v.get("architectures") or ()):
-        return Costed(Status.NOT_PRICED, note="aws Lambda arm64 request and duration prices are not in the pricing "
-                                              "catalog")
+    """Requests and GB-seconds by architecture (x86 or Arm), duration split across its monthly tiers."""
+    arch = "arm64" if "arm64" in (v.get("architectures") or ()) else "x86_64"
+    requests_key = "lambda_arm_requests_per_1m" if arch == "arm64" else "lambda_requests_per_1m"
     memory_gb = (number(v, "memory_size") or Decimal(128)) / Decimal(1024)
     duration_ms = ctx.used("request_duration_ms")
-    parts = [aws_metered(ctx, "monthly_requests", "Requests", "lambda_requests_per_1m", "requests", per=MILLION)]
+    parts = [aws_metered(ctx, "monthly_requests", f"Requests ({arch})", requests_key, "requests", per=MILLION)]
+    tiers = LAMBDA_TIERS[arch]
     if duration_ms is not None and ctx.used("monthly_requests") is not None:
-        parts.append(aws_metered(ctx, "monthly_requests", f"Duration ({memory_gb * 1024:g} MB × {duration_ms:g} ms)",
-                                 "lambda_gb_second", "GB-seconds", scale=duration_ms / THOUSAND * memory_gb))
+        parts += tiered(ctx, "monthly_requests", f"Duration ({arch}, {memory_gb * 1024:g} MB × {duration_ms:g} ms)",
+                        "GB-seconds", tiers, Decimal(1), scale=duration_ms / THOUSAND * memory_gb)
     else:
-        parts.append(usage("Duration", aws_usage_price(ctx, "lambda_gb_second"), "GB-second",
+        parts.append(usage(f"Duration ({arch})", aws_usage_price(ctx, tiers[0][1]), "GB-second",
                            missing=usage_gap("Duration", ctx.provider_regions.get("aws"))))
     return verdict(parts)
 

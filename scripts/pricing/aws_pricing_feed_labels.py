@@ -210,6 +210,21 @@ S3 = Feed(
          "50 TB, next 450 TB, over 500 TB; Standard-IA, One Zone-IA, Glacier Instant Retrieval, Glacier Flexible "
          "Retrieval); OnDemand rate codes, Regions only; mapped by label")
 
+LAMBDA = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/lambda.json",
+    labels={"Lambda Requests": ("usage_unit_prices", "lambda_requests_per_1m", MILLION),
+            "Lambda Duration": ("usage_unit_prices", "lambda_gb_second", ONE),
+            "Lambda Duration Tier2": ("usage_unit_prices", "lambda_gb_second_tier2", ONE),
+            "Lambda Duration Tier3": ("usage_unit_prices", "lambda_gb_second_tier3", ONE),
+            "Lambda Requests-ARM": ("usage_unit_prices", "lambda_arm_requests_per_1m", MILLION),
+            "Lambda Duration-ARM": ("usage_unit_prices", "lambda_arm_gb_second", ONE),
+            "Lambda Duration-ARM Tier2": ("usage_unit_prices", "lambda_arm_gb_second_tier2", ONE),
+            "Lambda Duration-ARM Tier3": ("usage_unit_prices", "lambda_arm_gb_second_tier3", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_lambda.json", "per the name's unit")},
+    note="AWS pricing-page feed meteredUnitMaps/lambda (requests per 1M and duration per GB-second in its three "
+         "monthly tiers, x86 and Arm); OnDemand rate codes, Regions only; mapped by label")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
-                          "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3}
+                          "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3,
+                          "lambda": LAMBDA}

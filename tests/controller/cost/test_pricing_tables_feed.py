@@ -44,6 +44,7 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "waf": ("awsfeed_waf_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
     "efs": ("awsfeed_efs_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
     "s3": ("awsfeed_s3_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "lambda": ("awsfeed_lambda_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
@@ -120,6 +121,14 @@ def test_the_feeds_s3_standard_storage_equals_the_price_list_snapshots_in_every_
     listed = json.loads((TABLES / "aws_pricelist_s3.json").read_text(encoding="utf-8"))
     offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"]["STANDARD"]) if p is not None}
     feed = feed_rows()["storage_classes_gb_month"]["STANDARD"]
+    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
+
+
+@pytest.mark.parametrize("name", ["lambda_requests_per_1m", "lambda_gb_second"])
+def test_the_feeds_lambda_prices_equal_the_price_list_snapshots_in_every_region_both_list(name):
+    listed = json.loads((TABLES / "aws_pricelist_usage.json").read_text(encoding="utf-8"))
+    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
+    feed = feed_rows()["usage_unit_prices"][name]
     assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
 
 

@@ -131,10 +131,23 @@ def test_a_premium_gce_image_leaves_its_licence_unpriced_rather_than_under_price
     assert debian.status is Status.PRICED
 
 
-def test_an_arm_lambda_is_not_given_the_x86_price(make_plan):
-    arm = change("aws_lambda_function.a", "create", None, {"function_name": "a", "architectures": ["arm64"]})
-    row = estimate(make_plan(arm, providers={"aws": {"region": "us-east-1"}})).resources[0]
-    assert row.status is Status.NOT_PRICED and "arm64" in row.reason
+def test_an_arm_lambda_is_given_the_arm_price_not_the_x86_one(make_plan):
+    arm = change("aws_lambda_function.a", "create", None, {"function_name": "a", "architectures": ["arm64"],
+                                                           "memory_size": 1024})
+    usage = "resource_usage:\n  aws_lambda_function.a:\n    monthly_requests: 10000000\n    request_duration_ms: 500\n"
+    row = estimate(make_plan(arm, providers={"aws": {"region": "us-east-1"}}),
+                   usage=parse_usage(usage, "usage.yml")).resources[0]
+    # 10M requests x 0.5 s x 1 GB = 5M GB-seconds, all in the first Arm tier ($0.0000133334; x86: $0.0000166667)
+    assert row.status is Status.PRICED and row.after_monthly == 10 * D("0.20") + 5_000_000 * D("0.0000133334")
+
+
+def test_lambda_duration_is_split_across_its_monthly_tiers(make_plan):
+    fn = change("aws_lambda_function.f", "create", None, {"function_name": "f", "memory_size": 10240})
+    # 1e9 requests x 1 s x 10 GB = 10 billion GB-seconds: 6 billion at tier 1, 4 billion at tier 2
+    usage = "resource_usage:\n  aws_lambda_function.f:\n    monthly_requests: 1000000000\n    request_duration_ms: 1000\n"
+    row = estimate(make_plan(fn, providers={"aws": {"region": "us-east-1"}}),
+                   usage=parse_usage(usage, "usage.yml")).resources[0]
+    assert row.after_monthly == 1000 * D("0.20") + 6_000_000_000 * D("0.0000166667") + 4_000_000_000 * D("0.000015")
 
 
 @pytest.mark.parametrize("resource, values", [
