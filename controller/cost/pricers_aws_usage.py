@@ -218,14 +218,34 @@ def _ecs_service(v: Mapping[str, Any], ctx: Context) -> Costed:
     vcpus, gb = vcpu / 1024 * count, memory / 1024 * count
     platform = first(task, "runtime_platform")
     arch, system = text(platform, "cpu_architecture", "X86_64"), text(platform, "operating_system_family", "LINUX")
-    if arch != "X86_64" or not str(system).startswith("LINUX"):
+    prefix = _fargate_prefix(str(arch), str(system))
+    if prefix is None:
         return Costed(Status.NOT_PRICED, note=f"aws Fargate {arch}/{system} prices are not in the pricing catalog")
-    return verdict([
-        hourly(f"Fargate vCPU ({count:g} tasks × {vcpu / 1024:g} vCPU)", book_price(ctx, "aws", "extras_hourly",
-               "fargate_vcpu", region), vcpus, missing("aws", "Fargate", "vCPU-hour", region)),
-        hourly(f"Fargate memory ({count:g} tasks × {memory / 1024:g} GB)", book_price(ctx, "aws", "extras_hourly",
-               "fargate_gb", region), gb, missing("aws", "Fargate", "GB-hour", region)),
-    ])
+
+    def rate(name: str, label: str, quantity: Decimal) -> Component:
+        return hourly(label, book_price(ctx, "aws", "extras_hourly", name, region), quantity,
+                      missing("aws", "Fargate", name, region))
+    parts = [rate(f"{prefix}vcpu", f"Fargate vCPU ({count:g} tasks × {vcpu / 1024:g} vCPU, {arch}/{system})", vcpus),
+             rate(f"{prefix}gb", f"Fargate memory ({count:g} tasks × {memory / 1024:g} GB)", gb)]
+    if prefix == "fargate_windows_":
+        parts.append(rate("fargate_windows_license_vcpu", "Windows licence (per vCPU)", vcpus))
+    storage = number(first(task, "ephemeral_storage"), "size_in_gib")
+    if storage is not None and storage > FARGATE_INCLUDED_STORAGE_GIB:
+        parts.append(rate("fargate_storage_gb", f"Ephemeral storage ({count:g} tasks × {storage - 20:g} GiB above 20)",
+                          (storage - FARGATE_INCLUDED_STORAGE_GIB) * count))
+    return verdict(parts)
+
+
+FARGATE_INCLUDED_STORAGE_GIB = Decimal(20)  # every Fargate task gets 20 GiB of ephemeral storage at no charge
+
+
+def _fargate_prefix(arch: str, system: str) -> str | None:
+    """Which Fargate rates a task pays: Linux on x86 or Arm, or Windows (x86 only, with a licence fee)."""
+    if system.startswith("LINUX"):
+        return {"X86_64": "fargate_", "ARM64": "fargate_arm_"}.get(arch)
+    if system.startswith("WINDOWS") and arch == "X86_64":
+        return "fargate_windows_"
+    return None
 
 
 @pricer("aws_apigatewayv2_api")

@@ -224,7 +224,22 @@ LAMBDA = Feed(
     note="AWS pricing-page feed meteredUnitMaps/lambda (requests per 1M and duration per GB-second in its three "
          "monthly tiers, x86 and Arm); OnDemand rate codes, Regions only; mapped by label")
 
+FARGATE = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/ecs.json",
+    labels={"perCPU per hour": ("extras_hourly", "fargate_vcpu", ONE),
+            "perGB per hour": ("extras_hourly", "fargate_gb", ONE),
+            "ARM perCPU per hour": ("extras_hourly", "fargate_arm_vcpu", ONE),
+            "ARM perGB per hour": ("extras_hourly", "fargate_arm_gb", ONE),
+            "perCPU per hour Windows": ("extras_hourly", "fargate_windows_vcpu", ONE),
+            "perGB per hour Windows": ("extras_hourly", "fargate_windows_gb", ONE),
+            "perCPU OS License Fee per hour Windows": ("extras_hourly", "fargate_windows_license_vcpu", ONE),
+            "Storage per GB-Hours": ("extras_hourly", "fargate_storage_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_fargate.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/ecs (Fargate on demand: vCPU- and GB-hours for Linux x86, Linux "
+         "Arm and Windows with its per-vCPU licence fee, ephemeral storage GB-hours); OnDemand rate codes, Regions "
+         "only; mapped by label")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
                           "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3,
-                          "lambda": LAMBDA}
+                          "lambda": LAMBDA, "ecs": FARGATE}

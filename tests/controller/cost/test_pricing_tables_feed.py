@@ -45,6 +45,7 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "efs": ("awsfeed_efs_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700"),
     "s3": ("awsfeed_s3_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
     "lambda": ("awsfeed_lambda_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "ecs": ("awsfeed_ecs_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
@@ -129,6 +130,14 @@ def test_the_feeds_lambda_prices_equal_the_price_list_snapshots_in_every_region_
     listed = json.loads((TABLES / "aws_pricelist_usage.json").read_text(encoding="utf-8"))
     offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
     feed = feed_rows()["usage_unit_prices"][name]
+    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
+
+
+@pytest.mark.parametrize("name", ["fargate_vcpu", "fargate_gb"])
+def test_the_feeds_fargate_rates_equal_the_price_list_snapshots_in_every_region_both_list(name):
+    listed = json.loads((TABLES / "aws_pricelist_hourly.json").read_text(encoding="utf-8"))
+    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
+    feed = feed_rows()["extras_hourly"][name]
     assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
 
 

@@ -42,10 +42,24 @@ def test_fargate_through_a_capacity_provider_strategy_and_the_other_launch_types
     assert spot.status is Status.NOT_PRICED and "Fargate Spot" in spot.reason
     assert _fargate({"launch_type": "EC2"}).status is Status.FREE  # its instances are priced on their own
     assert "default capacity provider strategy" in _fargate({}).reason
-    arm = _fargate({"launch_type": "FARGATE"}, {"cpu": "256", "memory": "512",
-                                                  "runtime_platform": [{"cpu_architecture": "ARM64"}]})
-    assert arm.status is Status.NOT_PRICED and "ARM64" in arm.reason
     assert "task definition" in _fargate({"launch_type": "FARGATE"}, {"family": "x"}).reason
+
+
+def test_fargate_on_arm_and_windows_bills_their_own_rates_and_storage_above_20_gib():
+    # eu-west-1 (AWS's pricing-page feed): x86 0.04048/vCPU-h; Arm 0.03238 and 0.00356; Windows vCPU, GB, licence
+    arm = _fargate({"launch_type": "FARGATE", "desired_count": 2},
+                   {"cpu": "1024", "memory": "2048", "runtime_platform": [{"cpu_architecture": "ARM64"}]})
+    assert arm.status is Status.PRICED and [c.unit_price for c in arm.after.components] == [D("0.03238"), D("0.00356")]
+    windows = _fargate({"launch_type": "FARGATE", "desired_count": 1},
+                       {"cpu": "1024", "memory": "2048",
+                        "runtime_platform": [{"operating_system_family": "WINDOWS_SERVER_2022_CORE"}]})
+    assert windows.status is Status.PRICED and len(windows.after.components) == 3  # vCPU, memory, licence
+    big = _fargate({"launch_type": "FARGATE", "desired_count": 1},
+                   {"cpu": "256", "memory": "512", "ephemeral_storage": [{"size_in_gib": 50}]})
+    assert big.after.components[-1].quantity == 30 * 730  # 30 GiB above the included 20, every hour
+    odd = _fargate({"launch_type": "FARGATE"}, {"cpu": "256", "memory": "512", "runtime_platform": [
+        {"cpu_architecture": "ARM64", "operating_system_family": "WINDOWS_SERVER_2022_CORE"}]})
+    assert odd.status is Status.NOT_PRICED and "ARM64" in odd.reason
 
 
 def test_an_http_api_bills_requests_and_a_websocket_api_says_what_is_missing(make_plan):
