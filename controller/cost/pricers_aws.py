@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import HOURS_PER_MONTH
-from .components import (Component, Context, Costed, first, hourly, is_map, monthly_fee,
+from .components import (MILLION, Component, Context, Costed, Status, first, hourly, is_map, monthly_fee,
                          number, per_gb_month, text, tier_steps, usage, usage_gap, verdict, zone_region)
 from .pricers_aws_usage import aws_metered, aws_usage_price
 from .resources import book_price, extra, fee, missing, pricer, ref, vm
@@ -217,8 +217,20 @@ def _aurora_instance(v: Mapping[str, Any], ctx: Context) -> Costed:
 
 @pricer("aws_rds_cluster")
 def _aurora(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([usage("Storage and I/O (Aurora)", None, "GB-month")],
-                   note="an Aurora cluster bills storage and I/O by usage; its instances are priced on their own")
+    """Aurora storage by usage, and I/O requests unless the cluster is I/O-Optimized; instances are their own."""
+    engine = text(v, "engine") or "aurora-mysql"
+    if not engine.startswith("aurora"):
+        return Costed(Status.NOT_PRICED, note=f"aws RDS Multi-AZ DB cluster ({engine}) prices are not in the pricing "
+                                              "catalog")
+    if text(v, "engine_mode") == "serverless":
+        return Costed(Status.NOT_PRICED, note="aws Aurora Serverless v1 capacity prices are not in the pricing catalog")
+    optimized = text(v, "storage_type") == "aurora-iopt1"
+    parts = [aws_metered(ctx, "storage_gb", "Storage (Aurora I/O-Optimized)" if optimized else "Storage (Aurora)",
+                         "aurora_io_optimized_storage_gb_month" if optimized else "aurora_storage_gb_month", "GB-month")]
+    if not optimized:
+        parts.append(aws_metered(ctx, "monthly_io_requests", "I/O requests", "aurora_io_requests_per_1m", "requests",
+                                 per=MILLION))
+    return verdict(parts, note="an Aurora cluster bills storage and I/O by usage; its instances are priced on their own")
 
 
 def _nodes(ctx: Context, node_type: str | None, count: Decimal, region: str | None) -> Component:
@@ -265,7 +277,7 @@ def _aws_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
     kind = text(v, "load_balancer_type", "application") or "application"
     base = extra("aws", f"load_balancer_{kind}", f"Load balancer ({kind})", ctx.provider_regions.get("aws"), ctx)
-    lcu = {"application": "alb_lcu_hour", "network": "nlb_lcu_hour"}.get(kind)
+    lcu = {"application": "alb_lcu_hour", "network": "nlb_lcu_hour", "gateway": "gwlb_lcu_hour"}.get(kind)
     parts = list(base.components)
     if lcu:
         parts.append(usage("Load balancer capacity units", aws_usage_price(ctx, lcu), "LCU-hour",
@@ -275,11 +287,17 @@ def _aws_lb(v: Mapping[str, Any], ctx: Context) -> Costed:
 
 # Resources billed by the hour and nothing else fixed: type -> (extras_hourly key, label).
 _HOURLY = {
-    "aws_elb": ("load_balancer_classic", "Classic load balancer"),
     "aws_eip": ("public_ip_in_use", "Public IPv4 address"),
     "aws_vpn_connection": ("vpn_connection", "VPN connection"),
     "aws_ec2_transit_gateway_vpc_attachment": ("transit_gateway_attachment", "Transit gateway attachment"),
 }
+
+
+@pricer("aws_elb")
+def _classic_elb(v: Mapping[str, Any], ctx: Context) -> Costed:
+    hours = extra("aws", "load_balancer_classic", "Classic load balancer", ctx.provider_regions.get("aws"), ctx)
+    return verdict(list(hours.components) + [aws_metered(ctx, "monthly_data_processed_gb", "Data processed",
+                                                         "elb_classic_data_gb", "GB")])
 
 
 def _hourly_of(key: str, label: str) -> Any:

@@ -239,7 +239,65 @@ FARGATE = Feed(
          "Arm and Windows with its per-vCPU licence fee, ephemeral storage GB-hours); OnDemand rate codes, Regions "
          "only; mapped by label")
 
+WATCHER = "v0rts/aws-price-watcher"  # commits every service's feed to raw/<service>.json (a GitHub Action)
+WATCHER_LICENCE = "MIT (the repository); the prices are AWS's, published on aws.amazon.com"
+
+ELB = Feed(
+    repo=WATCHER, path="raw/elb.json", licence=WATCHER_LICENCE,
+    labels={"Application Load Balancer Hours": ("extras_hourly", "load_balancer_application", ONE),
+            "Application Load Balancer LCU Hours": ("usage_unit_prices", "alb_lcu_hour", ONE),
+            "Network Load Balancer Hours": ("extras_hourly", "load_balancer_network", ONE),
+            "Network Load Balancer LCU Hours": ("usage_unit_prices", "nlb_lcu_hour", ONE),
+            "Gateway Load Balancer Hours": ("extras_hourly", "load_balancer_gateway", ONE),
+            "Gateway Load Balancer LCU Hours": ("usage_unit_prices", "gwlb_lcu_hour", ONE),
+            "Classic Load Balancer Hours": ("extras_hourly", "load_balancer_classic", ONE),
+            "Classic Load Balancer Data": ("usage_unit_prices", "elb_classic_data_gb", ONE)},
+    sections={"extras_hourly": ("aws_feed_elb_hourly.json", "hour"),
+              "usage_unit_prices": ("aws_feed_elb_usage.json", "per the name's unit")},
+    note="AWS pricing-page feed meteredUnitMaps/elb (application, network, gateway and classic load balancer hours, "
+         "capacity-unit hours, classic data per GB); OnDemand rate codes, Regions only; mapped by label")
+
+ECR = Feed(
+    repo=WATCHER, path="raw/ecr.json", licence=WATCHER_LICENCE,
+    labels={"EC2 Container Registry": ("usage_unit_prices", "ecr_storage_gb_month", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_ecr.json", "GB-month")},
+    note="AWS pricing-page feed meteredUnitMaps/ecr (repository storage per GB-month); OnDemand rate codes, Regions "
+         "only; mapped by label")
+
+SECRETS_MANAGER = Feed(
+    repo=WATCHER, path="raw/secretsmanager.json", licence=WATCHER_LICENCE,
+    labels={"Secret": ("monthly_fees", "secret", ONE)},
+    sections={"monthly_fees": ("aws_feed_secretsmanager.json", "month")},
+    note="AWS pricing-page feed meteredUnitMaps/secretsmanager (a secret per month); OnDemand rate codes, Regions "
+         "only; mapped by label")
+
+RDS_STORAGE = Feed(
+    repo=WATCHER, path="raw/rds-storage.json", licence=WATCHER_LICENCE,
+    labels={**{f"Database Storage {az} AZ {kind}": (section, name, ONE)
+               for az, section in (("Single", "database_storage_gb_month"), ("Multi", "database_storage_multi_az_gb_month"))
+               for kind, name in (("General Purpose", "gp2"), ("General Purpose-GP3", "gp3"),
+                                  ("Provisioned IOPS", "io1"), ("Provisioned IOPS-IO2", "io2"), ("Magnetic", "standard"))},
+            "Provisioned IOPS Single AZ": ("database_iops_month", "io1", ONE),
+            "Database Storage Single AZ General Purpose-Aurora": ("usage_unit_prices", "aurora_storage_gb_month", ONE),
+            "Database Storage Single AZ IO Optimized-Aurora":
+                ("usage_unit_prices", "aurora_io_optimized_storage_gb_month", ONE)},
+    sections={"database_storage_gb_month": ("aws_feed_rds_storage.json", "GB-month"),
+              "database_storage_multi_az_gb_month": ("aws_feed_rds_storage_multi_az.json", "GB-month"),
+              "database_iops_month": ("aws_feed_rds_iops.json", "IOPS-month"),
+              "usage_unit_prices": ("aws_feed_aurora_storage.json", "GB-month")},
+    note="AWS pricing-page feed meteredUnitMaps/rds (storage per GB-month by type, Single- and Multi-AZ, not SQL "
+         "Server mirroring; io1 IOPS Single-AZ; Aurora Standard and I/O-Optimized storage); OnDemand rate codes, "
+         "Regions only; mapped by label")
+
+AURORA_IO = Feed(
+    repo=WATCHER, path="raw/rds-aurora-storage.json", licence=WATCHER_LICENCE,
+    labels={"System Operation Aurora I O Operation": ("usage_unit_prices", "aurora_io_requests_per_1m", MILLION)},
+    sections={"usage_unit_prices": ("aws_feed_aurora_io.json", "per 1M")},
+    note="AWS pricing-page feed meteredUnitMaps/rds (Aurora Standard I/O requests, scaled to per 1M); OnDemand rate "
+         "codes, Regions only; mapped by label")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
                           "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3,
-                          "lambda": LAMBDA, "ecs": FARGATE}
+                          "lambda": LAMBDA, "ecs": FARGATE, "elb": ELB, "ecr": ECR, "secretsmanager": SECRETS_MANAGER,
+                          "rds-storage": RDS_STORAGE, "rds-aurora-storage": AURORA_IO}

@@ -76,3 +76,38 @@ def test_a_web_acl_bills_itself_its_rules_and_paid_managed_rule_groups(make_plan
     row = _row(make_plan, "aws_wafv2_web_acl.w", {"scope": "REGIONAL", "rule": [bot, rate]})
     assert row.status is Status.PRICED and row.after_monthly == D(5) + 2 * D(1) + D(10)
     assert _row(make_plan, "aws_wafv2_web_acl.w", {"scope": "REGIONAL"}).after_monthly == D(5)
+
+
+def test_an_aurora_cluster_bills_storage_and_io_unless_io_optimized(make_plan):
+    usage = "resource_usage:\n  aws_rds_cluster.c:\n    storage_gb: 100\n    monthly_io_requests: 50000000\n"
+    standard = _row(make_plan, "aws_rds_cluster.c", {"engine": "aurora-postgresql"}, usage=usage)
+    assert standard.after_monthly == 100 * D("0.10") + 50 * D("0.20")
+    optimized = _row(make_plan, "aws_rds_cluster.c", {"engine": "aurora-mysql", "storage_type": "aurora-iopt1"},
+                     usage=usage)
+    assert optimized.after_monthly == 100 * D("0.225")  # no I/O charge
+    multi_az = _row(make_plan, "aws_rds_cluster.c", {"engine": "postgres", "db_cluster_instance_class": "db.m6gd.large"})
+    assert multi_az.status is Status.NOT_PRICED and "Multi-AZ DB cluster" in multi_az.reason
+
+
+def test_load_balancers_ecr_and_secrets_outside_us_east_1(make_plan):
+    nlb = _row(make_plan, "aws_lb.n", {"load_balancer_type": "network"}, region="eu-west-1")
+    assert nlb.after.components[0].unit_price == D("0.0252")  # eu-west-1's own NLB rate
+    gateway = _row(make_plan, "aws_lb.g", {"load_balancer_type": "gateway"})
+    assert gateway.after.components[0].unit_price == D("0.0125") and gateway.status is not Status.NOT_PRICED
+    classic = _row(make_plan, "aws_elb.c", {"name": "c"}, region="us-west-2",
+                   usage="resource_usage:\n  aws_elb.c:\n    monthly_data_processed_gb: 100\n")
+    assert classic.after_monthly == D("0.025") * H + 100 * D("0.008")
+    secret = _row(make_plan, "aws_secretsmanager_secret.s", {"name": "s"}, region="us-west-2")
+    assert secret.status is Status.PRICED and secret.after_monthly == D("0.40")
+    ecr = _row(make_plan, "aws_ecr_repository.r", {"name": "r"}, region="us-west-1",
+               usage="resource_usage:\n  aws_ecr_repository.r:\n    storage_gb: 10\n")
+    assert ecr.after_monthly == 10 * D("0.10")
+
+
+def test_rds_gp3_storage_is_priced_in_its_region_single_and_multi_az(make_plan):
+    db = {"engine": "mysql", "instance_class": "db.t3.micro", "allocated_storage": 100, "storage_type": "gp3"}
+    single = _row(make_plan, "aws_db_instance.d", db, region="eu-west-1")
+    multi = _row(make_plan, "aws_db_instance.d", {**db, "multi_az": True}, region="eu-west-1")
+    assert single.status is Status.PRICED and multi.status is Status.PRICED
+    assert single.after.components[1].unit_price == D("0.127")  # eu-west-1 gp3, not us-east-1's 0.115
+    assert multi.after.components[1].unit_price == D("0.254")

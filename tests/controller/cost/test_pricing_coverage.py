@@ -104,7 +104,7 @@ def test_unsourced_regions_stay_not_priced():
     assert aws.price("database_tiers_hourly", "db.t3.micro", "us-east-1") is None  # a class without its engine
     assert aws.price("disks_gb_month", "io2", "eu-west-3") is None  # the 2024 EBS feed lists no io2 there
     assert aws.price("disks_gb_month", "gp3", "us-east-1-atl-1") is None  # a Local Zone: zones are left out
-    assert aws.price("extras_hourly", "load_balancer_network", "eu-west-1") is None  # no regional source yet
+    assert aws.price("extras_hourly", "load_balancer_network", "us-east-1-bos-1") is None  # a Local Zone
     assert azure.price("managed_disks_monthly", "P10", "eastus") is None
     assert azure.price("extras_hourly", "firewall_premium", "westus") is None  # one region recorded (eastus)
 

@@ -46,6 +46,13 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "s3": ("awsfeed_s3_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
     "lambda": ("awsfeed_lambda_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
     "ecs": ("awsfeed_ecs_lamngockhuong-aws-price_6e8bf8ce.json.gz", "6e8bf8cec091840a2781d036646486419c057616"),
+    "elb": ("awsfeed_elb_aws-price-watcher_d48e959f.json.gz", "d48e959f055bba628d8de4b99aa51e86b6365b7f"),
+    "ecr": ("awsfeed_ecr_aws-price-watcher_a72b022a.json.gz", "a72b022a771073d4c8a746b8ccde9f4c28bb1502"),
+    "secretsmanager": ("awsfeed_secretsmanager_aws-price-watcher_bdf667bd.json.gz",
+                       "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe"),
+    "rds-storage": ("awsfeed_rds-storage_aws-price-watcher_41e3f457.json.gz", "41e3f4575e20671b0f4fd04deddd8007a3fb187b"),
+    "rds-aurora-storage": ("awsfeed_rds-aurora-storage_aws-price-watcher_41e3f457.json.gz",
+                           "41e3f4575e20671b0f4fd04deddd8007a3fb187b"),
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 
@@ -86,7 +93,11 @@ HAND_CHECKED = [("disks_gb_month", n) for n in ("gp2", "gp3", "io1", "io2", "st1
     ("usage_unit_prices", "dynamodb_storage_gb_month"), ("monthly_fees", "kms_key"),
     ("extras_hourly", "vpn_connection"), ("extras_hourly", "transit_gateway_attachment"),
     ("extras_hourly", "public_ip_in_use"), ("extras_hourly", "public_ip_unused"), ("extras_hourly", "nat_gateway"),
-    ("usage_unit_prices", "nat_data_gb")]
+    ("usage_unit_prices", "nat_data_gb"),
+    ("extras_hourly", "load_balancer_application"), ("extras_hourly", "load_balancer_network"),
+    ("extras_hourly", "load_balancer_classic"), ("usage_unit_prices", "alb_lcu_hour"),
+    ("usage_unit_prices", "nlb_lcu_hour"), ("usage_unit_prices", "ecr_storage_gb_month"), ("monthly_fees", "secret"),
+    *[("database_storage_gb_month", n) for n in ("gp2", "gp3", "io1", "standard")], ("database_iops_month", "io1")]
 
 
 def feed_rows() -> dict:
@@ -138,6 +149,17 @@ def test_the_feeds_fargate_rates_equal_the_price_list_snapshots_in_every_region_
     listed = json.loads((TABLES / "aws_pricelist_hourly.json").read_text(encoding="utf-8"))
     offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
     feed = feed_rows()["extras_hourly"][name]
+    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
+
+
+@pytest.mark.parametrize("table,section,name", [
+    ("aws_pricelist_rds_storage.json", "database_storage_gb_month", "gp2"),
+    ("aws_pricelist_rds_storage_multi_az.json", "database_storage_multi_az_gb_month", "gp2"),
+    ("aws_pricelist_hourly.json", "extras_hourly", "load_balancer_application")])
+def test_the_watchers_rds_storage_and_alb_hours_equal_the_price_list_snapshots(table, section, name):
+    listed = json.loads((TABLES / table).read_text(encoding="utf-8"))
+    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
+    feed = feed_rows()[section][name]
     assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
 
 
