@@ -131,7 +131,17 @@ def _gke_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
 def _cloud_nat(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = text(v, "region") or ctx.provider_regions.get("google")
     nat = extra("gcp", "nat_gateway", "NAT gateway", region, ctx)
-    return verdict(list(nat.components) + [usage("Data processed", None, "GB")])
+    data = metered(ctx, "monthly_data_processed_gb", "Data processed",
+                   book_price(ctx, "gcp", "usage_unit_prices", "nat_data_gb", region), "GB",
+                   missing=usage_gap("Data processed", region))
+    return verdict(list(nat.components) + [data])
+
+
+@pricer("google_compute_vpn_tunnel")
+def _vpn_tunnel(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Cloud VPN bills each tunnel by the hour (traffic out is billed as egress, by usage)."""
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    return extra("gcp", "vpn_tunnel", "VPN tunnel", region, ctx)
 
 
 @pricer("google_compute_address")

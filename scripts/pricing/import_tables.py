@@ -122,6 +122,27 @@ def cyclenerd(path: Path, commit: str) -> None:
     _write("gcp_storage_classes.json", _table(meta, "storage_classes_gb_month", "GB-month", buckets))
 
 
+def cyclenerd_network(path: Path, commit: str) -> dict[str, dict[str, Any]]:
+    """Cloud VPN tunnels, Cloud NAT and external IPv4 addresses per region, from pricing.yml's
+    ``compute.network`` (the whole file, or that section alone as kept under tests/fixtures/pricing/)."""
+    doc = yaml.safe_load(path.read_text())
+    network = doc["compute"]["network"] if "compute" in doc else doc["network"]
+    meta = {"provider": "gcp", "licence": "Apache-2.0", "as_of": "2026-07-30",
+            "source": {"repo": "Cyclenerd/google-cloud-pricing-cost-calculator", "path": "pricing.yml", "commit": commit,
+                       "note": "compute.network.{vpn.tunnel, nat.gateway, ip.unused, ip.vm}.cost.<region>.hour and "
+                               "nat.data.cost.<region>.month (per GB), generated 2026-07-30 from the Cloud Billing "
+                               "Catalog API"}}
+    hourly: dict[str, dict[str, Decimal]] = {}
+    for name, (group, item) in {"vpn_tunnel": ("vpn", "tunnel"), "nat_gateway": ("nat", "gateway"),
+                                "public_ip_unused": ("ip", "unused"), "public_ip_in_use": ("ip", "vm")}.items():
+        for region, cost in (network[group][item].get("cost") or {}).items():
+            hourly.setdefault(name, {})[region] = Decimal(str(cost["hour"]))
+    data = {"nat_data_gb": {region: Decimal(str(cost["month"]))
+                            for region, cost in (network["nat"]["data"].get("cost") or {}).items()}}
+    return {"gcp_network_hourly.json": _table(meta, "extras_hourly", "hour", hourly),
+            "gcp_network_usage.json": _table(meta, "usage_unit_prices", "GB", data)}
+
+
 # AWS Price List ``engineCode`` -> the engine name Terraform's aws_db_instance uses. License-included
 # editions only: the bring-your-own-license codes (Oracle 3/4/5/19) bill the instance alone and are
 # told apart by ``license_model``, which the pricer does not read yet. Each code was checked against
@@ -307,6 +328,7 @@ def main() -> None:
     p.add_argument("--aws-pricelist-commit", default="")
     p.add_argument("--azure-pricelist", type=Path, help="a trimmed Azure Retail Prices snapshot (togen's azure.json)")
     p.add_argument("--azure-pricelist-commit", default="")
+    p.add_argument("--cyclenerd-network", type=Path, help="pricing.yml, or its compute.network section alone")
     p.add_argument("--aws-locations", type=Path, help="AWS's locations feed (name -> region code), for --aws-feed")
     p.add_argument("--aws-feed", nargs=3, action="append", default=[], metavar=("NAME", "FILE", "COMMIT"),
                    help="an AWS pricing-page feed file: NAME is ebs, cloudwatch, dynamodb or kms (repeatable)")
@@ -330,6 +352,9 @@ def main() -> None:
             _write(name, doc)
     if a.azure_pricelist:
         for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
+            _write(name, doc)
+    if a.cyclenerd_network:
+        for name, doc in cyclenerd_network(a.cyclenerd_network, a.cyclenerd_commit).items():
             _write(name, doc)
     if a.aws_feed_ec2:
         _write("aws_feed_ec2.json", aws_feed_ec2(Path(a.aws_feed_ec2[0]), a.aws_feed_ec2[1], a.aws_locations))
