@@ -121,42 +121,23 @@ def test_the_one_kms_figure_aws_yaml_records_for_23_regions_is_the_feeds_in_each
     assert len(listed) == 23 and all(feed[region] == D(str(price)) for region, price in listed.items())
 
 
-def test_the_feeds_nat_gateway_hours_equal_the_price_list_snapshots_in_every_region_both_list():
-    # two independent copies of AWS's prices: the pricing page's feed and the Price List bulk offer file
-    listed = json.loads((TABLES / "aws_pricelist_hourly.json").read_text(encoding="utf-8"))
-    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"]["nat_gateway"]) if p is not None}
-    feed = feed_rows()["extras_hourly"]["nat_gateway"]
-    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
-
-
-def test_the_feeds_s3_standard_storage_equals_the_price_list_snapshots_in_every_region_both_list():
-    listed = json.loads((TABLES / "aws_pricelist_s3.json").read_text(encoding="utf-8"))
-    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"]["STANDARD"]) if p is not None}
-    feed = feed_rows()["storage_classes_gb_month"]["STANDARD"]
-    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
-
-
-@pytest.mark.parametrize("name", ["lambda_requests_per_1m", "lambda_gb_second"])
-def test_the_feeds_lambda_prices_equal_the_price_list_snapshots_in_every_region_both_list(name):
-    listed = json.loads((TABLES / "aws_pricelist_usage.json").read_text(encoding="utf-8"))
-    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
-    feed = feed_rows()["usage_unit_prices"][name]
-    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
-
-
-@pytest.mark.parametrize("name", ["fargate_vcpu", "fargate_gb"])
-def test_the_feeds_fargate_rates_equal_the_price_list_snapshots_in_every_region_both_list(name):
-    listed = json.loads((TABLES / "aws_pricelist_hourly.json").read_text(encoding="utf-8"))
-    offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
-    feed = feed_rows()["extras_hourly"][name]
-    assert len(offer) == 23 and all(feed[region] == price for region, price in offer.items())
-
-
-@pytest.mark.parametrize("table,section,name", [
+# Two independent copies of AWS's prices: the pricing page's feed and the Price List bulk offer files (the
+# trimmed snapshot): wherever both list a region, they must agree
+PRICE_LIST_CROSS_CHECKS = [
+    ("aws_pricelist_hourly.json", "extras_hourly", "nat_gateway"),
+    ("aws_pricelist_hourly.json", "extras_hourly", "load_balancer_application"),
+    ("aws_pricelist_hourly.json", "extras_hourly", "fargate_vcpu"),
+    ("aws_pricelist_hourly.json", "extras_hourly", "fargate_gb"),
+    ("aws_pricelist_s3.json", "storage_classes_gb_month", "STANDARD"),
+    ("aws_pricelist_usage.json", "usage_unit_prices", "lambda_requests_per_1m"),
+    ("aws_pricelist_usage.json", "usage_unit_prices", "lambda_gb_second"),
     ("aws_pricelist_rds_storage.json", "database_storage_gb_month", "gp2"),
     ("aws_pricelist_rds_storage_multi_az.json", "database_storage_multi_az_gb_month", "gp2"),
-    ("aws_pricelist_hourly.json", "extras_hourly", "load_balancer_application")])
-def test_the_watchers_rds_storage_and_alb_hours_equal_the_price_list_snapshots(table, section, name):
+]
+
+
+@pytest.mark.parametrize("table,section,name", PRICE_LIST_CROSS_CHECKS)
+def test_the_feed_equals_the_price_list_snapshot_in_all_23_regions_both_list(table, section, name):
     listed = json.loads((TABLES / table).read_text(encoding="utf-8"))
     offer = {r: D(str(p)) for r, p in zip(listed["regions"], listed["prices"][name]) if p is not None}
     feed = feed_rows()[section][name]
