@@ -147,3 +147,39 @@ def _wafv2(v: Mapping[str, Any], ctx: Context) -> Costed:
     parts.append(aws_metered(ctx, "monthly_requests", "Requests", "waf_requests_per_1m", "requests", per=MILLION))
     return verdict(parts)
 
+
+
+@pricer("aws_opensearch_domain", "aws_elasticsearch_domain")
+def _opensearch(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Data, dedicated master and UltraWarm nodes by the hour, and each data node's EBS volume per GB-month."""
+    cluster = first(v, "cluster_config")
+    kind = text(cluster, "instance_type")
+    if not kind:
+        return Costed(Status.NOT_PRICED, note="aws OpenSearch domain: its instance type is not in the plan")
+    region = _region(ctx)
+    nodes = number(cluster, "instance_count", Decimal(1)) or Decimal(1)
+    parts = [_search_nodes("Data nodes", kind, nodes, ctx)]
+    for flag, type_key, count_key, label in (("dedicated_master_enabled", "dedicated_master_type",
+                                              "dedicated_master_count", "Dedicated master nodes"),
+                                             ("warm_enabled", "warm_type", "warm_count", "UltraWarm nodes")):
+        if cluster.get(flag):
+            parts.append(_search_nodes(label, text(cluster, type_key) or "?",
+                                       number(cluster, count_key, Decimal(3)) or Decimal(0), ctx))
+    ebs = first(v, "ebs_options")
+    if ebs.get("ebs_enabled"):
+        volume = text(ebs, "volume_type") or "gp2"
+        size = number(ebs, "volume_size")
+        parts.append(per_gb_month(f"Storage ({volume}, {nodes:g} x {size if size is not None else '?'} GB)",
+                                  _price(ctx, "opensearch_storage_gb_month", volume),
+                                  size * nodes if size is not None else None,
+                                  missing("aws", "OpenSearch storage", volume, region)))
+        if volume == "gp3" and ((number(ebs, "iops") or 0) > 3000 or (number(ebs, "throughput") or 0) > 125):
+            parts.append(Component("Storage IOPS and throughput above the gp3 baseline", None, "months", None, None,
+                                   note="aws OpenSearch gp3 IOPS and throughput prices are not in the pricing catalog"))
+    return verdict(parts)
+
+
+def _search_nodes(label: str, kind: str, count: Decimal, ctx: Context) -> Component:
+    name = kind.replace(".elasticsearch", ".search")  # Elasticsearch-era names bill as the same instances
+    return hourly(f"{label} ({count:g} x {name})", _price(ctx, "opensearch_instances_hourly", name), count,
+                  missing("aws", "OpenSearch instance type", name, _region(ctx)))

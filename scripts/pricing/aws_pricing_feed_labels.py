@@ -296,8 +296,22 @@ AURORA_IO = Feed(
     note="AWS pricing-page feed meteredUnitMaps/rds (Aurora Standard I/O requests, scaled to per 1M); OnDemand rate "
          "codes, Regions only; mapped by label")
 
+OPENSEARCH = Feed(
+    repo="yeo/ec2.shop", path="data/es/es-ondemand.json",
+    labels={"EBS Volume General Purpose": ("opensearch_storage_gb_month", "gp2", ONE),
+            "EBS Volume GP3": ("opensearch_storage_gb_month", "gp3", ONE),
+            "EBS Volume Magnetic": ("opensearch_storage_gb_month", "standard", ONE)},
+    patterns=((r"([a-z0-9]+) ([a-z0-9]+)\.search - OnDemand - [A-Za-z ]+ - (?:Current|Previous) Generation",
+               "opensearch_instances_hourly", "{}.{}.search", ONE),),
+    sections={"opensearch_instances_hourly": ("aws_feed_opensearch_instances.json", "hour"),
+              "opensearch_storage_gb_month": ("aws_feed_opensearch_storage.json", "GB-month")},
+    note="AWS pricing-page feed meteredUnitMaps/es/USD/current/es-ondemand.json (OpenSearch Service on demand: "
+         "instance-hours by instance type, EBS gp2, gp3 and magnetic storage per GB-month; the Provisioned IOPS "
+         "row's unit is not stated, so it is not mapped), copied by that repository's "
+         "data/download_es.rb; OnDemand rate codes, Regions only; mapped by label")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
                           "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3,
                           "lambda": LAMBDA, "ecs": FARGATE, "elb": ELB, "ecr": ECR, "secretsmanager": SECRETS_MANAGER,
-                          "rds-storage": RDS_STORAGE, "rds-aurora-storage": AURORA_IO}
+                          "rds-storage": RDS_STORAGE, "rds-aurora-storage": AURORA_IO, "opensearch": OPENSEARCH}

@@ -111,3 +111,23 @@ def test_rds_gp3_storage_is_priced_in_its_region_single_and_multi_az(make_plan):
     assert single.status is Status.PRICED and multi.status is Status.PRICED
     assert single.after.components[1].unit_price == D("0.127")  # eu-west-1 gp3, not us-east-1's 0.115
     assert multi.after.components[1].unit_price == D("0.254")
+
+
+def test_an_opensearch_domain_bills_its_nodes_and_their_storage(make_plan):
+    domain = {"cluster_config": [{"instance_type": "m5.large.search", "instance_count": 3,
+                                  "dedicated_master_enabled": True, "dedicated_master_type": "t3.small.search",
+                                  "dedicated_master_count": 3}],
+              "ebs_options": [{"ebs_enabled": True, "volume_type": "gp3", "volume_size": 100}]}
+    row = _row(make_plan, "aws_opensearch_domain.d", domain)
+    assert row.status is Status.PRICED
+    assert row.after_monthly == 3 * D("0.142") * H + 3 * D("0.036") * H + 300 * D("0.122")
+
+
+def test_an_elasticsearch_domain_is_priced_as_the_same_instances_and_gaps_are_named(make_plan):
+    legacy = {"cluster_config": [{"instance_type": "t3.small.elasticsearch"}]}
+    assert _row(make_plan, "aws_elasticsearch_domain.d", legacy).after_monthly == D("0.036") * H
+    unknown = _row(make_plan, "aws_opensearch_domain.d", {"cluster_config": [{"instance_type": "x9.huge.search"}]})
+    assert unknown.status is Status.NOT_PRICED and "x9.huge.search" in unknown.reason
+    fast = {"cluster_config": [{"instance_type": "m5.large.search"}],
+            "ebs_options": [{"ebs_enabled": True, "volume_type": "gp3", "volume_size": 10, "iops": 6000}]}
+    assert "gp3 IOPS and throughput" in _row(make_plan, "aws_opensearch_domain.d", fast).reason
