@@ -16,8 +16,11 @@ separators (``sensitive-``, ``producti``) or with fewer than
 would mask ordinary words all over a comment. A window counts when it holds
 a digit, mixes upper and lower case, or holds another symbol. Secrets
 shorter than ``MIN_SECRET`` give no fragments (their exact forms are still
-masked). The price: a leak shorter than ``FRAGMENT_LENGTH`` characters, or a
-fragment of a secret made only of lower-case words, is not recognised.
+masked). Inside one token (a run of non-space characters), everything between
+the first and the last fragment found is masked too, so a low-variety stretch
+of a secret (``33363336`` in its hex) between two fragments does not survive.
+The price: a leak shorter than ``FRAGMENT_LENGTH`` characters, or a fragment of
+a secret made only of lower-case words, is not recognised.
 """
 
 from __future__ import annotations
@@ -141,7 +144,10 @@ class FragmentIndex:
         found = []
         for run in _RUN.finditer(folded):
             start, end = run.span()
-            found += [(i, i + size) for i in range(start, end - size + 1) if folded[i:i + size] in known]
+            here = [(i, i + size) for i in range(start, end - size + 1) if folded[i:i + size] in known]
+            if len(here) >= 2:  # what lies between two pieces of a secret inside one token is the secret too
+                here.append((here[0][0], here[-1][1]))  # (a stretch like "33363336" is no fragment of its own)
+            found += here
         return found
 
 

@@ -63,6 +63,17 @@ def test_a_changed_secret_leaves_no_piece_behind(name: str) -> None:
     assert redacted.endswith("and the plan goes on")
 
 
+def test_a_low_variety_stretch_between_two_fragments_of_one_token_is_masked_too() -> None:
+    # hex of "c3c3c3c3" is "6333633363336333": windows of two distinct characters are no fragments of their own
+    # (they would mask "00000000" everywhere); CI once drew a random canary with such a stretch and 9 survived
+    secret = "cAnArY6daa5f7f5a41cb5f34a14f3c3c3cc67bad"  # the canary CI drew
+    leaked = secret.encode().hex()
+    redacted = Redactor.build([secret]).redact(f"value = \"{leaked}\" done")
+    assert longest_surviving_run(redacted, [leaked]) < fragments.FRAGMENT_LENGTH
+    assert redacted.endswith("done") and Redactor.build([secret]).redact("00000000 and 33363336") == \
+        "00000000 and 33363336"  # the stretch alone, outside a token holding the secret, is left alone
+
+
 def test_a_field_of_a_json_credential_is_a_secret_of_its_own(gcp_document) -> None:
     document = json.loads(gcp_document())
     redactor = Redactor.build([json.dumps(document)])
