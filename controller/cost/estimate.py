@@ -179,7 +179,10 @@ def _project_of(values: Any, fallback: str) -> str:
 def estimate_change(change: ResourceChange, ctx: Context, project: str = DEFAULT_PROJECT) -> ResourceEstimate:
     """Price both sides of one change; ``ctx`` already carries this resource's usage and references."""
     action = change.action
-    before = resources.price(change.type, change.before, ctx) if action is not Action.CREATE else None
+    # Terraform writes ``null`` for a side whose object does not exist; a replace planned without a prior
+    # object (``before: null``) therefore adds a resource, as a create does.
+    existed = action is not Action.CREATE and change.before is not None
+    before = resources.price(change.type, change.before, ctx) if existed else None
     after = resources.price(change.type, change.after, ctx) if action is not Action.DELETE else None
     owner = _project_of(change.after if change.after is not None else change.before, project)
     return ResourceEstimate(change.address, change.type, action, owner, before, after)

@@ -56,6 +56,15 @@ def test_replace_prices_both_sides(make_plan):
     assert est.delta == (D("0.08633556") - E2_STD_2_USC1) * H + 10 * (D("0.048") - PD_STANDARD_USC1)
 
 
+def test_replace_without_a_prior_object_adds_the_new_one(make_plan):
+    """A replace whose ``before`` is null (no object existed) costs what a create costs, not "unknown"."""
+    est = estimate(make_plan(change("google_compute_instance.web", "replace", None, gce("e2-standard-2"))))
+    row = est.resources[0]
+    expected = E2_STD_2_USC1 * H + 10 * PD_STANDARD_USC1
+    assert row.status is Status.PRICED
+    assert (row.before_monthly, row.after_monthly, row.delta) == (0, expected, expected)
+
+
 def test_no_op_counts_in_totals_but_not_as_a_change(make_plan):
     est = estimate(make_plan(change("google_compute_instance.web", "no-op", gce("e2-standard-2"), gce("e2-standard-2"))))
     assert est.before == est.after == E2_STD_2_USC1 * H + 10 * PD_STANDARD_USC1
