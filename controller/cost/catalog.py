@@ -104,6 +104,13 @@ class PriceBook:
                 return table.cite
         return ""
 
+    def date_of(self, section: str, name: str, region: str | None) -> str:
+        """The date of the price ``price`` returns: its table's, or the YAML file's."""
+        by_region = self.sections.get(section, {}).get(name) or {}
+        if (region and region in by_region) or GLOBAL in by_region:
+            return self.as_of
+        return next((t.as_of for t in self._tables(section) if t.price(name, region) is not None), "")
+
     def dates(self) -> str:
         """The dates of the YAML file and its tables: "2023-12-18/2026-06-18", or a range when there are more
         ("2021-08-03 to 2026-09-06 (11 dates)"); a source identified only by its commit is named after it."""

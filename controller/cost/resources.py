@@ -7,6 +7,7 @@ catalog, come back *not priced*; only types listed in ``KNOWN_FREE`` are free.
 
 from __future__ import annotations
 
+
 from dataclasses import replace
 from decimal import Decimal
 from collections.abc import Callable, Mapping
@@ -130,9 +131,8 @@ def sustained_month(ctx: Context, machine: str | None, region: str | None) -> De
 def vm(provider: str, machine: str | None, region: str | None, ctx: Context, count: Decimal = Decimal(1),
         role: str = "vm", spot: bool = False) -> Component:
     label = f"Instance ({machine or 'unknown type'})" if count == 1 else f"Nodes ({count:g} × {machine})"
-    if spot:  # billed at a market price that moves; the on-demand figure would overstate it
-        return Component(f"{label}, spot", None, "hours", None, count * HOURS_PER_MONTH,
-                         note=f"{provider} spot and preemptible prices are not in the pricing catalog")
+    if spot:  # billed at the Spot price, never the on-demand one (which would overstate it)
+        return spot_vm(provider, machine, region, ctx, count, label)
     if provider == "gcp":
         month = sustained_month(ctx, machine, region)
         if month is not None:
@@ -141,6 +141,24 @@ def vm(provider: str, machine: str | None, region: str | None, ctx: Context, cou
     return hourly(label, book_price(ctx, provider, "machine_types", machine, region), count,
                   missing(provider, "machine type", machine, region),
                   ref(provider, "machine_types", machine, region, role))
+
+
+# Providers whose Spot prices are published per type and region and change at most monthly (Google: "up to
+# once every 30 days"), so a dated list price is a fact; AWS and Azure Spot prices move with spare capacity.
+DATED_SPOT_PRICES = frozenset({"gcp"})
+
+
+def spot_vm(provider: str, machine: str | None, region: str | None, ctx: Context, count: Decimal,
+            label: str) -> Component:
+    book = ctx.catalog.book(provider)
+    price = book_price(ctx, provider, "spot_hourly", machine, region) if provider in DATED_SPOT_PRICES else None
+    if price is None or book is None or machine is None:
+        why = (missing(provider, "spot price for", machine, region) if provider in DATED_SPOT_PRICES
+               else f"{provider} spot prices move with spare capacity and are not in the pricing catalog")
+        return Component(f"{label}, spot", None, "hours", None, count * HOURS_PER_MONTH, note=why)
+    published = book.date_of("spot_hourly", machine, region)
+    line = hourly(f"{label}, spot", price, count, ref=ref(provider, "spot_hourly", machine, region, role="vm"))
+    return replace(line, note=f"Spot price published {published}; Google may change it once every 30 days")
 
 
 def disk(provider: str, name: str, disk_type: str | None, gb: Decimal | None, region: str | None, ctx: Context) -> Component:

@@ -91,19 +91,31 @@ def cyclenerd(path: Path, commit: str) -> None:
             "as_of": _date(generated),
             "source": {"repo": "Cyclenerd/google-cloud-pricing-cost-calculator", "path": "pricing.yml", "commit": commit,
                        "note": f"generated {generated} from the Cloud Billing Catalog API"}}
-    hourly: dict[str, dict[str, Decimal]] = {}
-    monthly: dict[str, dict[str, Decimal]] = {}
+    # pricing.yml key under compute.instance.<type>.cost.<region> -> our section
+    keys = {"hour": "machine_types", "month": "machine_types_monthly", "hour_spot": "spot_hourly",
+            "month_1y": "committed_use_1y_monthly", "month_3y": "committed_use_3y_monthly"}
+    by_key: dict[str, dict[str, dict[str, Decimal]]] = {key: {} for key in keys}
     for name, spec in doc["compute"]["instance"].items():
         for region, cost in (spec.get("cost") or {}).items():
-            if "hour" in cost:
-                hourly.setdefault(name, {})[region] = Decimal(str(cost["hour"]))
-            if "month" in cost:
-                monthly.setdefault(name, {})[region] = Decimal(str(cost["month"]))
+            for key in keys:
+                if key in cost:
+                    by_key[key].setdefault(name, {})[region] = Decimal(str(cost[key]))
+    hourly, monthly = by_key["hour"], by_key["month"]
     note_m = dict(meta, source=dict(meta["source"], note=meta["source"]["note"]
                   + "; compute.instance.<type>.cost.<region>.month: a full month (730 h) with the sustained-use "
                     "discount Google applies to that family (none for E2, T2D, C3…)"))
     _write("gcp_machine_types.json", _table(meta, "machine_types", "hour", hourly))
     _write("gcp_machine_types_monthly.json", _table(note_m, "machine_types_monthly", "month", monthly))
+    note_spot = dict(meta, source=dict(meta["source"], note=meta["source"]["note"]
+                     + "; compute.instance.<type>.cost.<region>.hour_spot: the Spot VM price per hour on that date "
+                       "(Google may change Spot prices up to once every 30 days)"))
+    _write("gcp_machine_types_spot.json", _table(note_spot, "spot_hourly", "hour", by_key["hour_spot"]))
+    for term in ("1y", "3y"):
+        note_cud = dict(meta, source=dict(meta["source"], note=meta["source"]["note"]
+                        + f"; compute.instance.<type>.cost.<region>.month_{term}: resource-based committed use, "
+                          f"{term[0]}-year term, per month of 730 h"))
+        _write(f"gcp_committed_use_{term}.json",
+               _table(note_cud, f"committed_use_{term}_monthly", "month", by_key[f"month_{term}"]))
     disks: dict[str, dict[str, Decimal]] = {}
     for key, spec in doc["compute"]["storage"].items():
         kind = spec.get("type") or key

@@ -12,8 +12,9 @@ from .conftest import change
 
 H = D(730)
 E2_STD_4, E2_STD_2, E2_MEDIUM = D("0.13402284"), D("0.06701142"), D("0.03350571")  # us-central1, per hour
-E2_STD_2_SPOT = D("0.026792")  # pricing.yml hour_spot, us-central1
+E2_STD_2_SPOT = D("0.040212")  # pricing.yml @fd66b26 (2026-07-30) hour_spot, us-central1
 E2_STD_2_1Y, E2_STD_2_3Y = D("30.81854578"), D("22.01324782")  # month_1y / month_3y, us-central1
+E2_STD_4_3Y = D("44.02649564")
 
 
 def gce(machine: str, zone: str = "us-central1-a") -> dict:
@@ -75,7 +76,7 @@ def test_commitments_and_spot_use_the_published_prices(make_plan):
     assert three.monthly_saving == E2_STD_2 * H - E2_STD_2_3Y
     (spot,) = kinds(found, Kind.SPOT)
     assert spot.monthly_saving == (E2_STD_2 - E2_STD_2_SPOT) * H
-    assert found[0] is spot and spot.monthly_saving > three.monthly_saving  # biggest saving first
+    assert found[0] is three and three.monthly_saving > spot.monthly_saving  # biggest saving first
 
 
 def test_no_spot_for_a_vm_in_a_project_with_a_database(make_plan):
@@ -114,9 +115,9 @@ def test_potential_saving_counts_one_option_per_resource(make_plan):
                              change("google_compute_instance.api", "create", None, gce("e2-standard-4"))))
     found = recs.recommend(est)
     best = {r.address: r.monthly_saving for r in recs.best_per_resource(found)}
-    # spot beats the 3-year commitment for both (e2-standard-4 spot: 0.053584/h)
-    assert best == {"google_compute_instance.web": (E2_STD_2 - E2_STD_2_SPOT) * H,
-                    "google_compute_instance.api": (E2_STD_4 - D("0.053584")) * H}
+    # the 3-year commitment beats spot for both (e2-standard-4 spot: 0.080424/h, saving $39.13 < $53.81)
+    assert best == {"google_compute_instance.web": E2_STD_2 * H - E2_STD_2_3Y,
+                    "google_compute_instance.api": E2_STD_4 * H - E2_STD_4_3Y}
     assert recs.potential_saving(found) == sum(best.values())
 
 

@@ -168,18 +168,38 @@ def test_lambda_duration_is_split_across_its_monthly_tiers(make_plan):
     ("aws_instance.s", {"instance_type": "m5.large", "instance_market_options": [{"market_type": "spot"}]}),
     ("aws_eks_node_group.s", {"instance_types": ["m5.large"], "capacity_type": "SPOT",
                               "scaling_config": [{"desired_size": 2}]}),
-    ("google_compute_instance.s", {"machine_type": "e2-standard-2", "zone": "us-central1-a",
-                                   "scheduling": [{"provisioning_model": "SPOT"}]}),
-    ("google_container_node_pool.s", {"location": "us-central1", "node_count": 3,
-                                      "node_config": [{"machine_type": "e2-standard-4", "preemptible": True}]}),
     ("azurerm_linux_virtual_machine.s", {"location": "eastus", "size": "Standard_D2s_v3", "priority": "Spot",
                                          "os_disk": [{"storage_account_type": "Standard_LRS"}]}),
 ])
-def test_spot_and_preemptible_machines_are_not_given_on_demand_prices(make_plan, resource, values):
+def test_aws_and_azure_spot_machines_are_not_given_on_demand_prices(make_plan, resource, values):
     row = estimate(make_plan(change(resource, "create", None, values),
                              providers={"aws": {"region": "us-east-1"}})).resources[0]
     assert row.after.components[0].monthly is None and row.after.components[0].name.endswith(", spot")
-    assert "spot and preemptible prices are not in the pricing catalog" in row.reason
+    assert "spot prices move with spare capacity and are not in the pricing catalog" in row.reason
+
+
+# pricing.yml @fd66b26 (2026-07-30) compute.instance.<type>.cost.us-central1.hour_spot
+@pytest.mark.parametrize("resource, values, expected", [
+    ("google_compute_instance.s", {"machine_type": "e2-standard-2", "zone": "us-central1-a",
+                                   "scheduling": [{"provisioning_model": "SPOT"}]}, D("0.040212") * 730),
+    ("google_compute_instance.p", {"machine_type": "n1-standard-1", "zone": "us-central1-a",
+                                   "scheduling": [{"preemptible": True}]}, D("0.0167525") * 730),
+    ("google_container_node_pool.s", {"location": "us-central1", "node_count": 3,
+                                      "node_config": [{"machine_type": "e2-standard-4", "preemptible": True}]},
+     3 * D("0.080424") * 730),
+])
+def test_gcp_spot_and_preemptible_machines_get_the_dated_spot_price(make_plan, resource, values, expected):
+    """Google publishes Spot prices per type and region and changes them at most monthly: a dated fact."""
+    line = estimate(make_plan(change(resource, "create", None, values))).resources[0].after.components[0]
+    assert line.name.endswith(", spot") and line.monthly == expected
+    assert line.note == "Spot price published 2026-07-30; Google may change it once every 30 days"
+
+
+def test_gcp_spot_machine_without_a_spot_price_is_not_priced(make_plan):
+    values = {"machine_type": "e2-mega-999", "zone": "us-central1-a", "scheduling": [{"provisioning_model": "SPOT"}]}
+    row = estimate(make_plan(change("google_compute_instance.s", "create", None, values))).resources[0]
+    assert row.after_monthly is None
+    assert "gcp spot price for e2-mega-999 in us-central1 is not in the pricing catalog" in row.reason
 
 
 @pytest.mark.parametrize("value", ["5", "''", "[linux]"])
