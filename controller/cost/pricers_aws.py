@@ -81,6 +81,14 @@ def _ec2(v: Mapping[str, Any], ctx: Context) -> Costed:
     unlisted = (f"reserved: {', '.join(reserved)}" if reserved else  # an on-demand figure would overstate it
                 f"{system}" if system != "linux" else
                 f"{tenancy} tenancy" if tenancy != "default" else None)
+    if reserved and str(ctx.usage.get("reserved_instance_payment_option")).lower() == "all_upfront" \
+            and system == "linux" and tenancy == "default":
+        # All Upfront is paid once at purchase and has no hourly charge: the monthly bill for the hours is a true
+        # $0 (Infracost bills it so), and the one-off payment, not in the catalog, is said rather than spread.
+        hours = Component(f"Instance ({text(v, 'instance_type')}, {unlisted})", Decimal(0), "hours", Decimal(0),
+                          HOURS_PER_MONTH, note="all upfront: no hourly charge; the one-off upfront payment is not in "
+                                                "the pricing catalog and not in this monthly figure")
+        return verdict([hours] + _block_devices(v, region, ctx))
     if unlisted:  # Linux, shared tenancy, on demand is all that is recorded: anything else is not priced
         hours = Component(f"Instance ({text(v, 'instance_type')}, {unlisted})", None, "hours",
                           note=f"aws instance prices for {unlisted} are not in the pricing catalog")

@@ -46,12 +46,28 @@ def _licence(image: str | None) -> list[Component]:
                       note=f"gcp premium image licence fees ({project}) are not in the pricing catalog")]
 
 
+# Public image projects whose images are all 10 GB: a disk made from one with no `size` is created at 10 GB.
+# (terraform-validator's own snapshot example sizes its debian-8 disk at 10; Google's describe output for such a
+# disk reads diskSizeGb '10'.) Other images, private ones included, have sizes the plan cannot show.
+_TEN_GB_IMAGE_PROJECTS = ("debian-cloud", "ubuntu-os-cloud")
+
+
+def image_disk_gb(image: str | None) -> Decimal | None:
+    """The size a disk takes from its public image, when every image of that project has one size."""
+    if image and any(image.startswith(p + "/") or f"projects/{p}/" in image for p in _TEN_GB_IMAGE_PROJECTS):
+        return Decimal(10)
+    return None
+
+
 @pricer("google_compute_disk")
 def _gcedisk(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = zone_region(text(v, "zone")) or ctx.provider_regions.get("google")
     kind = text(v, "type", "pd-standard")
-    return verdict([disk("gcp", "Disk", kind, number(v, "size"), region, ctx),
-                    *_iops(kind, number(v, "provisioned_iops"), region, ctx)])
+    size = number(v, "size")
+    from_image = image_disk_gb(text(v, "image")) if size is None and not text(v, "snapshot") else None
+    line = disk("gcp", "Disk", kind, size if size is not None else from_image, region, ctx,
+                assumed="size comes from the image" if from_image is not None else "")
+    return verdict([line, *_iops(kind, number(v, "provisioned_iops"), region, ctx)])
 
 
 _DB_CUSTOM = re.compile(r"^db-custom-(\d+)-(\d+)$")

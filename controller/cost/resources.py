@@ -161,8 +161,10 @@ def spot_vm(provider: str, machine: str | None, region: str | None, ctx: Context
     return replace(line, note=f"Spot price published {published}; Google may change it once every 30 days")
 
 
-def disk(provider: str, name: str, disk_type: str | None, gb: Decimal | None, region: str | None, ctx: Context) -> Component:
-    return per_gb_month(f"{name} ({disk_type}, {gb if gb is not None else '?'} GB)",
+def disk(provider: str, name: str, disk_type: str | None, gb: Decimal | None, region: str | None, ctx: Context,
+         assumed: str = "") -> Component:
+    """A disk billed per GB-month; ``assumed`` says where a size the plan does not give came from."""
+    return per_gb_month(f"{name} ({disk_type}, {gb if gb is not None else '?'} GB{f', assumed: {assumed}' if assumed else ''})",
                         book_price(ctx, provider, "disks_gb_month", disk_type, region), gb,
                         missing(provider, "disk type", disk_type, region),
                         ref(provider, "disks_gb_month", disk_type, region, "disk"))

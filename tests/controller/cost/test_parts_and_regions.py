@@ -49,6 +49,24 @@ def test_pd_extreme_provisioned_iops_are_priced(make_plan):
     assert parts[1].monthly == 5000 * D("0.065")  # infracost compute_disk_test golden: 100,000 IOPS $6,500
 
 
+def test_disk_sized_by_a_public_debian_image_is_its_10_gb_and_says_so(make_plan):
+    disk = {"zone": "us-central1-a", "type": "pd-ssd", "size": None,
+            "image": "projects/debian-cloud/global/images/debian-8-jessie-v20170523"}
+    est = estimate(make_plan(change("google_compute_disk.default", "create", None, disk)))
+    line = est.resources[0].after.components[0]
+    assert est.resources[0].status is Status.PRICED
+    assert line.quantity == 10 and line.monthly == 10 * D("0.17")  # pd-ssd us-central1 0.17 per GB-month
+    assert "assumed: size comes from the image" in render.markdown(est)
+
+
+def test_disk_sized_by_an_image_of_unknown_size_is_not_priced(make_plan):
+    for image in ("projects/my-project/global/images/golden-2024", "windows-cloud/windows-2022"):
+        disk = {"zone": "us-central1-a", "type": "pd-ssd", "size": None, "image": image}
+        est = estimate(make_plan(change("google_compute_disk.default", "create", None, disk)))
+        assert est.resources[0].status is Status.NOT_PRICED, image
+        assert "size not known at plan time" in est.resources[0].after.note
+
+
 def test_root_volume_of_unknown_size_is_the_amis_8_gb_and_says_so(make_plan):
     plan = make_plan(change("aws_instance.web", "create", None, {"instance_type": "t3.nano"}), providers=US_EAST_1)
     est = estimate(plan)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from controller.cost import render
 from controller.cost.components import Status
 from controller.cost.estimate import estimate
 from controller.cost.usage import UsageFileError, parse_usage
@@ -100,13 +101,28 @@ def test_a_cloud_run_service_is_priced_from_the_usage_file_at_its_regions_rates(
     assert "in me-west1 is not in the pricing catalog" in estimate(make_plan(elsewhere)).resources[0].reason
 
 
-def test_infracosts_word_valued_usage_keys_are_accepted_and_a_reserved_instance_is_not_given_on_demand_prices(
+def test_infracosts_word_valued_usage_keys_are_accepted_and_an_all_upfront_reservation_has_no_hourly_charge(
         make_plan):
     usage = parse_usage((PLANS / "corpus" / "infracost" / "infracost_example_plan.usage.yml").read_text())
     vm = change("aws_instance.zero_cost_instance", "create", None, {"instance_type": "m5.4xlarge"})
     row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=usage).resources[0]
+    hours, root = row.after.components
+    # Infracost's own output for this instance: "Instance usage (Linux/UNIX, reserved, m5.4xlarge)" $0.00
+    assert row.status is Status.PRICED and hours.monthly == 0 and hours.quantity == 730
+    assert "the one-off upfront payment is not in the pricing catalog" in hours.note
+    assert "all upfront" in render.markdown(estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}),
+                                                     usage=usage))
+    assert root.monthly == D("0.80")  # the AMI's 8 GB gp2 root volume is billed as usual
+
+
+@pytest.mark.parametrize("option", ["no_upfront", "partial_upfront"])
+def test_a_reservation_with_an_hourly_charge_is_not_given_on_demand_prices(make_plan, option):
+    usage = parse_usage("resource_usage:\n  aws_instance.r:\n    reserved_instance_type: standard\n"
+                        f"    reserved_instance_term: 1_year\n    reserved_instance_payment_option: {option}\n")
+    vm = change("aws_instance.r", "create", None, {"instance_type": "m5.4xlarge"})
+    row = estimate(make_plan(vm, providers={"aws": {"region": "us-east-1"}}), usage=usage).resources[0]
     assert row.status is Status.NOT_PRICED and row.after.components[0].monthly is None
-    assert "prices for reserved: standard, 1_year, all_upfront are not in the pricing catalog" in row.reason
+    assert f"prices for reserved: standard, 1_year, {option} are not in the pricing catalog" in row.reason
     with pytest.raises(UsageFileError, match="monthly_requests: a quantity must be a number"):
         parse_usage("resource_usage:\n  aws_lambda_function.f:\n    monthly_requests: lots\n")
 
