@@ -329,3 +329,29 @@ def _fee_of(key: str, label: str) -> Any:
 pricer("aws_secretsmanager_secret")(_fee_of("secret", "Secret"))
 pricer("aws_kms_key")(_fee_of("kms_key", "Customer managed key"))
 pricer("aws_route53_zone")(_fee_of("hosted_zone", "Hosted zone"))
+
+
+@pricer("aws_route53_health_check")
+def _health_check(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """A health check by the month, plus each optional feature it uses; an AWS endpoint costs less than another.
+
+    Whether the checked endpoint runs in AWS is not in the plan: the usage file's ``endpoint_type`` (aws or
+    non_aws, Infracost's key) says; without it an AWS endpoint is assumed and the line says so. Calculated and
+    CloudWatch-alarm checks probe no endpoint and have no optional features.
+    """
+    kind = (text(v, "type") or "HTTP").upper()
+    said = str(ctx.usage.get("endpoint_type") or "").lower()
+    where = "non_aws" if said == "non_aws" else "aws"
+    features = [name for name, used in (("HTTPS", kind.startswith("HTTPS")), ("string matching", "STR_MATCH" in kind),
+                                        ("latency measurement", v.get("measure_latency") is True),
+                                        ("fast interval", number(v, "request_interval") == 10)) if used]
+    label = "Health check" + ("" if said or kind in ("CALCULATED", "CLOUDWATCH_METRIC") else
+                              " (assumed an AWS endpoint; set endpoint_type: non_aws in the usage file otherwise)")
+    parts = [monthly_fee(label, _price(ctx, "monthly_fees", f"health_check_{where}", "global"),
+                         missing=missing("aws", "monthly fee", f"health_check_{where}", "global"))]
+    if features:
+        parts.append(monthly_fee(f"Optional features ({', '.join(features)})",
+                                 _price(ctx, "monthly_fees", f"health_check_feature_{where}", "global"),
+                                 Decimal(len(features)),
+                                 missing=missing("aws", "monthly fee", f"health_check_feature_{where}", "global")))
+    return verdict(parts)

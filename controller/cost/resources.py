@@ -60,6 +60,7 @@ KNOWN_FREE = frozenset({
     "azurerm_express_route_circuit_peering", "azurerm_express_route_circuit_authorization",
     "tls_cert_request", "local_sensitive_file", "archive_file",
     "aws_appautoscaling_target",  # no charge of its own: the capacity is billed on the table or service it scales
+    "aws_db_security_group", "aws_redshift_security_group",  # EC2-Classic firewall rules, no charge (like VPC SGs)
 })
 
 

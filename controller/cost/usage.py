@@ -74,7 +74,9 @@ NO_USAGE = Usage()
 # Infracost usage keys whose values are words, not quantities. Reserved and non-Linux prices are not recorded:
 # an instance that names them is shown as not priced (pricers_aws._ec2), never at the Linux on-demand price.
 OPTION_KEYS = frozenset({"reserved_instance_type", "reserved_instance_term", "reserved_instance_payment_option",
-                         "operating_system"})
+                         "operating_system", "endpoint_type"})
+# Option keys whose words are a closed set: anything else is a typo that would silently price the default.
+OPTION_WORDS = {"endpoint_type": ("aws", "non_aws")}
 
 
 def _check_numbers(doc: Any, where: str) -> None:
@@ -84,6 +86,9 @@ def _check_numbers(doc: Any, where: str) -> None:
                 if not isinstance(value, str) or not value.strip():
                     raise UsageFileError(f"{where}.{key}: expected a word (e.g. linux, standard, 1_year), "
                                          f"got {value!r}")
+                allowed = OPTION_WORDS.get(key)
+                if allowed and value.strip().lower() not in allowed:
+                    raise UsageFileError(f"{where}.{key}: expected one of {', '.join(allowed)}, got {value!r}")
                 continue
             _check_numbers(value, f"{where}.{key}")
         return

@@ -238,3 +238,41 @@ def test_s3_usage_the_catalog_cannot_price_is_named_not_dropped(make_plan):
     plan = make_plan(change("aws_s3_bucket.b", "create", None, {"bucket": "b"}), providers={"aws": {"region": "us-east-1"}})
     row = estimate(plan, usage=parse_usage(usage, "usage.yml")).resources[0]
     assert "glacier_deep_archive (storage_gb)" in row.reason and "standard_infrequent_access" in row.reason
+
+
+# Infracost's route53_health_check_test: the same resources and its golden figures (AWS endpoint by default).
+HEALTH_CHECKS = {
+    "simple": ({"type": "HTTP", "request_interval": 30}, D("0.50")),
+    "https": ({"type": "HTTPS", "request_interval": 30}, D("1.50")),
+    "ssl_string_match": ({"type": "HTTPS_STR_MATCH", "request_interval": 30}, D("2.50")),
+    "ssl_latency_string_match": ({"type": "HTTPS_STR_MATCH", "request_interval": 30, "measure_latency": True},
+                                 D("3.50")),
+    "ssl_latency_interval_string_match": ({"type": "HTTPS_STR_MATCH", "request_interval": 10,
+                                           "measure_latency": True}, D("4.50")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEALTH_CHECKS))
+def test_route53_health_checks_match_infracosts_golden_figures(make_plan, name):
+    values, total = HEALTH_CHECKS[name]
+    est = estimate(make_plan(change(f"aws_route53_health_check.{name}", "create", None, values)))
+    row = est.resources[0]
+    assert row.status is Status.PRICED and est.after == total
+    assert "assumed an AWS endpoint" in row.after.components[0].name
+
+
+def test_a_non_aws_endpoint_health_check_costs_more_and_a_bad_endpoint_type_is_refused(make_plan):
+    usage = parse_usage("resource_usage:\n  aws_route53_health_check.x:\n    endpoint_type: non_aws\n")
+    vm = change("aws_route53_health_check.x", "create", None,
+                {"type": "HTTPS_STR_MATCH", "request_interval": 10, "measure_latency": True})
+    est = estimate(make_plan(vm), usage=usage)
+    assert est.after == D("0.75") + 4 * D("2.00")  # Infracost golden: $0.75 + $8.00
+    assert "assumed" not in est.resources[0].after.components[0].name
+    with pytest.raises(UsageFileError, match="endpoint_type: expected one of aws, non_aws"):
+        parse_usage("resource_usage:\n  aws_route53_health_check.x:\n    endpoint_type: azure\n")
+
+
+def test_ec2_classic_database_and_redshift_security_groups_are_free(make_plan):
+    for kind in ("aws_db_security_group", "aws_redshift_security_group"):
+        est = estimate(make_plan(change(f"{kind}.g", "create", None, {"name": "g"})))
+        assert est.resources[0].status is Status.FREE, kind
