@@ -1,4 +1,4 @@
-"""Google Cloud pricers: compute, disks, Cloud SQL, GCS, GKE, NAT, addresses (pure)."""
+"""Google Cloud pricers: compute, disks, Cloud SQL, GCS, GKE, NAT, addresses, private-services traffic (pure)."""
 
 from __future__ import annotations
 
@@ -158,6 +158,25 @@ def _vpn_tunnel(v: Mapping[str, Any], ctx: Context) -> Costed:
     """Cloud VPN bills each tunnel by the hour (traffic out is billed as egress, by usage)."""
     region = text(v, "region") or ctx.provider_regions.get("google")
     return extra("gcp", "vpn_tunnel", "VPN tunnel", region, ctx)
+
+
+# Where private-services traffic goes, as Infracost's usage keys name it (monthly_egress_data_transfer_gb.<key>).
+_INTERNAL_EGRESS = (("same_region", "Traffic within the same region"),
+                    ("us_or_canada", "Traffic within the US or Canada"),
+                    ("europe", "Traffic within Europe"),
+                    ("asia", "Traffic within Asia"),
+                    ("south_america", "Traffic within South America"),
+                    ("oceania", "Traffic to/from Indonesia and Oceania"),
+                    ("worldwide", "Traffic between continents (excludes Oceania)"))
+
+
+@pricer("google_service_networking_connection")
+def _service_networking(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """A private services connection costs nothing itself; the traffic over it is billed by destination."""
+    return verdict([metered(ctx, f"monthly_egress_data_transfer_gb.{key}", label,
+                            book_price(ctx, "gcp", "internal_egress_gb", key, "global"), "GB",
+                            missing=missing("gcp", "private-services traffic", key, "global"))
+                    for key, label in _INTERNAL_EGRESS], note="network egress is usage-based")
 
 
 @pricer("google_compute_address")

@@ -276,3 +276,19 @@ def test_ec2_classic_database_and_redshift_security_groups_are_free(make_plan):
     for kind in ("aws_db_security_group", "aws_redshift_security_group"):
         est = estimate(make_plan(change(f"{kind}.g", "create", None, {"name": "g"})))
         assert est.resources[0].status is Status.FREE, kind
+
+
+def test_private_services_traffic_is_usage_based_by_destination_and_matches_infracosts_golden(make_plan):
+    connection = change("google_service_networking_connection.c", "create", None,
+                        {"service": "servicenetworking.googleapis.com", "reserved_peering_ranges": ["r"]})
+    row = estimate(make_plan(connection)).resources[0]
+    assert row.status is Status.USAGE_BASED and len(row.after.components) == 7
+    assert [c.unit_price for c in row.after.components] == [D(x) for x in
+                                                            ("0.02", "0.02", "0.02", "0.08", "0.14", "0.10", "0.08")]
+    # Infracost's service_networking_connection_test usage file and its golden total, $47.40.
+    usage = parse_usage("resource_usage:\n  google_service_networking_connection.c:\n"
+                        "    monthly_egress_data_transfer_gb:\n      same_region: 250\n      us_or_canada: 100\n"
+                        "      europe: 70\n      asia: 50\n      south_america: 100\n      oceania: 50\n"
+                        "      worldwide: 200\n")
+    est = estimate(make_plan(connection), usage=usage)
+    assert est.resources[0].status is Status.PRICED and est.after == D("47.40")
