@@ -26,12 +26,14 @@ def region_of(v: Mapping[str, Any], ctx: Context) -> str | None:
 
 
 def disk_tier(account_type: str | None, gb: Decimal | None) -> str | None:
+    """The billed tier: S10 for a 100 GB Standard_LRS disk; zone-redundant ones are their own tier (E10_ZRS)."""
     letter = _TIER_LETTER.get(account_type or "")
     if letter is None or gb is None:
         return None
+    suffix = "_ZRS" if (account_type or "").endswith("_ZRS") else ""
     for number_, size in _TIER_SIZES:
         if gb <= size:
-            return f"{letter}{number_}"
+            return f"{letter}{number_}{suffix}"
     return None
 
 

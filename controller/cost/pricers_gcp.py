@@ -9,6 +9,7 @@ from typing import Any
 
 from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, PriceRef, Status, first, hourly, metered, number, per_gb_month,
                          text, usage, usage_gap, verdict, zone_region)
+from .catalog import HOURS_PER_MONTH
 from .resources import book_price, disk, extra, fee, missing, pricer, ref, vm
 
 
@@ -29,8 +30,24 @@ def _gce(v: Mapping[str, Any], ctx: Context) -> Costed:
     spot = scheduling.get("preemptible") is True or text(scheduling, "provisioning_model") == "SPOT"
     parts = [vm("gcp", text(v, "machine_type"), region, ctx, spot=spot),
              disk("gcp", "Boot disk", kind, number(params, "size", Decimal(10)), region, ctx),
-             *_iops(kind, number(params, "provisioned_iops"), region, ctx), *_licence(text(params, "image"))]
+             *_iops(kind, number(params, "provisioned_iops"), region, ctx), *_licence(text(params, "image")),
+             *accelerators(v)]
     return verdict(parts)
+
+
+def accelerators(values: Mapping[str, Any], count: Decimal = Decimal(1)) -> list[Component]:
+    """GPUs attached to a machine (guest_accelerator): no GPU prices are recorded, so each is a named gap.
+
+    Without this line an instance with GPUs would read as fully priced at a fraction of its bill.
+    """
+    lines = []
+    for block in values.get("guest_accelerator") or () if isinstance(values, Mapping) else ():
+        gpus = number(block, "count", Decimal(1)) or Decimal(0)
+        if gpus:
+            kind = text(block, "type", "?")
+            lines.append(Component(f"GPUs ({gpus * count:g} × {kind})", None, "hours", None, gpus * count * HOURS_PER_MONTH,
+                                   note=f"gcp GPU prices ({kind}) are not in the pricing catalog"))
+    return lines
 
 
 # Public image projects that bill a licence per hour on top of the machine (premium images).
@@ -131,6 +148,7 @@ def _gke(v: Mapping[str, Any], ctx: Context) -> Costed:
         machine = text(first(v, "node_config"), "machine_type", "e2-medium")
         if count:
             parts.append(vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes"))
+            parts.extend(accelerators(first(v, "node_config"), count))
     return verdict(parts)
 
 
@@ -140,7 +158,8 @@ def _gke_pool(v: Mapping[str, Any], ctx: Context) -> Costed:
     config = first(v, "node_config")
     machine = text(config, "machine_type", "e2-medium")
     spot = config.get("preemptible") is True or config.get("spot") is True
-    return verdict([vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes", spot=spot)])
+    return verdict([vm("gcp", machine, zone_region(text(v, "location")), ctx, count, "nodes", spot=spot),
+                    *accelerators(config, count)])
 
 
 @pricer("google_compute_router_nat")
@@ -160,23 +179,30 @@ def _vpn_tunnel(v: Mapping[str, Any], ctx: Context) -> Costed:
     return extra("gcp", "vpn_tunnel", "VPN tunnel", region, ctx)
 
 
-# Where private-services traffic goes, as Infracost's usage keys name it (monthly_egress_data_transfer_gb.<key>).
-_INTERNAL_EGRESS = (("same_region", "Traffic within the same region"),
-                    ("us_or_canada", "Traffic within the US or Canada"),
-                    ("europe", "Traffic within Europe"),
-                    ("asia", "Traffic within Asia"),
-                    ("south_america", "Traffic within South America"),
-                    ("oceania", "Traffic to/from Indonesia and Oceania"),
-                    ("worldwide", "Traffic between continents (excludes Oceania)"))
+# Where private-services or VPN traffic goes, as Infracost's usage keys name it (monthly_egress_data_transfer_gb.<key>).
+_INTERNAL_EGRESS = (("same_region", "within the same region"), ("us_or_canada", "within the US or Canada"),
+                    ("europe", "within Europe"), ("asia", "within Asia"), ("south_america", "within South America"),
+                    ("oceania", "to/from Indonesia and Oceania"),
+                    ("worldwide", "between continents (excludes Oceania)"))
+
+
+def _internal_egress(ctx: Context, prefix: str) -> Costed:
+    return verdict([metered(ctx, f"monthly_egress_data_transfer_gb.{key}", f"{prefix} {label}",
+                            book_price(ctx, "gcp", "internal_egress_gb", key, "global"), "GB",
+                            missing=missing("gcp", "internal egress", key, "global"))
+                    for key, label in _INTERNAL_EGRESS], note="network egress is usage-based")
 
 
 @pricer("google_service_networking_connection")
 def _service_networking(v: Mapping[str, Any], ctx: Context) -> Costed:
     """A private services connection costs nothing itself; the traffic over it is billed by destination."""
-    return verdict([metered(ctx, f"monthly_egress_data_transfer_gb.{key}", label,
-                            book_price(ctx, "gcp", "internal_egress_gb", key, "global"), "GB",
-                            missing=missing("gcp", "private-services traffic", key, "global"))
-                    for key, label in _INTERNAL_EGRESS], note="network egress is usage-based")
+    return _internal_egress(ctx, "Traffic")
+
+
+@pricer("google_compute_vpn_gateway", "google_compute_ha_vpn_gateway")
+def _vpn_gateway(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """The gateway has no hourly charge (its tunnels do); IPsec traffic out of it is billed by destination."""
+    return _internal_egress(ctx, "IPSec traffic")
 
 
 @pricer("google_compute_address")

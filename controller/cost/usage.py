@@ -39,8 +39,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "aws_ecr_repository": ("storage_gb",),
     "aws_nat_gateway": ("monthly_data_processed_gb",),
     "google_storage_bucket": ("storage_gb",),
-    "google_service_networking_connection": tuple(f"monthly_egress_data_transfer_gb.{k}" for k in (
-        "same_region", "us_or_canada", "europe", "asia", "south_america", "oceania", "worldwide")),
+    **{kind: tuple(f"monthly_egress_data_transfer_gb.{k}" for k in (
+        "same_region", "us_or_canada", "europe", "asia", "south_america", "oceania", "worldwide"))
+       for kind in ("google_service_networking_connection", "google_compute_vpn_gateway", "google_compute_ha_vpn_gateway")},
+    "azurerm_linux_virtual_machine_scale_set": ("instances",),
+    "azurerm_windows_virtual_machine_scale_set": ("instances",),
+    "azurerm_virtual_machine_scale_set": ("instances",),
     "azurerm_storage_account": ("storage_gb",),
 }
 _INDEX = re.compile(r"\[[^\]]*\]$")

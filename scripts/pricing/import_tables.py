@@ -11,6 +11,7 @@ Not run by the tests or CI (the sources are other projects' files, read from loc
         --skypilot-aws PATH/catalogs/v8/aws/vms.csv         --skypilot-aws-commit SHA \
         --aws-pricelist PATH/internal/cost/prices/aws.json  --aws-pricelist-commit SHA \
         --azure-pricelist PATH/internal/cost/prices/azure.json --azure-pricelist-commit SHA \
+        --azure-radar PATH/data/latest --azure-radar-commit SHA --azure-radar-date DATE \
         --aws-locations PATH/locations.json --aws-feed ebs PATH/ebs.json SHA --aws-feed cloudwatch PATH SHA ... \
         --aws-feed-ec2 DIR SHA
 
@@ -287,6 +288,25 @@ def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
     return _snapshot(path, "azure_pricelist", SNAPSHOT_REPO, "internal/cost/prices/azure.json", commit)
 
 
+RADAR_REPO = "andy-diericks/azure-pricing-radar"
+
+
+def azure_radar(directory: Path, commit: str, date: str) -> dict[str, Any]:
+    """Managed disk tiers (LRS and ZRS) in the snapshot's regions: see azure_radar.py."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from azure_radar import disk_rows
+    files = sorted(directory.glob("storage-*.json"))
+    meta = {"provider": "azure", "as_of": date, "licence": "MIT (the repository); the prices are Microsoft's (Azure "
+                                                           "Retail Prices API)",
+            "source": {"repo": RADAR_REPO, "path": "data/latest/" + ", ".join(f.name for f in files), "commit": commit,
+                       "note": "Azure Retail Prices API, serviceName Storage, priceType Consumption, one snapshot "
+                               "per region (scripts/fetch_prices.py of that repository); the monthly '<tier> "
+                               "<LRS|ZRS> Disk' meters of the three managed disk products (scripts/pricing/"
+                               "azure_radar.py); as_of is the repository's data/latest/last-checked.json"}}
+    return _table(meta, "managed_disks_monthly", "month", disk_rows(_json(f) for f in files))
+
+
 def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, dict[str, Any]]:
     """EBS, CloudWatch Logs, DynamoDB, KMS per region from AWS's pricing-page feed: see aws_pricing_feed.py."""
     import sys
@@ -340,6 +360,9 @@ def main() -> None:
     p.add_argument("--aws-pricelist-commit", default="")
     p.add_argument("--azure-pricelist", type=Path, help="a trimmed Azure Retail Prices snapshot (togen's azure.json)")
     p.add_argument("--azure-pricelist-commit", default="")
+    p.add_argument("--azure-radar", type=Path, help="data/latest of andy-diericks/azure-pricing-radar")
+    p.add_argument("--azure-radar-commit", default="")
+    p.add_argument("--azure-radar-date", default="", help="data/latest/last-checked.json's date")
     p.add_argument("--cyclenerd-network", type=Path, help="pricing.yml, or its compute.network section alone")
     p.add_argument("--aws-locations", type=Path, help="AWS's locations feed (name -> region code), for --aws-feed")
     p.add_argument("--aws-feed", nargs=3, action="append", default=[], metavar=("NAME", "FILE", "COMMIT"),
@@ -365,6 +388,8 @@ def main() -> None:
     if a.azure_pricelist:
         for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
             _write(name, doc)
+    if a.azure_radar:
+        _write("azure_managed_disks.json", azure_radar(a.azure_radar, a.azure_radar_commit, a.azure_radar_date))
     if a.cyclenerd_network:
         for name, doc in cyclenerd_network(a.cyclenerd_network, a.cyclenerd_commit).items():
             _write(name, doc)

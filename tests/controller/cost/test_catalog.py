@@ -70,4 +70,4 @@ def test_price_tables_are_read_only_when_their_section_is_first_looked_up():
     assert book._loaded == {}  # loading the catalog peeks at table headers only
     assert book.price("machine_types", "Standard_A1", "australiacentral") is not None
     assert set(book._loaded) == {"machine_types"}
-    assert book.dates() == "2023-12-18 to 2026-09-06 (3 dates)"  # the YAML file's date and its tables'
+    assert book.dates() == "2023-12-18 to 2026-09-06 (4 dates)"  # the YAML file's date and its tables'
