@@ -186,9 +186,15 @@ _DEPENDS = "depends on usage"
 MILLION, THOUSAND = Decimal(1_000_000), Decimal(1000)  # "per 1M requests", "per 1k requests"
 
 
+def unit_price_text(price: Decimal) -> str:
+    """A unit price as a bill shows it: cents always ($2.00, $0.10), every further digit the source gives."""
+    exact = format(price.normalize(), "f")
+    return exact if len(exact.partition(".")[2]) > 2 else f"{price:.2f}"
+
+
 def usage(name: str, price: Decimal | None, unit: str, ref: PriceRef | None = None, missing: str = "") -> Component:
     """A usage-based line; ``missing`` says why its unit price is unknown (shown as the reason it is not priced)."""
-    text = (f"{_DEPENDS}: ${price} per {unit}" if price is not None
+    text = (f"{_DEPENDS}: ${unit_price_text(price)} per {unit}" if price is not None
             else missing or f"{name}: {_DEPENDS}, and its unit price is not in the pricing catalog for this region")
     return Component(name, Decimal(0), unit, price, None, usage_based=True, note=text, ref=ref)
 
@@ -216,6 +222,10 @@ def usage_gap(name: str, region: str | None) -> str:
             "none in the plan, none given)")
 
 
+_PER_WORDS: dict[Decimal, str] = {Decimal(1_000_000): "1M", Decimal(100_000): "100k", Decimal(10_000): "10k",
+                                 Decimal(1000): "1k"}
+
+
 def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str, per: Decimal = Decimal(1),
             scale: Decimal = Decimal(1), missing: str = "", ref: PriceRef | None = None) -> Component:
     """A usage-based line: priced into the total when the usage file gives ``key``, else "depends on usage".
@@ -225,7 +235,7 @@ def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str,
     """
     quantity = ctx.used(key)
     if quantity is None:  # shown per the unit the price is published in: "$0.20 per 1M requests"
-        label = unit if per == 1 else f"{'1M' if per == 1_000_000 else '1k' if per == 1000 else f'{per:g}'} {unit}"
+        label = unit if per == 1 else f"{_PER_WORDS.get(per, f'{per:g}')} {unit}"
         return usage(name, price, label, ref, missing=missing)
     quantity = quantity * scale
     label = f"{name} ({ctx.usage_origin or 'usage file'}: {key})"

@@ -38,6 +38,14 @@ KEYS: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_log_group": ("monthly_data_ingested_gb", "storage_gb"),
     "aws_ecr_repository": ("storage_gb",),
     "aws_nat_gateway": ("monthly_data_processed_gb",),
+    "aws_cloudtrail": ("monthly_additional_management_events", "monthly_data_events", "monthly_insight_events"),
+    "aws_config_config_rule": ("monthly_rule_evaluations",),
+    "aws_config_configuration_recorder": ("monthly_config_items", "monthly_custom_config_items"),
+    "aws_cloudhsm_v2_hsm": ("monthly_hrs",),
+    "aws_route53_resolver_endpoint": ("monthly_queries",),
+    "aws_glue_job": ("monthly_hours",),
+    "aws_glue_crawler": ("monthly_hours",),
+    "aws_glue_catalog_database": ("monthly_objects", "monthly_requests"),
     "google_storage_bucket": ("storage_gb",),
     **{kind: tuple(f"monthly_egress_data_transfer_gb.{k}" for k in (
         "same_region", "us_or_canada", "europe", "asia", "south_america", "oceania", "worldwide"))

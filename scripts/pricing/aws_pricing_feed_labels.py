@@ -310,8 +310,63 @@ OPENSEARCH = Feed(
          "row's unit is not stated, so it is not mapped), copied by that repository's "
          "data/download_es.rb; OnDemand rate codes, Regions only; mapped by label")
 
+HUNDRED_K = Decimal(100_000)
+CLOUDTRAIL = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/cloudtrail.json",
+    labels={"Management Paid Events Recorded": ("usage_unit_prices", "cloudtrail_management_events_per_100k",
+                                                HUNDRED_K),
+            "Data Events Recorded": ("usage_unit_prices", "cloudtrail_data_events_per_100k", HUNDRED_K),
+            "Insights Events": ("usage_unit_prices", "cloudtrail_insight_events_per_100k", HUNDRED_K)},
+    sections={"usage_unit_prices": ("aws_feed_cloudtrail.json", "per 100k events")},
+    note="AWS pricing-page feed meteredUnitMaps/cloudtrail (trails: additional copies of management events, data "
+         "events and Insights events, per event, scaled to per 100k); OnDemand rate codes, Regions only")
+
+CONFIG = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/config.json",
+    labels={"Config": ("usage_unit_prices", "config_items", ONE),
+            "Config Custom": ("usage_unit_prices", "config_custom_items", ONE),
+            "Config Rules first 100000": ("usage_unit_prices", "config_rule_evaluations_tier1", ONE),
+            "Config Rules next 400000": ("usage_unit_prices", "config_rule_evaluations_tier2", ONE),
+            "Config Rules 500001 and more": ("usage_unit_prices", "config_rule_evaluations_tier3", ONE)},
+    sections={"usage_unit_prices": ("aws_feed_config.json", "per item or evaluation")},
+    note="AWS pricing-page feed meteredUnitMaps/config (continuous recording: configuration items and custom "
+         "configuration items per item; rule evaluations per evaluation in three monthly tiers, the first 100,000, "
+         "the next 400,000, above 500,000); OnDemand rate codes, Regions only")
+
+CLOUDHSM = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/cloudhsm.json",
+    labels={"CloudHSM Hourly": ("extras_hourly", "cloudhsm_hsm", ONE)},
+    sections={"extras_hourly": ("aws_feed_cloudhsm.json", "hour")},
+    note="AWS pricing-page feed meteredUnitMaps/cloudhsm (CloudHSM, current generation, per HSM-hour); OnDemand "
+         "rate codes, Regions only")
+
+ROUTE53_RESOLVER = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/route53.json",
+    labels={"Query ENI": ("extras_hourly", "route53_resolver_eni", ONE),
+            "Query first 1B": ("usage_unit_prices", "route53_resolver_queries_per_1m_tier1", MILLION),
+            "Query over 1B": ("usage_unit_prices", "route53_resolver_queries_per_1m_tier2", MILLION)},
+    sections={"extras_hourly": ("aws_feed_route53_resolver.json", "hour"),
+              "usage_unit_prices": ("aws_feed_route53_resolver_queries.json", "per 1M queries")},
+    note="AWS pricing-page feed meteredUnitMaps/route53 (Route 53 Resolver: an endpoint's elastic network "
+         "interfaces per ENI-hour; queries through endpoints per query, the first billion a month and above, "
+         "scaled to per 1M); OnDemand rate codes, Regions only")
+
+GLUE = Feed(
+    repo="lamngockhuong/aws-price", path="lib/data/pricing/glue.json",
+    labels={"ETL Job run": ("usage_unit_prices", "glue_job_dpu_hour", ONE),
+            "ETL Job run Flex": ("usage_unit_prices", "glue_job_flex_dpu_hour", ONE),
+            "Data catalog crawler run": ("usage_unit_prices", "glue_crawler_dpu_hour", ONE),
+            "Data catalog storage": ("usage_unit_prices", "glue_catalog_objects_per_100k", HUNDRED_K),
+            "Data catalog requests": ("usage_unit_prices", "glue_catalog_requests_per_1m", MILLION)},
+    sections={"usage_unit_prices": ("aws_feed_glue.json", "per the name's unit")},
+    note="AWS pricing-page feed meteredUnitMaps/glue (ETL jobs, standard and Flex, and crawlers per DPU-hour; the "
+         "Data Catalog per object-month and per request, scaled to per 100k objects and per 1M requests, the "
+         "monthly free tier not deducted); OnDemand rate codes, Regions only")
+
 FEEDS: dict[str, Feed] = {"ebs": EBS, "cloudwatch": CLOUDWATCH, "dynamodb": DYNAMODB, "kms": KMS, "vpc": VPC,
                           "natgateway": NAT_GATEWAY, "sns": SNS, "apigateway": API_GATEWAY, "kinesis": KINESIS,
                           "msk": MSK, "redshift": REDSHIFT, "waf": WAF, "efs": EFS, "s3": S3,
                           "lambda": LAMBDA, "ecs": FARGATE, "elb": ELB, "ecr": ECR, "secretsmanager": SECRETS_MANAGER,
-                          "rds-storage": RDS_STORAGE, "rds-aurora-storage": AURORA_IO, "opensearch": OPENSEARCH}
+                          "rds-storage": RDS_STORAGE, "rds-aurora-storage": AURORA_IO, "opensearch": OPENSEARCH,
+                          "cloudtrail": CLOUDTRAIL, "config": CONFIG, "cloudhsm": CLOUDHSM,
+                          "route53": ROUTE53_RESOLVER, "glue": GLUE}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 DISK_PRODUCTS = ("Standard HDD Managed Disks", "Standard SSD Managed Disks", "Premium SSD Managed Disks")
 _DISK_METER = re.compile(r"^([SEP]\d+) (LRS|ZRS) Disk$")
@@ -48,3 +48,19 @@ def disk_rows(snapshots: Iterable[Mapping[str, Mapping[str, Any]]]) -> Rows:
                 raise ValueError(f"{key}: managed disk {name} in {region} is {price}, another row says {known[region]}")
             known[region] = price
     return out
+
+
+REPO = "andy-diericks/azure-pricing-radar"
+
+
+def table(names: list[str], snapshots: list[Mapping[str, Mapping[str, Any]]], commit: str, date: str,
+          writer: Callable[[dict[str, Any], str, str, Rows], dict[str, Any]]) -> dict[str, Any]:
+    """The ``managed_disks_monthly`` table document (``writer`` is import_tables' row writer)."""
+    meta = {"provider": "azure", "as_of": date,
+            "licence": "MIT (the repository); the prices are Microsoft's (Azure Retail Prices API)",
+            "source": {"repo": REPO, "path": "data/latest/" + ", ".join(names), "commit": commit,
+                       "note": "Azure Retail Prices API, serviceName Storage, priceType Consumption, one snapshot "
+                               "per region (scripts/fetch_prices.py of that repository); the monthly '<tier> "
+                               "<LRS|ZRS> Disk' meters of the three managed disk products (scripts/pricing/"
+                               "azure_radar.py); as_of is the repository's data/latest/last-checked.json"}}
+    return writer(meta, "managed_disks_monthly", "month", disk_rows(snapshots))

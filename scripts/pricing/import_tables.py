@@ -288,23 +288,13 @@ def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
     return _snapshot(path, "azure_pricelist", SNAPSHOT_REPO, "internal/cost/prices/azure.json", commit)
 
 
-RADAR_REPO = "andy-diericks/azure-pricing-radar"
-
-
 def azure_radar(directory: Path, commit: str, date: str) -> dict[str, Any]:
     """Managed disk tiers (LRS and ZRS) in the snapshot's regions: see azure_radar.py."""
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from azure_radar import disk_rows
+    import azure_radar as radar
     files = sorted(directory.glob("storage-*.json"))
-    meta = {"provider": "azure", "as_of": date, "licence": "MIT (the repository); the prices are Microsoft's (Azure "
-                                                           "Retail Prices API)",
-            "source": {"repo": RADAR_REPO, "path": "data/latest/" + ", ".join(f.name for f in files), "commit": commit,
-                       "note": "Azure Retail Prices API, serviceName Storage, priceType Consumption, one snapshot "
-                               "per region (scripts/fetch_prices.py of that repository); the monthly '<tier> "
-                               "<LRS|ZRS> Disk' meters of the three managed disk products (scripts/pricing/"
-                               "azure_radar.py); as_of is the repository's data/latest/last-checked.json"}}
-    return _table(meta, "managed_disks_monthly", "month", disk_rows(_json(f) for f in files))
+    return radar.table([f.name for f in files], [_json(f) for f in files], commit, date, _table)
 
 
 def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, dict[str, Any]]:

@@ -73,7 +73,7 @@ def test_rest_api_requests_are_split_across_the_monthly_tiers(make_plan):
     row = _row(make_plan, "aws_api_gateway_rest_api.api", {"name": "api"}, usage=usage)
     assert row.after_monthly == 333 * D("3.50") + 67 * D("2.80")
     alone = _row(make_plan, "aws_api_gateway_rest_api.api", {"name": "api"})
-    assert "$3.5 per 1M requests" in alone.after.components[0].note
+    assert "$3.50 per 1M requests" in alone.after.components[0].note
 
 
 def test_a_stage_costs_only_its_cache(make_plan):

@@ -54,6 +54,8 @@ FEEDS = {  # feed -> (fixture, commit of the source repository)
     "rds-aurora-storage": ("awsfeed_rds-aurora-storage_aws-price-watcher_41e3f457.json.gz",
                            "41e3f4575e20671b0f4fd04deddd8007a3fb187b"),
     "opensearch": ("awsfeed_opensearch_yeo-ec2.shop_dfecfb0a.json.gz", "dfecfb0aae8f25807f6c122c403abc4dd6f7a416"),
+    **{name: (f"awsfeed_{name}_lamngockhuong-aws-price_115fdc61.json.gz", "115fdc61c7093bb5f36554ed99888860e14b0700")
+       for name in ("cloudtrail", "config", "cloudhsm", "route53", "glue")},
 }
 sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
 

@@ -1,0 +1,63 @@
+"""The Azure managed disk table, read from azure-pricing-radar's Retail Prices API snapshots (scripts/pricing/azure_radar.py).
+
+The snapshots are kept whole as fixtures (tests/fixtures/pricing/SOURCES.md): the committed table must be exactly
+what the importer makes of them, and a row that is not a managed disk's monthly meter must never fill a tier.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = ROOT / "tests" / "fixtures" / "pricing"
+sys.path.insert(0, str(ROOT / "scripts" / "pricing"))
+
+import azure_radar  # noqa: E402
+import import_tables  # noqa: E402
+
+SCOPES = ("belgium", "eu-west", "francecentral", "northeurope", "swedencentral")
+COMMIT = "cf741f25c50759745f8eb5dcaf6c3746669c8f31"
+
+
+def _snapshots() -> list[dict]:
+    return [json.loads(gzip.decompress((FIXTURES / f"radar_storage-{s}_cf741f25.json.gz").read_bytes()))
+            for s in SCOPES]
+
+
+def test_the_committed_table_is_what_the_importer_makes_of_the_snapshots():
+    names = [f"storage-{s}.json" for s in SCOPES]
+    built = azure_radar.table(names, _snapshots(), COMMIT, "2026-08-22", import_tables._table)
+    committed = json.loads((ROOT / "controller/cost/pricing/tables/azure_managed_disks.json").read_text())
+    assert json.loads(json.dumps(built, default=lambda d: float(d))) == committed
+
+
+def test_every_tier_of_the_three_products_is_read_lrs_and_zrs_apart():
+    rows = azure_radar.disk_rows(_snapshots())
+    assert rows["S4"]["westeurope"] == D("1.536") and rows["E4"]["westeurope"] == D("2.4")
+    assert rows["E4_ZRS"]["westeurope"] == D("3.6") and rows["P10"]["westeurope"] == D("21.68")
+    assert {name[0] for name in rows} == {"S", "E", "P"} and len(rows["P30"]) == 5
+
+
+@pytest.mark.parametrize("row", [
+    {"productName": "Premium SSD Managed Disks", "skuName": "P60 LRS", "meterName": "P60 LRS Disk Mount",
+     "unitOfMeasure": "1/Month", "retailPrice": 66.43, "armRegionName": "westeurope"},
+    {"productName": "Standard SSD Managed Disks", "skuName": "E50 LRS", "meterName": "E50 LRS Disk Operations",
+     "unitOfMeasure": "10K", "retailPrice": 0.002, "armRegionName": "westeurope"},
+    {"productName": "Standard Page Blob v2", "skuName": "Standard LRS", "meterName": "P4 LRS Disk",
+     "unitOfMeasure": "1/Month", "retailPrice": 1, "armRegionName": "westeurope"},
+])
+def test_mounts_operations_and_other_products_are_not_disk_tiers(row):
+    assert azure_radar.disk_name(row) is None
+
+
+def test_two_rows_that_disagree_on_a_tier_are_refused():
+    one = {"productName": "Standard HDD Managed Disks", "skuName": "S4 LRS", "meterName": "S4 LRS Disk",
+           "unitOfMeasure": "1/Month", "retailPrice": 1.536, "armRegionName": "westeurope"}
+    with pytest.raises(ValueError, match="S4 in westeurope"):
+        azure_radar.disk_rows([{"a": one, "b": dict(one, retailPrice=1.6)}])
