@@ -30,17 +30,18 @@ def aws_metered(ctx: Context, used: str, name: str, key: str, unit: str, section
 
 def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
            per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None,
-           scale: Decimal = Decimal(1)) -> list[Component]:
+           scale: Decimal = Decimal(1), provider: str = "aws", region: str | None = None) -> list[Component]:
     """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
 
     Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
-    ``scale`` turns the usage quantity into the tiered unit (GB-seconds from requests).
+    ``scale`` turns the usage quantity into the tiered unit (GB-seconds from requests). The region is the
+    provider's unless given.
     """
-    region = ctx.provider_regions.get("aws")
-    prices = [book_price(ctx, "aws", section, key, region) for _, key in tiers]
+    region = region or ctx.provider_regions.get("azurerm" if provider == "azure" else provider)
+    prices = [book_price(ctx, provider, section, key, region) for _, key in tiers]
     quantity = ctx.used(used)
     if quantity is None:
-        return [aws_metered(ctx, used, name, tiers[0][1], unit, per=per, section=section, ref=ref)]
+        return [metered(ctx, used, name, prices[0], unit, per=per, missing=usage_gap(name, region), ref=ref)]
     quantity *= scale
     lines = []
     for i, start, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
