@@ -47,6 +47,11 @@ KEYS: dict[str, tuple[str, ...]] = {
     "aws_glue_crawler": ("monthly_hours",),
     "aws_glue_catalog_database": ("monthly_objects", "monthly_requests"),
     "google_storage_bucket": ("storage_gb",),
+    "google_dns_record_set": ("monthly_queries",),
+    "google_secret_manager_secret": ("active_secret_versions", "monthly_access_operations",
+                                     "monthly_rotation_notifications"),
+    "google_pubsub_subscription": ("monthly_message_data_tb", "storage_gb", "snapshot_storage_gb"),
+    "google_kms_crypto_key": ("key_versions", "monthly_key_operations"),
     **{kind: tuple(f"monthly_egress_data_transfer_gb.{k}" for k in (
         "same_region", "us_or_canada", "europe", "asia", "south_america", "oceania", "worldwide"))
        for kind in ("google_service_networking_connection", "google_compute_vpn_gateway", "google_compute_ha_vpn_gateway")},
