@@ -132,6 +132,20 @@ def _ebs(v: Mapping[str, Any], ctx: Context) -> Costed:
                           number(v, "throughput"), region_of(v, ctx), ctx))
 
 
+def _snapshot_line(volume_values: Mapping[str, Any] | None, region: str | None, ctx: Context) -> Component:
+    """Snapshot storage at the volume's full size: an upper bound, since a snapshot keeps only the used blocks."""
+    gb = number(volume_values, "size") if volume_values is not None else None
+    name = (f"EBS snapshot storage ({gb:g} GB, assumed: the volume's full size, an upper bound)" if gb is not None
+            else "EBS snapshot storage (the volume is not in this plan)")
+    return per_gb_month(name, _price(ctx, "disks_gb_month", "snapshot", region), gb,
+                        missing("aws", "EBS snapshot", "storage", region))
+
+
+@pricer("aws_ebs_snapshot")
+def _ebs_snapshot(v: Mapping[str, Any], ctx: Context) -> Costed:
+    return verdict([_snapshot_line(ctx.referenced("volume_id", "aws_ebs_volume"), ctx.provider_regions.get("aws"), ctx)])
+
+
 _ENGINE_ALIASES = {"aurora": "aurora-mysql", "postgresql": "postgres"}
 
 

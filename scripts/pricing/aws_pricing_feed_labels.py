@@ -24,6 +24,7 @@ EBS = Feed(
         "Storage Throughput Optimized HDD st1 GB Mo": ("disks_gb_month", "st1", ONE),
         "Storage Cold HDD sc1 GB Mo": ("disks_gb_month", "sc1", ONE),
         "Storage Magnetic standard GB Mo": ("disks_gb_month", "standard", ONE),
+        "Storage Snapshot Amazon S3 GB Mo": ("disks_gb_month", "snapshot", ONE),
         "Provisioned EBS IOPS io1 Volumes per IOPS Mo": ("disk_iops_month", "io1", ONE),
         "Provisioned EBS IOPS io2 Volumes per IOPS Mo": ("disk_iops_month", "io2", ONE),
         "Provisioned EBS IOPS Tier 2 io2 Volumes per IOPS Mo": ("disk_iops_month", "io2_tier2", ONE),

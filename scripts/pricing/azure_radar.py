@@ -15,9 +15,9 @@ that give the same tier and region different prices raise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 DISK_PRODUCTS = ("Standard HDD Managed Disks", "Standard SSD Managed Disks", "Premium SSD Managed Disks")
 _DISK_METER = re.compile(r"^([SEP]\d+) (LRS|ZRS) Disk$")
