@@ -182,7 +182,7 @@ def extra(provider: str, key: str, label: str, region: str | None, ctx: Context)
 
 
 from . import (local, pricers_aws, pricers_aws_data, pricers_aws_ops, pricers_aws_usage, pricers_azure,  # noqa: E402,F401
-               pricers_aws_platform, pricers_azure_network, pricers_azure_paas, pricers_gcp,
+               pricers_aws_platform, pricers_azure_monitor, pricers_azure_network, pricers_azure_paas, pricers_gcp,
                pricers_gcp_services, pricers_groups)  # each registers its pricers on import
 from .pricers_gcp import cloud_sql_tier  # noqa: E402
 

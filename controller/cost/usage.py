@@ -60,6 +60,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "azurerm_virtual_machine_scale_set": ("instances",),
     "azurerm_storage_account": ("storage_gb",),
     "azurerm_dns_a_record": ("monthly_queries",),
+    "azurerm_log_analytics_workspace": ("monthly_log_data_ingestion_gb", "monthly_additional_log_data_retention_gb"),
+    "azurerm_application_insights": ("monthly_data_ingested_gb",),
     "azurerm_private_endpoint": ("monthly_inbound_data_processed_gb", "monthly_outbound_data_processed_gb"),
     "azurerm_container_registry": ("storage_gb", "monthly_build_vcpu_hrs"),
     "azurerm_virtual_network_gateway": ("p2s_connection", "monthly_data_transfer_gb"),
