@@ -106,13 +106,13 @@ def _glue_job(v: Mapping[str, Any], ctx: Context) -> Costed:
     per_dpu = book_price(ctx, "aws", "usage_unit_prices", key, region)
     label = f"Duration ({dpus:g} DPU{'s' if dpus != 1 else ''}{', Flex' if flex else ''})"
     # one job-hour costs every DPU's hour, so the unit shown is the job's, not a DPU's
-    return verdict([metered(ctx, "monthly_hours", label, None if per_dpu is None else per_dpu * dpus, "hours",
+    return verdict([metered(ctx, "monthly_hours", label, None if per_dpu is None else per_dpu * dpus, "job-hours",
                             missing=usage_gap(label, region))], note="job hours are usage-based")
 
 
 @pricer("aws_glue_crawler")
 def _glue_crawler(v: Mapping[str, Any], ctx: Context) -> Costed:
-    return verdict([aws_metered(ctx, "monthly_hours", "Duration", "glue_crawler_dpu_hour", "hours")],
+    return verdict([aws_metered(ctx, "monthly_hours", "Duration", "glue_crawler_dpu_hour", "DPU-hours")],
                    note="crawler hours are usage-based")
 
 
