@@ -55,6 +55,19 @@ def _os_disk(block: Mapping[str, Any], region: str | None, ctx: Context, count: 
                         count, assumed=not gb)
 
 
+def windows_vm(size: str | None, region: str | None, ctx: Context, count: Decimal = Decimal(1),
+               spot: bool = False) -> Component:
+    """A Windows VM at its licence-included price (a separate table); Spot Windows is not recorded."""
+    label = (f"Instance ({size or 'unknown size'}, Windows)" if count == 1
+             else f"Nodes ({count:g} × {size}, Windows)")
+    if spot:
+        return hourly(f"{label}, spot", None, count, missing="azure spot prices move with spare capacity and are "
+                                                            "not in the pricing catalog")
+    return hourly(label, book_price(ctx, "azure", "machine_types_windows", size, region), count,
+                  missing=missing("azure", "Windows VM size (licence included)", size, region),
+                  ref=ref("azure", "machine_types_windows", size, region, "vm" if count == 1 else "nodes"))
+
+
 @pricer("azurerm_linux_virtual_machine")
 def _az_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
@@ -65,8 +78,7 @@ def _az_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
 @pricer("azurerm_windows_virtual_machine")
 def _az_windows_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
     region = region_of(v, ctx)
-    return verdict([hourly(f"Instance ({text(v, 'size')}, Windows)", None,
-                           missing="azure Windows VM prices (licence included) are not in the pricing catalog"),
+    return verdict([windows_vm(text(v, "size"), region, ctx, spot=text(v, "priority") == "Spot"),
                     _os_disk(first(v, "os_disk"), region, ctx)])
 
 
@@ -75,8 +87,7 @@ def _az_legacy_vm(v: Mapping[str, Any], ctx: Context) -> Costed:
     """The legacy resource: vm_size, storage_os_disk; Windows when os_profile_windows_config is set."""
     region = region_of(v, ctx)
     if v.get("os_profile_windows_config"):
-        main = hourly(f"Instance ({text(v, 'vm_size')}, Windows)", None,
-                      missing="azure Windows VM prices (licence included) are not in the pricing catalog")
+        main = windows_vm(text(v, "vm_size"), region, ctx)
     else:
         main = vm("azure", text(v, "vm_size"), region, ctx)
     parts = [main, _os_disk(first(v, "storage_os_disk"), region, ctx, type_key="managed_disk_type")]

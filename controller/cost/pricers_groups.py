@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from .components import Component, Context, Costed, first, hourly, number, text, verdict, zone_region
-from .pricers_azure import DEFAULT_OS_DISK_GB, managed_disk, region_of
+from .pricers_azure import DEFAULT_OS_DISK_GB, managed_disk, region_of, windows_vm
 from .pricers_gcp import accelerators, image_disk_gb
 from .resources import disk, pricer, vm
 
-_WINDOWS = "azure Windows VM prices (licence included) are not in the pricing catalog"
 
 
 def _times(line: Component, count: Decimal) -> Component:
@@ -100,7 +99,7 @@ def _scale_set(v: Mapping[str, Any], ctx: Context, sku: str | None, size: Decima
     if count == 0:
         return _empty(sku or "?")
     region = region_of(v, ctx)
-    main = (hourly(f"Nodes ({count:g} × {sku}, Windows)", None, count, missing=_WINDOWS) if windows
+    main = (windows_vm(sku, region, ctx, count, spot=spot) if windows
             else vm("azure", sku, region, ctx, count, "nodes", spot=spot))
     if ctx.used("instances") is not None:
         main = replace(main, name=f"{main.name} ({ctx.usage_origin}: instances)")

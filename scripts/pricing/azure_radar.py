@@ -1,4 +1,4 @@
-"""Managed disk tier prices from andy-diericks/azure-pricing-radar's Azure Retail Prices snapshots (pure).
+"""Managed disk tiers and VM sizes from andy-diericks/azure-pricing-radar's Azure Retail Prices snapshots (pure).
 
 That project (MIT) fetches ``serviceName eq 'Storage' and armRegionName eq '<region>' and priceType eq
 'Consumption'`` from https://prices.azure.com/api/retail/prices (USD, no currency parameter) and keeps one file a
@@ -7,7 +7,13 @@ productName, skuName, meterName, armRegionName}}``. It keys rows without their t
 data stored) keeps only one of its tiers and is not read here; a managed disk's monthly "Disk" meter has one
 price, so it is.
 
-Each row is mapped by what it says it is: product "Standard HDD / Standard SSD / Premium SSD Managed Disks",
+VM rows (``data/latest/vm-<scope>.json``, serviceName Virtual Machines) are read from the products named
+"Virtual Machines <series> Series" (Linux) and "... Series Windows" (licence included), pay-as-you-go hours only
+(no Spot or Low Priority meter); their SKU name is the ARM size ("Standard_D2s_v5") or its short form ("D64lds
+v5", which is "Standard_D64lds_v5"). A size a region lists at two prices (a promotion beside the list price) is
+left out rather than guessed.
+
+Each disk row is mapped by what it says it is: product "Standard HDD / Standard SSD / Premium SSD Managed Disks",
 meter "<tier> <LRS|ZRS> Disk", unit "1/Month" -> ``managed_disks_monthly`` ``S4`` (LRS) or ``E4_ZRS``. Two rows
 that give the same tier and region different prices raise.
 """
@@ -64,3 +70,46 @@ def table(names: list[str], snapshots: list[Mapping[str, Mapping[str, Any]]], co
                                "<LRS|ZRS> Disk' meters of the three managed disk products (scripts/pricing/"
                                "azure_radar.py); as_of is the repository's data/latest/last-checked.json"}}
     return writer(meta, "managed_disks_monthly", "month", disk_rows(snapshots))
+
+
+def arm_size(sku: str) -> str:
+    """The ARM size name Terraform uses: "D64lds v5" -> "Standard_D64lds_v5"; ARM names pass unchanged."""
+    return sku if sku.lower().startswith(("standard_", "basic_")) else "Standard_" + sku.replace(" ", "_")
+
+
+def vm_rows(snapshots: Iterable[Mapping[str, Mapping[str, Any]]], windows: bool) -> Rows:
+    found: dict[str, dict[str, set[Decimal]]] = {}
+    for snapshot in snapshots:
+        for key, row in snapshot.items():
+            product, sku = str(row.get("productName", "")), str(row.get("skuName", ""))
+            if (not key.endswith("|Consumption|") or not product.startswith("Virtual Machines ")
+                    or product.endswith(" Windows") != windows or "Basic" in product
+                    or row.get("unitOfMeasure") != "1 Hour" or sku.endswith((" Spot", " Low Priority"))):
+                continue
+            found.setdefault(arm_size(sku), {}).setdefault(str(row["armRegionName"]), set()).add(
+                Decimal(str(row["retailPrice"])))
+    return {name: {region: next(iter(prices)) for region, prices in by_region.items() if len(prices) == 1}
+            for name, by_region in found.items()}
+
+
+def vm_table(names: list[str], snapshots: list[Mapping[str, Mapping[str, Any]]], commit: str, date: str,
+             writer: Callable[[dict[str, Any], str, str, Rows], dict[str, Any]], windows: bool) -> dict[str, Any]:
+    meta = {"provider": "azure", "as_of": date,
+            "licence": "MIT (the repository); the prices are Microsoft's (Azure Retail Prices API)",
+            "source": {"repo": REPO, "path": "data/latest/" + ", ".join(names), "commit": commit,
+                       "note": "Azure Retail Prices API, serviceName Virtual Machines, priceType Consumption, one "
+                               "snapshot per region; " + ("Windows (licence included)" if windows else "Linux")
+                               + " pay-as-you-go hours by ARM size (scripts/pricing/azure_radar.py); as_of is the "
+                               "repository's data/latest/last-checked.json"}}
+    rows = {name: by_region for name, by_region in vm_rows(snapshots, windows).items() if by_region}
+    return writer(meta, "machine_types_windows" if windows else "machine_types", "hour", rows)
+
+
+def tables(files: Mapping[str, Mapping[str, Mapping[str, Any]]], commit: str, date: str,
+           writer: Callable[[dict[str, Any], str, str, Rows], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Table file -> document, from the snapshot files by name (storage-*.json, vm-*.json)."""
+    storage = sorted(name for name in files if name.startswith("storage-"))
+    vms = sorted(name for name in files if name.startswith("vm-"))
+    return {"azure_managed_disks.json": table(storage, [files[n] for n in storage], commit, date, writer),
+            "azure_radar_vm.json": vm_table(vms, [files[n] for n in vms], commit, date, writer, windows=False),
+            "azure_radar_vm_windows.json": vm_table(vms, [files[n] for n in vms], commit, date, writer, windows=True)}

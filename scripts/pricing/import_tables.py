@@ -288,13 +288,12 @@ def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
     return _snapshot(path, "azure_pricelist", SNAPSHOT_REPO, "internal/cost/prices/azure.json", commit)
 
 
-def azure_radar(directory: Path, commit: str, date: str) -> dict[str, Any]:
-    """Managed disk tiers (LRS and ZRS) in the snapshot's regions: see azure_radar.py."""
+def azure_radar(directory: Path, commit: str, date: str) -> dict[str, dict[str, Any]]:
+    """Managed disk tiers, Linux and Windows VM sizes in the snapshots' regions: see azure_radar.py."""
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import azure_radar as radar
-    files = sorted(directory.glob("storage-*.json"))
-    return radar.table([f.name for f in files], [_json(f) for f in files], commit, date, _table)
+    return radar.tables({f.name: _json(f) for f in sorted(directory.glob("*.json"))}, commit, date, _table)
 
 
 def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, dict[str, Any]]:
@@ -379,7 +378,8 @@ def main() -> None:
         for name, doc in azure_pricelist(a.azure_pricelist, a.azure_pricelist_commit).items():
             _write(name, doc)
     if a.azure_radar:
-        _write("azure_managed_disks.json", azure_radar(a.azure_radar, a.azure_radar_commit, a.azure_radar_date))
+        for name, doc in azure_radar(a.azure_radar, a.azure_radar_commit, a.azure_radar_date).items():
+            _write(name, doc)
     if a.cyclenerd_network:
         for name, doc in cyclenerd_network(a.cyclenerd_network, a.cyclenerd_commit).items():
             _write(name, doc)

@@ -100,7 +100,11 @@ def test_a_usage_file_sets_an_autoscaled_sets_size_and_an_empty_set_costs_nothin
 def test_windows_and_spot_scale_sets_are_not_given_linux_on_demand_prices():
     windows = estimate(_scale_set("azurerm_windows_virtual_machine_scale_set",
                                   {"location": "eastus", "sku": "Standard_D2s_v5", "instances": 2})).resources[0]
-    assert windows.status is Status.NOT_PRICED and "Windows VM prices" in windows.reason
+    assert windows.status is Status.NOT_PRICED and "Windows VM size (licence included) Standard_D2s_v5 in eastus" \
+        in windows.reason
+    in_europe = estimate(_scale_set("azurerm_windows_virtual_machine_scale_set",
+                                    {"location": "westeurope", "sku": "Standard_D2s_v5", "instances": 2})).resources[0]
+    assert in_europe.after.components[0].monthly == 2 * D("0.207") * 730  # Linux: 0.115
     spot = estimate(_scale_set("azurerm_linux_virtual_machine_scale_set",
                                {"location": "eastus", "sku": "Standard_D2s_v5", "instances": 2,
                                 "priority": "Spot"})).resources[0]
@@ -117,8 +121,8 @@ def test_the_legacy_scale_set_reads_its_sku_block_and_storage_profile():
     assert "30 GB, assumed" in os_disk.name and os_disk.monthly == 2 * D("2.4")
     assert "P6" in data_disk.name and data_disk.monthly == 2 * D("11.2272") and row.status is Status.PRICED
     legacy_windows = dict(values, os_profile_windows_config=[{}])
-    assert estimate(_scale_set("azurerm_virtual_machine_scale_set", legacy_windows)).resources[0].status \
-        is Status.NOT_PRICED
+    windows = estimate(_scale_set("azurerm_virtual_machine_scale_set", legacy_windows)).resources[0]
+    assert windows.after.components[0].monthly == 2 * D("0.056") * 730 and "Windows" in windows.after.components[0].name
 
 
 def test_a_zone_redundant_disk_is_priced_as_its_own_tier_not_as_the_cheaper_lrs_one():

@@ -25,16 +25,40 @@ SCOPES = ("belgium", "eu-west", "francecentral", "northeurope", "swedencentral")
 COMMIT = "cf741f25c50759745f8eb5dcaf6c3746669c8f31"
 
 
-def _snapshots() -> list[dict]:
-    return [json.loads(gzip.decompress((FIXTURES / f"radar_storage-{s}_cf741f25.json.gz").read_bytes()))
+def _snapshots(kind: str = "storage") -> list[dict]:
+    return [json.loads(gzip.decompress((FIXTURES / f"radar_{kind}-{s}_cf741f25.json.gz").read_bytes()))
             for s in SCOPES]
 
 
-def test_the_committed_table_is_what_the_importer_makes_of_the_snapshots():
-    names = [f"storage-{s}.json" for s in SCOPES]
-    built = azure_radar.table(names, _snapshots(), COMMIT, "2026-08-22", import_tables._table)
-    committed = json.loads((ROOT / "controller/cost/pricing/tables/azure_managed_disks.json").read_text())
-    assert json.loads(json.dumps(built, default=lambda d: float(d))) == committed
+def test_the_committed_tables_are_what_the_importer_makes_of_the_snapshots():
+    files = {f"{kind}-{s}.json": snapshot for kind in ("storage", "vm") for s, snapshot in zip(SCOPES, _snapshots(kind))}
+    for name, built in azure_radar.tables(files, COMMIT, "2026-08-22", import_tables._table).items():
+        committed = json.loads((ROOT / "controller/cost/pricing/tables" / name).read_text())
+        assert json.loads(json.dumps(built, default=lambda d: float(d))) == committed, name
+
+
+def test_linux_sizes_agree_with_karpenters_table_but_where_it_holds_windows_prices():
+    """karpenter's generated table (2026-06-18) gives some sizes their Windows price; the snapshot is read first."""
+    linux = azure_radar.vm_rows(_snapshots("vm"), windows=False)
+    windows = azure_radar.vm_rows(_snapshots("vm"), windows=True)
+    karpenter = json.loads((ROOT / "controller/cost/pricing/tables/azure_vm.json").read_text())
+    column = {r: i for i, r in enumerate(karpenter["regions"])}
+    same = differ = windows_priced = 0
+    for size, by_region in linux.items():
+        for region, price in by_region.items():
+            theirs = (karpenter["prices"].get(size) or [None] * len(column))[column[region]] if region in column else None
+            if theirs is None:
+                continue
+            if D(str(theirs)) == price:
+                same += 1
+            else:
+                differ += 1
+                windows_priced += D(str(theirs)) == windows.get(size, {}).get(region)
+    assert same > 5000 and differ < 0.04 * (same + differ) and windows_priced > 0.8 * differ
+    assert linux["Standard_D16as_v5"]["westeurope"] == D("0.832") and windows["Standard_D16as_v5"]["westeurope"] \
+        == D("1.568")
+    assert azure_radar.arm_size("D64lds v5") == "Standard_D64lds_v5" and azure_radar.arm_size("Standard_B2s") == \
+        "Standard_B2s"
 
 
 def test_every_tier_of_the_three_products_is_read_lrs_and_zrs_apart():
