@@ -25,11 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules (snapshot_tables, azure_radar…)
 
 OUT = Path(__file__).resolve().parents[2] / "controller" / "cost" / "pricing" / "tables"
 
@@ -69,7 +72,8 @@ def karpenter_aws(path: Path, commit: str) -> None:
     _write("aws_ec2_us-east-1.json", _table(meta, "machine_types", "hour", prices))
 
 
-def karpenter_azure(path: Path, commit: str) -> None:
+def karpenter_azure(path: Path, commit: str, radar: Path | None = None) -> None:
+    """The VM table; with the radar snapshots, figures that read as Windows prices are left out (see azure_radar.py)."""
     text = path.read_text()
     stamp = re.search(r"generated at (\S+)", text)
     prices: dict[str, dict[str, Decimal]] = {}
@@ -82,7 +86,11 @@ def karpenter_azure(path: Path, commit: str) -> None:
                        "commit": commit,
                        "note": "initialOnDemandPrices[region][armSkuName] from the Azure Retail Prices API "
                                "(Consumption, Linux: Windows, Spot and Low Priority rows excluded), USD per hour"}}
-    _write("azure_vm.json", _table(meta, "machine_types", "hour", prices))
+    left_out: list[str] = []
+    if radar is not None:
+        import azure_radar
+        left_out = azure_radar.drop_windows_suspects(prices, [_json(f) for f in sorted(radar.glob("vm-*.json"))])
+    _write("azure_vm.json", {**_table(meta, "machine_types", "hour", prices), "left_out": left_out})
 
 
 def cyclenerd(path: Path, commit: str) -> None:
@@ -271,8 +279,6 @@ SNAPSHOT_REPO = "mooncitizen/togen"
 def _snapshot(path: Path, module: str, repo: str, source_path: str, commit: str) -> dict[str, dict[str, Any]]:
     """A trimmed price-list snapshot (mooncitizen/togen's prices/<provider>.json): see snapshot_tables.py."""
     import importlib
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from snapshot_tables import tables
     provider = importlib.import_module(module).PROVIDER
     return tables(json.loads(path.read_text()), provider, repo, source_path, commit, _table)
@@ -290,16 +296,12 @@ def azure_pricelist(path: Path, commit: str) -> dict[str, dict[str, Any]]:
 
 def azure_radar(directory: Path, commit: str, date: str) -> dict[str, dict[str, Any]]:
     """Managed disk tiers, Linux and Windows VM sizes in the snapshots' regions: see azure_radar.py."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import azure_radar as radar
     return radar.tables({f.name: _json(f) for f in sorted(directory.glob("*.json"))}, commit, date, _table)
 
 
 def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, dict[str, Any]]:
     """EBS, CloudWatch Logs, DynamoDB, KMS per region from AWS's pricing-page feed: see aws_pricing_feed.py."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import aws_pricing_feed
     from aws_pricing_feed_labels import FEEDS
     return aws_pricing_feed.tables(_json(path), _json(locations), FEEDS[name], commit, _table)
@@ -307,8 +309,6 @@ def aws_feed(name: str, path: Path, commit: str, locations: Path) -> dict[str, d
 
 def aws_feed_ec2(directory: Path, commit: str, locations: Path) -> dict[str, Any]:
     """EC2 on-demand Linux hours in every AWS Region (the per-region feed files of yeo/ec2.shop)."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import aws_pricing_feed
     docs = [_json(path) for path in sorted(directory.glob("*-ondemand.json*"))]
     return aws_pricing_feed.ec2_table(docs, _json(locations), commit, _table)
@@ -362,7 +362,7 @@ def main() -> None:
     if a.karpenter_aws:
         karpenter_aws(a.karpenter_aws, a.karpenter_aws_commit)
     if a.karpenter_azure:
-        karpenter_azure(a.karpenter_azure, a.karpenter_azure_commit)
+        karpenter_azure(a.karpenter_azure, a.karpenter_azure_commit, a.azure_radar)
     if a.cyclenerd:
         cyclenerd(a.cyclenerd, a.cyclenerd_commit)
     if a.vantage_rds:
