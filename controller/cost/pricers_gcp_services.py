@@ -1,6 +1,7 @@
-"""Google Cloud services priced the same in every region: Cloud DNS, Secret Manager, Pub/Sub, Cloud KMS (pure).
+"""Google Cloud services billed by use: Cloud DNS, Secret Manager, Pub/Sub, Cloud KMS (priced the same in every
+region) and load balancer target proxies (pure).
 
-Prices are Infracost's golden figures (gcp.yaml, sources: services_global), usage keys Infracost's.
+Prices are Infracost's golden figures (gcp.yaml, sources: services_global, lb_proxy_usage), usage keys Infracost's.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import MILLION, Component, Context, Costed, Status, first, metered, monthly_fee, text, verdict
+from .catalog import HOURS_PER_MONTH
+from .components import (MILLION, Component, Context, Costed, Status, first, metered, monthly_fee, text, usage_gap,
+                         verdict)
 from .resources import book_price, missing, pricer
 
 TEN_K = Decimal(10_000)
@@ -117,3 +120,23 @@ def _kms_key(v: Mapping[str, Any], ctx: Context) -> Costed:
                          missing=missing("gcp", "KMS", "key version", "global"))]
     lines.append(_used(ctx, "monthly_key_operations", "Operations", "kms_operations_per_10k", "operations", per=TEN_K))
     return verdict(lines)
+
+
+_PROXIES = ("http", "https", "grpc", "ssl", "tcp")
+
+
+def _target_proxy(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """An Envoy-based load balancer bills its proxy instances by the hour and the data they process (usage)."""
+    region = text(v, "region") or ctx.provider_regions.get("google")
+    hour = book_price(ctx, "gcp", "lb_proxy_usage", "proxy_instance_hour", region)
+    gb = book_price(ctx, "gcp", "lb_proxy_usage", "data_processed_gb", region)
+    return verdict([metered(ctx, "monthly_proxy_instances", "Proxy instance", hour, "hours", scale=HOURS_PER_MONTH,
+                            missing=usage_gap("Proxy instance", region)),
+                    metered(ctx, "monthly_data_processed_gb", "Data processed", gb, "GB",
+                            missing=usage_gap("Data processed", region))], note="proxy hours and data are usage-based")
+
+
+for _kind in _PROXIES:
+    pricer(f"google_compute_target_{_kind}_proxy")(_target_proxy)
+for _kind in ("http", "https"):
+    pricer(f"google_compute_region_target_{_kind}_proxy")(_target_proxy)

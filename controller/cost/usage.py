@@ -52,6 +52,7 @@ KEYS: dict[str, tuple[str, ...]] = {
                                      "monthly_rotation_notifications"),
     "google_pubsub_subscription": ("monthly_message_data_tb", "storage_gb", "snapshot_storage_gb"),
     "google_kms_crypto_key": ("key_versions", "monthly_key_operations"),
+    "google_compute_target_https_proxy": ("monthly_proxy_instances", "monthly_data_processed_gb"),
     **{kind: tuple(f"monthly_egress_data_transfer_gb.{k}" for k in (
         "same_region", "us_or_canada", "europe", "asia", "south_america", "oceania", "worldwide"))
        for kind in ("google_service_networking_connection", "google_compute_vpn_gateway", "google_compute_ha_vpn_gateway")},

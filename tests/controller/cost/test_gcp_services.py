@@ -76,3 +76,14 @@ def test_software_kms_keys_bill_versions_and_operations_and_a_rotating_key_gains
     assert plain.status is Status.USAGE_BASED
     hsm = _row(make_plan, "google_kms_crypto_key.k", {"version_template": [{"protection_level": "HSM"}]})
     assert hsm.status is Status.NOT_PRICED and "HSM" in hsm.reason
+
+
+@pytest.mark.parametrize("kind", ["google_compute_target_https_proxy", "google_compute_target_tcp_proxy",
+                                  "google_compute_region_target_http_proxy"])
+def test_target_proxies_bill_proxy_instance_hours_and_data_by_usage(make_plan, kind):
+    row = _row(make_plan, f"{kind}.p", {"name": "p"},
+               "    monthly_proxy_instances: 10.2\n    monthly_data_processed_gb: 100\n")
+    hours, data = row.after.components
+    assert (hours.quantity, hours.monthly, data.monthly) == (D("7446.0"), D("186.150"), D("0.800"))
+    elsewhere = _row(make_plan, f"{kind}.p", {"name": "p"}, region="europe-west1")
+    assert "europe-west1" in elsewhere.reason
