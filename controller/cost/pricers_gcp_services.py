@@ -1,5 +1,5 @@
-"""Google Cloud services billed by use: Cloud DNS, Secret Manager, Pub/Sub, Cloud KMS (priced the same in every
-region) and load balancer target proxies (pure).
+"""Google Cloud services billed by use: Cloud DNS, Secret Manager, Pub/Sub, Cloud KMS, Cloud Logging (priced the
+same in every region) and load balancer target proxies (pure).
 
 Prices are Infracost's golden figures (gcp.yaml, sources: services_global, lb_proxy_usage), usage keys Infracost's.
 """
@@ -140,3 +140,14 @@ for _kind in _PROXIES:
     pricer(f"google_compute_target_{_kind}_proxy")(_target_proxy)
 for _kind in ("http", "https"):
     pricer(f"google_compute_region_target_{_kind}_proxy")(_target_proxy)
+
+
+def _logging(v: Mapping[str, Any], ctx: Context) -> Costed:
+    """Logs routed by a sink or kept in a bucket bill their ingestion (Cloud Logging is priced globally)."""
+    return verdict([_used(ctx, "monthly_logging_data_gb", "Logging data", "logging_ingestion_gb", "GB")],
+                   note="log volume is usage-based")
+
+
+for _scope in ("project", "folder", "organization", "billing_account"):
+    pricer(f"google_logging_{_scope}_sink")(_logging)
+    pricer(f"google_logging_{_scope}_bucket_config")(_logging)

@@ -87,3 +87,10 @@ def test_target_proxies_bill_proxy_instance_hours_and_data_by_usage(make_plan, k
     assert (hours.quantity, hours.monthly, data.monthly) == (D("7446.0"), D("186.150"), D("0.800"))
     elsewhere = _row(make_plan, f"{kind}.p", {"name": "p"}, region="europe-west1")
     assert "europe-west1" in elsewhere.reason
+
+
+@pytest.mark.parametrize("kind", ["google_logging_project_sink", "google_logging_organization_bucket_config"])
+def test_log_sinks_and_buckets_bill_the_volume_ingested(make_plan, kind):
+    assert _row(make_plan, f"{kind}.l", {"name": "l"}, "    monthly_logging_data_gb: 100\n",
+                region="asia-east1").after.monthly == D("50.00")
+    assert "$0.50 per GB" in _row(make_plan, f"{kind}.l", {"name": "l"}).after.components[0].note
