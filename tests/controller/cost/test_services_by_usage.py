@@ -292,3 +292,13 @@ def test_private_services_traffic_is_usage_based_by_destination_and_matches_infr
                         "      worldwide: 200\n")
     est = estimate(make_plan(connection), usage=usage)
     assert est.resources[0].status is Status.PRICED and est.after == D("47.40")
+
+
+@pytest.mark.parametrize("kind", ["google_compute_vpn_gateway", "google_compute_ha_vpn_gateway"])
+def test_vpn_gateway_ipsec_traffic_matches_infracosts_golden(make_plan, kind):
+    gateway = change(f"{kind}.g", "create", None, {"name": "g", "region": "us-central1"})
+    usage = parse_usage(f"resource_usage:\n  {kind}.g:\n    monthly_egress_data_transfer_gb:\n      same_region: 250\n"
+                        "      us_or_canada: 100\n      europe: 70\n      asia: 50\n      south_america: 100\n"
+                        "      oceania: 50\n      worldwide: 200\n")
+    est = estimate(make_plan(gateway), usage=usage)
+    assert est.after == D("47.40") and est.resources[0].after.components[0].name.startswith("IPSec traffic")
