@@ -244,6 +244,13 @@ def metered(ctx: Context, key: str, name: str, price: Decimal | None, unit: str,
     return Component(label, price * quantity / per, unit, price / per if per != 1 else price, quantity, ref=ref)
 
 
+def quantity_line(name: str, price: Decimal | None, quantity: Decimal, unit: str, missing: str) -> Component:
+    """A line of a known quantity at a unit price; ``missing`` is said only when the price is unknown."""
+    if price is None:
+        return Component(name, None, unit, None, quantity, note=missing)
+    return Component(name, price * quantity, unit, price, quantity)
+
+
 def monthly_fee(name: str, price: Decimal | None, count: Decimal = Decimal(1), missing: str = "") -> Component:
     """A line billed per month (a secret, a key, a hosted zone)."""
     if price is None:

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import MILLION, Component, Context, Costed, hourly, metered, number, text, usage_gap, verdict
+from .components import (MILLION, Component, Context, Costed, hourly, metered, number, quantity_line, text, usage_gap,
+                         verdict)
 from .pricers_aws_usage import aws_metered, tiered
 from .resources import book_price, missing, pricer
 
@@ -59,8 +60,7 @@ def _cloudhsm(v: Mapping[str, Any], ctx: Context) -> Costed:
     if hours is None:
         return verdict([hourly("HSM usage", price, missing=missing("aws", "CloudHSM", "hsm", region))])
     label = f"HSM usage ({ctx.usage_origin}: monthly_hrs)"
-    return verdict([Component(label, None if price is None else price * hours, "hours", price, hours,
-                              note=missing("aws", "CloudHSM", "hsm", region))])
+    return verdict([quantity_line(label, price, hours, "hours", missing("aws", "CloudHSM", "hsm", region))])
 
 
 _RESOLVER_TIERS = ((Decimal(1000), "route53_resolver_queries_per_1m_tier1"),

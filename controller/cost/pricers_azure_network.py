@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import (MILLION, Component, Context, Costed, Status, hourly, metered, monthly_fee, text, usage_gap,
-                         verdict)
+from .components import (MILLION, Context, Costed, Status, hourly, metered, monthly_fee, quantity_line, text,
+                         usage_gap, verdict)
 from .pricers_aws_usage import tiered
 from .pricers_azure import region_of
 from .resources import book_price, missing, pricer
@@ -107,9 +107,8 @@ def _container_registry(v: Mapping[str, Any], ctx: Context) -> Costed:
         lines.append(metered(ctx, "storage_gb", label, storage_price, "GB-month", missing=usage_gap(label, region)))
     else:
         over = max(stored - included, Decimal(0))
-        lines.append(Component(f"{label} ({ctx.usage_origin}: storage_gb {stored:g})",
-                               None if storage_price is None else storage_price * over, "GB-month", storage_price,
-                               over, note=usage_gap(label, region)))
+        lines.append(quantity_line(f"{label} ({ctx.usage_origin}: storage_gb {stored:g})", storage_price, over,
+                                   "GB-month", usage_gap(label, region)))
     lines.append(metered(ctx, "monthly_build_vcpu_hrs", "Build vCPU",
                          book_price(ctx, "azure", "usage_unit_prices", "container_registry_build_vcpu_second", region),
                          "vCPU-seconds", scale=Decimal(3600), missing=usage_gap("Build vCPU", region)))
@@ -133,9 +132,8 @@ def _vpn_gateway(v: Mapping[str, Any], ctx: Context) -> Costed:
                       missing=usage_gap("P2S tunnels", region))
     else:
         over = max(tunnels - 128, Decimal(0))
-        p2s = Component(f"P2S tunnels (over 128) ({ctx.usage_origin}: p2s_connection {tunnels:g})",
-                        None if tunnel_price is None else tunnel_price * over, "tunnel-months", tunnel_price, over,
-                        note=usage_gap("P2S tunnels", region))
+        p2s = quantity_line(f"P2S tunnels (over 128) ({ctx.usage_origin}: p2s_connection {tunnels:g})", tunnel_price,
+                            over, "tunnel-months", usage_gap("P2S tunnels", region))
     data = metered(ctx, "monthly_data_transfer_gb", "Data transfer",
                    book_price(ctx, "azure", "usage_unit_prices", "vpn_gateway_data_gb", region), "GB",
                    missing=usage_gap("Data transfer", region))

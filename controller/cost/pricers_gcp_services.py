@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import HOURS_PER_MONTH
-from .components import (MILLION, Component, Context, Costed, Status, first, metered, monthly_fee, text, usage_gap,
-                         verdict)
+from .components import (MILLION, Component, Context, Costed, Status, first, metered, monthly_fee, quantity_line, text,
+                         usage_gap, verdict)
 from .resources import book_price, missing, pricer
 
 TEN_K = Decimal(10_000)
@@ -112,9 +112,8 @@ def _kms_key(v: Mapping[str, Any], ctx: Context) -> Costed:
     period = _SECONDS.match(text(v, "rotation_period") or "")
     if ctx.used("key_versions") is None and period and Decimal(period[1]) > 0:
         versions = _MONTH_SECONDS / Decimal(period[1])
-        lines = [Component(f"Key versions (rotated every {period[1]}s: {versions:.2f} a 30-day month)",
-                           None if price is None else price * versions, "months", price, versions,
-                           note=missing("gcp", "KMS", "key version", "global"))]
+        lines = [quantity_line(f"Key versions (rotated every {period[1]}s: {versions:.2f} a 30-day month)", price,
+                               versions, "months", missing("gcp", "KMS", "key version", "global"))]
     else:
         lines = [metered(ctx, "key_versions", "Key versions", price, "months",
                          missing=missing("gcp", "KMS", "key version", "global"))]

@@ -54,6 +54,7 @@ def test_an_hsm_bills_every_hour_unless_the_usage_file_says_fewer(make_plan):
     assert _row(make_plan, "aws_cloudhsm_v2_hsm.h", {"cluster_id": "c"}).after.monthly == D("1168.00")
     fewer = _row(make_plan, "aws_cloudhsm_v2_hsm.h", {"cluster_id": "c"}, "    monthly_hrs: 100\n")
     assert fewer.after.monthly == D("160.00") and "usage file: monthly_hrs" in fewer.after.components[0].name
+    assert fewer.after.components[0].note == ""  # a priced line never says its price is missing
 
 
 def test_a_resolver_endpoint_bills_each_eni_and_its_queries_in_two_tiers(make_plan):

@@ -63,6 +63,7 @@ def test_a_container_registry_bills_its_sku_replicas_storage_over_the_included_a
     basic = _row(make_plan, "azurerm_container_registry.r", {"location": "westeurope", "sku": "Basic"},
                  "    storage_gb: 550\n    monthly_build_vcpu_hrs: 150\n")
     assert [c.monthly for c in basic.after.components] == [D("5.00"), D("54.00"), D("54.0000")]
+    assert not any("not in the pricing catalog" in c.note for c in basic.after.components)
     standard = _row(make_plan, "azurerm_container_registry.r", {"location": "westeurope", "sku": "Standard"})
     assert standard.status is Status.NOT_PRICED and "Standard" in standard.reason
 
@@ -78,6 +79,7 @@ def test_vpn_gateway_tunnels_over_128_and_data_transfer_come_from_the_usage_file
     row = _row(make_plan, "azurerm_virtual_network_gateway.g", {"location": "eastus", "type": "Vpn", "sku": "VpnGw2"},
                "    p2s_connection: 150\n    monthly_data_transfer_gb: 20\n")
     assert [c.monthly for c in row.after.components] == [D("357.70"), D("160.60"), D("0.700")]
+    assert not any("not in the pricing catalog" in c.note for c in row.after.components)
     express = _row(make_plan, "azurerm_virtual_network_gateway.g", {"location": "eastus", "type": "ExpressRoute",
                                                                     "sku": "Standard"})
     assert express.status is Status.NOT_PRICED

@@ -70,7 +70,7 @@ def test_software_kms_keys_bill_versions_and_operations_and_a_rotating_key_gains
     rotating = _row(make_plan, "google_kms_crypto_key.k", {"rotation_period": "100000s"},
                     "    monthly_key_operations: 10000\n")
     versions, operations = rotating.after.components
-    assert versions.quantity == D("25.92") and round(versions.monthly, 2) == D("1.56")
+    assert versions.quantity == D("25.92") and round(versions.monthly, 2) == D("1.56") and versions.note == ""
     assert operations.monthly == D("0.03")
     plain = _row(make_plan, "google_kms_crypto_key.k", {})
     assert plain.status is Status.USAGE_BASED
