@@ -14,8 +14,8 @@ from typing import Any
 
 from .components import (FREE, MILLION, Component, Context, Costed, Status, hourly, is_map, monthly_fee, number,
                          text, verdict)
-from .pricers_aws_usage import aws_metered, tiered
-from .resources import book_price, missing, pricer
+from .pricers_aws_usage import aws_metered
+from .resources import book_price, missing, pricer, tiered
 
 HIGH_RESOLUTION_BELOW = Decimal(60)  # seconds: an alarm period of 10 or 30 s is high resolution
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from .components import (MILLION, Component, Context, Costed, hourly, metered, number, quantity_line, text, usage_gap,
                          verdict)
-from .pricers_aws_usage import aws_metered, tiered
-from .resources import book_price, missing, pricer
+from .pricers_aws_usage import aws_metered
+from .resources import book_price, missing, pricer, tiered
 
 HUNDRED_K = Decimal(100_000)
 

@@ -7,13 +7,13 @@ that price says so by name, and an unknown region says it is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, PriceRef, Status, first, hourly, is_map,
-                         metered, number, text, tier_steps, usage, usage_gap, verdict)
-from .resources import book_price, missing, pricer, ref
+from .components import (FREE, MILLION, THOUSAND, Component, Context, Costed, Status, first, hourly, is_map,
+                         metered, number, text, usage, usage_gap, verdict)
+from .resources import book_price, missing, pricer, ref, tiered
 
 
 def aws_usage_price(ctx: Context, key: str) -> Decimal | None:
@@ -26,30 +26,6 @@ def aws_metered(ctx: Context, used: str, name: str, key: str, unit: str, section
     region = region or ctx.provider_regions.get("aws")
     return metered(ctx, used, name, book_price(ctx, "aws", section, key, region), unit,
                    missing=usage_gap(name, region), **kw)
-
-
-def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
-           per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None,
-           scale: Decimal = Decimal(1), provider: str = "aws", region: str | None = None) -> list[Component]:
-    """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
-
-    Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
-    ``scale`` turns the usage quantity into the tiered unit (GB-seconds from requests). The region is the
-    provider's unless given.
-    """
-    region = region or ctx.provider_regions.get("azurerm" if provider == "azure" else provider)
-    prices = [book_price(ctx, provider, section, key, region) for _, key in tiers]
-    quantity = ctx.used(used)
-    if quantity is None:
-        return [metered(ctx, used, name, prices[0], unit, per=per, missing=usage_gap(name, region), ref=ref)]
-    quantity *= scale
-    lines = []
-    for i, start, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
-        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {start - 1:g} to {start + step - 1:g})"
-        price = prices[i]
-        lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region), ref=ref) if price is None
-                     else Component(label, price * step / per, unit, price / per, step, ref=ref))
-    return lines
 
 
 # Duration is billed in monthly tiers of GB-seconds (AWS Compute Blog, "Introducing tiered pricing for AWS

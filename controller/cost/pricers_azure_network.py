@@ -14,9 +14,8 @@ from typing import Any
 
 from .components import (MILLION, Context, Costed, Status, hourly, metered, monthly_fee, quantity_line, text,
                          usage_gap, verdict)
-from .pricers_aws_usage import tiered
 from .pricers_azure import region_of
-from .resources import book_price, missing, pricer
+from .resources import book_price, missing, pricer, tiered
 
 _OTHER_DNS_ZONES = ("usgov", "germany", "china")
 

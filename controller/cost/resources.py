@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import json
@@ -27,7 +27,10 @@ from .components import (
     Status,
     is_map,
     hourly,
+    metered,
     per_gb_month,
+    tier_steps,
+    usage_gap,
     verdict,
 )
 
@@ -174,6 +177,30 @@ def disk(provider: str, name: str, disk_type: str | None, gb: Decimal | None, re
 def fee(provider: str, ctx: Context, name: str = "cluster") -> Component:
     return hourly("Cluster management fee", book_price(ctx, provider, "kubernetes_cluster_hourly", name, None),
                   missing=f"{provider} kubernetes {name} fee is not in the pricing catalog")
+
+
+def tiered(ctx: Context, used: str, name: str, unit: str, tiers: Sequence[tuple[Decimal | None, str]],
+           per: Decimal, section: str = "usage_unit_prices", ref: PriceRef | None = None,
+           scale: Decimal = Decimal(1), provider: str = "aws", region: str | None = None) -> list[Component]:
+    """A usage line billed in monthly tiers (``tiers``: (cumulative ceiling or None, price key), in order).
+
+    Without the usage, one "depends on usage" line at the first tier's price; with it, one line per tier used.
+    ``scale`` turns the usage quantity into the tiered unit (GB-seconds from requests). The region is the
+    provider's unless given.
+    """
+    region = region or ctx.provider_regions.get("azurerm" if provider == "azure" else provider)
+    prices = [book_price(ctx, provider, section, key, region) for _, key in tiers]
+    quantity = ctx.used(used)
+    if quantity is None:
+        return [metered(ctx, used, name, prices[0], unit, per=per, missing=usage_gap(name, region), ref=ref)]
+    quantity *= scale
+    lines = []
+    for i, start, step in tier_steps(quantity, [ceiling for ceiling, _ in tiers]):
+        label = f"{name} ({ctx.usage_origin or 'usage file'}: {used}, {start - 1:g} to {start + step - 1:g})"
+        price = prices[i]
+        lines.append(Component(label, None, unit, None, step, note=usage_gap(name, region), ref=ref) if price is None
+                     else Component(label, price * step / per, unit, price / per, step, ref=ref))
+    return lines
 
 
 def extra(provider: str, key: str, label: str, region: str | None, ctx: Context) -> Costed:
